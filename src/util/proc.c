@@ -250,8 +250,12 @@ static void child_setup(const quire_proc_opts *o, const char *netns_path, int mo
         close(fd);
     }
     if (!mountns) return;
-    /* Private first, or every mount below would propagate back into the host. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    /* Slave first, or every mount below would propagate back into the host. Slave rather than
+     * private (as `ip netns exec` does): the host's unmounts still reach us, so deleting
+     * another test's namespace under /run/netns leaves no copy of its bind mount here that
+     * would keep that network namespace alive while this endpoint runs. (Since Linux 3.18 the
+     * unlink in quire_netns_del detaches such copies in every namespace as well.) */
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         report_and_exit(efd, STEP_PRIVATE, 0, errno);
     if (netns_path) {
         /* /sys/class/net of the namespace, as `ip netns exec` does; best effort. */
@@ -354,7 +358,7 @@ static void describe_failure(quire_proc *p, const quire_proc_opts *o, const stru
     case STEP_STDIN: what = "opening /dev/null"; break;
     case STEP_NETNS_OPEN: what = "opening network namespace"; arg = o->netns; break;
     case STEP_NETNS_JOIN: what = "joining network namespace"; arg = o->netns; break;
-    case STEP_PRIVATE: what = "making / private in the new mount namespace"; break;
+    case STEP_PRIVATE: what = "making / a slave mount in the new mount namespace"; break;
     case STEP_PROC: what = "mounting /proc for the new PID namespace"; break;
     case STEP_MOUNTPOINT: what = "creating mount point"; break;
     case STEP_BIND: what = "bind-mounting"; break;

@@ -317,6 +317,35 @@ static void test_run_ownership(void **state)
     assert_false(quire_netns_run_alive(dead, NULL));
 }
 
+/* An endpoint's mount namespace must not pin namespaces deleted after it started: the deletion
+ * (unmount under /run/netns, propagated to the slave mount, and the unlink) has to reach it. */
+static void test_endpoint_does_not_pin(void **state)
+{
+    (void)state;
+    if (!root_ok()) skip();
+    quire_netns_testbed a, b;
+    assert_int_equal(quire_netns_testbed_create(&a, run_id, 4), 0);
+    assert_int_equal(quire_netns_testbed_create(&b, run_id, 5), 0);
+    const char *argv[] = {"sleep", "30", NULL};
+    quire_proc_opts o = {.argv = argv, .netns = quire_netns_testbed_name(&a, QUIRE_NETNS_CLIENT),
+                         .new_pidns = 1};
+    quire_proc p;
+    assert_int_equal(quire_proc_spawn(&p, &o), 0);
+    char mi[64], *data;
+    snprintf(mi, sizeof mi, "/proc/%d/mountinfo", (int)p.pid);
+    assert_int_equal(quire_fs_read_file(mi, &data, NULL, 0), 0);
+    assert_non_null(strstr(data, quire_netns_testbed_name(&b, QUIRE_NETNS_SERVER)));
+    free(data);
+    assert_int_equal(quire_netns_testbed_destroy(&b), 0);
+    assert_int_equal(quire_fs_read_file(mi, &data, NULL, 0), 0);
+    if (strstr(data, quire_netns_testbed_name(&b, QUIRE_NETNS_SERVER)))
+        fail_msg("the endpoint still holds a bind mount of the deleted namespace");
+    free(data);
+    assert_int_equal(quire_proc_kill(&p, 1000), 0);
+    quire_proc_release(&p);
+    assert_int_equal(quire_netns_testbed_destroy(&a), 0);
+}
+
 /* Whatever a failed test left behind: our run's namespaces and state directory. */
 static int remove_ns(const char *name, void *arg)
 {
@@ -347,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_offloads),
         cmocka_unit_test(test_exists_and_kill),
         cmocka_unit_test(test_run_ownership),
+        cmocka_unit_test(test_endpoint_does_not_pin),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
