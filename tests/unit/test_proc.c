@@ -110,10 +110,10 @@ static void test_spawn_errors(void **state)
 {
     (void)state;
     quire_proc p;
-    const char *argv[] = {"quire-no-such-program-xyz", NULL};
+    const char *argv[] = {"/nonexistent/quire-no-such-program", NULL};
     quire_proc_opts o = {.argv = argv};
     assert_int_equal(quire_proc_spawn(&p, &o), QUIRE_ERR_NOTFOUND);
-    assert_non_null(strstr(p.err, "executing quire-no-such-program-xyz"));
+    assert_non_null(strstr(p.err, "executing /nonexistent/quire-no-such-program"));
 
     const char *argv2[] = {"true", NULL};
     quire_proc_opts o2 = {.argv = argv2, .cwd = "/nonexistent/dir"};
