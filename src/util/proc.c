@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -416,6 +417,7 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
     }
 
     int pidfd = -1;
+    pid_t parent = getpid();
     struct clone_args0 ca;
     memset(&ca, 0, sizeof ca);
     ca.flags = CLONE_PIDFD | (mountns ? CLONE_NEWNS : 0) | (o->new_pidns ? CLONE_NEWPID : 0);
@@ -431,6 +433,12 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
         close(epipe[0]);
         if (spipe[0] >= 0) close(spipe[0]);
         setpgid(0, 0);
+        if (o->die_with_parent) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            /* The parent may have died before prctl; in a new PID namespace getppid() is 0
+             * and cannot tell, so there the pidfd-less window stays. */
+            if (!o->new_pidns && getppid() != parent) _exit(127);
+        }
         child_setup(o, o->netns ? netns_path : NULL, mountns, epipe[1]);
         if (o->new_pidns) run_init(o, envp, epipe[1], spipe[1]);
         child_exec(o, envp, epipe[1]);

@@ -47,6 +47,10 @@ typedef struct quire_proc_opts {
     int new_pidns;           /* 1: new PID namespace + fresh /proc (implies new_mountns) */
     const char *output;      /* non-NULL: stdout and stderr appended to this file (created 0644) */
     int stdin_null;          /* 1: stdin from /dev/null (else inherited) */
+    int die_with_parent;     /* 1: SIGKILL the child (with new_pidns: its whole namespace) when
+                              * the spawning thread dies, e.g. quire killed with SIGKILL
+                              * (PR_SET_PDEATHSIG); only for callers whose spawning thread
+                              * outlives the child */
 } quire_proc_opts;
 
 /* A started child. pid is the process we forked (the init of the PID namespace when new_pidns);
