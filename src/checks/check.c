@@ -11,16 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *quire_verdict_name(quire_verdict v)
-{
-    switch (v) {
-    case QUIRE_VERDICT_SUCCEEDED: return "succeeded";
-    case QUIRE_VERDICT_FAILED: return "failed";
-    case QUIRE_VERDICT_UNSUPPORTED: return "unsupported";
-    default: return "none";
-    }
-}
-
 const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *buf, size_t len)
 {
     switch (e->kind) {
@@ -44,6 +34,18 @@ quire_verdict quire_check_exits(const quire_check_ctx *ctx, char *why, size_t wh
     if (ctx->client.kind == QUIRE_EXIT_CODE && ctx->client.code == 127) {
         snprintf(why, whylen, "client does not support the test case (exit code 127)");
         return QUIRE_VERDICT_UNSUPPORTED;
+    }
+    int server_ended = ctx->server.kind == QUIRE_EXIT_CODE || ctx->server.kind == QUIRE_EXIT_SIGNAL;
+    if (ctx->client.kind == QUIRE_EXIT_STOPPED && server_ended) {
+        /* the server ended first, which ends the test (QIR: --abort-on-container-exit) */
+        snprintf(why, whylen, "server %s while the client was running",
+                 quire_check_exit_str(&ctx->server, ctx->timeout_s, s, sizeof s));
+        return QUIRE_VERDICT_FAILED;
+    }
+    if (ctx->client.kind == QUIRE_EXIT_NOT_STARTED && server_ended) {
+        snprintf(why, whylen, "server %s before it was ready",
+                 quire_check_exit_str(&ctx->server, ctx->timeout_s, s, sizeof s));
+        return QUIRE_VERDICT_FAILED;
     }
     if (ctx->client.kind != QUIRE_EXIT_CODE || ctx->client.code != 0) {
         snprintf(why, whylen, "client %s",

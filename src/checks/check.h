@@ -10,12 +10,7 @@
 
 #include <stddef.h>
 
-typedef enum quire_verdict {
-    QUIRE_VERDICT_NONE = 0, /* not run */
-    QUIRE_VERDICT_SUCCEEDED,
-    QUIRE_VERDICT_FAILED,
-    QUIRE_VERDICT_UNSUPPORTED,
-} quire_verdict;
+#include "report/result.h" /* quire_verdict */
 
 /* How an endpoint process ended. */
 typedef enum quire_exit_kind {
@@ -58,9 +53,6 @@ quire_verdict quire_check_files(const quire_check_ctx *ctx, char *why, size_t wh
 
 /* Describes an exit ("exit code 1", "killed at the 60 s timeout", ...) into buf. */
 const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *buf, size_t len);
-
-/* "succeeded", "failed", "unsupported" (QIR's values) or "none". */
-const char *quire_verdict_name(quire_verdict v);
 
 /* The checks of the test cases, one file each under checks/. */
 quire_verdict quire_check_handshake(const quire_check_ctx *ctx, char *why, size_t whylen);
