@@ -81,6 +81,10 @@ int quire_netns_run_begin(const char *run);
 /* Removes the run's state directory. Call when the run is over (after its testbeds). */
 int quire_netns_run_end(const char *run);
 
+/* 1 if the process recorded as the run's owner is still alive (same pid and start time; its pid
+ * in *owner if non-NULL), 0 if it is gone or nothing is recorded. */
+int quire_netns_run_alive(const char *run, pid_t *owner);
+
 /* Creates testbed number n of run (names quire-<run>-<n>-{client,sim,server}) as described
  * above. On error everything created so far is removed again. Errors: QUIRE_ERR_INVALID (bad
  * run id), QUIRE_ERR_EXISTS (a namespace of that name exists), QUIRE_ERR_PERM, QUIRE_ERR_IO. */
@@ -124,6 +128,10 @@ int quire_netns_kill_procs(const char *name, int sig);
 /* Calls fn(name, arg) for every namespace in /run/netns whose name starts with prefix (e.g.
  * "quire-" or "quire-<run>-"). Stops early if fn returns nonzero and returns that value. */
 int quire_netns_foreach(const char *prefix, int (*fn)(const char *name, void *arg), void *arg);
+
+/* Deletes a network interface of the caller's namespace by name (for `quire clean`). Missing
+ * is QUIRE_ERR_NOTFOUND. */
+int quire_netns_link_del(const char *ifname);
 
 /* Runs fn(arg) with the calling thread inside the named namespace (setns), then returns to the
  * original one. Returns fn's result or a negative QUIRE_ERR_*. */

@@ -32,17 +32,18 @@ typedef struct quire_proc_mount {
 } quire_proc_mount;
 
 /* How to start a child. Zero-initialize, then set what you need. Every pointer must stay valid
- * for the duration of quire_proc_spawn() only. */
+ * for the duration of quire_proc_spawn() only. With a network namespace and a mount namespace,
+ * /sys is remounted too (as `ip netns exec` does) so /sys/class/net shows the namespace. */
 typedef struct quire_proc_opts {
     const char *const *argv; /* required; argv[0] is searched in PATH if it has no '/' */
     const char *const *envp; /* NULL: inherit quire's environment */
     const char *cwd;         /* NULL: unchanged; applied after the mounts */
     const char *netns;       /* NULL: stay; else the name of /run/netns/<netns> to join */
     int new_mountns;         /* 1: new mount namespace with / made rprivate, then mounts */
-    const quire_proc_mount *mounts; /* applied in order (needs new_mountns) */
+    const quire_proc_mount *mounts; /* applied in order (implies new_mountns) */
     size_t nmounts;
-    const char *hosts_file;  /* non-NULL: bind this file over /etc/hosts (needs new_mountns) */
-    int new_pidns;           /* 1: new PID namespace + fresh /proc (needs new_mountns); see above */
+    const char *hosts_file;  /* non-NULL: bind this file over /etc/hosts (implies new_mountns) */
+    int new_pidns;           /* 1: new PID namespace + fresh /proc (implies new_mountns) */
     const char *output;      /* non-NULL: stdout and stderr appended to this file (created 0644) */
     int stdin_null;          /* 1: stdin from /dev/null (else inherited) */
 } quire_proc_opts;
