@@ -317,7 +317,11 @@ static int run_processes(test *t, char *why, size_t whylen)
 {
     const quire_lifecycle_opts *o = t->o;
     long long deadline = t->t0 + (long long)t->timeout_s * 1000;
-    int rc = quire_netns_testbed_create(&t->tb, o->run_id, o->testbed_n);
+    int rc = 0;
+    if (o->testbed)
+        t->tb = *o->testbed;
+    else
+        rc = quire_netns_testbed_create(&t->tb, o->run_id, o->testbed_n);
     if (rc) {
         snprintf(why, whylen, "cannot create the testbed: %s", quire_strerror(rc));
         return rc;

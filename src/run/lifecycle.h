@@ -10,6 +10,7 @@
 #ifndef QUIRE_LIFECYCLE_H
 #define QUIRE_LIFECYCLE_H
 
+#include "backend/netns.h"
 #include "report/result.h"
 #include "run/registry.h"
 #include "run/testcase.h"
@@ -17,6 +18,9 @@
 typedef struct quire_lifecycle_opts {
     const char *run_id;     /* namespaces are quire-<run_id>-<testbed_n>-<role> */
     unsigned testbed_n;
+    /* A testbed already created (by the process that owns the run, see netns.h's run
+     * ownership), which the lifecycle uses and destroys; NULL: it creates its own. */
+    const quire_netns_testbed *testbed;
     const char *log_dir;    /* the run's log directory (absolute) */
     const quire_impl *server;
     const quire_impl *client;

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/netns.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -25,13 +26,21 @@ typedef struct worker {
 
 static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t idx, int *fd)
 {
+    /* The runner process owns the run (netns.h), so it creates the testbed; the worker uses
+     * it and deletes it. A failure here is the test's failure, reported by the worker. */
+    quire_netns_testbed tb;
+    int tbrc = quire_netns_testbed_create(&tb, o->base.run_id, (unsigned)idx);
     int p[2];
-    if (pipe2(p, O_CLOEXEC)) return -1;
+    if (pipe2(p, O_CLOEXEC)) {
+        if (!tbrc) quire_netns_testbed_destroy(&tb);
+        return -1;
+    }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
         close(p[1]);
+        if (!tbrc) quire_netns_testbed_destroy(&tb);
         return -1;
     }
     if (pid == 0) {
@@ -42,12 +51,16 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t 
         lo.tc = j->tc;
         lo.testbed_n = (unsigned)idx;
         lo.seed = o->base.seed + idx;
+        lo.testbed = tbrc ? NULL : &tb; /* NULL: the worker retries and reports the error */
         quire_outcome out;
         quire_lifecycle_run(&lo, &out);
         ssize_t w = write(p[1], &out, sizeof out); /* < PIPE_BUF: atomic */
         _exit(w == (ssize_t)sizeof out ? 0 : 1);
     }
     close(p[1]);
+    if (!tbrc) /* the worker has its own copies of the namespace descriptors */
+        for (int i = 0; i < 3; i++)
+            if (tb.fd[i] >= 0) close(tb.fd[i]);
     *fd = p[0];
     return pid;
 }
