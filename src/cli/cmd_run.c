@@ -71,6 +71,8 @@ static void usage(FILE *out)
             "                            logs of unsupported tests (QIR deletes them)\n"
             "      --seed N              simulator seed (default: from the clock; printed)\n"
             "      --sim-kernel          simulator forwards with the kernel and only captures\n"
+            "      --run-id ID           name the run (namespaces quire-ID-<n>-*; 'quire clean\n"
+            "                            --run ID' removes its leftovers); default: random\n"
             "  -h, --help                this text\n\n"
             "Exit status: 0 all tests ran and none failed, 1 some failed, 2 bad usage or input,\n"
             "130/143 interrupted by SIGINT/SIGTERM (results so far are saved).\n");
@@ -157,7 +159,7 @@ static void write_markdown(const quire_result *r, const char *dir, int print)
 #endif
 }
 
-enum { OPT_IMPLS = 256, OPT_JOBS, OPT_TIMEOUT, OPT_KEEP, OPT_SEED, OPT_SIM_KERNEL };
+enum { OPT_IMPLS = 256, OPT_JOBS, OPT_TIMEOUT, OPT_KEEP, OPT_SEED, OPT_SIM_KERNEL, OPT_RUN_ID };
 
 static int parse_uint(const char *flag, const char *s, unsigned long max, unsigned long *v)
 {
@@ -193,11 +195,13 @@ int quire_cmd_run(int argc, char **argv)
         {"keep", no_argument, 0, OPT_KEEP},
         {"seed", required_argument, 0, OPT_SEED},
         {"sim-kernel", no_argument, 0, OPT_SIM_KERNEL},
+        {"run-id", required_argument, 0, OPT_RUN_ID},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     char *servers_arg = NULL, *clients_arg = NULL, *tests_arg = NULL, *replace = NULL;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
+    const char *run_id_arg = NULL;
     char impl_file[PATH_MAX] = "";
     int markdown = 0, save_files = 0, debug = 0, keep = 0, sim_kernel = 0, seed_set = 0;
     unsigned long jobs = 1, timeout = 0, seed = 0;
@@ -239,6 +243,14 @@ int quire_cmd_run(int argc, char **argv)
             seed_set = 1;
             break;
         case OPT_SIM_KERNEL: sim_kernel = 1; break;
+        case OPT_RUN_ID:
+            if (!quire_netns_run_id_valid(optarg)) {
+                fprintf(stderr, "quire run: invalid --run-id '%s' (1-%d characters of A-Z a-z 0-9 _)\n",
+                        optarg, QUIRE_NETNS_RUN_ID_MAX);
+                return 2;
+            }
+            run_id_arg = optarg;
+            break;
         case 'h': usage(stdout); return 0;
         case ':':
             fprintf(stderr, "quire run: option %s needs a value (see 'quire run --help')\n",
@@ -332,7 +344,9 @@ int quire_cmd_run(int argc, char **argv)
     }
 
     char log_dir[PATH_MAX], abs_log_dir[PATH_MAX];
-    time_t now = time(NULL);
+    struct timespec start_ts;
+    clock_gettime(CLOCK_REALTIME, &start_ts);
+    time_t now = start_ts.tv_sec;
     struct tm tm;
     localtime_r(&now, &tm);
     if (log_dir_arg)
@@ -349,7 +363,11 @@ int quire_cmd_run(int argc, char **argv)
     }
     ret = 1;
     char run_id[QUIRE_NETNS_RUN_ID_MAX + 1], exe[PATH_MAX] = "";
-    if ((rc = quire_netns_run_id_make(run_id, sizeof run_id)) || (rc = quire_netns_run_begin(run_id))) {
+    if (run_id_arg)
+        snprintf(run_id, sizeof run_id, "%s", run_id_arg);
+    else if ((rc = quire_netns_run_id_make(run_id, sizeof run_id)))
+        run_id[0] = 0;
+    if (rc || (rc = quire_netns_run_begin(run_id))) {
         fprintf(stderr, "quire run: cannot register the run: %s\n", quire_strerror(rc));
         goto out;
     }
@@ -360,7 +378,7 @@ int quire_cmd_run(int argc, char **argv)
 
     quire_result result;
     quire_result_init(&result);
-    result.start_time = (double)now;
+    result.start_time = (double)start_ts.tv_sec + (double)start_ts.tv_nsec / 1e9;
     quire_result_set_log_dir(&result, log_dir);
     quire_result_set_quic_version(&result, "0x1");
     char result_path[PATH_MAX + 16];
@@ -387,7 +405,9 @@ int quire_cmd_run(int argc, char **argv)
     quire_terminal_end(&term);
     if (rc != QUIRE_ERR_INTERRUPTED)
         quire_scheduler_auto_unsupported(&result, no_auto, nno_auto, note_cb, &term);
-    result.end_time = (double)time(NULL);
+    struct timespec end_ts;
+    clock_gettime(CLOCK_REALTIME, &end_ts);
+    result.end_time = (double)end_ts.tv_sec + (double)end_ts.tv_nsec / 1e9;
     for (size_t i = 0; i < so.nsave_paths; i++)
         if (quire_result_save(&result, save_paths[i]))
             fprintf(stderr, "quire run: cannot write %s\n", save_paths[i]);
