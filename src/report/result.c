@@ -508,30 +508,25 @@ int quire_result_to_json(const quire_result *r, char **out)
     return 0;
 }
 
-int quire_result_save(const quire_result *r, const char *path)
+int quire_result_write_atomic(const char *path, const void *data, size_t len)
 {
-    char *json;
-    int rv = quire_result_to_json(r, &json);
-    if (rv) return rv;
     char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-        free(json);
-        return QUIRE_ERR_NOMEM;
-    }
-    rv = QUIRE_ERR_IO;
+    if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) return QUIRE_ERR_NOMEM;
+    int rv = QUIRE_ERR_IO;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) goto out;
-    size_t len = strlen(json), off = 0;
+    size_t off = 0;
     while (off < len) {
-        ssize_t n = write(fd, json + off, len - off);
+        ssize_t n = write(fd, (const char *)data + off, len - off);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         off += (size_t)n;
     }
+    /* fsync before rename: after a crash the file is the old or the new one, never empty */
     int ok = off == len && fsync(fd) == 0;
     if (close(fd) != 0) ok = 0;
     if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
+        int e = errno ? errno : EIO;
         unlink(tmp);
         errno = e;
         goto out;
@@ -539,6 +534,15 @@ int quire_result_save(const quire_result *r, const char *path)
     rv = 0;
 out:
     free(tmp);
+    return rv;
+}
+
+int quire_result_save(const quire_result *r, const char *path)
+{
+    char *json;
+    int rv = quire_result_to_json(r, &json);
+    if (rv) return rv;
+    rv = quire_result_write_atomic(path, json, strlen(json));
     free(json);
     return rv;
 }

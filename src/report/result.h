@@ -144,6 +144,10 @@ int quire_result_to_json(const quire_result *r, char **out);
 /* Write atomically: PATH.tmp.<pid>, fsync, rename over PATH. 0 or QUIRE_ERR_*. */
 int quire_result_save(const quire_result *r, const char *path);
 
+/* Writes any report atomically: PATH.tmp.<pid>, fsync, rename. 0 or QUIRE_ERR_IO (errno
+ * set). The reports (Markdown, HTML, JUnit) are saved through it too. */
+int quire_result_write_atomic(const char *path, const void *data, size_t len);
+
 /* Read a quire or QIR result file into an initialized, empty model. On error, errbuf (if not
  * NULL) says "FILE:LINE:COLUMN: problem" and the return is QUIRE_ERR_IO, QUIRE_ERR_MALFORMED
  * or QUIRE_ERR_NOMEM; the model is left valid (free it). */
