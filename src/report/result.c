@@ -355,6 +355,55 @@ int quire_result_set_measurement(quire_result *r, const char *server, const char
     return 0;
 }
 
+int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
+                          const quire_result_cell *src)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
+    if (r->tests[t].kind != QUIRE_TEST_CASE || !verdict_ok(src->verdict)) return QUIRE_ERR_INVALID;
+    quire_result_cell *d = &slot_at(r, s, c, t)->cell;
+    char *e = dupstr(src->explanation), *l = dupstr(src->log);
+    if ((src->explanation && !e) || (src->log && !l)) {
+        free(e);
+        free(l);
+        return QUIRE_ERR_NOMEM;
+    }
+    free(d->explanation);
+    free(d->log);
+    d->verdict = src->verdict;
+    d->explanation = e;
+    d->log = l;
+    d->duration = src->duration;
+    return 0;
+}
+
+int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
+                          const quire_result_meas *src)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
+    if (r->tests[t].kind != QUIRE_TEST_MEASUREMENT || !verdict_ok(src->verdict))
+        return QUIRE_ERR_INVALID;
+    quire_result_meas m = *src;
+    m.details = dupstr(src->details);
+    m.unit = dupstr(src->unit);
+    m.explanation = dupstr(src->explanation);
+    m.log = dupstr(src->log);
+    if ((src->details && !m.details) || (src->unit && !m.unit) ||
+        (src->explanation && !m.explanation) || (src->log && !m.log)) {
+        free(m.details);
+        free(m.unit);
+        free(m.explanation);
+        free(m.log);
+        return QUIRE_ERR_NOMEM;
+    }
+    quire_result_meas *d = &slot_at(r, s, c, t)->meas;
+    free(d->details);
+    free(d->unit);
+    free(d->explanation);
+    free(d->log);
+    *d = m;
+    return 0;
+}
+
 void quire_result_count(const quire_result *r, quire_result_counts *n)
 {
     memset(n, 0, sizeof *n);

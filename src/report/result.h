@@ -138,6 +138,13 @@ const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t ser
 const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t server,
                                                size_t client, size_t test);
 
+/* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
+ * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */
+int quire_result_cell_put(quire_result *r, size_t server, size_t client, size_t test,
+                          const quire_result_cell *src);
+int quire_result_meas_put(quire_result *r, size_t server, size_t client, size_t test,
+                          const quire_result_meas *src);
+
 /* Serialize to QIR's schema plus quire's keys (UTF-8, newline-terminated). */
 int quire_result_to_json(const quire_result *r, char **out);
 
