@@ -211,7 +211,7 @@ int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abb
         quire_result_test *t = &r->tests[i];
         if (strcmp(t->abbr, abbr)) continue;
         if (t->kind != kind) return QUIRE_ERR_INVALID;
-        if ((!t->name && name && setstr(&t->name, name)) ||
+        if ((name && !strcmp(t->name, t->abbr) && setstr(&t->name, name)) ||
             (!t->desc && desc && setstr(&t->desc, desc)) ||
             (!t->unit && unit && setstr(&t->unit, unit)))
             return QUIRE_ERR_NOMEM;
@@ -225,11 +225,11 @@ int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abb
     r->tests = nv;
     quire_result_test *t = &nv[r->ntests];
     t->abbr = strdup(abbr);
-    t->name = dupstr(name);
+    t->name = strdup(name ? name : abbr);
     t->desc = dupstr(desc);
     t->unit = dupstr(unit);
     t->kind = kind;
-    if (!t->abbr || (name && !t->name) || (desc && !t->desc) || (unit && !t->unit)) {
+    if (!t->abbr || !t->name || (desc && !t->desc) || (unit && !t->unit)) {
         free(t->abbr);
         free(t->name);
         free(t->desc);
@@ -747,7 +747,7 @@ static int load_tests(loader *L, json_t *root, json_t *results, json_t *meas)
         else k = u == 1 ? QUIRE_TEST_CASE : u == 2 || any_results ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE;
         if ((k == QUIRE_TEST_CASE && u == 2) || (k == QUIRE_TEST_MEASUREMENT && u == 1))
             return fail(L, "tests.%s.kind: \"%s\" contradicts where it is used", abbr, kind);
-        rv = quire_result_add_test(L->r, k, abbr, name, desc, unit);
+        rv = quire_result_add_test(L->r, k, abbr, name, desc && *desc ? desc : NULL, unit);
         if (rv < 0) return fail_add(L, rv, "tests");
     }
     return 0;

@@ -52,8 +52,9 @@ typedef enum quire_test_kind {
 /* A test case or measurement: QIR's abbreviation (the key), name and description. */
 typedef struct quire_result_test {
     char *abbr;  /* "H", "DC", "G", ... */
-    char *name;  /* "handshake", "chacha20", "goodput", ... (TESTCASE value) */
-    char *desc;  /* may be NULL */
+    char *name;  /* "handshake", "chacha20", "goodput", ... (TESTCASE value); never NULL,
+                    the abbreviation when not given */
+    char *desc;  /* may be NULL ("" in the file) */
     char *unit;  /* measurements: "kbps", ...; may be NULL */
     quire_test_kind kind;
 } quire_result_test;
