@@ -211,7 +211,7 @@ int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abb
         quire_result_test *t = &r->tests[i];
         if (strcmp(t->abbr, abbr)) continue;
         if (t->kind != kind) return QUIRE_ERR_INVALID;
-        if ((!t->name && name && setstr(&t->name, name)) ||
+        if ((name && !strcmp(t->name, t->abbr) && setstr(&t->name, name)) ||
             (!t->desc && desc && setstr(&t->desc, desc)) ||
             (!t->unit && unit && setstr(&t->unit, unit)))
             return QUIRE_ERR_NOMEM;
@@ -225,11 +225,11 @@ int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abb
     r->tests = nv;
     quire_result_test *t = &nv[r->ntests];
     t->abbr = strdup(abbr);
-    t->name = dupstr(name);
+    t->name = strdup(name ? name : abbr);
     t->desc = dupstr(desc);
     t->unit = dupstr(unit);
     t->kind = kind;
-    if (!t->abbr || (name && !t->name) || (desc && !t->desc) || (unit && !t->unit)) {
+    if (!t->abbr || !t->name || (desc && !t->desc) || (unit && !t->unit)) {
         free(t->abbr);
         free(t->name);
         free(t->desc);
@@ -352,6 +352,55 @@ int quire_result_set_measurement(quire_result *r, const char *server, const char
     free(sl->meas.explanation);
     free(sl->meas.log);
     sl->meas = m;
+    return 0;
+}
+
+int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
+                          const quire_result_cell *src)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
+    if (r->tests[t].kind != QUIRE_TEST_CASE || !verdict_ok(src->verdict)) return QUIRE_ERR_INVALID;
+    quire_result_cell *d = &slot_at(r, s, c, t)->cell;
+    char *e = dupstr(src->explanation), *l = dupstr(src->log);
+    if ((src->explanation && !e) || (src->log && !l)) {
+        free(e);
+        free(l);
+        return QUIRE_ERR_NOMEM;
+    }
+    free(d->explanation);
+    free(d->log);
+    d->verdict = src->verdict;
+    d->explanation = e;
+    d->log = l;
+    d->duration = src->duration;
+    return 0;
+}
+
+int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
+                          const quire_result_meas *src)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
+    if (r->tests[t].kind != QUIRE_TEST_MEASUREMENT || !verdict_ok(src->verdict))
+        return QUIRE_ERR_INVALID;
+    quire_result_meas m = *src;
+    m.details = dupstr(src->details);
+    m.unit = dupstr(src->unit);
+    m.explanation = dupstr(src->explanation);
+    m.log = dupstr(src->log);
+    if ((src->details && !m.details) || (src->unit && !m.unit) ||
+        (src->explanation && !m.explanation) || (src->log && !m.log)) {
+        free(m.details);
+        free(m.unit);
+        free(m.explanation);
+        free(m.log);
+        return QUIRE_ERR_NOMEM;
+    }
+    quire_result_meas *d = &slot_at(r, s, c, t)->meas;
+    free(d->details);
+    free(d->unit);
+    free(d->explanation);
+    free(d->log);
+    *d = m;
     return 0;
 }
 
@@ -508,30 +557,25 @@ int quire_result_to_json(const quire_result *r, char **out)
     return 0;
 }
 
-int quire_result_save(const quire_result *r, const char *path)
+int quire_result_write_atomic(const char *path, const void *data, size_t len)
 {
-    char *json;
-    int rv = quire_result_to_json(r, &json);
-    if (rv) return rv;
     char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-        free(json);
-        return QUIRE_ERR_NOMEM;
-    }
-    rv = QUIRE_ERR_IO;
+    if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) return QUIRE_ERR_NOMEM;
+    int rv = QUIRE_ERR_IO;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) goto out;
-    size_t len = strlen(json), off = 0;
+    size_t off = 0;
     while (off < len) {
-        ssize_t n = write(fd, json + off, len - off);
+        ssize_t n = write(fd, (const char *)data + off, len - off);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         off += (size_t)n;
     }
+    /* fsync before rename: after a crash the file is the old or the new one, never empty */
     int ok = off == len && fsync(fd) == 0;
     if (close(fd) != 0) ok = 0;
     if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
+        int e = errno ? errno : EIO;
         unlink(tmp);
         errno = e;
         goto out;
@@ -539,6 +583,15 @@ int quire_result_save(const quire_result *r, const char *path)
     rv = 0;
 out:
     free(tmp);
+    return rv;
+}
+
+int quire_result_save(const quire_result *r, const char *path)
+{
+    char *json;
+    int rv = quire_result_to_json(r, &json);
+    if (rv) return rv;
+    rv = quire_result_write_atomic(path, json, strlen(json));
     free(json);
     return rv;
 }
@@ -694,7 +747,7 @@ static int load_tests(loader *L, json_t *root, json_t *results, json_t *meas)
         else k = u == 1 ? QUIRE_TEST_CASE : u == 2 || any_results ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE;
         if ((k == QUIRE_TEST_CASE && u == 2) || (k == QUIRE_TEST_MEASUREMENT && u == 1))
             return fail(L, "tests.%s.kind: \"%s\" contradicts where it is used", abbr, kind);
-        rv = quire_result_add_test(L->r, k, abbr, name, desc, unit);
+        rv = quire_result_add_test(L->r, k, abbr, name, desc && *desc ? desc : NULL, unit);
         if (rv < 0) return fail_add(L, rv, "tests");
     }
     return 0;

@@ -52,8 +52,9 @@ typedef enum quire_test_kind {
 /* A test case or measurement: QIR's abbreviation (the key), name and description. */
 typedef struct quire_result_test {
     char *abbr;  /* "H", "DC", "G", ... */
-    char *name;  /* "handshake", "chacha20", "goodput", ... (TESTCASE value) */
-    char *desc;  /* may be NULL */
+    char *name;  /* "handshake", "chacha20", "goodput", ... (TESTCASE value); never NULL,
+                    the abbreviation when not given */
+    char *desc;  /* may be NULL ("" in the file) */
     char *unit;  /* measurements: "kbps", ...; may be NULL */
     quire_test_kind kind;
 } quire_result_test;
@@ -138,11 +139,22 @@ const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t ser
 const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t server,
                                                size_t client, size_t test);
 
+/* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
+ * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */
+int quire_result_cell_put(quire_result *r, size_t server, size_t client, size_t test,
+                          const quire_result_cell *src);
+int quire_result_meas_put(quire_result *r, size_t server, size_t client, size_t test,
+                          const quire_result_meas *src);
+
 /* Serialize to QIR's schema plus quire's keys (UTF-8, newline-terminated). */
 int quire_result_to_json(const quire_result *r, char **out);
 
 /* Write atomically: PATH.tmp.<pid>, fsync, rename over PATH. 0 or QUIRE_ERR_*. */
 int quire_result_save(const quire_result *r, const char *path);
+
+/* Writes any report atomically: PATH.tmp.<pid>, fsync, rename. 0 or QUIRE_ERR_IO (errno
+ * set). The reports (Markdown, HTML, JUnit) are saved through it too. */
+int quire_result_write_atomic(const char *path, const void *data, size_t len);
 
 /* Read a quire or QIR result file into an initialized, empty model. On error, errbuf (if not
  * NULL) says "FILE:LINE:COLUMN: problem" and the return is QUIRE_ERR_IO, QUIRE_ERR_MALFORMED

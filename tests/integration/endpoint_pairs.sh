@@ -7,8 +7,11 @@
 # usage: endpoint_pairs.sh [SERVER CLIENT TESTCASE...]   (default: quic-go against itself, all
 # the test cases it supports)
 # Exit 0 when every test case succeeded (or was unsupported by both ends' contract, exit 127 —
-# only allowed where QUIRE_EPTEST_ALLOW_UNSUPPORTED=1), 1 on a failure, 77 when it cannot run here
-# (not root, tools or endpoints missing). QUIRE_EPTEST_KEEP=1 keeps the temporary directory.
+# only allowed where QUIRE_EPTEST_ALLOW_UNSUPPORTED=1; required with
+# QUIRE_EPTEST_EXPECT_UNSUPPORTED=1), 1 on a failure, 77 when it cannot run here
+# (not root, tools or endpoints missing). QUIRE_EPTEST_KEEP=1 keeps the temporary directory;
+# QUIRE_EPTEST_MISSING=1 adds a request for a file the server lacks and expects client exit 1;
+# QUIRE_ALPN is passed through (h3: hq test cases over HTTP/3 where an endpoint offers that).
 set -u
 src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 server_impl=${1:-quic-go}
@@ -51,7 +54,8 @@ stop_server() {
     local i pids
     pids=$(ip netns pids "$ns_s" 2>/dev/null)
     # shellcheck disable=SC2086
-    [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+    # PID 1 of a PID namespace only gets signals it handles: gtlsserver handles SIGINT only.
+    [ -n "$pids" ] && kill -INT $pids 2>/dev/null && kill -TERM $pids 2>/dev/null
     for i in $(seq 1 20); do
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
@@ -115,7 +119,7 @@ mkdir -p /www /downloads /certs /logs || skip "cannot create mount points"
 run_in() {
     local ns=$1 logs=$2 www=$3 dl=$4 role=$5 tc=$6 req=$7 impl=$8
     exec ip netns exec "$ns" env -i PATH="$PATH" HOME=/root ROLE="$role" TESTCASE="$tc" \
-        REQUESTS="$req" SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog \
+        REQUESTS="$req" SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog QUIRE_ALPN="${QUIRE_ALPN:-}" \
         QUIRE_EP="$src/endpoints/$impl/run_endpoint" \
         W="$www" D="$dl" C="$work/certs" L="$logs" H="$work/hosts" \
         unshare --mount --pid --fork --mount-proc --kill-child=SIGKILL sh -c '
@@ -146,6 +150,11 @@ wait_listening() { # ns: wait up to 10 s for UDP port 443
     return 1
 }
 
+# 127 is fine with QUIRE_EPTEST_ALLOW_UNSUPPORTED=1 or QUIRE_EPTEST_EXPECT_UNSUPPORTED=1.
+unsupported_ok() {
+    [ "${QUIRE_EPTEST_ALLOW_UNSUPPORTED:-0}" = 1 ] || [ "${QUIRE_EPTEST_EXPECT_UNSUPPORTED:-0}" = 1 ]
+}
+
 failed=0
 for tc in "${tests[@]}"; do
     t=$work/$tc
@@ -159,6 +168,8 @@ for tc in "${tests[@]}"; do
         reqs="$reqs https://server4:443/$f"
     done
     reqs=${reqs# }
+    # Negative check: one URL names a file the server does not have; the client must fail.
+    [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
     start=$(date +%s.%N)
     run_in "$ns_s" "$t/server" "$t/www" "$t/downloads" server "$tc" "" "$server_impl" &
     server_pid=$!
@@ -167,7 +178,7 @@ for tc in "${tests[@]}"; do
         server_pid=
         if [ "$src_rc" = 127 ]; then
             say "$server_impl->$client_impl $tc: server says unsupported (127)"
-            [ "${QUIRE_EPTEST_ALLOW_UNSUPPORTED:-0}" = 1 ] || failed=1
+            unsupported_ok || failed=1
             continue
         fi
         say "$server_impl->$client_impl $tc: FAIL server not listening (exit $src_rc)"
@@ -183,7 +194,21 @@ for tc in "${tests[@]}"; do
     secs=$(echo "$(date +%s.%N) - $start" | bc | xargs printf "%.2f")
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"
-        [ "${QUIRE_EPTEST_ALLOW_UNSUPPORTED:-0}" = 1 ] || failed=1
+        unsupported_ok || failed=1
+        continue
+    fi
+    if [ "${QUIRE_EPTEST_EXPECT_UNSUPPORTED:-0}" = 1 ]; then
+        say "$server_impl->$client_impl $tc: FAIL client exit $rc, expected 127 (unsupported)"
+        failed=1
+        continue
+    fi
+    if [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ]; then
+        if [ "$rc" = 1 ]; then
+            say "$server_impl->$client_impl $tc: OK, client failed on a missing file as it must"
+        else
+            say "$server_impl->$client_impl $tc: FAIL client exit $rc although a file was missing"
+            failed=1
+        fi
         continue
     fi
     bad=
