@@ -84,7 +84,8 @@ int quire_keys_init(quire_keys *k, uint32_t version, quire_aead_alg alg, const u
 int quire_keys_init_initial(quire_keys *client, quire_keys *server, uint32_t version,
                             const uint8_t *dcid, size_t dcid_len);
 /* Sets up next as the key generation after cur (RFC 9001 Section 6): next secret, new AEAD
- * key and IV, the same header-protection key, generation + 1. cur is not changed. */
+ * key and IV, the same header-protection key, generation + 1. cur is not changed and must not
+ * be the same struct as next. */
 int quire_keys_update(quire_keys *next, const quire_keys *cur);
 /* Frees the cipher contexts and wipes the secret; safe on a zeroed or freed struct. */
 void quire_keys_free(quire_keys *k);

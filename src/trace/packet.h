@@ -77,8 +77,8 @@ typedef struct quire_packet_ctx {
 /* Sets every key to NULL, every largest_pn to -1, short_dcid_len to dcid_len. */
 void quire_packet_ctx_init(quire_packet_ctx *ctx, size_t short_dcid_len);
 
-/* One decoded packet. Pointers point into the caller's input (token, Version Negotiation list,
- * Retry token) or output buffer (header, payload); they stay valid while those do. */
+/* One decoded packet. Pointers point into the caller's input (connection IDs, token, Version
+ * Negotiation list) or output buffer (header, payload); they stay valid while those do. */
 typedef struct quire_packet {
     quire_packet_type type;
     quire_epoch epoch;       /* for INITIAL, 0RTT, HANDSHAKE, 1RTT */
@@ -86,9 +86,9 @@ typedef struct quire_packet {
     uint32_t version;        /* the Version field (0 in Version Negotiation); 0 for short */
     uint8_t first_byte;      /* with header protection removed when decrypted */
     int fixed_bit;           /* the 0x40 bit (0 only with grease_quic_bit, RFC 9287) */
-    uint8_t dcid[QUIRE_MAX_CID_LEN];
-    size_t dcid_len;
-    uint8_t scid[QUIRE_MAX_CID_LEN]; /* long headers only */
+    const uint8_t *dcid;     /* into the input; up to 20 bytes (255 in Version Negotiation */
+    size_t dcid_len;         /* and unknown versions, RFC 8999) */
+    const uint8_t *scid;     /* long headers only, likewise */
     size_t scid_len;
     const uint8_t *token;    /* Initial and Retry: the token (into the input) */
     size_t token_len;
@@ -118,8 +118,10 @@ typedef struct quire_packet {
 } quire_packet;
 
 /* Decodes the packet at the start of data (a UDP payload or what remains of it after the
- * previous coalesced packets). out must hold at least the packet's bytes (QUIRE_PACKET_MAX_OUT
- * is always enough; a smaller out gives status QUIRE_ERR_INVALID for a larger packet).
+ * previous coalesced packets). out (not overlapping data) must hold at least the packet's bytes
+ * (QUIRE_PACKET_MAX_OUT is always enough; a smaller out gives status QUIRE_ERR_INVALID for a
+ * larger packet). After a successful decryption the caller updates ctx->largest_pn of the
+ * packet's space with pkt->pn, and on key_slot NEXT rotates its 1-RTT keys.
  * Returns the bytes the packet used (> 0), the rest of data for short headers, Version
  * Negotiation and unknown versions; or QUIRE_ERR_TRUNCATED (the header or the Length field runs
  * past the end) or QUIRE_ERR_MALFORMED (the header is invalid, e.g. a CID longer than 20 bytes
