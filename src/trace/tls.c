@@ -474,6 +474,7 @@ int quire_tls_parse_message(const uint8_t *msg, size_t len, int from_client, qui
     case HS_COMPRESSED_CERTIFICATE:
         if (from_client) info->client_certificates++;
         else info->certificates++;
+        quire_cursor_skip(&body, quire_cursor_left(&body));
         break;
     case HS_CERTIFICATE_REQUEST: {
         quire_cursor ctx;
@@ -491,6 +492,7 @@ int quire_tls_parse_message(const uint8_t *msg, size_t len, int from_client, qui
     case HS_FINISHED:
         /* verify_data is Hash.length: 32 or 48 for the TLS 1.3 suites */
         if (quire_cursor_left(&body) != 32 && quire_cursor_left(&body) != 48) rv = QUIRE_ERR_MALFORMED;
+        else quire_cursor_skip(&body, quire_cursor_left(&body));
         if (from_client) info->client_finished++;
         else info->server_finished++;
         break;
