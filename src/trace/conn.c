@@ -1,0 +1,652 @@
+/* QUIC connection tracking, key selection and frame accounting (RFC 9000 Sections 5, 7, 9,
+ * 17; RFC 9001 Sections 4, 5, 6); see conn.h. Connection IDs are kept in one open-addressing
+ * hash table keyed by (length, bytes) mapping to the connection and the side that receives
+ * packets sent to that CID; short headers are matched by trying each CID length in use. */
+#include "trace/conn.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+typedef struct cid_entry {
+    uint32_t conn;      /* index + 1; 0 = empty slot */
+    uint8_t owner;      /* 0 client, 1 server: who receives packets with this DCID */
+    uint8_t len;
+    uint8_t id[QUIRE_MAX_CID_LEN];
+} cid_entry;
+
+/* Decoding state of one connection. */
+typedef struct quire_conn_state {
+    uint32_t init_version;
+    int init_ok;
+    quire_keys init[2];           /* Initial keys, [0] client, [1] server */
+    int hs_ok, app_ok, zrtt_ok, keys_tried, zrtt_tried, zrtt_fixed;
+    quire_keys hs[2];
+    quire_keys zrtt;
+    quire_keys app[2][3];         /* per direction, 3 generations in a ring */
+    int app_cur[2];
+    int app_phase[2];
+    int app_have_prev[2];
+    int64_t largest_pn[2][QUIRE_PN_SPACE_COUNT];
+    quire_tls_stream crypto[QUIRE_EPOCH_COUNT][2];
+    size_t last_stream;           /* cache for stream lookup */
+} quire_conn_state;
+
+struct quire_conn_table {
+    quire_conn **conns;
+    size_t count, cap;
+    cid_entry *cids;
+    size_t cid_cap, cid_count;
+    uint32_t cid_lens;            /* bit n: some CID of length n is known (1..20) */
+    size_t last_conn;             /* short-header fast path */
+    const quire_keylog *keylog;
+    quire_frame frames[QUIRE_CONN_MAX_FRAMES];
+    uint8_t out[QUIRE_PACKET_MAX_OUT];
+};
+
+const char *quire_cid_hex(const uint8_t *id, size_t len, char *buf)
+{
+    static const char hx[] = "0123456789abcdef";
+    if (len > QUIRE_MAX_CID_LEN) len = QUIRE_MAX_CID_LEN;
+    for (size_t i = 0; i < len; i++) {
+        buf[2 * i] = hx[id[i] >> 4];
+        buf[2 * i + 1] = hx[id[i] & 15];
+    }
+    buf[2 * len] = 0;
+    return buf;
+}
+
+/* ---- connection ID table ---- */
+
+static uint32_t cid_hash(const uint8_t *id, size_t len)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)len;
+    for (size_t i = 0; i < len; i++) h = (h ^ id[i]) * 16777619u;
+    return h;
+}
+
+static cid_entry *cid_find(quire_conn_table *t, const uint8_t *id, size_t len)
+{
+    if (!t->cid_cap || len == 0 || len > QUIRE_MAX_CID_LEN) return NULL;
+    size_t mask = t->cid_cap - 1;
+    for (size_t i = cid_hash(id, len) & mask;; i = (i + 1) & mask) {
+        cid_entry *e = &t->cids[i];
+        if (!e->conn) return NULL;
+        if (e->len == len && !memcmp(e->id, id, len)) return e;
+    }
+}
+
+static int cid_grow(quire_conn_table *t)
+{
+    size_t ncap = t->cid_cap ? t->cid_cap * 2 : 256;
+    cid_entry *n = calloc(ncap, sizeof *n);
+    if (!n) return QUIRE_ERR_NOMEM;
+    for (size_t i = 0; i < t->cid_cap; i++) {
+        cid_entry *e = &t->cids[i];
+        if (!e->conn) continue;
+        size_t j = cid_hash(e->id, e->len) & (ncap - 1);
+        while (n[j].conn) j = (j + 1) & (ncap - 1);
+        n[j] = *e;
+    }
+    free(t->cids);
+    t->cids = n;
+    t->cid_cap = ncap;
+    return 0;
+}
+
+/* Registers a CID; a CID already known keeps its first connection. */
+static int cid_add(quire_conn_table *t, quire_conn *c, int owner, const uint8_t *id, size_t len)
+{
+    if (len == 0 || len > QUIRE_MAX_CID_LEN || cid_find(t, id, len)) return 0;
+    if ((t->cid_count + 1) * 2 > t->cid_cap && cid_grow(t)) return QUIRE_ERR_NOMEM;
+    size_t mask = t->cid_cap - 1, i = cid_hash(id, len) & mask;
+    while (t->cids[i].conn) i = (i + 1) & mask;
+    t->cids[i].conn = (uint32_t)c->index + 1;
+    t->cids[i].owner = (uint8_t)owner;
+    t->cids[i].len = (uint8_t)len;
+    memcpy(t->cids[i].id, id, len);
+    t->cid_count++;
+    t->cid_lens |= 1u << len;
+    if (c->ncids[owner] < 16) {
+        quire_cid_val *v = &c->cids[owner][c->ncids[owner]++];
+        v->len = (uint8_t)len;
+        memcpy(v->id, id, len);
+    }
+    return 0;
+}
+
+/* ---- connections ---- */
+
+int quire_conn_table_new(quire_conn_table **tp, const quire_keylog *keylog)
+{
+    quire_conn_table *t = calloc(1, sizeof *t);
+    if (!t) return QUIRE_ERR_NOMEM;
+    t->keylog = keylog;
+    *tp = t;
+    return 0;
+}
+
+static void conn_free(quire_conn *c)
+{
+    quire_conn_state *s = c->st;
+    if (s) {
+        for (int d = 0; d < 2; d++) {
+            quire_keys_free(&s->init[d]);
+            quire_keys_free(&s->hs[d]);
+            for (int g = 0; g < 3; g++) quire_keys_free(&s->app[d][g]);
+            for (int e = 0; e < QUIRE_EPOCH_COUNT; e++) quire_tls_stream_free(&s->crypto[e][d]);
+        }
+        quire_keys_free(&s->zrtt);
+        free(s);
+    }
+    free(c->streams);
+    free(c);
+}
+
+void quire_conn_table_del(quire_conn_table *t)
+{
+    if (!t) return;
+    for (size_t i = 0; i < t->count; i++) conn_free(t->conns[i]);
+    free(t->conns);
+    free(t->cids);
+    free(t);
+}
+
+size_t quire_conn_count(const quire_conn_table *t)
+{
+    return t->count;
+}
+
+const quire_conn *quire_conn_get(const quire_conn_table *t, size_t i)
+{
+    return i < t->count ? t->conns[i] : NULL;
+}
+
+static quire_conn *conn_new(quire_conn_table *t)
+{
+    if (t->count == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 16;
+        quire_conn **n = realloc(t->conns, ncap * sizeof *n);
+        if (!n) return NULL;
+        t->conns = n;
+        t->cap = ncap;
+    }
+    quire_conn *c = calloc(1, sizeof *c);
+    quire_conn_state *s = calloc(1, sizeof *s);
+    if (!c || !s) {
+        free(c);
+        free(s);
+        return NULL;
+    }
+    c->st = s;
+    c->retry_tag_ok = -1;
+    for (int d = 0; d < 2; d++) {
+        for (int p = 0; p < QUIRE_PN_SPACE_COUNT; p++) s->largest_pn[d][p] = -1;
+        for (int e = 0; e < QUIRE_EPOCH_COUNT; e++) quire_tls_stream_init(&s->crypto[e][d], d == 0);
+    }
+    c->index = t->count;
+    t->conns[t->count++] = c;
+    return c;
+}
+
+static void problem(quire_conn *c, uint64_t frame, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(quire_conn *c, uint64_t frame, const char *fmt, ...)
+{
+    c->problems++;
+    if (c->problem[0]) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->problem, sizeof c->problem, fmt, ap);
+    va_end(ap);
+    c->first_problem_frame = frame;
+}
+
+static void note_endpoint(quire_conn *c, int side, const quire_addr *a, uint16_t port)
+{
+    size_t n = c->nends[side];
+    if (n && quire_addr_equal(&c->ends[side][n - 1].addr, a) && c->ends[side][n - 1].port == port)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (quire_addr_equal(&c->ends[side][i].addr, a) && c->ends[side][i].port == port) {
+            if (side == 0) c->migrations++;
+            /* move to the end: the last entry is the current address */
+            quire_conn_endpoint e = c->ends[side][i];
+            memmove(&c->ends[side][i], &c->ends[side][i + 1], (n - i - 1) * sizeof e);
+            c->ends[side][n - 1] = e;
+            return;
+        }
+    if (n && side == 0) c->migrations++;
+    if (n == QUIRE_CONN_MAX_ENDPOINTS) {
+        memmove(&c->ends[side][0], &c->ends[side][1], (n - 1) * sizeof c->ends[side][0]);
+        n--;
+    }
+    c->ends[side][n].addr = *a;
+    c->ends[side][n].port = port;
+    c->nends[side] = n + 1;
+}
+
+static void note_version(quire_conn *c, uint32_t v)
+{
+    c->version = v;
+    for (size_t i = 0; i < c->nversions; i++)
+        if (c->versions[i] == v) return;
+    if (c->nversions < QUIRE_CONN_MAX_VERSIONS) c->versions[c->nversions++] = v;
+}
+
+/* Initial keys for `version` from dcid (RFC 9001 Section 5.2). */
+static void setup_initial(quire_conn *c, uint32_t version, const uint8_t *dcid, size_t len)
+{
+    quire_conn_state *s = c->st;
+    quire_keys_free(&s->init[0]);
+    quire_keys_free(&s->init[1]);
+    s->init_version = version;
+    s->init_ok = quire_keys_init_initial(&s->init[0], &s->init[1], version, dcid, len) == 0;
+}
+
+/* Once the ServerHello named the cipher: handshake and 1-RTT keys from the key log. */
+static void setup_keys(quire_conn_table *t, quire_conn *c, uint64_t frame)
+{
+    quire_conn_state *s = c->st;
+    if (s->keys_tried || !c->tls.server_hello || !c->tls.client_hello) return;
+    s->keys_tried = 1;
+    quire_aead_alg alg;
+    quire_hash hash;
+    if (quire_crypto_suite(c->tls.cipher, &alg, &hash)) {
+        problem(c, frame, "cipher suite 0x%04x is not supported for decryption", c->tls.cipher);
+        return;
+    }
+    if (!t->keylog) return;
+    const quire_keylog_entry *e = quire_keylog_find(t->keylog, c->tls.client_random);
+    if (!e) {
+        char hex[65];
+        quire_cid_hex(c->tls.client_random, 16, hex);
+        problem(c, frame, "the key log has no secrets for client random %s...", hex);
+        return;
+    }
+    c->keylog_found = 1;
+    uint32_t v = c->version;
+    size_t hl = quire_crypto_hash_len(hash);
+    if (e->len[QUIRE_KEYLOG_CLIENT_HANDSHAKE] == hl && e->len[QUIRE_KEYLOG_SERVER_HANDSHAKE] == hl) {
+        s->hs_ok = !quire_keys_init(&s->hs[0], v, alg, e->secret[QUIRE_KEYLOG_CLIENT_HANDSHAKE], hl) &&
+                   !quire_keys_init(&s->hs[1], v, alg, e->secret[QUIRE_KEYLOG_SERVER_HANDSHAKE], hl);
+    }
+    if (e->len[QUIRE_KEYLOG_CLIENT_TRAFFIC_0] == hl && e->len[QUIRE_KEYLOG_SERVER_TRAFFIC_0] == hl) {
+        int ok = 1;
+        for (int d = 0; d < 2 && ok; d++) {
+            int lab = d ? QUIRE_KEYLOG_SERVER_TRAFFIC_0 : QUIRE_KEYLOG_CLIENT_TRAFFIC_0;
+            ok = !quire_keys_init(&s->app[d][0], v, alg, e->secret[lab], hl) &&
+                 !quire_keys_update(&s->app[d][1], &s->app[d][0]);
+            s->app_cur[d] = 0;
+        }
+        s->app_ok = ok;
+    }
+    if (!s->hs_ok || !s->app_ok)
+        problem(c, frame, "the key log lacks %s secrets for this connection",
+                !s->hs_ok ? "handshake" : "1-RTT");
+}
+
+/* 0-RTT keys: the cipher is the resumed session's, unknown before the ServerHello, so a
+ * 32-byte secret is tried with AES-128-GCM and then ChaCha20-Poly1305 (see decode_packet). */
+static void setup_zrtt(quire_conn_table *t, quire_conn *c, quire_aead_alg alg)
+{
+    quire_conn_state *s = c->st;
+    if (!t->keylog || !c->tls.client_hello) return;
+    size_t len;
+    const uint8_t *sec = quire_keylog_secret(t->keylog, c->tls.client_random, QUIRE_KEYLOG_CLIENT_EARLY, &len);
+    if (!sec) return;
+    if (len == 48) alg = QUIRE_AEAD_AES_256_GCM;
+    quire_keys_free(&s->zrtt);
+    s->zrtt_ok = quire_keys_init(&s->zrtt, c->version, alg, sec, len) == 0;
+}
+
+static quire_conn_stream *stream_get(quire_conn *c, uint64_t id, int from_client)
+{
+    quire_conn_state *s = c->st;
+    if (s->last_stream < c->nstreams) {
+        quire_conn_stream *x = &c->streams[s->last_stream];
+        if (x->id == id && x->from_client == from_client) return x;
+    }
+    for (size_t i = c->nstreams; i-- > 0;)
+        if (c->streams[i].id == id && c->streams[i].from_client == from_client) {
+            s->last_stream = i;
+            return &c->streams[i];
+        }
+    if (c->nstreams == c->cap_streams) {
+        size_t ncap = c->cap_streams ? c->cap_streams * 2 : 8;
+        quire_conn_stream *n = realloc(c->streams, ncap * sizeof *n);
+        if (!n) return NULL;
+        c->streams = n;
+        c->cap_streams = ncap;
+    }
+    quire_conn_stream *x = &c->streams[c->nstreams];
+    memset(x, 0, sizeof *x);
+    x->id = id;
+    x->from_client = from_client;
+    s->last_stream = c->nstreams++;
+    return x;
+}
+
+static int handle_frame(quire_conn_table *t, quire_conn *c, int d, const quire_packet *pkt,
+                        const quire_frame *f, uint64_t frame)
+{
+    quire_conn_state *s = c->st;
+    quire_conn_dir *dir = &c->dir[d];
+    dir->frames[f->kind]++;
+    switch (f->kind) {
+    case QUIRE_FRAME_CRYPTO: {
+        int rv = quire_tls_stream_add(&s->crypto[pkt->epoch][d], f->u.crypto.offset,
+                                      f->u.crypto.data, (size_t)f->u.crypto.len, &c->tls);
+        if (rv == QUIRE_ERR_NOMEM) return rv;
+        if (!s->keys_tried) setup_keys(t, c, frame);
+        if (!s->zrtt_tried && c->tls.client_hello && c->tls.early_data) {
+            s->zrtt_tried = 1;
+            setup_zrtt(t, c, QUIRE_AEAD_AES_128_GCM);
+        }
+        break;
+    }
+    case QUIRE_FRAME_STREAM: {
+        quire_conn_stream *x = stream_get(c, f->u.stream.stream_id, d == 0);
+        if (!x) return QUIRE_ERR_NOMEM;
+        x->frames++;
+        x->bytes += f->u.stream.len;
+        uint64_t end = f->u.stream.offset + f->u.stream.len;
+        if (end > x->size) x->size = end;
+        if (f->u.stream.fin) x->fin = 1;
+        break;
+    }
+    case QUIRE_FRAME_RESET_STREAM: {
+        quire_conn_stream *x = stream_get(c, f->u.reset_stream.stream_id, d == 0);
+        if (!x) return QUIRE_ERR_NOMEM;
+        x->reset = 1;
+        break;
+    }
+    case QUIRE_FRAME_ACK:
+        if (f->u.ack.ecn) {
+            dir->ack_ecn = 1;
+            if (f->u.ack.ect0 > dir->ack_ect0) dir->ack_ect0 = f->u.ack.ect0;
+            if (f->u.ack.ect1 > dir->ack_ect1) dir->ack_ect1 = f->u.ack.ect1;
+            if (f->u.ack.ce > dir->ack_ce) dir->ack_ce = f->u.ack.ce;
+        }
+        break;
+    case QUIRE_FRAME_NEW_CONNECTION_ID:
+        /* the sender issues the CID for packets sent to it */
+        return cid_add(t, c, d, f->u.new_connection_id.cid, f->u.new_connection_id.cid_len);
+    case QUIRE_FRAME_CONNECTION_CLOSE:
+        if (!c->closed) {
+            c->close_app = f->u.connection_close.app;
+            c->close_error = f->u.connection_close.error;
+            c->close_from_client = d == 0;
+        }
+        c->closed = 1;
+        break;
+    case QUIRE_FRAME_HANDSHAKE_DONE: c->handshake_done = 1; break;
+    default: break;
+    }
+    return 0;
+}
+
+static const char *err_word(int rv)
+{
+    return rv == QUIRE_ERR_TRUNCATED ? "truncated" : rv == QUIRE_ERR_UNSUPPORTED ? "unknown type" : "malformed";
+}
+
+/* Decodes the frames of a decrypted packet. */
+static int process_frames(quire_conn_table *t, quire_conn *c, int d, const quire_packet *pkt,
+                          uint64_t frame, quire_conn_packet *out, char *err, size_t errlen)
+{
+    quire_cursor cur;
+    quire_cursor_init(&cur, pkt->payload, pkt->payload_len);
+    if (pkt->payload_len == 0) {
+        /* RFC 9000 Section 12.4: a packet containing no frames is a protocol violation */
+        snprintf(err, errlen, "packet %llu has no frames", (unsigned long long)pkt->pn);
+        return 1;
+    }
+    while (quire_cursor_left(&cur)) {
+        quire_frame tmp, *f = out->nframes < QUIRE_CONN_MAX_FRAMES ? &t->frames[out->nframes] : &tmp;
+        size_t at = pkt->payload_len - quire_cursor_left(&cur);
+        int rv = quire_frame_decode(&cur, f);
+        if (rv < 0) {
+            snprintf(err, errlen, "%s packet %llu: frame at payload offset %zu (type 0x%02x): %s",
+                     quire_packet_type_name(pkt->type), (unsigned long long)pkt->pn, at,
+                     pkt->payload[at], err_word(rv));
+            return 1;
+        }
+        if (f != &tmp) out->nframes++;
+        out->frames_total++;
+        if (!quire_frame_allowed(f->kind, pkt->epoch) && !err[0])
+            snprintf(err, errlen, "%s frame in a %s packet (RFC 9000 Table 3)",
+                     quire_frame_name(f->kind), quire_packet_type_name(pkt->type));
+        rv = handle_frame(t, c, d, pkt, f, frame);
+        if (rv == QUIRE_ERR_NOMEM) return rv;
+    }
+    return err[0] ? 1 : 0;
+}
+
+/* Finds the connection of a packet and the side that receives it. */
+static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len, const quire_udp *udp,
+                          int *owner, size_t *dcid_len)
+{
+    if (data[0] & 0x80) {
+        if (len < 6 || (size_t)data[5] + 6 > len) return NULL;
+        *dcid_len = data[5];
+        cid_entry *e = cid_find(t, data + 6, data[5]);
+        if (e) {
+            *owner = e->owner;
+            return t->conns[e->conn - 1];
+        }
+    } else {
+        /* fast path: the CIDs of the last connection */
+        if (t->last_conn < t->count) {
+            quire_conn *c = t->conns[t->last_conn];
+            for (int side = 0; side < 2; side++)
+                for (size_t i = c->ncids[side]; i-- > 0;) {
+                    const quire_cid_val *v = &c->cids[side][i];
+                    if (1 + (size_t)v->len <= len && !memcmp(data + 1, v->id, v->len)) {
+                        *owner = side;
+                        *dcid_len = v->len;
+                        return c;
+                    }
+                }
+        }
+        for (size_t l = 1; l <= QUIRE_MAX_CID_LEN && 1 + l <= len; l++) {
+            if (!(t->cid_lens & (1u << l))) continue;
+            cid_entry *e = cid_find(t, data + 1, l);
+            if (e) {
+                *owner = e->owner;
+                *dcid_len = l;
+                return t->conns[e->conn - 1];
+            }
+        }
+    }
+    /* zero-length CIDs: match the receiver's address and port (newest connection first) */
+    for (size_t i = t->count; i-- > 0;) {
+        quire_conn *c = t->conns[i];
+        for (int side = 0; side < 2; side++) {
+            if (c->ncids[side] || !c->nends[side]) continue;
+            const quire_conn_endpoint *e = &c->ends[side][c->nends[side] - 1];
+            if (e->port == udp->dport && quire_addr_equal(&e->addr, &udp->dst)) {
+                *owner = side;
+                *dcid_len = 0;
+                return c;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void rotate_app_keys(quire_conn *c, int d)
+{
+    quire_conn_state *s = c->st;
+    int cur = (s->app_cur[d] + 1) % 3;
+    int next = (cur + 1) % 3;
+    s->app_cur[d] = cur;
+    s->app_phase[d] ^= 1;
+    s->app_have_prev[d] = 1;
+    quire_keys_free(&s->app[d][next]);
+    quire_keys_update(&s->app[d][next], &s->app[d][cur]);
+    c->dir[d].key_updates++;
+}
+
+static int decode_one(quire_conn_table *t, quire_conn *c, int d, size_t dcid_len, quire_packet *pkt,
+                      const uint8_t *data, size_t len)
+{
+    quire_conn_state *s = c->st;
+    quire_packet_ctx ctx;
+    quire_packet_ctx_init(&ctx, dcid_len);
+    if (s->init_ok) ctx.keys[QUIRE_EPOCH_INITIAL] = &s->init[d];
+    if (s->hs_ok) ctx.keys[QUIRE_EPOCH_HANDSHAKE] = &s->hs[d];
+    if (s->zrtt_ok && d == 0) ctx.keys[QUIRE_EPOCH_0RTT] = &s->zrtt;
+    if (s->app_ok) {
+        ctx.keys[QUIRE_EPOCH_1RTT] = &s->app[d][s->app_cur[d]];
+        ctx.app_next = &s->app[d][(s->app_cur[d] + 1) % 3];
+        if (s->app_have_prev[d]) ctx.app_prev = &s->app[d][(s->app_cur[d] + 2) % 3];
+        ctx.app_key_phase = s->app_phase[d];
+    }
+    for (int p = 0; p < QUIRE_PN_SPACE_COUNT; p++) ctx.largest_pn[p] = s->largest_pn[d][p];
+    if (c->odcid.len) {
+        ctx.odcid = c->odcid.id;
+        ctx.odcid_len = c->odcid.len;
+    }
+    int rv = quire_packet_decode(pkt, data, len, &ctx, t->out, sizeof t->out);
+    if (rv > 0 && pkt->type == QUIRE_PACKET_0RTT && pkt->status == QUIRE_ERR_CRYPTO && s->zrtt_ok &&
+        !s->zrtt_fixed && s->zrtt.alg == QUIRE_AEAD_AES_128_GCM) {
+        setup_zrtt(t, c, QUIRE_AEAD_CHACHA20_POLY1305);
+        if (s->zrtt_ok) rv = quire_packet_decode(pkt, data, len, &ctx, t->out, sizeof t->out);
+    }
+    return rv;
+}
+
+int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, const quire_udp *udp,
+                        quire_conn_cb cb, void *arg)
+{
+    const uint8_t *p = udp->payload;
+    size_t len = udp->len, off = 0;
+    int found = 0;
+    quire_conn *first_conn = NULL;
+    while (off < len) {
+        const uint8_t *data = p + off;
+        size_t n = len - off;
+        int owner = 1;
+        size_t dcid_len = 0;
+        char err[240] = "";
+        if (off > 0 && data[0] == 0) break; /* zero padding after the last coalesced packet */
+        quire_conn *c = lookup(t, data, n, udp, &owner, &dcid_len);
+        if (!c) {
+            /* a new connection starts with a client Initial (or an unknown version's first
+             * long header) whose DCID is not yet known */
+            quire_packet_type type;
+            uint32_t version;
+            const uint8_t *dcid;
+            size_t dl;
+            if (!(data[0] & 0x80) || quire_packet_peek(data, n, &type, &version, &dcid, &dl, 0) ||
+                !(type == QUIRE_PACKET_INITIAL || type == QUIRE_PACKET_UNKNOWN_VERSION) ||
+                len < 1200 /* RFC 9000 Section 14.1: client Initial datagrams */ ||
+                dl > QUIRE_MAX_CID_LEN) {
+                if (off == 0) return found; /* not QUIC we can place */
+                break;
+            }
+            c = conn_new(t);
+            if (!c) return QUIRE_ERR_NOMEM;
+            c->first_frame = frame;
+            c->first_ts = ts_ns;
+            c->odcid.len = (uint8_t)dl;
+            memcpy(c->odcid.id, dcid, dl);
+            if (cid_add(t, c, 1, dcid, dl)) return QUIRE_ERR_NOMEM;
+            owner = 1;
+            dcid_len = dl;
+            note_endpoint(c, 0, &udp->src, udp->sport);
+            note_endpoint(c, 1, &udp->dst, udp->dport);
+            if (type == QUIRE_PACKET_INITIAL) setup_initial(c, version, dcid, dl);
+        }
+        int d = owner == 1 ? 0 : 1; /* sent to the server: from the client */
+        t->last_conn = c->index;
+        quire_conn_state *s = c->st;
+        /* A server answering in another (compatible) version (RFC 9368): Initial keys of that
+         * version from the same original DCID. */
+        if ((data[0] & 0x80) && n >= 5) {
+            uint32_t v = (uint32_t)data[1] << 24 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 8 | data[4];
+            if (v && v != s->init_version && quire_keys_version_known(v) && !c->retry)
+                setup_initial(c, v, c->odcid.id, c->odcid.len);
+        }
+        quire_packet pkt;
+        int rv = decode_one(t, c, d, dcid_len, &pkt, data, n);
+        size_t used = rv > 0 ? (size_t)rv : n;
+        quire_conn_packet info = {frame, ts_ns, udp, c, d == 0, &pkt, off, t->frames, 0, 0, NULL};
+        c->last_frame = frame;
+        c->last_ts = ts_ns;
+        if (!first_conn) {
+            first_conn = c;
+            c->dir[d].datagrams++;
+            c->dir[d].bytes += len;
+            c->dir[d].ecn_ip[udp->ecn & 3]++;
+            note_endpoint(c, d, &udp->src, udp->sport);
+        }
+        if (rv < 0) {
+            snprintf(err, sizeof err, "QUIC packet at UDP payload offset %zu: header %s", off,
+                     rv == QUIRE_ERR_TRUNCATED ? "truncated" : "malformed");
+            c->dir[d].malformed++;
+            problem(c, frame, "frame %llu: %s", (unsigned long long)frame, err);
+            info.pkt = NULL;
+            info.error = err;
+            if (cb) cb(&info, arg);
+            break;
+        }
+        found++;
+        quire_conn_dir *dir = &c->dir[d];
+        dir->packets[pkt.type]++;
+        if (pkt.type != QUIRE_PACKET_1RTT && pkt.type != QUIRE_PACKET_VERSION_NEGOTIATION)
+            note_version(c, pkt.version);
+        if (pkt.type == QUIRE_PACKET_VERSION_NEGOTIATION) {
+            c->vn++;
+            for (size_t i = 0; i < pkt.version_count && c->vn_nversions < QUIRE_CONN_MAX_VERSIONS; i++) {
+                const uint8_t *v = pkt.versions + 4 * i;
+                c->vn_versions[c->vn_nversions++] =
+                    (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+            }
+        } else if (pkt.type == QUIRE_PACKET_RETRY) {
+            c->retry++;
+            if (pkt.retry_tag == 0) {
+                c->retry_tag_ok = 0;
+                snprintf(err, sizeof err, "Retry integrity tag does not verify");
+            } else if (pkt.retry_tag == 1 && c->retry_tag_ok != 0) {
+                c->retry_tag_ok = 1;
+            }
+            c->retry_scid.len = (uint8_t)pkt.scid_len;
+            memcpy(c->retry_scid.id, pkt.scid, pkt.scid_len);
+            if (cid_add(t, c, 1, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
+            /* RFC 9001 Section 5.2: Initial keys now come from the Retry's SCID */
+            setup_initial(c, pkt.version, pkt.scid, pkt.scid_len);
+        } else if (pkt.type != QUIRE_PACKET_1RTT && pkt.scid_len) {
+            if (cid_add(t, c, d, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
+        }
+        int decrypted = pkt.payload && (pkt.status == 0 || pkt.status == QUIRE_ERR_MALFORMED);
+        if (decrypted) {
+            dir->decrypted++;
+            if (pkt.status) snprintf(err, sizeof err, "reserved header bits are not zero");
+            if ((int64_t)pkt.pn > s->largest_pn[d][pkt.space]) s->largest_pn[d][pkt.space] = (int64_t)pkt.pn;
+            if (pkt.type == QUIRE_PACKET_1RTT) {
+                dir->key_phases |= (uint8_t)(1u << pkt.key_phase);
+                if (pkt.key_slot == QUIRE_KEY_NEXT) rotate_app_keys(c, d);
+            }
+            if (pkt.type == QUIRE_PACKET_0RTT) s->zrtt_fixed = 1;
+            rv = process_frames(t, c, d, &pkt, frame, &info, err + strlen(err),
+                                sizeof err - strlen(err));
+            if (rv == QUIRE_ERR_NOMEM) return rv;
+        } else if (pkt.type != QUIRE_PACKET_RETRY && pkt.type != QUIRE_PACKET_VERSION_NEGOTIATION) {
+            dir->undecryptable++;
+        }
+        if (err[0]) {
+            dir->malformed++;
+            problem(c, frame, "frame %llu: %s", (unsigned long long)frame, err);
+            info.error = err;
+        }
+        if (cb) cb(&info, arg);
+        off += used;
+    }
+    return found;
+}

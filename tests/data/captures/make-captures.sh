@@ -1,0 +1,69 @@
+#!/bin/bash
+# Makes the small reference captures under tests/data/captures/ with ngtcp2's gtlsserver and
+# gtlsclient (Debian ngtcp2-server/ngtcp2-client) in two network namespaces joined by a veth
+# pair (198.18.0.0/24, offloads off), captured with tcpdump and logged with SSLKEYLOGFILE.
+# Needs root. Usage: make-captures.sh OUTDIR [NAME...]; names: handshake retry keyupdate
+# chacha20 resumption ipv6. Everything it creates carries its pid and is removed on exit.
+set -euo pipefail
+mkdir -p "$1"; out=$(realpath "$1"); shift
+names=${*:-handshake retry keyupdate chacha20 resumption ipv6}
+id=$$
+ns_c=quire-trc-$id-c ns_s=quire-trc-$id-s
+tmp=$(mktemp -d /tmp/quire-trace-cap.$id.XXXX)
+cleanup() {
+    [ -n "${tpid:-}" ] && kill "$tpid" 2>/dev/null || true
+    [ -n "${spid:-}" ] && kill "$spid" 2>/dev/null || true
+    ip netns del "$ns_c" 2>/dev/null || true
+    ip netns del "$ns_s" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip netns add "$ns_c"; ip netns add "$ns_s"
+ip link add qtc$id type veth peer name qts$id
+ip link set qtc$id netns "$ns_c"; ip link set qts$id netns "$ns_s"
+for x in c s; do
+    ns=ns_$x; dev=qt$x$id
+    ip -n "${!ns}" link set lo up
+    ip -n "${!ns}" link set "$dev" up
+    ip netns exec "${!ns}" ethtool -K "$dev" tx off tso off gso off gro off tx-udp-segmentation off >/dev/null 2>&1 || true
+done
+ip -n "$ns_c" addr add 198.18.0.100/24 dev qtc$id
+ip -n "$ns_s" addr add 198.18.0.1/24 dev qts$id
+ip -n "$ns_c" addr add 2001:2:0:1::100/64 dev qtc$id nodad
+ip -n "$ns_s" addr add 2001:2:0:1::1/64 dev qts$id nodad
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=server \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
+mkdir -p "$tmp/www"
+head -c 3000 /dev/urandom > "$tmp/www/small"
+head -c 40000 /dev/urandom > "$tmp/www/medium"
+
+run() { # name server-args client-args addr file [second client run]
+    local name=$1 sargs=$2 cargs=$3 addr=$4 file=$5 twice=${6:-}
+    rm -rf "$tmp/dl" "$tmp/keys" "$tmp/sess" "$tmp/tp"; mkdir -p "$tmp/dl"
+    ip netns exec "$ns_s" tcpdump -i qts$id -U -s 0 -w "$out/$name.pcap" udp port 4433 2>/dev/null &
+    tpid=$!
+    sleep 0.5
+    ip netns exec "$ns_s" gtlsserver -q $sargs -d "$tmp/www" "$addr" 4433 "$tmp/key.pem" "$tmp/cert.pem" >/dev/null 2>&1 &
+    spid=$!
+    sleep 0.3
+    local url="https://$addr:4433/$file"; [[ $addr == *:* ]] && url="https://[$addr]:4433/$file"
+    for i in $(seq 1 $(( twice ? 2 : 1 ))); do
+        SSLKEYLOGFILE="$tmp/keys" timeout 10 ip netns exec "$ns_c" gtlsclient -q --exit-on-all-streams-close \
+            --download "$tmp/dl" $cargs "$addr" 4433 "$url" >/dev/null 2>&1 || true
+    done
+    sleep 0.3
+    kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
+    kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=
+    cp "$tmp/keys" "$out/$name.keys"
+    cmp -s "$tmp/www/$file" "$tmp/dl/$file" && echo "$name: ok" || echo "$name: download differs"
+}
+for n in $names; do
+    case $n in
+    handshake) run handshake "" "" 198.18.0.1 small ;;
+    retry) run retry "-V" "" 198.18.0.1 small ;;
+    keyupdate) run keyupdate "" "--delay-stream=10ms --key-update=1ms" 198.18.0.1 medium ;;
+    chacha20) run chacha20 "" "--ciphers=NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305" 198.18.0.1 small ;;
+    resumption) run resumption "" "--session-file=$tmp/sess --tp-file=$tmp/tp" 198.18.0.1 small 1 ;;
+    ipv6) run ipv6 "" "" 2001:2:0:1::1 small ;;
+    esac
+done
