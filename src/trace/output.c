@@ -76,7 +76,9 @@ static void frame_text(FILE *f, const quire_frame *fr, int json)
     const char *n = quire_frame_name(fr->kind);
     if (json) fprintf(f, "{\"type\":\"%s\"", n);
     else fprintf(f, " %s", n);
-#define KV(k, v) (json ? fprintf(f, ",\"%s\":%" PRIu64, k, (uint64_t)(v)) : fprintf(f, " %s=%" PRIu64, k, (uint64_t)(v)))
+    const char *sep = json ? "," : "";
+#define KV(k, v) (json ? fprintf(f, ",\"%s\":%" PRIu64, k, (uint64_t)(v)) \
+                       : fprintf(f, "%s%s=%" PRIu64, sep, k, (uint64_t)(v)), sep = json ? "," : " ")
     if (!json) fputc('(', f);
     switch (fr->kind) {
     case QUIRE_FRAME_PADDING: KV("length", fr->u.padding.len); break;
@@ -133,14 +135,17 @@ static void frame_text(FILE *f, const quire_frame *fr, int json)
         KV("sequence", fr->u.new_connection_id.seq);
         KV("retire_prior_to", fr->u.new_connection_id.retire_prior_to);
         quire_cid_hex(fr->u.new_connection_id.cid, fr->u.new_connection_id.cid_len, hex);
-        fprintf(f, json ? ",\"cid\":\"%s\"" : " cid=%s", hex);
+        if (json) fprintf(f, ",\"cid\":\"%s\"", hex);
+        else fprintf(f, "%scid=%s", sep, hex);
         break;
     }
     case QUIRE_FRAME_RETIRE_CONNECTION_ID: KV("sequence", fr->u.retire_connection_id.seq); break;
     case QUIRE_FRAME_PATH_CHALLENGE:
     case QUIRE_FRAME_PATH_RESPONSE: {
         char hex[41];
-        fprintf(f, json ? ",\"data\":\"%s\"" : " data=%s", quire_cid_hex(fr->u.path.data, 8, hex));
+        quire_cid_hex(fr->u.path.data, 8, hex);
+        if (json) fprintf(f, ",\"data\":\"%s\"", hex);
+        else fprintf(f, "%sdata=%s", sep, hex);
         break;
     }
     case QUIRE_FRAME_CONNECTION_CLOSE:
