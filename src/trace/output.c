@@ -76,7 +76,9 @@ static void frame_text(FILE *f, const quire_frame *fr, int json)
     const char *n = quire_frame_name(fr->kind);
     if (json) fprintf(f, "{\"type\":\"%s\"", n);
     else fprintf(f, " %s", n);
-#define KV(k, v) (json ? fprintf(f, ",\"%s\":%" PRIu64, k, (uint64_t)(v)) : fprintf(f, " %s=%" PRIu64, k, (uint64_t)(v)))
+    const char *sep = json ? "," : "";
+#define KV(k, v) (json ? fprintf(f, ",\"%s\":%" PRIu64, k, (uint64_t)(v)) \
+                       : fprintf(f, "%s%s=%" PRIu64, sep, k, (uint64_t)(v)), sep = json ? "," : " ")
     if (!json) fputc('(', f);
     switch (fr->kind) {
     case QUIRE_FRAME_PADDING: KV("length", fr->u.padding.len); break;
@@ -133,14 +135,17 @@ static void frame_text(FILE *f, const quire_frame *fr, int json)
         KV("sequence", fr->u.new_connection_id.seq);
         KV("retire_prior_to", fr->u.new_connection_id.retire_prior_to);
         quire_cid_hex(fr->u.new_connection_id.cid, fr->u.new_connection_id.cid_len, hex);
-        fprintf(f, json ? ",\"cid\":\"%s\"" : " cid=%s", hex);
+        if (json) fprintf(f, ",\"cid\":\"%s\"", hex);
+        else fprintf(f, "%scid=%s", sep, hex);
         break;
     }
     case QUIRE_FRAME_RETIRE_CONNECTION_ID: KV("sequence", fr->u.retire_connection_id.seq); break;
     case QUIRE_FRAME_PATH_CHALLENGE:
     case QUIRE_FRAME_PATH_RESPONSE: {
         char hex[41];
-        fprintf(f, json ? ",\"data\":\"%s\"" : " data=%s", quire_cid_hex(fr->u.path.data, 8, hex));
+        quire_cid_hex(fr->u.path.data, 8, hex);
+        if (json) fprintf(f, ",\"data\":\"%s\"", hex);
+        else fprintf(f, "%sdata=%s", sep, hex);
         break;
     }
     case QUIRE_FRAME_CONNECTION_CLOSE:
@@ -535,13 +540,20 @@ static void text_conn(FILE *f, const quire_conn *c)
     if (c->problem[0]) fprintf(f, "  problems %" PRIu64 ", first: %s\n", c->problems, c->problem);
 }
 
+/* Printed without its directory, so the same capture prints the same everywhere. */
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
 int quire_output_finish(quire_output *o, const quire_trace *t)
 {
     FILE *f = o->out;
     const quire_trace_summary *s = &t->summary;
     if (o->json) {
         json_t *root = json_object(), *conns = json_array(), *probs = json_array();
-        json_object_set_new(root, "capture", json_string(t->capture));
+        json_object_set_new(root, "capture", json_string(base_name(t->capture)));
         json_object_set_new(root, "link_type", json_string(quire_pcap_link_name(t->linktype)));
         json_object_set_new(root, "summary", summary_json(t));
         for (size_t i = 0; i < quire_trace_conn_count(t); i++)
@@ -571,7 +583,7 @@ int quire_output_finish(quire_output *o, const quire_trace *t)
         fputs("\n}\n", f);
     } else {
         fprintf(f, "capture %s (%s): %" PRIu64 " records, %" PRIu64 " UDP datagrams, %" PRIu64 " with QUIC, %.6f s\n",
-                t->capture, quire_pcap_link_name(t->linktype), s->packets, s->udp, s->quic_datagrams,
+                base_name(t->capture), quire_pcap_link_name(t->linktype), s->packets, s->udp, s->quic_datagrams,
                 (double)(s->last_ts - s->first_ts) / 1e9);
         fprintf(f, "QUIC packets %" PRIu64 ": decrypted %" PRIu64 ", undecryptable %" PRIu64 ", malformed %" PRIu64 "\n",
                 s->quic_packets, s->decrypted, s->undecryptable, s->malformed);
