@@ -82,13 +82,15 @@ static const char css[] =
     "#filters button{font:12px system-ui,sans-serif;border:1px solid #b8c0cc;background:#eef3fb;"
     "border-radius:3px;padding:1px 6px;cursor:pointer}#filters button.off{background:#fff;"
     "color:#99a;text-decoration:line-through}#filters button.x{background:#f6f6f6;color:#334}"
-    ".scroll{overflow:auto;max-height:80vh;border:1px solid #d5dae2}"
+    ".scroll{overflow:auto;max-height:80vh;max-width:100%;display:inline-block;"
+    "border:1px solid #d5dae2}"
     "table.m{border-collapse:collapse}table.m th,table.m td{border:1px solid #d5dae2;padding:3px;"
     "vertical-align:top}table.m thead th{position:sticky;top:0;background:#f3f5f8;z-index:1;"
     "font-weight:600;white-space:nowrap}table.m tbody th{position:sticky;left:0;background:#f3f5f8;"
     "text-align:left;white-space:nowrap}table.m thead th.k{left:0;z-index:2}"
     "table.m td{min-width:60px;max-width:260px}th a{color:inherit}"
-    ".b{display:inline-block;font:11px/16px ui-monospace,Menlo,Consolas,monospace;padding:0 4px;"
+    ".b{display:inline-block;font:11px/16px ui-monospace,Menlo,Consolas,monospace;padding:0 3px;"
+    "min-width:16px;text-align:center;"
     "margin:1px;border-radius:3px;color:#fff;text-decoration:none;white-space:nowrap}"
     ".ok{background:#2e8540}.f,.fx{background:#c62828}.u,.lg{background:#9aa3ad}"
     ".n{background:#fff;color:#9aa3ad;border:1px dashed #c3c9d1;line-height:14px}"
@@ -98,12 +100,20 @@ static const char css[] =
     "ui-monospace,Menlo,Consolas,monospace;font-size:12px;white-space:pre-wrap;word-break:break-word}"
     ".legend .b{margin-right:2px}.legend{margin:6px 0;color:#445}";
 
-/* The filters: each button toggles one class; hidden classes become one CSS rule each. */
+/* The filters: each button toggles one class; hidden classes become one CSS rule each. The
+ * URL fragment "#hide=s1,t3,f" holds the hidden classes, so a filtered view can be shared
+ * (and tested: a page opened with a fragment applies it on load). */
 static const char js[] =
     "(function(){'use strict';"
-    "var hide={},st=document.getElementById('qf');"
-    "function apply(){var r=[];for(var k in hide)if(hide[k])r.push(k);"
-    "st.textContent=r.length?r.map(function(k){return '.'+k}).join(',')+'{display:none}':'';}"
+    "var hide={},st=document.getElementById('qf'),ok=/^[a-z]+[0-9]*$/;"
+    "function btn(k){return document.querySelector('#filters button[data-k=\"'+k+'\"]');}"
+    "function apply(){var r=[];for(var k in hide)if(hide[k]&&ok.test(k))r.push(k);"
+    "st.textContent=r.length?r.map(function(k){return '.'+k}).join(',')+'{display:none}':'';"
+    "r.forEach(function(k){var b=btn(k);if(b)b.classList.add('off');});"
+    "if(window.history&&history.replaceState)history.replaceState(null,'',r.length?'#hide='+r.join(','):"
+    "location.pathname+location.search);}"
+    "var m=/^#hide=([a-z0-9,]*)$/.exec(location.hash);"
+    "if(m)m[1].split(',').forEach(function(k){if(k)hide[k]=true;});"
     "document.querySelectorAll('#filters button[data-k]').forEach(function(b){"
     "b.addEventListener('click',function(){var k=b.getAttribute('data-k');"
     "hide[k]=!hide[k];b.classList.toggle('off',hide[k]);apply();});});"
@@ -111,7 +121,7 @@ static const char js[] =
     "b.addEventListener('click',function(){var on=b.getAttribute('data-all')==='1';"
     "b.parentNode.querySelectorAll('button[data-k]').forEach(function(x){"
     "var k=x.getAttribute('data-k');hide[k]=!on;x.classList.toggle('off',!on);});apply();});});"
-    "})();";
+    "apply();})();";
 
 static int fmt_time(quire_buf *b, double t)
 {
@@ -143,10 +153,13 @@ static int header(const quire_result *r, const char *title, quire_buf *b)
     if (r->log_dir && (quire_buf_printf(b, " &middot; logs <code>") || esc(b, r->log_dir) ||
                        quire_buf_printf(b, "</code>")))
         return QUIRE_ERR_NOMEM;
-    return quire_buf_printf(b, "<br>%zu servers &times; %zu clients &times; %zu tests: "
+    size_t nmeas = 0;
+    for (size_t t = 0; t < r->ntests; t++) nmeas += r->tests[t].kind == QUIRE_TEST_MEASUREMENT;
+    return quire_buf_printf(b, "<br>%zu servers &times; %zu clients &times; %zu test cases "
+                               "(+ %zu measurements): "
                                "<b id=\"n-ok\">%zu</b> succeeded, <b id=\"n-f\">%zu</b> failed, "
                                "<b id=\"n-u\">%zu</b> unsupported, <b id=\"n-n\">%zu</b> not run</p>\n",
-                            r->nservers, r->nclients, r->ntests, n.succeeded, n.failed,
+                            r->nservers, r->nclients, r->ntests - nmeas, nmeas, n.succeeded, n.failed,
                             n.unsupported, n.none)
                ? QUIRE_ERR_NOMEM
                : 0;

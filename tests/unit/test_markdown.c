@@ -78,7 +78,7 @@ static void test_escaping_and_failures(void **state)
     assert_null(strstr(s, "Measurement")); /* no measurements: no second table */
     for (const char *line = s; *line && line[0] == '|'; line = strchr(line, '\n') + 1) {
         int pipes = 0;
-        for (const char *p = line; *p != '\n'; p++) pipes += *p == '|' && p[-1] != '\\';
+        for (const char *p = line; *p != '\n'; p++) pipes += *p == '|' && (p == line || p[-1] != '\\');
         assert_int_equal(pipes, 3);
     }
     quire_buf_free(&b);
