@@ -527,16 +527,15 @@ static int ethtool_ioctl(int sock, const char *ifname, void *cmd)
 
 static int feature_bits_load(int sock, const char *ifname, feature_bits *fb)
 {
-    struct {
-        struct ethtool_sset_info hdr;
-        uint32_t len;
-    } si;
-    memset(&si, 0, sizeof si);
-    si.hdr.cmd = ETHTOOL_GSSET_INFO;
-    si.hdr.sset_mask = 1ull << ETH_SS_FEATURES;
-    int rc = ethtool_ioctl(sock, ifname, &si);
+    /* The answer's one uint32 follows the header's flexible array. */
+    struct ethtool_sset_info *si = calloc(1, sizeof *si + sizeof(uint32_t));
+    if (!si) return QUIRE_ERR_NOMEM;
+    si->cmd = ETHTOOL_GSSET_INFO;
+    si->sset_mask = 1ull << ETH_SS_FEATURES;
+    int rc = ethtool_ioctl(sock, ifname, si);
+    uint32_t count = rc == 0 && si->sset_mask ? si->data[0] : 0;
+    free(si);
     if (rc < 0) return rc;
-    uint32_t count = si.hdr.sset_mask ? si.len : 0;
     if (count == 0 || count > 1024) return QUIRE_ERR_UNSUPPORTED;
     struct ethtool_gstrings *gs = calloc(1, sizeof *gs + (size_t)count * ETH_GSTRING_LEN);
     if (!gs) return QUIRE_ERR_NOMEM;
