@@ -256,7 +256,7 @@ static unsigned long long proc_start_time(pid_t pid)
     unsigned long long t = 0;
     const char *s = strrchr(data, ')'); /* the command name may contain spaces */
     if (s && s[1] == ' ' && s[2] != 'Z' && s[2] != 'X') {
-        int field = 2;
+        int field = 3; /* s + 2 is the state, field 3 */
         for (s += 2; *s && field < 22; s++)
             if (*s == ' ') field++;
         t = strtoull(s, NULL, 10);
@@ -286,6 +286,30 @@ int quire_netns_run_alive(const char *run, pid_t *pid_out)
     return 1;
 }
 
+/* Parent pid of pid (field 4 of /proc/PID/stat), 0 if unknown. */
+static pid_t parent_of(pid_t pid)
+{
+    char p[64], *data;
+    snprintf(p, sizeof p, "/proc/%ld/stat", (long)pid);
+    if (quire_fs_read_file(p, &data, NULL, 0) < 0) return 0;
+    long ppid = 0;
+    const char *s = strrchr(data, ')');
+    if (s && sscanf(s + 1, " %*c %ld", &ppid) != 1) ppid = 0;
+    free(data);
+    return (pid_t)ppid;
+}
+
+/* 1 if owner is this process or one of its ancestors (a forked worker of the run). */
+static int is_self_or_ancestor(pid_t owner)
+{
+    pid_t p = getpid();
+    for (int depth = 0; p > 1 && depth < 64; depth++) {
+        if (p == owner) return 1;
+        p = depth == 0 ? getppid() : parent_of(p);
+    }
+    return 0;
+}
+
 int quire_netns_run_begin(const char *run)
 {
     if (!quire_netns_run_id_valid(run)) return QUIRE_ERR_INVALID;
@@ -293,7 +317,8 @@ int quire_netns_run_begin(const char *run)
     snprintf(dir, sizeof dir, "%s/%s", QUIRE_NETNS_STATE_DIR, run);
     owner_path(p, sizeof p, run);
     pid_t owner;
-    if (quire_netns_run_alive(run, &owner)) return owner == getpid() ? 0 : QUIRE_ERR_EXISTS;
+    if (quire_netns_run_alive(run, &owner))
+        return is_self_or_ancestor(owner) ? 0 : QUIRE_ERR_EXISTS;
     int rc = quire_fs_mkdir_p(dir, 0755);
     if (rc < 0) return rc;
     char line[64];

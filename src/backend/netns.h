@@ -75,7 +75,8 @@ int quire_netns_run_id_valid(const char *id);
 int quire_netns_run_id_make(char *out, size_t outsize);
 
 /* Registers run id as owned by this process (/run/quire/<run>/owner). Idempotent for the same
- * owner; QUIRE_ERR_EXISTS if a live other process owns it. _create calls it implicitly. */
+ * owner and a no-op in processes forked from the owner (workers of the run may create
+ * testbeds); QUIRE_ERR_EXISTS if another live process owns it. _create calls it implicitly. */
 int quire_netns_run_begin(const char *run);
 
 /* Removes the run's state directory. Call when the run is over (after its testbeds). */
