@@ -24,10 +24,12 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 static const char *const role_names[3] = {"client", "sim", "server"};
 
@@ -415,19 +417,27 @@ static struct ifinfomsg *put_ifinfomsg(struct nlmsghdr *h)
     return ifm;
 }
 
-/* One RTM_NEWLINK creating a veth pair with each end directly in its namespace. */
-static int veth_create(nl *n, const char *name_a, int ns_a, const char *name_b, int ns_b)
+/* One RTM_NEWLINK creating a veth pair with each end directly in its namespace, with the
+ * given interface indexes. They must differ: ifindexes are per namespace, so both ends would
+ * otherwise get the same number (2, after lo), and the kernel's link watcher treats a device
+ * whose iflink equals its ifindex as non-urgent, delaying carrier-up (and with it the qdisc
+ * that stops dropping packets) by up to a second when many links change machine-wide. */
+static int veth_create(nl *n, const char *name_a, int ns_a, int idx_a, const char *name_b,
+                       int ns_b, int idx_b)
 {
     struct nlmsghdr *h = nl_msg(n, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
     struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof *ifm);
     ifm->ifi_family = AF_UNSPEC;
+    ifm->ifi_index = idx_a;
     mnl_attr_put_strz(h, IFLA_IFNAME, name_a);
     mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)ns_a);
     struct nlattr *info = mnl_attr_nest_start(h, IFLA_LINKINFO);
     mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
     struct nlattr *data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
     struct nlattr *peer = mnl_attr_nest_start(h, VETH_INFO_PEER);
-    put_ifinfomsg(h)->ifi_family = AF_UNSPEC;
+    struct ifinfomsg *pifm = put_ifinfomsg(h);
+    pifm->ifi_family = AF_UNSPEC;
+    pifm->ifi_index = idx_b;
     mnl_attr_put_strz(h, IFLA_IFNAME, name_b);
     mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)ns_b);
     mnl_attr_nest_end(h, peer);
@@ -660,6 +670,23 @@ static int iface_setup(ns_ctx *c, const char *ifname, const char *ip4, const cha
     return idx;
 }
 
+/* Waits (bounded) until ifname is operationally up. Until the kernel's link watcher has seen
+ * the carrier, a veth still has the noop qdisc and drops whatever is sent; an endpoint started
+ * right after setup would lose its first packets. */
+static int wait_running(ns_ctx *c, const char *ifname, long long deadline_ms)
+{
+    struct ifreq ifr;
+    for (;;) {
+        memset(&ifr, 0, sizeof ifr);
+        snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+        if (ioctl(c->sock, SIOCGIFFLAGS, &ifr) < 0) return err_from_errno(errno);
+        if (ifr.ifr_flags & IFF_RUNNING) return 0;
+        if (quire_proc_now_ms() >= deadline_ms) return QUIRE_ERR_TIMEOUT;
+        struct timespec ts = {0, 500000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int lo_up(ns_ctx *c)
 {
     int idx = ifindex_of(c, "lo");
@@ -683,11 +710,11 @@ static int configure(quire_netns_testbed *tb)
     for (int i = 0; i < 3; i++)
         if ((rc = ns_ctx_open(&c[i], tb->fd[i], i == QUIRE_NETNS_SIM)) < 0) goto out;
     if ((rc = nl_open(&root)) < 0) goto out;
-    if ((rc = veth_create(&root, QUIRE_NETNS_CLIENT_IFNAME, tb->fd[QUIRE_NETNS_CLIENT],
-                          QUIRE_NETNS_SIM_LEFT_IFNAME, tb->fd[QUIRE_NETNS_SIM])) < 0)
+    if ((rc = veth_create(&root, QUIRE_NETNS_CLIENT_IFNAME, tb->fd[QUIRE_NETNS_CLIENT], 10,
+                          QUIRE_NETNS_SIM_LEFT_IFNAME, tb->fd[QUIRE_NETNS_SIM], 11)) < 0)
         goto out;
-    if ((rc = veth_create(&root, QUIRE_NETNS_SIM_RIGHT_IFNAME, tb->fd[QUIRE_NETNS_SIM],
-                          QUIRE_NETNS_SERVER_IFNAME, tb->fd[QUIRE_NETNS_SERVER])) < 0)
+    if ((rc = veth_create(&root, QUIRE_NETNS_SIM_RIGHT_IFNAME, tb->fd[QUIRE_NETNS_SIM], 12,
+                          QUIRE_NETNS_SERVER_IFNAME, tb->fd[QUIRE_NETNS_SERVER], 13)) < 0)
         goto out;
     for (int i = 0; i < 3; i++)
         if ((rc = lo_up(&c[i])) < 0) goto out;
@@ -707,6 +734,12 @@ static int configure(quire_netns_testbed *tb)
                                 QUIRE_NETNS_SERVER_IP6, &fb)) < 0 ||
         (rc = route_add(&sv->nl, idx, "198.18.0.0", 24, QUIRE_NETNS_SIM_RIGHT_IP4)) < 0 ||
         (rc = route_add(&sv->nl, idx, "2001:2:0:1::", 64, QUIRE_NETNS_SIM_RIGHT_IP6)) < 0)
+        goto out;
+    long long deadline = quire_proc_now_ms() + 3000;
+    if ((rc = wait_running(cl, QUIRE_NETNS_CLIENT_IFNAME, deadline)) < 0 ||
+        (rc = wait_running(sim, QUIRE_NETNS_SIM_LEFT_IFNAME, deadline)) < 0 ||
+        (rc = wait_running(sim, QUIRE_NETNS_SIM_RIGHT_IFNAME, deadline)) < 0 ||
+        (rc = wait_running(sv, QUIRE_NETNS_SERVER_IFNAME, deadline)) < 0)
         goto out;
     rc = 0;
 out:
