@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
-#include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -27,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/offload.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -531,88 +531,6 @@ static const char *const sim_sysctls[][2] = {
     {"/proc/sys/net/ipv6/conf/default/accept_redirects", "0"},
 };
 
-/* Offloads that make a veth hand over partial checksums or multi-datagram super-packets (see
- * notes/netns-pitfalls.md). Names as in `ethtool -k`; those a kernel lacks are skipped. */
-static const char *const offloads_off[] = {
-    /* what `ethtool -K DEV tx off` clears: every tx checksum, then what depends on it */
-    "tx-checksum-ip-generic", "tx-checksum-ipv4", "tx-checksum-ipv6", "tx-checksum-sctp",
-    "tx-generic-segmentation", "tx-tcp-segmentation", "tx-tcp-ecn-segmentation",
-    "tx-tcp-mangleid-segmentation", "tx-tcp6-segmentation", "tx-tcp-accecn-segmentation",
-    "tx-udp-segmentation", "tx-gso-list", "tx-sctp-segmentation", "tx-gre-segmentation",
-    "tx-gre-csum-segmentation", "tx-ipxip4-segmentation", "tx-ipxip6-segmentation",
-    "tx-udp_tnl-segmentation", "tx-udp_tnl-csum-segmentation",
-    /* receive side: no merging of datagrams before the simulator or a capture sees them */
-    "rx-gro", "rx-gro-list", "rx-udp-gro-forwarding",
-};
-
-/* Feature bit of each name in offloads_off (-1 if absent); read once per testbed. */
-typedef struct feature_bits {
-    int nwords;
-    int bit[sizeof offloads_off / sizeof offloads_off[0]];
-} feature_bits;
-
-static int ethtool_ioctl(int sock, const char *ifname, void *cmd)
-{
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-    ifr.ifr_data = cmd;
-    return ioctl(sock, SIOCETHTOOL, &ifr) < 0 ? err_from_errno(errno) : 0;
-}
-
-static int feature_bits_load(int sock, const char *ifname, feature_bits *fb)
-{
-    /* The answer's one uint32 follows the header's flexible array. */
-    struct ethtool_sset_info *si = calloc(1, sizeof *si + sizeof(uint32_t));
-    if (!si) return QUIRE_ERR_NOMEM;
-    si->cmd = ETHTOOL_GSSET_INFO;
-    si->sset_mask = 1ull << ETH_SS_FEATURES;
-    int rc = ethtool_ioctl(sock, ifname, si);
-    uint32_t count = rc == 0 && si->sset_mask ? si->data[0] : 0;
-    free(si);
-    if (rc < 0) return rc;
-    if (count == 0 || count > 1024) return QUIRE_ERR_UNSUPPORTED;
-    struct ethtool_gstrings *gs = calloc(1, sizeof *gs + (size_t)count * ETH_GSTRING_LEN);
-    if (!gs) return QUIRE_ERR_NOMEM;
-    gs->cmd = ETHTOOL_GSTRINGS;
-    gs->string_set = ETH_SS_FEATURES;
-    gs->len = count;
-    if ((rc = ethtool_ioctl(sock, ifname, gs)) < 0) goto out;
-    fb->nwords = (int)((count + 31) / 32);
-    for (size_t i = 0; i < sizeof offloads_off / sizeof offloads_off[0]; i++) {
-        fb->bit[i] = -1;
-        for (uint32_t b = 0; b < count; b++) {
-            if (!strncmp((const char *)gs->data + (size_t)b * ETH_GSTRING_LEN, offloads_off[i],
-                         ETH_GSTRING_LEN)) {
-                fb->bit[i] = (int)b;
-                break;
-            }
-        }
-    }
-out:
-    free(gs);
-    return rc;
-}
-
-static int offloads_disable(int sock, const char *ifname, const feature_bits *fb)
-{
-    size_t sz = sizeof(struct ethtool_sfeatures) +
-                (size_t)fb->nwords * sizeof(struct ethtool_set_features_block);
-    struct ethtool_sfeatures *sf = calloc(1, sz);
-    if (!sf) return QUIRE_ERR_NOMEM;
-    sf->cmd = ETHTOOL_SFEATURES;
-    sf->size = (uint32_t)fb->nwords;
-    for (size_t i = 0; i < sizeof offloads_off / sizeof offloads_off[0]; i++) {
-        if (fb->bit[i] < 0) continue;
-        sf->features[fb->bit[i] / 32].valid |= 1u << (fb->bit[i] % 32);
-        /* requested bit stays 0: off */
-    }
-    /* A positive result flags features the device cannot change (fixed "off" ones here). */
-    int rc = ethtool_ioctl(sock, ifname, sf);
-    free(sf);
-    return rc;
-}
-
 /* Sockets opened inside one namespace: netlink for links/addresses/routes, an inet datagram
  * socket for SIOCGIFINDEX and SIOCETHTOOL. */
 typedef struct ns_ctx {
@@ -657,13 +575,12 @@ static int ifindex_of(ns_ctx *c, const char *ifname)
 
 /* Brings ifname up with its addresses, offloads off. */
 static int iface_setup(ns_ctx *c, const char *ifname, const char *ip4, const char *ip6,
-                       feature_bits *fb)
+                       quire_offload_bits *fb)
 {
     int idx = ifindex_of(c, ifname);
     if (idx < 0) return idx;
     int rc;
-    if (fb->nwords == 0 && (rc = feature_bits_load(c->sock, ifname, fb)) < 0) return rc;
-    if ((rc = offloads_disable(c->sock, ifname, fb)) < 0) return rc;
+    if ((rc = quire_offload_disable(c->sock, ifname, fb)) < 0) return rc;
     if ((rc = addr_add(&c->nl, idx, ip4, 24)) < 0) return rc;
     if ((rc = addr_add(&c->nl, idx, ip6, 64)) < 0) return rc;
     if ((rc = link_up(&c->nl, idx)) < 0) return rc;
@@ -705,16 +622,18 @@ static int configure(quire_netns_testbed *tb)
     ns_ctx c[3];
     for (int i = 0; i < 3; i++) c[i] = (ns_ctx){.nl = {.sock = NULL}, .sock = -1};
     nl root = {.sock = NULL};
-    feature_bits fb = {.nwords = 0};
+    quire_offload_bits fb = {.nwords = 0};
     int rc, idx;
     for (int i = 0; i < 3; i++)
         if ((rc = ns_ctx_open(&c[i], tb->fd[i], i == QUIRE_NETNS_SIM)) < 0) goto out;
     if ((rc = nl_open(&root)) < 0) goto out;
-    if ((rc = veth_create(&root, QUIRE_NETNS_CLIENT_IFNAME, tb->fd[QUIRE_NETNS_CLIENT], 10,
-                          QUIRE_NETNS_SIM_LEFT_IFNAME, tb->fd[QUIRE_NETNS_SIM], 11)) < 0)
+    if ((rc = veth_create(&root, QUIRE_NETNS_CLIENT_IFNAME, tb->fd[QUIRE_NETNS_CLIENT],
+                          QUIRE_NETNS_CLIENT_IFINDEX, QUIRE_NETNS_SIM_LEFT_IFNAME,
+                          tb->fd[QUIRE_NETNS_SIM], QUIRE_NETNS_SIM_LEFT_IFINDEX)) < 0)
         goto out;
-    if ((rc = veth_create(&root, QUIRE_NETNS_SIM_RIGHT_IFNAME, tb->fd[QUIRE_NETNS_SIM], 12,
-                          QUIRE_NETNS_SERVER_IFNAME, tb->fd[QUIRE_NETNS_SERVER], 13)) < 0)
+    if ((rc = veth_create(&root, QUIRE_NETNS_SIM_RIGHT_IFNAME, tb->fd[QUIRE_NETNS_SIM],
+                          QUIRE_NETNS_SIM_RIGHT_IFINDEX, QUIRE_NETNS_SERVER_IFNAME,
+                          tb->fd[QUIRE_NETNS_SERVER], QUIRE_NETNS_SERVER_IFINDEX)) < 0)
         goto out;
     for (int i = 0; i < 3; i++)
         if ((rc = lo_up(&c[i])) < 0) goto out;

@@ -48,6 +48,11 @@
 #define QUIRE_NETNS_SERVER_IFNAME "eth0"
 #define QUIRE_NETNS_SIM_LEFT_IFNAME "left"   /* towards the client */
 #define QUIRE_NETNS_SIM_RIGHT_IFNAME "right" /* towards the server */
+/* Interface indexes of the veth ends (fixed, and different from the peer's; see netns.c). */
+#define QUIRE_NETNS_CLIENT_IFINDEX 10
+#define QUIRE_NETNS_SIM_LEFT_IFINDEX 11
+#define QUIRE_NETNS_SIM_RIGHT_IFINDEX 12
+#define QUIRE_NETNS_SERVER_IFINDEX 13
 
 typedef enum quire_netns_role {
     QUIRE_NETNS_CLIENT = 0,

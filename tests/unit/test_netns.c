@@ -224,6 +224,7 @@ static void test_offloads(void **state)
     snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", QUIRE_NETNS_SIM_LEFT_IFNAME);
     assert_int_equal(ioctl(pk, SIOCGIFINDEX, &ifr), 0);
     idx = (unsigned)ifr.ifr_ifindex;
+    assert_int_equal(idx, QUIRE_NETNS_SIM_LEFT_IFINDEX);
     struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
                              .sll_ifindex = (int)idx};
     assert_int_equal(bind(pk, (struct sockaddr *)&ll, sizeof ll), 0);
