@@ -293,6 +293,21 @@ static void test_exists_and_kill(void **state)
     assert_int_equal(sig, SIGKILL);
     quire_proc_release(&p);
     assert_int_equal(quire_netns_testbed_create(&tb, "bad-id", 1), QUIRE_ERR_INVALID);
+
+    /* A failure half-way (the sim's name is taken) unwinds what was made before it. */
+    char sim[96], client[96];
+    snprintf(sim, sizeof sim, "quire-%s-6-sim", run_id);
+    snprintf(client, sizeof client, "%s/quire-%s-6-client", QUIRE_NETNS_DIR, run_id);
+    int fd = -1;
+    assert_int_equal(quire_netns_add(sim, &fd), 0);
+    assert_true(fd >= 0);
+    assert_int_equal(quire_netns_add(sim, NULL), QUIRE_ERR_EXISTS);
+    assert_int_equal(quire_netns_testbed_create(&tb, run_id, 6), QUIRE_ERR_EXISTS);
+    assert_false(quire_fs_exists(client));
+    close(fd);
+    assert_int_equal(quire_netns_del(sim), 0);
+    assert_int_equal(quire_netns_del(sim), 0); /* missing is fine */
+    assert_int_equal(quire_netns_add("bad/name", NULL), QUIRE_ERR_INVALID);
 }
 
 static void test_run_ownership(void **state)
