@@ -281,7 +281,7 @@ static void child_setup(const quire_proc_opts *o, const char *netns_path, int mo
 
 static void child_exec(const quire_proc_opts *o, char *const *envp, int efd)
 {
-    child_reset_signals();
+    child_reset_signals(); /* again after the init's forwarders */
     if (o->cwd && chdir(o->cwd) < 0) report_and_exit(efd, STEP_CHDIR, 0, errno);
     execvpe(o->argv[0], (char *const *)o->argv, envp);
     report_and_exit(efd, STEP_EXEC, 0, errno);
@@ -430,6 +430,8 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
         goto fail_clone;
     }
     if (pid == 0) {
+        /* Defaults first: quire's SIGINT handler would write to its eventfd, shared with us. */
+        child_reset_signals();
         close(epipe[0]);
         if (spipe[0] >= 0) close(spipe[0]);
         setpgid(0, 0);
