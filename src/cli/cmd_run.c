@@ -13,8 +13,12 @@
 
 #include "backend/netns.h"
 #include "cli/cli.h"
+#include "report/html.h"
+#include "report/junit.h"
+#include "report/markdown.h"
 #include "report/result.h"
 #include "report/terminal.h"
+#include "run/plan.h"
 #include "run/registry.h"
 #include "run/scheduler.h"
 #include "run/testcase.h"
@@ -22,10 +26,6 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/proc.h"
-#if __has_include("report/markdown.h")
-#include "report/markdown.h"
-#define HAVE_MARKDOWN 1
-#endif
 
 /* The simulator is another subcommand of this binary; without it tests use kernel forwarding. */
 #pragma weak quire_cmd_sim
@@ -71,6 +71,15 @@ static void usage(FILE *out)
             "                            logs of unsupported tests (QIR deletes them)\n"
             "      --seed N              simulator seed (default: from the clock; printed)\n"
             "      --sim-kernel          simulator forwards with the kernel and only captures\n"
+            "      --html FILE           also write the results as one self-contained HTML page\n"
+            "      --junit FILE          also write the results as JUnit XML\n"
+            "      --shard K/N           run only test number i (0-based, in the run's order) with\n"
+            "                            i mod N = K-1; merge the shards with 'quire merge'\n"
+            "      --resume DIR          continue the killed run in log dir DIR: run only its\n"
+            "                            not-run tests (selection from DIR/result.json unless\n"
+            "                            -s/-c/-t are given)\n"
+            "      --rerun-failed FILE   run again only the failed tests of result file FILE, into\n"
+            "                            a new log dir; the new result has the others unchanged\n"
             "      --run-id ID           name the run (namespaces quire-ID-<n>-*; 'quire clean\n"
             "                            --run ID' removes its leftovers); default: random\n"
             "  -h, --help                this text\n\n"
@@ -141,7 +150,6 @@ static void note_cb(const char *msg, void *arg)
 /* DIR/result.md, and on stdout too with -m. */
 static void write_markdown(const quire_result *r, const char *dir, int print)
 {
-#ifdef HAVE_MARKDOWN
     quire_buf b;
     quire_buf_init(&b);
     if (quire_markdown_write(r, &b) == 0) {
@@ -152,14 +160,40 @@ static void write_markdown(const quire_result *r, const char *dir, int print)
         if (print) fwrite(b.data, 1, b.len, stdout);
     }
     quire_buf_free(&b);
-#else
-    (void)dir;
-    if (print) quire_terminal_matrix(stdout, r, 0);
-    fprintf(stderr, "quire run: no Markdown report in this build\n");
-#endif
 }
 
-enum { OPT_IMPLS = 256, OPT_JOBS, OPT_TIMEOUT, OPT_KEEP, OPT_SEED, OPT_SIM_KERNEL, OPT_RUN_ID };
+/* --rerun-failed writes a new log dir: the kept cells' log paths must point into the old one,
+ * relative to the new one (the result's "log" is relative to its log_dir). */
+static void relink_logs(quire_result *r, char *abs_new, const char *new_dir)
+{
+    char abs_old[PATH_MAX];
+    if (!r->log_dir || !realpath(r->log_dir, abs_old)) return;
+    /* the new dir does not exist yet: its absolute name from its parent's */
+    char parent[PATH_MAX], tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", new_dir);
+    char *slash = strrchr(tmp, '/');
+    const char *base = slash ? slash + 1 : tmp;
+    if (slash) *slash = 0;
+    if (!realpath(slash ? (tmp[0] ? tmp : "/") : ".", parent)) return;
+    int n = snprintf(abs_new, PATH_MAX, "%s/%s", strcmp(parent, "/") ? parent : "", base);
+    if (n < 0 || n >= PATH_MAX) return;
+    for (size_t s = 0; s < r->nservers; s++)
+        for (size_t c = 0; c < r->nclients; c++)
+            for (size_t t = 0; t < r->ntests; t++) {
+                const quire_result_cell *cell = quire_result_cell_get(r, s, c, t);
+                if (!cell || !cell->log || cell->verdict == QUIRE_VERDICT_FAILED) continue;
+                char old[PATH_MAX * 2], rel[PATH_MAX];
+                snprintf(old, sizeof old, "%s/%s", abs_old, cell->log);
+                if (quire_plan_relpath(abs_new, old, rel, sizeof rel)) continue;
+                char *expl = cell->explanation ? strdup(cell->explanation) : NULL;
+                quire_result_set(r, r->servers[s].name, r->clients[c].name, r->tests[t].abbr,
+                                 cell->verdict, expl, cell->duration, rel);
+                free(expl);
+            }
+}
+
+enum { OPT_IMPLS = 256, OPT_JOBS, OPT_TIMEOUT, OPT_KEEP, OPT_SEED, OPT_SIM_KERNEL, OPT_RUN_ID, OPT_HTML, OPT_JUNIT, OPT_SHARD,
+       OPT_RESUME, OPT_RERUN };
 
 static int parse_uint(const char *flag, const char *s, unsigned long max, unsigned long *v)
 {
@@ -196,12 +230,18 @@ int quire_cmd_run(int argc, char **argv)
         {"seed", required_argument, 0, OPT_SEED},
         {"sim-kernel", no_argument, 0, OPT_SIM_KERNEL},
         {"run-id", required_argument, 0, OPT_RUN_ID},
+        {"html", required_argument, 0, OPT_HTML},
+        {"junit", required_argument, 0, OPT_JUNIT},
+        {"shard", required_argument, 0, OPT_SHARD},
+        {"resume", required_argument, 0, OPT_RESUME},
+        {"rerun-failed", required_argument, 0, OPT_RERUN},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     char *servers_arg = NULL, *clients_arg = NULL, *tests_arg = NULL, *replace = NULL;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
-    const char *run_id_arg = NULL;
+    const char *run_id_arg = NULL, *html = NULL, *junit = NULL, *resume = NULL, *rerun = NULL;
+    unsigned shard_k = 0, shard_n = 0;
     char impl_file[PATH_MAX] = "";
     int markdown = 0, save_files = 0, debug = 0, keep = 0, sim_kernel = 0, seed_set = 0;
     unsigned long jobs = 1, timeout = 0, seed = 0;
@@ -243,6 +283,17 @@ int quire_cmd_run(int argc, char **argv)
             seed_set = 1;
             break;
         case OPT_SIM_KERNEL: sim_kernel = 1; break;
+        case OPT_HTML: html = optarg; break;
+        case OPT_JUNIT: junit = optarg; break;
+        case OPT_SHARD:
+            if (quire_plan_shard_parse(optarg, &shard_k, &shard_n)) {
+                fprintf(stderr, "quire run: invalid --shard '%s' (expected K/N, 1 <= K <= N)\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case OPT_RESUME: resume = optarg; break;
+        case OPT_RERUN: rerun = optarg; break;
         case OPT_RUN_ID:
             if (!quire_netns_run_id_valid(optarg)) {
                 fprintf(stderr, "quire run: invalid --run-id '%s' (1-%d characters of A-Z a-z 0-9 _)\n",
@@ -268,6 +319,10 @@ int quire_cmd_run(int argc, char **argv)
         return 2;
     }
     if (debug) quire_log_set_level(QUIRE_LOG_DEBUG);
+    if (resume && (rerun || log_dir_arg)) {
+        fprintf(stderr, "quire run: --resume continues in its own log dir: no -l or --rerun-failed\n");
+        return 2;
+    }
 
     /* Everything about the input first, so that usage errors never need root. */
     char err[1024];
@@ -277,6 +332,26 @@ int quire_cmd_run(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "quire run: %s\n", err);
         return 2;
+    }
+    /* --resume / --rerun-failed: the earlier result is the start of this one */
+    quire_result result;
+    quire_result_init(&result);
+    char *from_file[3] = {NULL, NULL, NULL};
+    if (resume || rerun) {
+        char prev[PATH_MAX + 16];
+        if (resume)
+            snprintf(prev, sizeof prev, "%s/result.json", resume);
+        else
+            snprintf(prev, sizeof prev, "%s", rerun);
+        if (quire_result_load(prev, &result, err, sizeof err)) {
+            fprintf(stderr, "quire run: %s\n", err);
+            quire_result_free(&result);
+            quire_registry_free(&reg);
+            return 2;
+        }
+        char **args[3] = {&servers_arg, &clients_arg, &tests_arg};
+        for (int i = 0; i < 3; i++)
+            if (!*args[i]) *args[i] = from_file[i] = quire_plan_names(&result, i);
     }
     const quire_testcase *tcs[MAX_TESTS];
     size_t ntcs = 0;
@@ -321,19 +396,37 @@ int quire_cmd_run(int argc, char **argv)
     if (nservers == 1) no_auto[nno_auto++] = servers[0]->name;
     if (nclients == 1) no_auto[nno_auto++] = clients[0]->name;
 
-    /* QIR's order: for each client, for each server, every test. */
-    size_t njobs = 0;
+    /* QIR's order: for each client, for each server, every test. The whole selection goes
+     * into the result (a shard's file lists everything, other shards' tests as not run);
+     * --shard, --resume and --rerun-failed then pick the tests this run executes. */
+    size_t njobs = 0, nall = 0;
     jobsv = calloc(nservers * nclients * ntcs + 1, sizeof *jobsv);
     if (!jobsv) goto out;
+    for (size_t si = 0; si < nservers; si++) quire_result_add_server(&result, servers[si]->name, servers[si]->url);
+    for (size_t ci = 0; ci < nclients; ci++) quire_result_add_client(&result, clients[ci]->name, clients[ci]->url);
+    for (size_t t = 0; t < ntcs; t++)
+        quire_result_add_test(&result, QUIRE_TEST_CASE, tcs[t]->abbr, tcs[t]->name, tcs[t]->desc, NULL);
     for (size_t ci = 0; ci < nclients; ci++)
         for (size_t si = 0; si < nservers; si++) {
             if (must_include && strcmp(clients[ci]->name, must_include) &&
                 strcmp(servers[si]->name, must_include))
                 continue;
-            for (size_t t = 0; t < ntcs; t++)
-                jobsv[njobs++] = (quire_job){.server = servers[si], .client = clients[ci], .tc = tcs[t]};
+            for (size_t t = 0; t < ntcs; t++) {
+                size_t index = nall++;
+                if (!quire_plan_in_shard(index, shard_k, shard_n)) continue;
+                if (resume || rerun) {
+                    const quire_result_cell *cell = quire_result_cell_get(
+                        &result, (size_t)quire_result_find_server(&result, servers[si]->name),
+                        (size_t)quire_result_find_client(&result, clients[ci]->name),
+                        (size_t)quire_result_find_test(&result, tcs[t]->abbr));
+                    quire_verdict v = cell ? cell->verdict : QUIRE_VERDICT_NONE;
+                    if (resume ? v != QUIRE_VERDICT_NONE : v != QUIRE_VERDICT_FAILED) continue;
+                }
+                jobsv[njobs++] = (quire_job){.server = servers[si], .client = clients[ci],
+                                             .tc = tcs[t], .index = index};
+            }
         }
-    if (!njobs) {
+    if (!nall) {
         fprintf(stderr, "quire run: no (server, client) pair includes '%s'\n", must_include);
         goto out;
     }
@@ -349,14 +442,17 @@ int quire_cmd_run(int argc, char **argv)
     time_t now = start_ts.tv_sec;
     struct tm tm;
     localtime_r(&now, &tm);
-    if (log_dir_arg)
+    if (resume)
+        snprintf(log_dir, sizeof log_dir, "%s", resume);
+    else if (log_dir_arg)
         snprintf(log_dir, sizeof log_dir, "%s", log_dir_arg);
     else
         strftime(log_dir, sizeof log_dir, "logs_%Y-%m-%dT%H:%M:%S", &tm);
-    if (quire_fs_exists(log_dir)) {
+    if (!resume && quire_fs_exists(log_dir)) {
         fprintf(stderr, "quire run: log dir %s already exists\n", log_dir);
         goto out;
     }
+    if (rerun) relink_logs(&result, abs_log_dir, log_dir);
     if ((rc = quire_fs_mkdir_p(log_dir, 0755)) || !realpath(log_dir, abs_log_dir)) {
         fprintf(stderr, "quire run: cannot create log dir %s: %s\n", log_dir, strerror(errno));
         goto out;
@@ -376,10 +472,10 @@ int quire_cmd_run(int argc, char **argv)
     if (!seed_set) seed = (unsigned long)now ^ ((unsigned long)getpid() << 16);
     quire_proc_signals_install();
 
-    quire_result result;
-    quire_result_init(&result);
-    result.start_time = (double)start_ts.tv_sec + (double)start_ts.tv_nsec / 1e9;
-    quire_result_set_log_dir(&result, log_dir);
+    if (!resume) {
+        result.start_time = (double)start_ts.tv_sec + (double)start_ts.tv_nsec / 1e9;
+        quire_result_set_log_dir(&result, log_dir);
+    }
     quire_result_set_quic_version(&result, "0x1");
     char result_path[PATH_MAX + 16];
     snprintf(result_path, sizeof result_path, "%s/result.json", abs_log_dir);
@@ -403,7 +499,8 @@ int quire_cmd_run(int argc, char **argv)
     };
     rc = quire_scheduler_run(&so, jobsv, njobs);
     quire_terminal_end(&term);
-    if (rc != QUIRE_ERR_INTERRUPTED)
+    /* QIR's auto-unsupported rule needs every cell: not for a shard */
+    if (rc != QUIRE_ERR_INTERRUPTED && !shard_n)
         quire_scheduler_auto_unsupported(&result, no_auto, nno_auto, note_cb, &term);
     struct timespec end_ts;
     clock_gettime(CLOCK_REALTIME, &end_ts);
@@ -412,6 +509,11 @@ int quire_cmd_run(int argc, char **argv)
         if (quire_result_save(&result, save_paths[i]))
             fprintf(stderr, "quire run: cannot write %s\n", save_paths[i]);
     write_markdown(&result, abs_log_dir, markdown);
+    quire_html_options hopts = {.logs_base = abs_log_dir};
+    if (html && quire_html_save(&result, &hopts, html))
+        fprintf(stderr, "quire run: cannot write %s\n", html);
+    if (junit && quire_junit_save(&result, junit))
+        fprintf(stderr, "quire run: cannot write %s\n", junit);
     if (!markdown) quire_terminal_matrix(stdout, &result, isatty(1));
     quire_result_counts counts;
     quire_result_count(&result, &counts);
@@ -419,12 +521,13 @@ int quire_cmd_run(int argc, char **argv)
             counts.succeeded, counts.failed, counts.unsupported, counts.none,
             result.end_time - result.start_time);
     quire_netns_run_end(run_id);
-    quire_result_free(&result);
     if (rc == QUIRE_ERR_INTERRUPTED)
         ret = quire_proc_interrupted() == SIGTERM ? 143 : 130;
     else
         ret = rc ? 1 : counts.failed ? 1 : 0;
 out:
+    quire_result_free(&result);
+    for (int i = 0; i < 3; i++) free(from_file[i]);
     free(jobsv);
     quire_registry_free(&reg);
     return ret;

@@ -85,6 +85,8 @@ static int mkdirs(test *t)
     snprintf(t->ready, sizeof t->ready, "%s/sim/.ready", t->dir);
     const char *dirs[] = {t->server_logs, t->client_logs, t->sim_logs, t->www,
                           t->client_www,  t->downloads,   t->certs};
+    /* a test directory exists only when --resume re-runs an interrupted test: start afresh */
+    if (quire_fs_exists(t->dir)) quire_fs_remove_tree(t->dir);
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         int rc = quire_fs_mkdir_p(dirs[i], 0755);
         if (rc) return rc;

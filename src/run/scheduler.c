@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,12 +46,15 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t 
     }
     if (pid == 0) {
         close(p[0]);
+        /* if the runner is SIGKILLed, its workers stop their tests and clean up too */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1) _exit(1);
         quire_lifecycle_opts lo = o->base;
         lo.server = j->server;
         lo.client = j->client;
         lo.tc = j->tc;
         lo.testbed_n = (unsigned)idx;
-        lo.seed = o->base.seed + idx;
+        lo.seed = o->base.seed + j->index;
         lo.testbed = tbrc ? NULL : &tb; /* NULL: the worker retries and reports the error */
         quire_outcome out;
         quire_lifecycle_run(&lo, &out);

@@ -19,6 +19,7 @@ typedef struct quire_job {
     const quire_impl *server;
     const quire_impl *client;
     const quire_testcase *tc;
+    size_t index; /* position in the whole run (before --shard/--resume filtering): the seed */
 } quire_job;
 
 typedef struct quire_sched_opts {
