@@ -45,46 +45,50 @@ static void usage(FILE *out)
             "  -s, --server LIST         server implementations (comma-separated)\n"
             "  -c, --client LIST         client implementations (comma-separated)\n"
             "  -t, --test LIST           test cases (comma-separated names or abbreviations):\n");
-    for (size_t i = 0; i < n; i++) fprintf(out, "                              %s (%s)\n", tcs[i].name, tcs[i].abbr);
-    fprintf(out,
-            "  -r, --replace NAME=X[,..] replace an implementation: X is an endpoint directory\n"
-            "                            (local form) or else an image name (QIR's meaning)\n"
-            "  -i, --must-include NAME   only pairs that include this implementation\n"
-            "  -n, --no-auto-unsupported LIST\n"
-            "                            implementations never auto-marked unsupported when they\n"
-            "                            fail a test against all peers (QIR's rule; the only\n"
-            "                            client or server is always exempt)\n"
-            "  -l, --log-dir DIR         log directory (default logs_<date>T<time>; must not exist)\n"
-            "  -j, --json FILE           also write the result (QIR's result.json schema) to FILE;\n"
-            "                            DIR/result.json is always written, after every test\n"
-            "  -m, --markdown            print the final matrix as Markdown (DIR/result.md is\n"
-            "                            always written)\n"
-            "  -f, --save-files          keep the served and downloaded files of failed tests\n"
-            "  -d, --debug               debug output (each test's log lines on stderr too)\n"
-            "  -p, --protocol quic       only quic (QIR's webtransport is not supported)\n"
-            "      --implementations F   implementations.json to read (default: $QUIRE_IMPLEMENTATIONS,\n"
-            "                            else the one in the source tree, else ./implementations.json)\n"
-            "      --jobs N              run N tests in parallel, each with its own testbed (1)\n"
-            "      --timeout S           test timeout in seconds for every test (default: the\n"
-            "                            test case's, 60 s as in QIR)\n"
-            "      --keep                keep everything: www, downloads, certificates, and the\n"
-            "                            logs of unsupported tests (QIR deletes them)\n"
-            "      --seed N              simulator seed (default: from the clock; printed)\n"
-            "      --sim-kernel          simulator forwards with the kernel and only captures\n"
-            "      --html FILE           also write the results as one self-contained HTML page\n"
-            "      --junit FILE          also write the results as JUnit XML\n"
-            "      --shard K/N           run only test number i (0-based, in the run's order) with\n"
-            "                            i mod N = K-1; merge the shards with 'quire merge'\n"
-            "      --resume DIR          continue the killed run in log dir DIR: run only its\n"
-            "                            not-run tests (selection from DIR/result.json unless\n"
-            "                            -s/-c/-t are given)\n"
-            "      --rerun-failed FILE   run again only the failed tests of result file FILE, into\n"
-            "                            a new log dir; the new result has the others unchanged\n"
-            "      --run-id ID           name the run (namespaces quire-ID-<n>-*; 'quire clean\n"
-            "                            --run ID' removes its leftovers); default: random\n"
-            "  -h, --help                this text\n\n"
-            "Exit status: 0 all tests ran and none failed, 1 some failed, 2 bad usage or input,\n"
-            "130/143 interrupted by SIGINT/SIGTERM (results so far are saved).\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "                              %s (%s)\n", tcs[i].name, tcs[i].abbr);
+    fprintf(
+        out,
+        "  -r, --replace NAME=X[,..] replace an implementation: X is an endpoint directory\n"
+        "                            (local form) or else an image name (QIR's meaning)\n"
+        "  -i, --must-include NAME   only pairs that include this implementation\n"
+        "  -n, --no-auto-unsupported LIST\n"
+        "                            implementations never auto-marked unsupported when they\n"
+        "                            fail a test against all peers (QIR's rule; the only\n"
+        "                            client or server is always exempt)\n"
+        "  -l, --log-dir DIR         log directory (default logs_<date>T<time>; must not exist)\n"
+        "  -j, --json FILE           also write the result (QIR's result.json schema) to FILE;\n"
+        "                            DIR/result.json is always written, after every test\n"
+        "  -m, --markdown            print the final matrix as Markdown (DIR/result.md is\n"
+        "                            always written)\n"
+        "  -f, --save-files          keep the served and downloaded files of failed tests\n"
+        "  -d, --debug               debug output (each test's log lines on stderr too)\n"
+        "  -p, --protocol quic       only quic (QIR's webtransport is not supported)\n"
+        "      --implementations F   implementations.json to read (default: "
+        "$QUIRE_IMPLEMENTATIONS,\n"
+        "                            else the one in the source tree, else "
+        "./implementations.json)\n"
+        "      --jobs N              run N tests in parallel, each with its own testbed (1)\n"
+        "      --timeout S           test timeout in seconds for every test (default: the\n"
+        "                            test case's, 60 s as in QIR)\n"
+        "      --keep                keep everything: www, downloads, certificates, and the\n"
+        "                            logs of unsupported tests (QIR deletes them)\n"
+        "      --seed N              simulator seed (default: from the clock; printed)\n"
+        "      --sim-kernel          simulator forwards with the kernel and only captures\n"
+        "      --html FILE           also write the results as one self-contained HTML page\n"
+        "      --junit FILE          also write the results as JUnit XML\n"
+        "      --shard K/N           run only test number i (0-based, in the run's order) with\n"
+        "                            i mod N = K-1; merge the shards with 'quire merge'\n"
+        "      --resume DIR          continue the killed run in log dir DIR: run only its\n"
+        "                            not-run tests (selection from DIR/result.json unless\n"
+        "                            -s/-c/-t are given)\n"
+        "      --rerun-failed FILE   run again only the failed tests of result file FILE, into\n"
+        "                            a new log dir; the new result has the others unchanged\n"
+        "      --run-id ID           name the run (namespaces quire-ID-<n>-*; 'quire clean\n"
+        "                            --run ID' removes its leftovers); default: random\n"
+        "  -h, --help                this text\n\n"
+        "Exit status: 0 all tests ran and none failed, 1 some failed, 2 bad usage or input,\n"
+        "130/143 interrupted by SIGINT/SIGTERM (results so far are saved).\n");
 }
 
 static int split(char *s, const char **out, size_t max)
@@ -136,7 +140,8 @@ static int select_impls(quire_registry *reg, char *arg, quire_role role, const c
             return -1;
         }
         int dup = 0;
-        for (size_t j = 0; j < *n; j++) dup |= out[j] == im;
+        for (size_t j = 0; j < *n; j++)
+            dup |= out[j] == im;
         if (!dup) out[(*n)++] = im;
     }
     return 0;
@@ -192,8 +197,20 @@ static void relink_logs(quire_result *r, char *abs_new, const char *new_dir)
             }
 }
 
-enum { OPT_IMPLS = 256, OPT_JOBS, OPT_TIMEOUT, OPT_KEEP, OPT_SEED, OPT_SIM_KERNEL, OPT_RUN_ID, OPT_HTML, OPT_JUNIT, OPT_SHARD,
-       OPT_RESUME, OPT_RERUN };
+enum {
+    OPT_IMPLS = 256,
+    OPT_JOBS,
+    OPT_TIMEOUT,
+    OPT_KEEP,
+    OPT_SEED,
+    OPT_SIM_KERNEL,
+    OPT_RUN_ID,
+    OPT_HTML,
+    OPT_JUNIT,
+    OPT_SHARD,
+    OPT_RESUME,
+    OPT_RERUN
+};
 
 static int parse_uint(const char *flag, const char *s, unsigned long max, unsigned long *v)
 {
@@ -250,24 +267,48 @@ int quire_cmd_run(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, ":s:c:t:r:i:n:l:j:mfdp:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': servers_arg = optarg; break;
-        case 'c': clients_arg = optarg; break;
-        case 't': tests_arg = optarg; break;
-        case 'r': replace = optarg; break;
-        case 'i': must_include = optarg; break;
-        case 'n': no_auto_arg = optarg; break;
-        case 'l': log_dir_arg = optarg; break;
-        case 'j': json = optarg; break;
-        case 'm': markdown = 1; break;
-        case 'f': save_files = 1; break;
-        case 'd': debug = 1; break;
+        case 's':
+            servers_arg = optarg;
+            break;
+        case 'c':
+            clients_arg = optarg;
+            break;
+        case 't':
+            tests_arg = optarg;
+            break;
+        case 'r':
+            replace = optarg;
+            break;
+        case 'i':
+            must_include = optarg;
+            break;
+        case 'n':
+            no_auto_arg = optarg;
+            break;
+        case 'l':
+            log_dir_arg = optarg;
+            break;
+        case 'j':
+            json = optarg;
+            break;
+        case 'm':
+            markdown = 1;
+            break;
+        case 'f':
+            save_files = 1;
+            break;
+        case 'd':
+            debug = 1;
+            break;
         case 'p':
             if (strcmp(optarg, "quic")) {
                 fprintf(stderr, "quire run: protocol '%s' is not supported (only quic)\n", optarg);
                 return 2;
             }
             break;
-        case OPT_IMPLS: snprintf(impl_file, sizeof impl_file, "%s", optarg); break;
+        case OPT_IMPLS:
+            snprintf(impl_file, sizeof impl_file, "%s", optarg);
+            break;
         case OPT_JOBS:
             if (parse_uint("--jobs", optarg, 64, &jobs) || jobs == 0) {
                 if (jobs == 0) fprintf(stderr, "quire run: --jobs must be at least 1\n");
@@ -277,14 +318,22 @@ int quire_cmd_run(int argc, char **argv)
         case OPT_TIMEOUT:
             if (parse_uint("--timeout", optarg, 86400, &timeout)) return 2;
             break;
-        case OPT_KEEP: keep = 1; break;
+        case OPT_KEEP:
+            keep = 1;
+            break;
         case OPT_SEED:
             if (parse_uint("--seed", optarg, ULONG_MAX - 1, &seed)) return 2;
             seed_set = 1;
             break;
-        case OPT_SIM_KERNEL: sim_kernel = 1; break;
-        case OPT_HTML: html = optarg; break;
-        case OPT_JUNIT: junit = optarg; break;
+        case OPT_SIM_KERNEL:
+            sim_kernel = 1;
+            break;
+        case OPT_HTML:
+            html = optarg;
+            break;
+        case OPT_JUNIT:
+            junit = optarg;
+            break;
         case OPT_SHARD:
             if (quire_plan_shard_parse(optarg, &shard_k, &shard_n)) {
                 fprintf(stderr, "quire run: invalid --shard '%s' (expected K/N, 1 <= K <= N)\n",
@@ -292,17 +341,24 @@ int quire_cmd_run(int argc, char **argv)
                 return 2;
             }
             break;
-        case OPT_RESUME: resume = optarg; break;
-        case OPT_RERUN: rerun = optarg; break;
+        case OPT_RESUME:
+            resume = optarg;
+            break;
+        case OPT_RERUN:
+            rerun = optarg;
+            break;
         case OPT_RUN_ID:
             if (!quire_netns_run_id_valid(optarg)) {
-                fprintf(stderr, "quire run: invalid --run-id '%s' (1-%d characters of A-Z a-z 0-9 _)\n",
+                fprintf(stderr,
+                        "quire run: invalid --run-id '%s' (1-%d characters of A-Z a-z 0-9 _)\n",
                         optarg, QUIRE_NETNS_RUN_ID_MAX);
                 return 2;
             }
             run_id_arg = optarg;
             break;
-        case 'h': usage(stdout); return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
         case ':':
             fprintf(stderr, "quire run: option %s needs a value (see 'quire run --help')\n",
                     argv[optind - 1]);
@@ -320,7 +376,8 @@ int quire_cmd_run(int argc, char **argv)
     }
     if (debug) quire_log_set_level(QUIRE_LOG_DEBUG);
     if (resume && (rerun || log_dir_arg)) {
-        fprintf(stderr, "quire run: --resume continues in its own log dir: no -l or --rerun-failed\n");
+        fprintf(stderr,
+                "quire run: --resume continues in its own log dir: no -l or --rerun-failed\n");
         return 2;
     }
 
@@ -386,8 +443,10 @@ int quire_cmd_run(int argc, char **argv)
         int k = split(no_auto_arg, no_auto, MAX_IMPLS);
         for (int i = 0; i < k; i++)
             if (!quire_registry_find(&reg, no_auto[i])) {
-                fprintf(stderr, "quire run: --no-auto-unsupported: implementation '%s' not found "
-                        "in %s\n", no_auto[i], reg.file);
+                fprintf(stderr,
+                        "quire run: --no-auto-unsupported: implementation '%s' not found "
+                        "in %s\n",
+                        no_auto[i], reg.file);
                 goto out;
             }
         nno_auto = k > 0 ? (size_t)k : 0;
@@ -402,10 +461,13 @@ int quire_cmd_run(int argc, char **argv)
     size_t njobs = 0, nall = 0;
     jobsv = calloc(nservers * nclients * ntcs + 1, sizeof *jobsv);
     if (!jobsv) goto out;
-    for (size_t si = 0; si < nservers; si++) quire_result_add_server(&result, servers[si]->name, servers[si]->url);
-    for (size_t ci = 0; ci < nclients; ci++) quire_result_add_client(&result, clients[ci]->name, clients[ci]->url);
+    for (size_t si = 0; si < nservers; si++)
+        quire_result_add_server(&result, servers[si]->name, servers[si]->url);
+    for (size_t ci = 0; ci < nclients; ci++)
+        quire_result_add_client(&result, clients[ci]->name, clients[ci]->url);
     for (size_t t = 0; t < ntcs; t++)
-        quire_result_add_test(&result, QUIRE_TEST_CASE, tcs[t]->abbr, tcs[t]->name, tcs[t]->desc, NULL);
+        quire_result_add_test(&result, QUIRE_TEST_CASE, tcs[t]->abbr, tcs[t]->name, tcs[t]->desc,
+                              NULL);
     for (size_t ci = 0; ci < nclients; ci++)
         for (size_t si = 0; si < nservers; si++) {
             if (must_include && strcmp(clients[ci]->name, must_include) &&
@@ -422,8 +484,8 @@ int quire_cmd_run(int argc, char **argv)
                     quire_verdict v = cell ? cell->verdict : QUIRE_VERDICT_NONE;
                     if (resume ? v != QUIRE_VERDICT_NONE : v != QUIRE_VERDICT_FAILED) continue;
                 }
-                jobsv[njobs++] = (quire_job){.server = servers[si], .client = clients[ci],
-                                             .tc = tcs[t], .index = index};
+                jobsv[njobs++] = (quire_job){
+                    .server = servers[si], .client = clients[ci], .tc = tcs[t], .index = index};
             }
         }
     if (!nall) {
@@ -488,9 +550,15 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire: no simulator in this build: kernel forwarding, no captures\n");
 
     quire_sched_opts so = {
-        .base = {.run_id = run_id, .log_dir = abs_log_dir, .timeout_s = (unsigned)timeout,
-                 .sim_exe = exe[0] ? exe : NULL, .sim_kernel = sim_kernel, .seed = seed,
-                 .keep = keep, .save_files = save_files, .debug = debug},
+        .base = {.run_id = run_id,
+                 .log_dir = abs_log_dir,
+                 .timeout_s = (unsigned)timeout,
+                 .sim_exe = exe[0] ? exe : NULL,
+                 .sim_kernel = sim_kernel,
+                 .seed = seed,
+                 .keep = keep,
+                 .save_files = save_files,
+                 .debug = debug},
         .jobs = (unsigned)jobs,
         .result = &result,
         .save_paths = save_paths,
@@ -527,7 +595,8 @@ int quire_cmd_run(int argc, char **argv)
         ret = rc ? 1 : counts.failed ? 1 : 0;
 out:
     quire_result_free(&result);
-    for (int i = 0; i < 3; i++) free(from_file[i]);
+    for (int i = 0; i < 3; i++)
+        free(from_file[i]);
     free(jobsv);
     quire_registry_free(&reg);
     return ret;

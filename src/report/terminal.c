@@ -26,8 +26,9 @@ static void clear_status(quire_terminal *t)
 static void show_status(quire_terminal *t)
 {
     if (!t->tty) return;
-    fprintf(t->out, "[%zu/%zu] %zu running%s%s  " GREEN "✓ %zu" RESET "  " RED "✕ %zu" RESET
-                    "  " GREY "? %zu" RESET,
+    fprintf(t->out,
+            "[%zu/%zu] %zu running%s%s  " GREEN "✓ %zu" RESET "  " RED "✕ %zu" RESET "  " GREY
+            "? %zu" RESET,
             t->done, t->total, t->running, t->running ? ", latest: " : "",
             t->running ? t->last_started : "", t->succeeded, t->failed, t->unsupported);
     fflush(t->out);
@@ -51,14 +52,22 @@ void quire_terminal_finished(quire_terminal *t, const char *server, const char *
     t->done++;
     const char *color = "";
     switch (v) {
-    case QUIRE_VERDICT_SUCCEEDED: t->succeeded++, color = GREEN; break;
-    case QUIRE_VERDICT_FAILED: t->failed++, color = RED; break;
-    case QUIRE_VERDICT_UNSUPPORTED: t->unsupported++, color = GREY; break;
-    default: break;
+    case QUIRE_VERDICT_SUCCEEDED:
+        t->succeeded++, color = GREEN;
+        break;
+    case QUIRE_VERDICT_FAILED:
+        t->failed++, color = RED;
+        break;
+    case QUIRE_VERDICT_UNSUPPORTED:
+        t->unsupported++, color = GREY;
+        break;
+    default:
+        break;
     }
     clear_status(t);
     int width = 1;
-    for (size_t n = t->total; n >= 10; n /= 10) width++;
+    for (size_t n = t->total; n >= 10; n /= 10)
+        width++;
     fprintf(t->out, "[%*zu/%zu] %s→%s %s %s%s%s %.1fs", width, t->done, t->total, server, client,
             test, t->tty ? color : "", quire_verdict_symbol(v), t->tty ? RESET : "", duration_s);
     if (v != QUIRE_VERDICT_SUCCEEDED && explanation && *explanation)
@@ -114,7 +123,8 @@ static void rule(FILE *out, const size_t *w, size_t ncols)
 {
     for (size_t i = 0; i < ncols; i++) {
         fputc('+', out);
-        for (size_t k = 0; k < w[i] + 2; k++) fputc('-', out);
+        for (size_t k = 0; k < w[i] + 2; k++)
+            fputc('-', out);
     }
     fputs("+\n", out);
 }
@@ -139,8 +149,8 @@ void quire_terminal_matrix(FILE *out, const quire_result *r, int color)
     fprintf(out, "| %*s ", (int)w[0], "");
     for (size_t s = 0; s < r->nservers; s++) {
         size_t pad = w[s + 1] - width(r->servers[s].name);
-        fprintf(out, "| %*s%s%*s ", (int)(pad / 2), "", r->servers[s].name,
-                (int)(pad - pad / 2), "");
+        fprintf(out, "| %*s%s%*s ", (int)(pad / 2), "", r->servers[s].name, (int)(pad - pad / 2),
+                "");
     }
     fputs("|\n", out);
     rule(out, w, ncols);

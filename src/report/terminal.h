@@ -12,7 +12,7 @@
 
 typedef struct quire_terminal {
     FILE *out;
-    int tty;   /* live status line and colours */
+    int tty; /* live status line and colours */
     size_t total, done, running;
     size_t succeeded, failed, unsupported;
     int status_shown;

@@ -21,9 +21,12 @@
 const char *quire_role_name(quire_role role)
 {
     switch (role) {
-    case QUIRE_ROLE_SERVER: return "server";
-    case QUIRE_ROLE_CLIENT: return "client";
-    default: return "both";
+    case QUIRE_ROLE_SERVER:
+        return "server";
+    case QUIRE_ROLE_CLIENT:
+        return "client";
+    default:
+        return "both";
     }
 }
 
@@ -55,7 +58,8 @@ static void impl_free(quire_impl *i)
 
 void quire_registry_free(quire_registry *r)
 {
-    for (size_t i = 0; i < r->n; i++) impl_free(&r->impls[i]);
+    for (size_t i = 0; i < r->n; i++)
+        impl_free(&r->impls[i]);
     free(r->impls);
     free(r->file);
     memset(r, 0, sizeof *r);
@@ -137,8 +141,10 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
         const char *path = opt_string(val, "path", &bad);
         const char *role = opt_string(val, "role", &bad);
         if (bad) {
-            snprintf(err, errlen, "%s: implementation '%s': url, image, path and role must be "
-                     "strings", file, name);
+            snprintf(err, errlen,
+                     "%s: implementation '%s': url, image, path and role must be "
+                     "strings",
+                     file, name);
             goto fail;
         }
         quire_impl *im = &r->impls[r->n];
@@ -152,8 +158,10 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
         } else if (!strcmp(role, "both")) {
             im->role = QUIRE_ROLE_BOTH;
         } else {
-            snprintf(err, errlen, "%s: implementation '%s': unknown role '%s' (expected server, "
-                     "client or both)", file, name, role);
+            snprintf(err, errlen,
+                     "%s: implementation '%s': unknown role '%s' (expected server, "
+                     "client or both)",
+                     file, name, role);
             goto fail;
         }
         if (!image && !path) {

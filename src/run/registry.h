@@ -20,9 +20,9 @@ typedef struct quire_impl {
     char *image; /* NULL when absent */
     char *path;  /* absolute endpoint directory, NULL when absent */
     quire_role role;
-    int probed;        /* quire_registry_probe ran */
-    int runnable;      /* can run here with the netns backend */
-    char reason[256];  /* why not, when !runnable */
+    int probed;       /* quire_registry_probe ran */
+    int runnable;     /* can run here with the netns backend */
+    char reason[256]; /* why not, when !runnable */
 } quire_impl;
 
 typedef struct quire_registry {
