@@ -102,6 +102,8 @@ static const char *opt_string(json_t *obj, const char *key, int *bad)
     return json_string_value(v);
 }
 
+static int load_root(quire_registry *r, json_t *root, const char *file, char *err, size_t errlen);
+
 int quire_registry_load(quire_registry *r, const char *file, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
@@ -115,6 +117,25 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
         snprintf(err, errlen, "%s:%d:%d: %s", file, je.line, je.column, je.text);
         return QUIRE_ERR_MALFORMED;
     }
+    return load_root(r, root, file, err, errlen);
+}
+
+int quire_registry_load_buf(quire_registry *r, const char *data, size_t len, const char *name,
+                            char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    json_error_t je;
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        snprintf(err, errlen, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+        return QUIRE_ERR_MALFORMED;
+    }
+    return load_root(r, root, name, err, errlen);
+}
+
+/* Takes over root (decref'd here). */
+static int load_root(quire_registry *r, json_t *root, const char *file, char *err, size_t errlen)
+{
     int rc = QUIRE_ERR_INVALID;
     if (!json_is_object(root)) {
         snprintf(err, errlen, "%s:1:1: expected an object of implementations", file);
