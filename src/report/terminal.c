@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define GREEN "\033[32m"
 #define RED "\033[31m"
@@ -23,16 +24,38 @@ static void clear_status(quire_terminal *t)
     t->status_shown = 0;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* " (12s)": how long the latest test has been running. */
+static const char *elapsed(quire_terminal *t)
+{
+    snprintf(t->elapsed_, sizeof t->elapsed_, " (%.0fs)", now_s() - t->last_started_at);
+    return t->elapsed_;
+}
+
 static void show_status(quire_terminal *t)
 {
     if (!t->tty) return;
     fprintf(t->out,
-            "[%zu/%zu] %zu running%s%s  " GREEN "✓ %zu" RESET "  " RED "✕ %zu" RESET "  " GREY
+            "[%zu/%zu] %zu running%s%s%s  " GREEN "✓ %zu" RESET "  " RED "✕ %zu" RESET "  " GREY
             "? %zu" RESET,
             t->done, t->total, t->running, t->running ? ", latest: " : "",
-            t->running ? t->last_started : "", t->succeeded, t->failed, t->unsupported);
+            t->running ? t->last_started : "", t->running ? elapsed(t) : "", t->succeeded,
+            t->failed, t->unsupported);
     fflush(t->out);
     t->status_shown = 1;
+}
+
+void quire_terminal_tick(quire_terminal *t)
+{
+    if (!t->tty || !t->running) return;
+    clear_status(t);
+    show_status(t);
 }
 
 void quire_terminal_started(quire_terminal *t, const char *server, const char *client,
@@ -40,6 +63,7 @@ void quire_terminal_started(quire_terminal *t, const char *server, const char *c
 {
     t->running++;
     snprintf(t->last_started, sizeof t->last_started, "%s→%s %s", server, client, test);
+    t->last_started_at = now_s();
     clear_status(t);
     show_status(t);
 }

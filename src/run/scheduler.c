@@ -168,6 +168,7 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
         for (size_t i = 0; i < active; i++)
             pfd[i] = (struct pollfd){.fd = ws[i].fd, .events = POLLIN};
         int n = poll(pfd, active, 250);
+        if (o->term) quire_terminal_tick(o->term);
         if (n < 0 && errno != EINTR) {
             rc = QUIRE_ERR_IO;
             break;
