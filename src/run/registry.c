@@ -91,6 +91,17 @@ static char *resolve(const char *file, const char *rel)
     return strdup(buf);
 }
 
+/* s for a one-line message: control characters (a JSON string may hold newlines) become '?',
+ * long values are cut. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = 0;
+    return buf;
+}
+
 static const char *opt_string(json_t *obj, const char *key, int *bad)
 {
     json_t *v = json_object_get(obj, key);
@@ -152,9 +163,23 @@ static int load_root(quire_registry *r, json_t *root, const char *file, char *er
     json_t *val;
     json_object_foreach(root, name, val)
     {
+        char nb[128], rb[64];
+        const char *sname = shown(name, nb, sizeof nb);
         int bad = 0;
+        /* names become directory names (<server>_<client>) and list elements (-s a,b) */
+        int ok_name = name[0] && name[0] != '.' && strlen(name) <= 64;
+        for (const char *c = name; *c && ok_name; c++)
+            ok_name = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                      (*c >= '0' && *c <= '9') || strchr("._+-", *c);
+        if (!ok_name) {
+            snprintf(err, errlen,
+                     "%s: implementation name '%s': use 1-64 characters of A-Z a-z 0-9 . _ + - "
+                     "(not starting with '.')",
+                     file, sname);
+            goto fail;
+        }
         if (!json_is_object(val)) {
-            snprintf(err, errlen, "%s: implementation '%s': expected an object", file, name);
+            snprintf(err, errlen, "%s: implementation '%s': expected an object", file, sname);
             goto fail;
         }
         const char *url = opt_string(val, "url", &bad);
@@ -165,12 +190,12 @@ static int load_root(quire_registry *r, json_t *root, const char *file, char *er
             snprintf(err, errlen,
                      "%s: implementation '%s': url, image, path and role must be "
                      "strings",
-                     file, name);
+                     file, sname);
             goto fail;
         }
         quire_impl *im = &r->impls[r->n];
         if (!role) {
-            snprintf(err, errlen, "%s: implementation '%s': missing \"role\"", file, name);
+            snprintf(err, errlen, "%s: implementation '%s': missing \"role\"", file, sname);
             goto fail;
         } else if (!strcmp(role, "server")) {
             im->role = QUIRE_ROLE_SERVER;
@@ -182,12 +207,12 @@ static int load_root(quire_registry *r, json_t *root, const char *file, char *er
             snprintf(err, errlen,
                      "%s: implementation '%s': unknown role '%s' (expected server, "
                      "client or both)",
-                     file, name, role);
+                     file, sname, shown(role, rb, sizeof rb));
             goto fail;
         }
         if (!image && !path) {
             snprintf(err, errlen, "%s: implementation '%s': needs \"image\" or \"path\"", file,
-                     name);
+                     sname);
             goto fail;
         }
         r->n++;

@@ -157,6 +157,14 @@ static void test_errors(void **state)
     expect_error("{\"a\": {\"role\": \"both\", \"image\": 3}}", QUIRE_ERR_INVALID,
                  "must be strings");
     expect_error("{\"a\": 1}", QUIRE_ERR_INVALID, "'a': expected an object");
+    /* names become directories and list elements; control characters never reach messages */
+    expect_error("{\"../x\": {\"role\": \"both\", \"path\": \"p\"}}", QUIRE_ERR_INVALID,
+                 "implementation name '../x'");
+    expect_error("{\"a,b\": {\"role\": \"both\", \"path\": \"p\"}}", QUIRE_ERR_INVALID,
+                 "name 'a,b'");
+    expect_error("{\"\": {\"role\": \"both\", \"path\": \"p\"}}", QUIRE_ERR_INVALID, "name ''");
+    expect_error("{\"a\": {\"role\": \"cli\\nent\", \"path\": \"p\"}}", QUIRE_ERR_INVALID,
+                 "unknown role 'cli?ent'");
     char err[512];
     quire_registry r;
     assert_int_equal(quire_registry_load(&r, "/nonexistent/impls.json", err, sizeof err),
