@@ -48,6 +48,17 @@ void quire_registry_default_path(char *out, size_t len)
     snprintf(out, len, "implementations.json");
 }
 
+/* s for a one-line message: control characters (a JSON string may hold newlines) become '?',
+ * long values are cut. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = 0;
+    return buf;
+}
+
 static void impl_free(quire_impl *i)
 {
     free(i->name);
@@ -91,17 +102,6 @@ static char *resolve(const char *file, const char *rel)
     return strdup(buf);
 }
 
-/* s for a one-line message: control characters (a JSON string may hold newlines) become '?',
- * long values are cut. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-    size_t i = 0;
-    for (; s[i] && i + 1 < len; i++)
-        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    buf[i] = 0;
-    return buf;
-}
-
 static const char *opt_string(json_t *obj, const char *key, int *bad)
 {
     json_t *v = json_object_get(obj, key);
@@ -125,7 +125,9 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
             snprintf(err, errlen, "%s: %s", file, strerror(errno));
             return QUIRE_ERR_IO;
         }
-        snprintf(err, errlen, "%s:%d:%d: %s", file, je.line, je.column, je.text);
+        char tb[JSON_ERROR_TEXT_LENGTH]; /* jansson quotes the input near the error */
+        snprintf(err, errlen, "%s:%d:%d: %s", file, je.line, je.column,
+                 shown(je.text, tb, sizeof tb));
         return QUIRE_ERR_MALFORMED;
     }
     return load_root(r, root, file, err, errlen);
@@ -138,7 +140,9 @@ int quire_registry_load_buf(quire_registry *r, const char *data, size_t len, con
     json_error_t je;
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
     if (!root) {
-        snprintf(err, errlen, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+        char tb[JSON_ERROR_TEXT_LENGTH];
+        snprintf(err, errlen, "%s:%d:%d: %s", name, je.line, je.column,
+                 shown(je.text, tb, sizeof tb));
         return QUIRE_ERR_MALFORMED;
     }
     return load_root(r, root, name, err, errlen);
