@@ -76,7 +76,8 @@ int quire_plan_relpath(const char *from, const char *to, char *out, size_t outsi
         off += (size_t)n;
     }
     const char *rest = to + last;
-    while (*rest == '/') rest++;
+    while (*rest == '/')
+        rest++;
     int n = snprintf(out + off, outsize - off, "%s", *rest ? rest : (off ? "" : "."));
     if (n < 0 || (size_t)n >= outsize - off) return QUIRE_ERR_INVALID;
     off += (size_t)n;

@@ -19,14 +19,15 @@ static void test_shard(void **state)
     assert_int_equal(k, 1);
     assert_int_equal(n, 4);
     assert_int_equal(quire_plan_shard_parse("4/4", &k, &n), 0);
-    static const char *const bad[] = {"0/4", "5/4", "1/0", "1", "1/", "/4", "a/b", "1/4x",
-                                      "-1/4", "1/-4", "", "1/100001"};
+    static const char *const bad[] = {"0/4", "5/4",  "1/0",  "1",    "1/", "/4",
+                                      "a/b", "1/4x", "-1/4", "1/-4", "",   "1/100001"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(quire_plan_shard_parse(bad[i], &k, &n), QUIRE_ERR_INVALID);
     /* docs/scale-out.md: test i belongs to shard (i mod N) + 1 */
     for (size_t i = 0; i < 103; i++) {
         int owners = 0;
-        for (unsigned s = 1; s <= 7; s++) owners += quire_plan_in_shard(i, s, 7);
+        for (unsigned s = 1; s <= 7; s++)
+            owners += quire_plan_in_shard(i, s, 7);
         assert_int_equal(owners, 1);
         assert_true(quire_plan_in_shard(i, (unsigned)(i % 7 + 1), 7));
     }

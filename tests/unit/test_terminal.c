@@ -56,7 +56,7 @@ static void test_progress_tty(void **state)
     quire_terminal_finished(&t, "a", "b", "handshake", QUIRE_VERDICT_UNSUPPORTED, 0.2, "127");
     quire_terminal_end(&t);
     char *s = capture(f);
-    assert_non_null(strstr(s, "[0/2] 1 running, latest: a→b handshake"));
+    assert_non_null(strstr(s, "[0/2] 1 running, latest: a→b handshake (0s)"));
     assert_non_null(strstr(s, "\r\033[K[1/2] a→b handshake"));
     assert_non_null(strstr(s, "\033[90m?\033[0m 0.2s (127)"));
     /* the status line is erased at the end */
