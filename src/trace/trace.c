@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "trace/export.h"
 #include "trace/net.h"
 #include "trace/pcap.h"
 #include "util/err.h"
@@ -149,6 +150,14 @@ static int start(quire_trace *t, const char *name, const quire_trace_opts *opts)
         if (t->keylog.count == 0)
             add_problem(t, 0, "key log %s has no QUIC secrets", opts->keylog);
     }
+    return 0;
+}
+
+/* After the key log file: secrets from the capture's own Decryption Secrets Blocks (pcapng),
+ * then the connection table. */
+static int start_table(quire_trace *t, int dsb_blocks)
+{
+    if (dsb_blocks > 0) t->have_keylog = 1;
     int rv = quire_conn_table_new(&t->conns, t->have_keylog ? &t->keylog : NULL);
     if (rv) snprintf(t->capture_error, sizeof t->capture_error, "out of memory");
     return rv;
@@ -158,6 +167,9 @@ int quire_trace_run(quire_trace *t, const char *capture, const quire_trace_opts 
 {
     int rv = start(t, capture, opts);
     if (rv) return rv;
+    int dsb = quire_export_dsb_load(capture, &t->keylog);
+    if (dsb < 0 && dsb != QUIRE_ERR_IO) add_problem(t, 0, "%s: Decryption Secrets Blocks unreadable: %s", capture, quire_strerror(dsb));
+    if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
     rv = quire_pcap_open(&pc, capture);
     if (rv) {
@@ -173,6 +185,8 @@ int quire_trace_run_mem(quire_trace *t, const void *data, size_t len, const quir
 {
     int rv = start(t, "<memory>", opts);
     if (rv) return rv;
+    int dsb = quire_export_dsb_parse(data, len, "<memory>", &t->keylog);
+    if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
     rv = quire_pcap_open_mem(&pc, data, len);
     if (rv) {
