@@ -39,27 +39,45 @@ static void usage(FILE *f)
 int quire_cmd_trace(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"keylog", required_argument, NULL, 'k'}, {"json", no_argument, NULL, 'j'},
-        {"conn", required_argument, NULL, 'c'},   {"frames", no_argument, NULL, 'f'},
+        {"keylog", required_argument, NULL, 'k'},
+        {"json", no_argument, NULL, 'j'},
+        {"conn", required_argument, NULL, 'c'},
+        {"frames", no_argument, NULL, 'f'},
         {"export-pcapng", required_argument, NULL, 'x'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *keylog = NULL, *conn = NULL, *export_path = NULL;
     int json = 0, frames = 0, ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "k:jc:fh", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'k': keylog = optarg; break;
-        case 'j': json = 1; break;
-        case 'c': conn = optarg; break;
-        case 'f': frames = 1; break;
-        case 'x': export_path = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'k':
+            keylog = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'c':
+            conn = optarg;
+            break;
+        case 'f':
+            frames = 1;
+            break;
+        case 'x':
+            export_path = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "quire trace: %s\n", optind >= argc ? "missing CAPTURE" : "more than one CAPTURE");
+        fprintf(stderr, "quire trace: %s\n",
+                optind >= argc ? "missing CAPTURE" : "more than one CAPTURE");
         usage(stderr);
         return 2;
     }
@@ -67,8 +85,10 @@ int quire_cmd_trace(int argc, char **argv)
     quire_output out;
     int rv = quire_output_init(&out, stdout, json, frames, conn);
     if (rv == QUIRE_ERR_INVALID) {
-        fprintf(stderr, "quire trace: --conn %s: expected a connection number or a hex connection ID "
-                        "(up to 20 bytes)\n", conn);
+        fprintf(stderr,
+                "quire trace: --conn %s: expected a connection number or a hex connection ID "
+                "(up to 20 bytes)\n",
+                conn);
         return 2;
     }
     if (rv) {
@@ -79,7 +99,8 @@ int quire_cmd_trace(int argc, char **argv)
     quire_trace t;
     rv = quire_trace_run(&t, capture, &opts);
     if (rv) {
-        fprintf(stderr, "quire trace: %s\n", t.capture_error[0] ? t.capture_error : quire_strerror(rv));
+        fprintf(stderr, "quire trace: %s\n",
+                t.capture_error[0] ? t.capture_error : quire_strerror(rv));
         quire_output_free(&out);
         quire_trace_free(&t);
         return 2;
@@ -89,7 +110,8 @@ int quire_cmd_trace(int argc, char **argv)
         char err[512] = "";
         long n = quire_export_pcapng(capture, export_path, &t.keylog, err, sizeof err);
         if (n < 0) {
-            fprintf(stderr, "quire trace: --export-pcapng: %s\n", err[0] ? err : quire_strerror((int)n));
+            fprintf(stderr, "quire trace: --export-pcapng: %s\n",
+                    err[0] ? err : quire_strerror((int)n));
             quire_trace_free(&t);
             return 2;
         }
@@ -97,9 +119,12 @@ int quire_cmd_trace(int argc, char **argv)
     if (t.capture_status) fprintf(stderr, "quire trace: %s\n", t.capture_error);
     int clean = quire_trace_clean(&t);
     if (!clean && !t.capture_status)
-        fprintf(stderr, "quire trace: %s: %llu problems, %llu undecryptable and %llu malformed packets%s\n",
-                capture, (unsigned long long)t.problem_count, (unsigned long long)t.summary.undecryptable,
-                (unsigned long long)t.summary.malformed, t.have_keylog ? "" : " (no --keylog given)");
+        fprintf(stderr,
+                "quire trace: %s: %llu problems, %llu undecryptable and %llu malformed packets%s\n",
+                capture, (unsigned long long)t.problem_count,
+                (unsigned long long)t.summary.undecryptable,
+                (unsigned long long)t.summary.malformed,
+                t.have_keylog ? "" : " (no --keylog given)");
     quire_trace_free(&t);
     if (rv) {
         fprintf(stderr, "quire trace: writing the output failed\n");

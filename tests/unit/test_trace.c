@@ -60,8 +60,10 @@ static char *render(const char *cap, const char *keys, int json, int frames, int
     quire_trace_opts opts = {keys ? path_of(keys) : NULL, quire_output_packet, &o};
     quire_trace t;
     *rv = quire_trace_run(&t, path_of(cap), &opts);
-    if (*rv == 0) assert_int_equal(quire_output_finish(&o, &t), 0);
-    else quire_output_free(&o);
+    if (*rv == 0)
+        assert_int_equal(quire_output_finish(&o, &t), 0);
+    else
+        quire_output_free(&o);
     quire_trace_free(&t);
     fclose(mem);
     return text;
@@ -84,7 +86,8 @@ static void golden(const char *cap, const char *keys, int json, int frames, cons
 static void test_golden(void **state)
 {
     (void)state;
-    static const char *names[] = {"handshake", "retry", "keyupdate", "chacha20", "resumption", "ipv6", "vn", "migration"};
+    static const char *names[] = {"handshake",  "retry", "keyupdate", "chacha20",
+                                  "resumption", "ipv6",  "vn",        "migration"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char cap[64], keys[64], txt[64];
         snprintf(cap, sizeof cap, "%s.pcap", names[i]);
@@ -189,7 +192,8 @@ static void test_bad_input(void **state)
     assert_int_equal(t.summary.packets, 47);
     quire_trace_free(&t);
     /* flip bytes in every frame's UDP payload: never a crash, problems reported */
-    for (size_t off = 24 + 16 + 42 + 20; off < len; off += 97) cap[off] ^= 0x5a;
+    for (size_t off = 24 + 16 + 42 + 20; off < len; off += 97)
+        cap[off] ^= 0x5a;
     assert_int_equal(quire_trace_run_mem(&t, cap, len, NULL), 0);
     assert_false(quire_trace_clean(&t));
     quire_trace_free(&t);
