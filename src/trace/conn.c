@@ -471,8 +471,9 @@ static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len,
                     }
                 }
         }
-        for (size_t l = 1; l <= QUIRE_MAX_CID_LEN && 1 + l <= len; l++) {
-            if (!(t->cid_lens & (1u << l))) continue;
+        /* longest first: a longer CID is the more specific match */
+        for (size_t l = QUIRE_MAX_CID_LEN; l >= 1; l--) {
+            if (!(t->cid_lens & (1u << l)) || 1 + l > len) continue;
             cid_entry *e = cid_find(t, data + 1, l);
             if (e) {
                 *owner = e->owner;

@@ -3,10 +3,11 @@
 # gtlsclient (Debian ngtcp2-server/ngtcp2-client) in two network namespaces joined by a veth
 # pair (198.18.0.0/24, offloads off), captured with tcpdump and logged with SSLKEYLOGFILE.
 # Needs root. Usage: make-captures.sh OUTDIR [NAME...]; names: handshake retry keyupdate
-# chacha20 resumption ipv6 vn migration rebinding (the default set), large (50 MB, for benchmarks; not committed). Everything it creates carries its pid and is removed on exit.
+# chacha20 resumption ipv6 vn migration (the default set), large (50 MB, for benchmarks; not
+# committed). Everything it creates carries its pid and is removed on exit.
 set -euo pipefail
 mkdir -p "$1"; out=$(realpath "$1"); shift
-names=${*:-handshake retry keyupdate chacha20 resumption ipv6 vn migration rebinding}
+names=${*:-handshake retry keyupdate chacha20 resumption ipv6 vn migration}
 id=$$
 ns_c=quire-trc-$id-c ns_s=quire-trc-$id-s
 tmp=$(mktemp -d /tmp/quire-trace-cap.$id.XXXX)
@@ -67,7 +68,6 @@ for n in $names; do
     ipv6) run ipv6 "" "" 2001:2:0:1::1 small ;;
     vn) run vn "" "-v 0xaaaaaaaa" 198.18.0.1 small ;;
     migration) run migration "" "--delay-stream=50ms --change-local-addr=10ms" 198.18.0.1 medium ;;
-    rebinding) run rebinding "" "--delay-stream=50ms --change-local-addr=10ms --nat-rebinding" 198.18.0.1 medium ;;
     large) head -c 50000000 /dev/urandom > "$tmp/www/large"; run large "" "" 198.18.0.1 large ;;
     esac
 done
