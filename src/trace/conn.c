@@ -643,6 +643,14 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
             if (cid_add(t, c, 1, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
             /* RFC 9001 Section 5.2: Initial keys now come from the Retry's SCID */
             setup_initial(c, pkt.version, pkt.scid, pkt.scid_len);
+            /* The client may start its handshake afresh (aioquic sends a new ClientHello with
+             * a new random at offset 0): the Initial CRYPTO streams start over, and the key log
+             * is then searched by the new random. */
+            for (int k = 0; k < 2; k++) {
+                quire_tls_stream_free(&s->crypto[QUIRE_EPOCH_INITIAL][k]);
+                quire_tls_stream_init(&s->crypto[QUIRE_EPOCH_INITIAL][k], k == 0);
+            }
+            s->zrtt_tried = 0;
         } else if (pkt.type != QUIRE_PACKET_1RTT && pkt.scid_len) {
             if (cid_add(t, c, d, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
         }

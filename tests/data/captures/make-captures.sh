@@ -3,7 +3,8 @@
 # gtlsclient (Debian ngtcp2-server/ngtcp2-client) in two network namespaces joined by a veth
 # pair (198.18.0.0/24, offloads off), captured with tcpdump and logged with SSLKEYLOGFILE.
 # Needs root. Usage: make-captures.sh OUTDIR [NAME...]; names: handshake retry keyupdate
-# chacha20 resumption ipv6 vn migration (the default set), large (50 MB, for benchmarks; not
+# chacha20 resumption ipv6 vn migration (the default set); v2 aioquic-retry (aioquic, see
+# aqrun); large (50 MB, for benchmarks; not
 # committed). Everything it creates carries its pid and is removed on exit.
 set -euo pipefail
 mkdir -p "$1"; out=$(realpath "$1"); shift
@@ -58,6 +59,29 @@ run() { # name server-args client-args addr file [second client run]
     cp "$tmp/keys" "$out/$name.keys"
     cmp -s "$tmp/www/$file" "$tmp/dl/$file" && echo "$name: ok" || echo "$name: download differs"
 }
+# aioquic's example client and server (PyPI aioquic, examples/ from its source
+# distribution, see shared/notes/endpoints.md): the only peer here with RFC 9369 QUIC v2.
+# AIOQUIC_PY is the python that has aioquic, AIOQUIC_EXAMPLES the examples folder.
+aqrun() { # name server-args client-args file
+    local name=$1 sargs=$2 cargs=$3 file=$4 here
+    here=$(cd "$(dirname "$0")" && pwd)
+    rm -rf "$tmp/dl" "$tmp/keys" "$tmp/skeys"; mkdir -p "$tmp/dl"
+    ip netns exec "$ns_s" tcpdump -i qts$id -U -s 0 -w "$out/$name.pcap" udp port 4433 2>/dev/null &
+    tpid=$!
+    sleep 0.5
+    QUIRE_WWW=$tmp/www PYTHONPATH=$here ip netns exec "$ns_s" "${AIOQUIC_PY:?}" \
+        "${AIOQUIC_EXAMPLES:?}/http3_server.py" --host 198.18.0.1 --port 4433 \
+        --certificate "$tmp/cert.pem" --private-key "$tmp/key.pem" $sargs aioquic_app:app >/dev/null 2>&1 &
+    spid=$!
+    sleep 2
+    timeout 10 ip netns exec "$ns_c" "$AIOQUIC_PY" "$AIOQUIC_EXAMPLES/http3_client.py" --insecure \
+        --secrets-log "$tmp/keys" --output-dir "$tmp/dl" $cargs "https://198.18.0.1:4433/$file" >/dev/null 2>&1 || true
+    sleep 0.3
+    kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
+    kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=
+    cp "$tmp/keys" "$out/$name.keys"
+    cmp -s "$tmp/www/$file" "$tmp/dl/$file" && echo "$name: ok" || echo "$name: download differs"
+}
 for n in $names; do
     case $n in
     handshake) run handshake "" "" 198.18.0.1 small ;;
@@ -68,6 +92,8 @@ for n in $names; do
     ipv6) run ipv6 "" "" 2001:2:0:1::1 small ;;
     vn) run vn "" "-v 0xaaaaaaaa" 198.18.0.1 small ;;
     migration) run migration "" "--delay-stream=50ms --change-local-addr=10ms" 198.18.0.1 medium ;;
+    v2) aqrun v2 "" "--negotiate-v2" small ;;
+    aioquic-retry) aqrun aioquic-retry "--retry" "" small ;;
     large) head -c 50000000 /dev/urandom > "$tmp/www/large"; run large "" "" 198.18.0.1 large ;;
     esac
 done
