@@ -57,4 +57,17 @@ if command -v tshark >/dev/null; then
     [ "$n" -eq 0 ] && [ "$m" -gt 0 ] && echo "ok: tshark decrypts the export ($m packets with STREAM)" \
         || { echo "FAIL: tshark on the export: $n failed, $m with STREAM"; fail=1; }
 fi
+for cap in "$caps"/*.pcap; do
+    "$bin" trace "$cap" --keylog "${cap%.pcap}.keys" --json --frames > "$tmp/all.json" 2>/dev/null
+    python3 -c "
+import json, sys
+d = json.load(open('$tmp/all.json'))
+s = d['summary']
+assert s['quic_packets'] == len([p for p in d['packets'] if 'type' in p])
+assert s['quic_packets'] == sum(s['long_types'].values()) + s['short']
+assert s['decrypted'] + s['undecryptable'] + s['long_types']['retry'] + s['long_types']['version_negotiation'] == s['quic_packets']
+assert sum(s['frames'].values()) == sum(len(p.get('frames', [])) for p in d['packets'])
+" && echo "ok: $(basename "$cap"): JSON parses and its counts add up" \
+      || { echo "FAIL: $(basename "$cap"): JSON"; fail=1; }
+done
 exit $fail
