@@ -41,19 +41,32 @@
 #define MAX_LOCAL 64
 #define FRAME_MAX 65600
 #define BATCH 256
+#define MMSG 32
 #define LINK_CAPACITY 16384
 
 enum { LEFT = 0, RIGHT = 1 };
 static const char *const side_name[2] = {"left", "right"};
 
+#define MAX_NEIGH 64
+
+/* A neighbour learned from the frames it sent us: IP address -> MAC address. */
+typedef struct neigh {
+    int family;
+    uint8_t addr[16];
+    uint8_t mac[6];
+} neigh;
+
 typedef struct side {
     const char *ifname;
+    uint8_t mac[6];
+    neigh nb[MAX_NEIGH];
+    size_t nnb, nb_next;
     int ifindex;
     int mtu;
     int pfd;          /* AF_PACKET capture/receive socket */
     int raw4, raw6;   /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
-    uint64_t too_big, ttl_expired, send_errors, sent;
+    uint64_t too_big, ttl_expired, send_errors, sent, sent_raw;
 } side;
 
 typedef struct local_addr {
@@ -72,7 +85,8 @@ typedef struct fwd {
     int epfd, tfd, flushfd, sigfd, listenfd;
     uint64_t armed;
     int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
-    uint8_t frame[FRAME_MAX];
+    uint8_t rx[MMSG][FRAME_MAX];
+    uint8_t out[FRAME_MAX];
 } fwd;
 
 static uint64_t mono_ns(void)
@@ -159,6 +173,7 @@ static int open_side(side *s, int raw_out)
     memset(&ifr, 0, sizeof ifr);
     strcpy(ifr.ifr_name, s->ifname);
     s->mtu = ioctl(fd, SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : 1500;
+    if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0) memcpy(s->mac, ifr.ifr_hwaddr.sa_data, 6);
     close(fd);
 
     s->pfd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
@@ -177,6 +192,9 @@ static int open_side(side *s, int raw_out)
     while (recv(s->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0) {
     }
     if (!raw_out) return 0;
+    /* Our own frames go straight to the driver: no qdisc (veth has none by default), and the
+     * kernel does not copy them back to capture sockets, so the pcaps record them here. */
+    (void)setsockopt(s->pfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
     s->raw4 = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
     s->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
     if (s->raw4 < 0 || s->raw6 < 0) return QUIRE_ERR_IO;
@@ -200,7 +218,62 @@ static void close_side(side *s)
     quire_pcapw_close(&s->pcap);
 }
 
-/* Sends an IP packet out of side o (the far end of a link direction). */
+static const neigh *neigh_find(const side *s, int family, const uint8_t *addr)
+{
+    size_t alen = family == 4 ? 4 : 16;
+    for (size_t i = 0; i < s->nnb; i++)
+        if (s->nb[i].family == family && !memcmp(s->nb[i].addr, addr, alen)) return &s->nb[i];
+    return NULL;
+}
+
+/* Learns (source IP -> source MAC) from a frame received on side s. For a source beyond a
+ * router this maps it to the router's MAC, which is the right next hop for it too. */
+static void neigh_learn(side *s, const quire_simpkt *p, const uint8_t *frame)
+{
+    neigh *n = (neigh *)neigh_find(s, p->family, p->src);
+    if (!n) {
+        n = &s->nb[s->nb_next];
+        s->nb_next = (s->nb_next + 1) % MAX_NEIGH;
+        if (s->nnb < MAX_NEIGH) s->nnb++;
+        n->family = p->family;
+        memcpy(n->addr, p->src, p->addrlen);
+    }
+    memcpy(n->mac, frame + 6, 6);
+}
+
+/* Sends through the kernel's IP output (IPPROTO_RAW): used until the destination's MAC address
+ * is known; the kernel resolves it (ARP/NDP) and its frame shows up on the capture socket. */
+static void send_raw(fwd *f, side *s, const quire_simpkt *p, const uint8_t *pkt)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int rfd;
+    (void)f;
+    memset(&ss, 0, sizeof ss);
+    if (p->family == 4) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        memcpy(&a->sin_addr, p->dst, 4);
+        sl = sizeof *a;
+        rfd = s->raw4;
+    } else {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        memcpy(&a->sin6_addr, p->dst, 16);
+        sl = sizeof *a;
+        rfd = s->raw6;
+    }
+    if (sendto(rfd, pkt, p->totlen, 0, (struct sockaddr *)&ss, sl) < 0) {
+        if (s->send_errors++ < 5)
+            QUIRE_WARN("sim: sending %zu bytes on %s failed: %s", p->totlen, s->ifname,
+                       strerror(errno));
+        return;
+    }
+    s->sent_raw++;
+}
+
+/* Sends an IP packet out of side o (the far end of a link direction): as an Ethernet frame to
+ * the learned MAC address of its destination, or through the kernel if none is known yet. */
 static void send_out(fwd *f, int o, uint8_t *pkt, size_t len)
 {
     side *s = &f->s[o];
@@ -210,30 +283,31 @@ static void send_out(fwd *f, int o, uint8_t *pkt, size_t len)
         s->ttl_expired++;
         return;
     }
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    memset(&ss, 0, sizeof ss);
-    int rfd;
-    if (p.family == 4) {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        memcpy(&a->sin_addr, p.dst, 4);
-        sl = sizeof *a;
-        rfd = s->raw4;
-    } else {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        memcpy(&a->sin6_addr, p.dst, 16);
-        sl = sizeof *a;
-        rfd = s->raw6;
+    const neigh *n = neigh_find(s, p.family, p.dst);
+    if (!n) {
+        send_raw(f, s, &p, pkt);
+        return;
     }
-    if (sendto(rfd, pkt, p.totlen, 0, (struct sockaddr *)&ss, sl) < 0) {
+    uint8_t eth[14];
+    memcpy(eth, n->mac, 6);
+    memcpy(eth + 6, s->mac, 6);
+    eth[12] = p.family == 4 ? 0x08 : 0x86;
+    eth[13] = p.family == 4 ? 0x00 : 0xdd;
+    struct iovec iov[2] = {{eth, 14}, {pkt, p.totlen}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    if (sendmsg(s->pfd, &mh, 0) < 0) {
         if (s->send_errors++ < 5)
             QUIRE_WARN("sim: sending %zu bytes on %s failed: %s", p.totlen, s->ifname,
                        strerror(errno));
         return;
     }
     s->sent++;
+    if (s->pcap.dumper) {
+        memcpy(f->out, eth, 14);
+        memcpy(f->out + 14, pkt, p.totlen);
+        quire_pcapw_write(&s->pcap, mono_ns() + (uint64_t)f->realtime_offset, f->out,
+                          14 + p.totlen);
+    }
 }
 
 static void deliver_to_server(void *ctx, uint8_t *pkt, size_t len, uint64_t at)
@@ -276,11 +350,10 @@ static void run_links(fwd *f)
 }
 
 /* One frame read from side i. */
-static void handle_frame(fwd *f, int i, size_t len, const struct sockaddr_ll *sll,
+static void handle_frame(fwd *f, int i, uint8_t *fr, size_t len, const struct sockaddr_ll *sll,
                          const struct tpacket_auxdata *aux, uint64_t now)
 {
     side *s = &f->s[i];
-    uint8_t *fr = f->frame;
     if (len < 14 || sll->sll_ifindex != s->ifindex) return;
     if (sll->sll_pkttype != PACKET_HOST && sll->sll_pkttype != PACKET_OUTGOING) return;
     uint16_t et = (uint16_t)((fr[12] << 8) | fr[13]);
@@ -292,6 +365,7 @@ static void handle_frame(fwd *f, int i, size_t len, const struct sockaddr_ll *sl
         quire_simpkt_fix_l4_csum(fr + 14, &p);
     quire_pcapw_write(&s->pcap, now + (uint64_t)f->realtime_offset, fr, len);
     if (sll->sll_pkttype != PACKET_HOST || f->cfg->kernel) return;
+    neigh_learn(s, &p, fr);
     side *o = &f->s[!i];
     if (p.totlen > (size_t)o->mtu) {
         /* A GSO/GRO super-packet, or a bigger MTU on the other side: never pass it on
@@ -305,25 +379,43 @@ static void handle_frame(fwd *f, int i, size_t len, const struct sockaddr_ll *sl
     quire_link_forward(&f->link[dir], now, fr + 14, p.totlen);
 }
 
+/* Reads up to BATCH frames from side i, MMSG at a time (recvmmsg: one system call for many
+ * frames). */
 static void read_side(fwd *f, int i)
 {
-    for (int n = 0; n < BATCH; n++) {
-        struct sockaddr_ll sll;
-        union {
-            struct cmsghdr h;
-            char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-        } ctl;
-        struct iovec iov = {f->frame, sizeof f->frame};
-        struct msghdr mh = {.msg_name = &sll, .msg_namelen = sizeof sll, .msg_iov = &iov,
-                            .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof ctl};
-        ssize_t r = recvmsg(f->s[i].pfd, &mh, MSG_DONTWAIT);
-        if (r < 0) return;
-        if (mh.msg_flags & MSG_TRUNC) continue;
-        const struct tpacket_auxdata *aux = NULL;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-            if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA)
-                aux = (const struct tpacket_auxdata *)CMSG_DATA(c);
-        handle_frame(f, i, (size_t)r, &sll, aux, mono_ns());
+    struct mmsghdr mm[MMSG];
+    struct iovec iov[MMSG];
+    struct sockaddr_ll sll[MMSG];
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+    } ctl[MMSG];
+    for (int done = 0; done < BATCH;) {
+        for (int k = 0; k < MMSG; k++) {
+            iov[k].iov_base = f->rx[k];
+            iov[k].iov_len = FRAME_MAX;
+            memset(&mm[k], 0, sizeof mm[k]);
+            mm[k].msg_hdr.msg_name = &sll[k];
+            mm[k].msg_hdr.msg_namelen = sizeof sll[k];
+            mm[k].msg_hdr.msg_iov = &iov[k];
+            mm[k].msg_hdr.msg_iovlen = 1;
+            mm[k].msg_hdr.msg_control = &ctl[k];
+            mm[k].msg_hdr.msg_controllen = sizeof ctl[k];
+        }
+        int n = recvmmsg(f->s[i].pfd, mm, MMSG, MSG_DONTWAIT, NULL);
+        if (n <= 0) return;
+        uint64_t now = mono_ns();
+        for (int k = 0; k < n; k++) {
+            struct msghdr *mh = &mm[k].msg_hdr;
+            if (mh->msg_flags & MSG_TRUNC) continue;
+            const struct tpacket_auxdata *aux = NULL;
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+                if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA)
+                    aux = (const struct tpacket_auxdata *)CMSG_DATA(c);
+            handle_frame(f, i, f->rx[k], mm[k].msg_len, &sll[k], aux, now);
+        }
+        done += n;
+        if (n < MMSG) return;
     }
 }
 
@@ -414,9 +506,11 @@ static int become_ready(fwd *f)
 static void log_stats(fwd *f)
 {
     for (int i = 0; i < 2; i++)
-        QUIRE_INFO("sim: %s: %llu frames captured, %llu sent, %llu too big, %llu send errors",
+        QUIRE_INFO("sim: %s: %llu frames captured, %llu sent (%llu through the kernel), %llu too "
+                   "big, %llu send errors",
                    f->s[i].ifname, (unsigned long long)f->s[i].pcap.packets,
-                   (unsigned long long)f->s[i].sent, (unsigned long long)f->s[i].too_big,
+                   (unsigned long long)(f->s[i].sent + f->s[i].sent_raw),
+                   (unsigned long long)f->s[i].sent_raw, (unsigned long long)f->s[i].too_big,
                    (unsigned long long)f->s[i].send_errors);
     if (!f->have_links) return;
     for (int d = 0; d < 2; d++) {
