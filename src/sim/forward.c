@@ -516,12 +516,14 @@ static void log_stats(fwd *f)
     for (int d = 0; d < 2; d++) {
         const quire_link_stats *st = &f->link[d].stats;
         QUIRE_INFO("sim: to %s: in %llu, queue drops %llu, overflow %llu, blackholed %llu, "
-                   "droplisted %llu, lost %llu, corrupted %llu, delivered %llu",
+                   "droplisted %llu, lost %llu, corrupted %llu, delivered %llu; cross traffic "
+                   "%llu, of it dropped %llu",
                    d == QUIRE_DIR_TO_SERVER ? "server" : "client", (unsigned long long)st->in,
                    (unsigned long long)st->queue_drops, (unsigned long long)st->overflow,
                    (unsigned long long)st->blackholed, (unsigned long long)st->droplisted,
                    (unsigned long long)st->lost, (unsigned long long)st->corrupted,
-                   (unsigned long long)st->delivered);
+                   (unsigned long long)st->delivered, (unsigned long long)st->cross_in,
+                   (unsigned long long)st->cross_dropped);
     }
     if (f->nat.enabled)
         QUIRE_INFO("sim: nat: %u rebindings, %llu packets to stale bindings dropped",
