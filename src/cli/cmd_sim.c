@@ -20,7 +20,7 @@ static void usage(FILE *out)
             "Forwards packets between LEFT_IF (client side) and RIGHT_IF (server side) through\n"
             "the scenario's link, e.g. 'simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25'.\n"
             "Scenarios: simple-p2p, drop-rate, corrupt-rate, droplist, blackhole, rebind,\n"
-            "udp-cross-traffic, tcp-cross-traffic (link only); see docs/sim.md.\n"
+            "udp-cross-traffic, tcp-cross-traffic; see docs/sim.md.\n"
             "--kernel lets the kernel forward and only captures.\n"
             "Captures go to DIR/trace_node_left.pcap and DIR/trace_node_right.pcap.\n");
 }
@@ -102,9 +102,6 @@ int quire_cmd_sim(int argc, char **argv)
             return 2;
         }
     }
-    if (sc.kind == QUIRE_SCENARIO_TCP_CROSS)
-        QUIRE_WARN("sim: tcp-cross-traffic: the competing TCP flow is not generated yet; "
-                   "running the bottleneck link only");
     cfg.sc = &sc;
     char desc[256];
     quire_scenario_describe(&sc, desc, sizeof desc);

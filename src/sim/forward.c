@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/crossns.h"
 #include "sim/link.h"
 #include "sim/nat.h"
 #include "sim/pcapw.h"
@@ -44,8 +45,11 @@
 #define MMSG 32
 #define LINK_CAPACITY 16384
 
-enum { LEFT = 0, RIGHT = 1 };
+/* Sides 0 and 1 are LEFT_IF and RIGHT_IF; tcp-cross-traffic adds its two veths (one in each
+ * group). A side's group says which end of the link it is on. */
+enum { LEFT = 0, RIGHT = 1, MAX_SIDES = 4 };
 static const char *const side_name[2] = {"left", "right"};
+#define MAX_PREFIX 8
 
 #define MAX_NEIGH 64
 
@@ -56,8 +60,16 @@ typedef struct neigh {
     uint8_t mac[6];
 } neigh;
 
+typedef struct prefix {
+    int family, bits;
+    uint8_t a[16];
+} prefix;
+
 typedef struct side {
     const char *ifname;
+    int group;        /* LEFT (client side) or RIGHT (server side) */
+    prefix pfx[MAX_PREFIX]; /* on-link networks, to pick the output side */
+    size_t npfx;
     uint8_t mac[6];
     neigh nb[MAX_NEIGH];
     size_t nnb, nb_next;
@@ -76,7 +88,10 @@ typedef struct local_addr {
 
 typedef struct fwd {
     const quire_fwd_cfg *cfg;
-    side s[2];
+    side s[MAX_SIDES];
+    int nsides;
+    quire_crossns cross;
+    int have_cross;
     quire_link link[2]; /* indexed by QUIRE_DIR_*: TO_SERVER goes LEFT -> RIGHT */
     quire_nat nat;
     int have_links;
@@ -121,6 +136,20 @@ static int collect_local(fwd *f)
         } else {
             continue;
         }
+        for (int k = 0; k < f->nsides; k++) {
+            side *sd = &f->s[k];
+            if (strcmp(i->ifa_name, sd->ifname) || sd->npfx == MAX_PREFIX || !i->ifa_netmask)
+                continue;
+            prefix *px = &sd->pfx[sd->npfx++];
+            px->family = l->family;
+            memcpy(px->a, l->a, 16);
+            const uint8_t *m = l->family == 4
+                                   ? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
+                                   : (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
+            px->bits = 0;
+            for (size_t b = 0; b < (l->family == 4 ? 4u : 16u); b++)
+                px->bits += __builtin_popcount(m[b]);
+        }
         f->nlocal++;
     }
     freeifaddrs(ifa);
@@ -134,6 +163,26 @@ static int is_unroutable(const quire_simpkt *p, const uint8_t *a)
     static const uint8_t zero[16];
     if (p->family == 4) return a[0] >= 224 || (a[0] == 169 && a[1] == 254) || !memcmp(a, zero, 4);
     return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || !memcmp(a, zero, 16);
+}
+
+static int in_prefix(const prefix *px, int family, const uint8_t *a)
+{
+    if (px->family != family) return 0;
+    int full = px->bits / 8, rest = px->bits % 8;
+    if (memcmp(px->a, a, (size_t)full)) return 0;
+    return !rest || !((px->a[full] ^ a[full]) & (0xff << (8 - rest)));
+}
+
+/* The side of group g that a packet to addr leaves by: the one whose network holds addr, else
+ * the group's main interface (the destination is behind a router there). */
+static int out_side(const fwd *f, int g, int family, const uint8_t *addr)
+{
+    for (int i = 0; i < f->nsides; i++) {
+        if (f->s[i].group != g) continue;
+        for (size_t k = 0; k < f->s[i].npfx; k++)
+            if (in_prefix(&f->s[i].pfx[k], family, addr)) return i;
+    }
+    return g;
 }
 
 static int is_local(const fwd *f, const quire_simpkt *p, const uint8_t *addr)
@@ -274,11 +323,11 @@ static void send_raw(fwd *f, side *s, const quire_simpkt *p, const uint8_t *pkt)
 
 /* Sends an IP packet out of side o (the far end of a link direction): as an Ethernet frame to
  * the learned MAC address of its destination, or through the kernel if none is known yet. */
-static void send_out(fwd *f, int o, uint8_t *pkt, size_t len)
+static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
 {
-    side *s = &f->s[o];
     quire_simpkt p;
     if (quire_simpkt_parse(&p, pkt, len)) return;
+    side *s = &f->s[out_side(f, g, p.family, p.dst)];
     if (quire_simpkt_dec_ttl(pkt, &p) < 0) {
         s->ttl_expired++;
         return;
@@ -366,7 +415,7 @@ static void handle_frame(fwd *f, int i, uint8_t *fr, size_t len, const struct so
     quire_pcapw_write(&s->pcap, now + (uint64_t)f->realtime_offset, fr, len);
     if (sll->sll_pkttype != PACKET_HOST || f->cfg->kernel) return;
     neigh_learn(s, &p, fr);
-    side *o = &f->s[!i];
+    side *o = &f->s[out_side(f, !s->group, p.family, p.dst)];
     if (p.totlen > (size_t)o->mtu) {
         /* A GSO/GRO super-packet, or a bigger MTU on the other side: never pass it on
          * silently. */
@@ -375,7 +424,7 @@ static void handle_frame(fwd *f, int i, uint8_t *fr, size_t len, const struct so
                        "(segmentation offload on?)", p.totlen, s->ifname, o->mtu, o->ifname);
         return;
     }
-    int dir = i == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
+    int dir = s->group == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
     quire_link_forward(&f->link[dir], now, fr + 14, p.totlen);
 }
 
@@ -505,7 +554,7 @@ static int become_ready(fwd *f)
 
 static void log_stats(fwd *f)
 {
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < f->nsides; i++)
         QUIRE_INFO("sim: %s: %llu frames captured, %llu sent (%llu through the kernel), %llu too "
                    "big, %llu send errors",
                    f->s[i].ifname, (unsigned long long)f->s[i].pcap.packets,
@@ -546,10 +595,13 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     if (!f) return QUIRE_ERR_NOMEM;
     f->cfg = cfg;
     f->epfd = f->tfd = f->flushfd = f->sigfd = f->listenfd = -1;
+    for (int i = 0; i < MAX_SIDES; i++) {
+        f->s[i].pfd = f->s[i].raw4 = f->s[i].raw6 = -1;
+        f->s[i].group = i % 2;
+    }
     f->s[LEFT].ifname = cfg->left_if;
     f->s[RIGHT].ifname = cfg->right_if;
-    f->s[LEFT].pfd = f->s[RIGHT].pfd = -1;
-    f->s[LEFT].raw4 = f->s[LEFT].raw6 = f->s[RIGHT].raw4 = f->s[RIGHT].raw6 = -1;
+    f->nsides = 2;
     f->realtime_offset = realtime_offset();
     (void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* timerfd precision: 1 ns slack */
 
@@ -560,7 +612,15 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     sigprocmask(SIG_BLOCK, &sigs, NULL);
     f->sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 
-    for (int i = 0; i < 2; i++) {
+    if (!cfg->kernel && cfg->sc->kind == QUIRE_SCENARIO_TCP_CROSS) {
+        rc = quire_crossns_setup(&f->cross);
+        if (rc) goto out;
+        f->have_cross = 1;
+        f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
+        f->s[3].ifname = f->cross.if_src; /* source behind the server side */
+        f->nsides = 4;
+    }
+    for (int i = 0; i < f->nsides; i++) {
         rc = open_side(&f->s[i], !cfg->kernel);
         if (rc) {
             QUIRE_ERROR("sim: interface %s: %s (%s)", f->s[i].ifname, quire_strerror(rc),
@@ -603,8 +663,9 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     }
     struct itimerspec flush_every = {{1, 0}, {1, 0}};
     timerfd_settime(f->flushfd, 0, &flush_every, NULL);
-    if (add_ep(f, f->s[LEFT].pfd) || add_ep(f, f->s[RIGHT].pfd) || add_ep(f, f->tfd) ||
-        add_ep(f, f->flushfd) || add_ep(f, f->sigfd)) {
+    for (int i = 0; i < f->nsides; i++)
+        if (add_ep(f, f->s[i].pfd)) rc = QUIRE_ERR_IO;
+    if (rc || add_ep(f, f->tfd) || add_ep(f, f->flushfd) || add_ep(f, f->sigfd)) {
         rc = QUIRE_ERR_IO;
         goto out;
     }
@@ -617,6 +678,8 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
         goto out;
     }
     if (rc) goto out;
+    if (f->have_cross && quire_crossns_start_flow(&f->cross))
+        QUIRE_WARN("sim: cannot start the TCP cross traffic (iperf3)");
 
     for (int stop = 0; !stop;) {
         struct epoll_event ev[8];
@@ -629,10 +692,11 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
         for (int k = 0; k < n; k++) {
             int fd = ev[k].data.fd;
             uint64_t x;
-            if (fd == f->s[LEFT].pfd) {
-                read_side(f, LEFT);
-            } else if (fd == f->s[RIGHT].pfd) {
-                read_side(f, RIGHT);
+            int side_fd = -1;
+            for (int i = 0; i < f->nsides; i++)
+                if (fd == f->s[i].pfd) side_fd = i;
+            if (side_fd >= 0) {
+                read_side(f, side_fd);
             } else if (fd == f->tfd) {
                 (void)read(fd, &x, sizeof x);
                 f->armed = 0;
@@ -656,11 +720,12 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
 
 out:
     if (f->epfd >= 0) log_stats(f);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         if (old_fwd[i] >= 0 && old_fwd[i] != (cfg->kernel ? 1 : 0))
             (void)sysctl_swap(fwd_paths[i], old_fwd[i]);
+    for (int i = 0; i < MAX_SIDES; i++)
         close_side(&f->s[i]);
-    }
+    if (f->have_cross) quire_crossns_teardown(&f->cross);
     if (f->have_links) {
         quire_link_free(&f->link[0]);
         quire_link_free(&f->link[1]);
