@@ -517,15 +517,18 @@ static int open_pcaps(fwd *f)
 static int become_ready(fwd *f)
 {
     const quire_fwd_cfg *c = f->cfg;
+    /* One deadline for all servers: a dead server costs --wait-timeout once, not per address. */
+    uint64_t deadline = mono_ns() / 1000000u + (uint64_t)c->wait_timeout_ms;
     for (int i = 0; i < c->nwait; i++) {
         struct sockaddr_storage ss;
         socklen_t sl;
-        uint64_t ms;
+        uint64_t ms, now_ms = mono_ns() / 1000000u;
+        int left_ms = now_ms < deadline ? (int)(deadline - now_ms) : 0;
         if (quire_probe_parse_addr(c->wait_server[i], &ss, &sl)) {
             QUIRE_ERROR("sim: --wait-server %s: expected ADDR:PORT", c->wait_server[i]);
             continue;
         }
-        int rc = quire_probe_wait(&ss, sl, c->wait_timeout_ms, f->sigfd, &ms);
+        int rc = quire_probe_wait(&ss, sl, left_ms, f->sigfd, &ms);
         if (rc == QUIRE_ERR_INTERRUPTED) return rc;
         if (rc == 0)
             QUIRE_INFO("sim: server %s is up after %llu ms", c->wait_server[i],
