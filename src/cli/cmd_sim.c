@@ -19,8 +19,9 @@ static void usage(FILE *out)
             "                 [-d|--debug] LEFT_IF RIGHT_IF SCENARIO [SCENARIO ARGS...]\n\n"
             "Forwards packets between LEFT_IF (client side) and RIGHT_IF (server side) through\n"
             "the scenario's link, e.g. 'simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25'.\n"
-            "Scenarios: simple-p2p, drop-rate, corrupt-rate, droplist, blackhole, rebind\n"
-            "(see docs/sim.md). --kernel lets the kernel forward and only captures.\n"
+            "Scenarios: simple-p2p, drop-rate, corrupt-rate, droplist, blackhole, rebind,\n"
+            "udp-cross-traffic, tcp-cross-traffic; see docs/sim.md.\n"
+            "--kernel lets the kernel forward and only captures.\n"
             "Captures go to DIR/trace_node_left.pcap and DIR/trace_node_right.pcap.\n");
 }
 
@@ -101,9 +102,6 @@ int quire_cmd_sim(int argc, char **argv)
             return 2;
         }
     }
-    if (sc.kind == QUIRE_SCENARIO_UDP_CROSS || sc.kind == QUIRE_SCENARIO_TCP_CROSS)
-        QUIRE_WARN("sim: %s: the cross traffic itself is not generated yet; running the "
-                   "bottleneck link only", sc.name);
     cfg.sc = &sc;
     char desc[256];
     quire_scenario_describe(&sc, desc, sizeof desc);

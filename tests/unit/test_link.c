@@ -340,6 +340,48 @@ static void test_blackhole_windows(void **state)
     free(s);
 }
 
+/* udp-cross-traffic: 5 Mbit/s of made-up packets on a 10 Mbit/s link towards the client from
+ * 20 s on. Before, a saturating real flow gets the whole link; after, it shares the rate, and the
+ * made-up packets are never delivered. */
+static void test_cross_traffic(void **state)
+{
+    (void)state;
+    quire_scenario sc = scen("udp-cross-traffic --delay=15ms --bandwidth=10Mbps --queue=25 "
+                             "--crossdatarate=5Mbps");
+    quire_link l;
+    uint8_t p[1500];
+    sink *s = new_sink();
+    assert_int_equal(quire_link_init(&l, &sc, QUIRE_DIR_TO_CLIENT, 1, 0, 1024, 1500), 0);
+    size_t len = build_udp4(p, 1, 443, 1000, 1250 - 28, 0); /* 1 ms each at 10 Mbit/s */
+    uint64_t before = 0, after = 0;
+    for (uint64_t t = 15 * SEC; t < 30 * SEC; t += MS / 2) { /* offered at 20 Mbit/s */
+        quire_link_forward(&l, t, p, len);
+        assert_true(quire_link_next_run_at(&l) <= t + MS + 15 * MS + 25 * MS);
+        s->n = 0;
+        quire_link_run(&l, t, collect, s);
+        for (size_t i = 0; i < s->n; i++) {
+            assert_int_equal(s->len[i], len); /* only real packets come out */
+            if (s->at[i] >= 16 * SEC && s->at[i] < 19 * SEC) before += s->len[i];
+            if (s->at[i] >= 20 * SEC + 15 * MS && s->at[i] < 30 * SEC) after += s->len[i];
+        }
+    }
+    double r_before = (double)before * 8 / 3, r_after = (double)after * 8 / (10 - 0.015);
+    double r_cross = (double)(l.stats.cross_in - l.stats.cross_dropped) * 540 * 8 / 10;
+    assert_true(r_before > 9.99e6 && r_before < 10.01e6);
+    /* Drop-tail between a 20 Mbit/s and a 5 Mbit/s offer: shares roughly 4:1, and together
+     * they fill the link. */
+    assert_true(r_after > 7.5e6 && r_after < 9.0e6);
+    assert_true(r_after + r_cross > 9.9e6 && r_after + r_cross < 10.1e6);
+    assert_int_equal(l.stats.cross_in, 11574); /* 10 s at 5 Mbit/s in 540-byte packets */
+    quire_link_free(&l);
+
+    /* The other direction carries none. */
+    assert_int_equal(quire_link_init(&l, &sc, QUIRE_DIR_TO_SERVER, 1, 0, 64, 1500), 0);
+    assert_int_equal(quire_link_next_run_at(&l), UINT64_MAX);
+    quire_link_free(&l);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_loss_rate_burst_seed),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_blackhole_windows),
+        cmocka_unit_test(test_cross_traffic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
