@@ -141,10 +141,11 @@ sizes_for() {
     esac
 }
 
-wait_listening() { # ns: wait up to 10 s for UDP port 443
+wait_listening() { # ns pid: wait up to 10 s for UDP port 443, or for the server to exit
     local i
     for i in $(seq 1 100); do
         ip netns exec "$1" ss -Huln 'sport = :443' 2>/dev/null | grep -q . && return 0
+        kill -0 "$2" 2>/dev/null || return 1
         sleep 0.1
     done
     return 1
@@ -170,10 +171,10 @@ for tc in "${tests[@]}"; do
     reqs=${reqs# }
     # Negative check: one URL names a file the server does not have; the client must fail.
     [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
-    start=$(date +%s.%N)
+    start=$(date +%s%N)
     run_in "$ns_s" "$t/server" "$t/www" "$t/downloads" server "$tc" "" "$server_impl" &
     server_pid=$!
-    if ! wait_listening "$ns_s"; then
+    if ! wait_listening "$ns_s" "$server_pid"; then
         wait "$server_pid"; src_rc=$?
         server_pid=
         if [ "$src_rc" = 127 ]; then
@@ -191,7 +192,7 @@ for tc in "${tests[@]}"; do
         "$ns_c" "$t/client" "$t/www" "$t/downloads" client "$tc" "$reqs" "$client_impl"
     rc=$?
     stop_server
-    secs=$(echo "$(date +%s.%N) - $start" | bc | xargs printf "%.2f")
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"
         unsupported_ok || failed=1
@@ -222,7 +223,7 @@ for tc in "${tests[@]}"; do
         fi
     done
     if [ "$rc" = 0 ] && [ -z "$bad" ]; then
-        say "$server_impl->$client_impl $tc: OK (${secs} s)"
+        say "$server_impl->$client_impl $tc: OK (${ms} ms)"
     else
         say "$server_impl->$client_impl $tc: FAIL client exit $rc, wrong or missing:${bad:- none}"
         echo "--- client output"; tail -n 20 "$t/client/output.txt"
