@@ -51,12 +51,12 @@ server_pid=
 # SIGKILL to its unshare (which ignores SIGTERM), whose death kills PID 1 of the PID namespace.
 stop_server() {
     [ -n "$server_pid" ] || return 0
-    local i pids
+    local pids
     pids=$(ip netns pids "$ns_s" 2>/dev/null)
     # shellcheck disable=SC2086
     # PID 1 of a PID namespace only gets signals it handles: gtlsserver handles SIGINT only.
     [ -n "$pids" ] && kill -INT $pids 2>/dev/null && kill -TERM $pids 2>/dev/null
-    for i in $(seq 1 20); do
+    for _ in $(seq 1 20); do
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -142,8 +142,7 @@ sizes_for() {
 }
 
 wait_listening() { # ns pid: wait up to 10 s for UDP port 443, or for the server to exit
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         ip netns exec "$1" ss -Huln 'sport = :443' 2>/dev/null | grep -q . && return 0
         kill -0 "$2" 2>/dev/null || return 1
         sleep 0.1

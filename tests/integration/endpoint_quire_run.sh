@@ -19,7 +19,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/quire-epqr-$$.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 known=$("$quire" list 2>/dev/null | awk '/^Test cases:/ {t = 1; next} t && NF >= 2 {print $2}')
 pick() { # names wanted, in the runner's list
-    local out= n
+    local out='' n
     for n in "$@"; do
         echo "$known" | grep -qx "$n" && out="$out${out:+,}$n"
     done
