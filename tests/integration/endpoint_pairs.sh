@@ -47,22 +47,27 @@ if_s=qept$id-s
 work=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")
 server_pid=
 
-# stop_server: SIGTERM to every process in the server's namespace (so logs get flushed), then
-# SIGKILL to its unshare (which ignores SIGTERM), whose death kills PID 1 of the PID namespace.
+# stop_server: SIGTERM to PID 1 of the server's PID namespace, as quire's runner does; an endpoint
+# must stop within 2 s (PID 1 only gets signals it handles: the wrappers make sure SIGTERM works).
+# Then SIGKILL to unshare (which ignores SIGTERM); its death kills the whole PID namespace.
+# Returns 1 when the server needed SIGKILL.
 stop_server() {
     [ -n "$server_pid" ] || return 0
-    local pids
-    pids=$(ip netns pids "$ns_s" 2>/dev/null)
-    # shellcheck disable=SC2086
-    # PID 1 of a PID namespace only gets signals it handles: gtlsserver handles SIGINT only.
-    [ -n "$pids" ] && kill -INT $pids 2>/dev/null && kill -TERM $pids 2>/dev/null
+    local init rc=0
+    init=$(pgrep -P "$server_pid" | head -n 1)
+    [ -n "$init" ] && kill -TERM "$init" 2>/dev/null
     for _ in $(seq 1 20); do
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
     done
+    if kill -0 "$server_pid" 2>/dev/null; then
+        say "server $server_impl did not stop within 2 s of SIGTERM"
+        rc=1
+    fi
     kill -KILL "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
     server_pid=
+    return $rc
 }
 
 cleanup() {
@@ -190,7 +195,7 @@ for tc in "${tests[@]}"; do
         bash -c "$(declare -f run_in); src=$src work=$work; run_in \"\$@\"" _ \
         "$ns_c" "$t/client" "$t/www" "$t/downloads" client "$tc" "$reqs" "$client_impl"
     rc=$?
-    stop_server
+    stop_server || failed=1
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"
