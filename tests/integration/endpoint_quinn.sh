@@ -135,7 +135,7 @@ pair_run() {
     for f in "$d"/s/www/*; do reqs="$reqs https://${URL_HOST:-server4}:443/$(basename "$f")"; done
     reqs=${reqs# }
 
-    ip netns exec "$NSC" tcpdump -i "$VC" --immediate-mode -U -w "$d/trace.pcap" udp port 443 2>"$d/tcpdump.err" &
+    ip netns exec "$NSC" tcpdump -i "$VC" --immediate-mode -U -w "$d/trace.pcap" port 443 2>"$d/tcpdump.err" &
     CAPTURE_PID=$!
     for _ in $(seq 50); do grep -q "listening on" "$d/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
 
