@@ -117,6 +117,16 @@ def parse_requests(requests):
     return urls, origins
 
 
+def url_key(url):
+    """(host, port, path): Chromium reports https://h:443/x as https://h/x."""
+    p = urllib.parse.urlsplit(url)
+    try:
+        port = p.port or 443
+    except ValueError:
+        port = None
+    return (p.hostname, port, p.path)
+
+
 def resolver_rules(origins):
     """MAP rules pinning each URL host to the address /etc/hosts gives it."""
     rules = []
@@ -246,6 +256,7 @@ class Downloads:
         self.pipe, self.deadline = pipe, deadline
         self.begun = {}  # guid -> (url, suggested file name)
         self.done = set()
+        self.protocol = {}  # url -> protocol of its response ("h3", "h2", "http/1.1")
 
     def step(self, total):
         msg = self.pipe.events.pop(0) if self.pipe.events else self.pipe.read(self.deadline)
@@ -253,7 +264,10 @@ class Downloads:
             raise Failure(f"timeout: {len(self.done)} of {total} downloads completed, "
                           f"{len(self.begun)} started")
         method, p = msg.get("method"), msg.get("params", {})
-        if method == "Browser.downloadWillBegin":
+        if method == "Network.responseReceived":
+            resp = p.get("response", {})
+            self.protocol[url_key(resp.get("url", ""))] = resp.get("protocol")
+        elif method == "Browser.downloadWillBegin":
             self.begun[p["guid"]] = (p.get("url"), p.get("suggestedFilename"))
             log(f"download started: {p.get('url')} -> {p.get('suggestedFilename')}")
         elif method == "Browser.downloadProgress":
@@ -275,6 +289,7 @@ def download(pipe, urls, deadline):
     if page is None:
         page = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = pipe.call("Target.attachToTarget", {"targetId": page, "flatten": True})["sessionId"]
+    pipe.call("Network.enable", session=session)
     dl = Downloads(pipe, deadline)
     # A cross-origin <a download> is a navigation that turns into a download; a second click
     # before the first download has begun cancels the first. So: one click, wait for its
@@ -290,6 +305,13 @@ def download(pipe, urls, deadline):
     log(f"clicked {len(urls)} links")
     while len(dl.done) < len(urls):
         dl.step(len(urls))
+    # The test is about HTTP/3: a download that fell back to TCP does not count.
+    for u in urls:
+        proto = dl.protocol.get(url_key(u))
+        if proto is None:
+            log(f"note: no response event for {u}; protocol unknown")
+        elif proto != "h3":
+            raise Failure(f"{u} was fetched over {proto}, not h3")
     return dl.begun
 
 

@@ -141,7 +141,7 @@ pair_run() {
     for f in "$d"/s/www/*; do reqs="$reqs https://server4:443/$(basename "$f")"; done
     reqs=${reqs# }
 
-    ip netns exec "$NSC" tcpdump -i "$VC" --immediate-mode -U -w "$d/trace.pcap" udp port 443 2>"$d/tcpdump.err" &
+    ip netns exec "$NSC" tcpdump -i "$VC" --immediate-mode -U -w "$d/trace.pcap" port 443 2>"$d/tcpdump.err" &
     CAPTURE_PID=$!
     for _ in $(seq 50); do grep -q "listening on" "$d/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
 
@@ -191,12 +191,15 @@ C=$CHROME/run_endpoint
 CH='tls.handshake.type == 1'               # ClientHello: one per connection
 H3='tls.handshake.type == 1 && tls.handshake.extensions_alpn_str == "h3"'
 if [ -n "${QUIRE_ONLY:-}" ]; then pair() { if [[ $1 =~ ^($QUIRE_ONLY)$ ]]; then pair_run "$@"; fi; }; fi
+# QUIRE_REPEAT=N repeats every pair N times (reliability runs).
 for s in $SERVERS; do
+  for rep in $(seq "${QUIRE_REPEAT:-1}"); do
     sname=${s%%:*}
     srun=${s#*:}
-    pair "chrome-$sname-http3" "$C" "$srun" http3 "5000 1048576 300000" "$CH|-eq|1" "$H3|-eq|1"
-    pair "chrome-$sname-http3-many" "$C" "$srun" http3 \
-        "1000 2000 3000 4000 5000 6000 7000 8000 9000 10000" "$CH|-eq|1"
+    pair "chrome-$sname-http3$([ "$rep" = 1 ] || echo "-$rep")" "$C" "$srun" http3 "5000 1048576 300000" "$CH|-eq|1" "$H3|-eq|1" "tcp|-eq|0"
+    pair "chrome-$sname-http3-many$([ "$rep" = 1 ] || echo "-$rep")" "$C" "$srun" http3 \
+        "1000 2000 3000 4000 5000 6000 7000 8000 9000 10000" "$CH|-eq|1" "tcp|-eq|0"
+  done
 done
 
 # Test cases Chromium cannot do, and the server role, must answer 127.

@@ -132,10 +132,10 @@ pair_run() {
         i=$((i + 1))
         head -c "$s" /dev/urandom > "$d/s/www/f$i-$RANDOM.bin"
     done
-    for f in "$d"/s/www/*; do reqs="$reqs https://server4:443/$(basename "$f")"; done
+    for f in "$d"/s/www/*; do reqs="$reqs https://${URL_HOST:-server4}:443/$(basename "$f")"; done
     reqs=${reqs# }
 
-    ip netns exec "$NSC" tcpdump -i "$VC" --immediate-mode -U -w "$d/trace.pcap" udp port 443 2>"$d/tcpdump.err" &
+    ip netns exec "$NSC" tcpdump -i "$VC" --immediate-mode -U -w "$d/trace.pcap" port 443 2>"$d/tcpdump.err" &
     CAPTURE_PID=$!
     for _ in $(seq 50); do grep -q "listening on" "$d/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
 
@@ -166,6 +166,13 @@ pair_run() {
     [ -s "$d/c/logs/keys.log" ] || { ok=0; why="$why; no client key log"; }
     local chk filter op n got
     for chk in "$@"; do
+        if [[ $chk == qlog:* ]]; then   # qlog:c or qlog:s: that side wrote a non-empty qlog
+            ls "$d/${chk#qlog:}"/logs/qlog/*.sqlog >/dev/null 2>&1 &&
+                grep -q '"name":"transport:packet_sent"\|"name":"transport:packet_received"' \
+                    "$d/${chk#qlog:}"/logs/qlog/*.sqlog ||
+                { ok=0; why="$why; no qlog events from ${chk#qlog:}"; }
+            continue
+        fi
         IFS='|' read -r filter op n <<<"$chk"
         got=$(count "$d/trace.pcap" "$d/c/logs/keys.log" "$filter")
         [ "$got" "$op" "$n" ] || { ok=0; why="$why; capture: $got x '$filter' (want $op $n)"; }
@@ -186,7 +193,8 @@ CH='tls.handshake.type == 1'               # ClientHello
 PSK='tls.handshake.type == 2 && tls.handshake.extension.type == 41'
 EARLY='tls.handshake.type == 8 && tls.handshake.extension.type == 42'
 if [ -n "${QUIRE_ONLY:-}" ]; then pair() { if [[ $1 =~ ^($QUIRE_ONLY)$ ]]; then pair_run "$@"; fi; }; fi
-pair quinn-quinn-handshake "$Q" "$Q" handshake "3000" "$CH|-eq|1"
+pair quinn-quinn-handshake "$Q" "$Q" handshake "3000" "$CH|-eq|1" qlog:c qlog:s
+URL_HOST=server6 pair quinn-quinn-ipv6 "$Q" "$Q" transfer "1048576 5000" "$CH|-eq|1" "ipv6|-ge|10"
 pair quinn-quinn-transfer "$Q" "$Q" transfer "1048576 2097152 5000" "$CH|-eq|1" \
     "quic.frame_type == 0x11|-ge|1"      # MAX_STREAM_DATA: small windows got updated
 pair quinn-quinn-retry "$Q" "$Q" retry "4000" "quic.long.packet_type == 3|-eq|1" "$CH|-ge|1"

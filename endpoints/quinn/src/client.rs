@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use quinn::crypto::rustls::QuicClientConfig;
 use tokio::task::JoinSet;
 
 use crate::{log, Mode, Pattern};
@@ -61,8 +62,17 @@ fn download_path(path: &str) -> Result<PathBuf, String> {
     Ok(PathBuf::from(DOWNLOADS).join(rel))
 }
 
+/// A client config for one connection: fresh transport parameters (and qlog stream), shared
+/// TLS config (and with it the session cache that resumption and 0-RTT need).
+fn connection_config(mode: &Mode, crypto: &Arc<QuicClientConfig>) -> quinn::ClientConfig {
+    let mut config = quinn::ClientConfig::new(crypto.clone());
+    config.transport_config(Arc::new(transport(mode)));
+    config
+}
+
 fn transport(mode: &Mode) -> quinn::TransportConfig {
     let mut t = quinn::TransportConfig::default();
+    crate::add_qlog(&mut t, "client");
     if mode.pattern == Pattern::Transfer && mode.small_windows {
         // QIR "transfer": start with small flow-control windows so that downloading ~1 MB
         // files needs MAX_STREAM_DATA and MAX_DATA updates.
@@ -131,11 +141,11 @@ async fn update_keys_when_confirmed(conn: quinn::Connection) {
 
 async fn connect(
     endpoint: &quinn::Endpoint,
-    config: &quinn::ClientConfig,
+    config: quinn::ClientConfig,
     addr: SocketAddr,
 ) -> Result<quinn::Connection, String> {
     let connecting = endpoint
-        .connect_with(config.clone(), addr, SERVER_NAME)
+        .connect_with(config, addr, SERVER_NAME)
         .map_err(|e| format!("connect {addr}: {e}"))?;
     let conn = connecting.await.map_err(|e| format!("handshake with {addr}: {e}"))?;
     log(&format!("connected to {addr}"));
@@ -160,12 +170,12 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
 
     let bind: SocketAddr = if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().unwrap();
     let endpoint = quinn::Endpoint::client(bind).map_err(|e| format!("bind {bind}: {e}"))?;
-    let mut config = quinn::ClientConfig::new(Arc::new(crate::tls::client_config(mode.chacha20)?));
-    config.transport_config(Arc::new(transport(mode)));
+    let crypto = Arc::new(crate::tls::client_config(mode.chacha20)?);
+    let config = || connection_config(mode, &crypto);
 
     let result = match mode.pattern {
         Pattern::Transfer => {
-            let conn = connect(&endpoint, &config, addr).await?;
+            let conn = connect(&endpoint, config(), addr).await?;
             if mode.keyupdate {
                 tokio::spawn(update_keys_when_confirmed(conn.clone()));
             }
@@ -176,7 +186,7 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
         Pattern::Multiconnect => {
             let mut r = Ok(());
             for p in &paths {
-                let conn = connect(&endpoint, &config, addr).await?;
+                let conn = connect(&endpoint, config(), addr).await?;
                 r = fetch_all(&conn, std::slice::from_ref(p)).await;
                 close(&conn);
                 if r.is_err() {
@@ -186,14 +196,14 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
             r
         }
         Pattern::Resume { zero_rtt } => {
-            let conn = connect(&endpoint, &config, addr).await?;
+            let conn = connect(&endpoint, config(), addr).await?;
             fetch_all(&conn, &paths[..1]).await?;
             // Give the server's NewSessionTicket (sent right after the handshake) time to land.
             tokio::time::sleep(Duration::from_millis(50)).await;
             close(&conn);
             let rest = &paths[1..];
             let connecting = endpoint
-                .connect_with(config.clone(), addr, SERVER_NAME)
+                .connect_with(config(), addr, SERVER_NAME)
                 .map_err(|e| format!("connect {addr}: {e}"))?;
             if zero_rtt {
                 match connecting.into_0rtt() {

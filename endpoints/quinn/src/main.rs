@@ -9,6 +9,9 @@ mod client;
 mod server;
 mod tls;
 
+#[cfg(feature = "qlog")]
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use std::process::ExitCode;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -61,6 +64,33 @@ pub fn log(msg: &str) {
     let t = START.get_or_init(Instant::now).elapsed();
     eprintln!("[quinn {:7.3}] {msg}", t.as_secs_f64());
 }
+
+/// A qlog stream for one connection, written to $QLOGDIR/<role>-<n>.sqlog, when QLOGDIR is set.
+#[cfg(feature = "qlog")]
+pub fn add_qlog(t: &mut quinn::TransportConfig, role: &str) {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let Some(dir) = std::env::var_os("QLOGDIR") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let path = dir.join(format!("{role}-{}.sqlog", N.fetch_add(1, Ordering::Relaxed)));
+    let file = match std::fs::create_dir_all(&dir).and_then(|()| std::fs::File::create(&path)) {
+        Ok(f) => f,
+        Err(e) => {
+            log(&format!("qlog: {}: {e}", path.display()));
+            return;
+        }
+    };
+    let mut q = quinn::QlogConfig::default();
+    // Line-buffered: every JSON-SEQ record reaches the file even if we are killed.
+    q.writer(Box::new(std::io::LineWriter::new(file)))
+        .title(Some(format!("quire-quinn {role}")))
+        .start_time(*START.get_or_init(Instant::now));
+    t.qlog_stream(q.into_stream());
+}
+
+#[cfg(not(feature = "qlog"))]
+pub fn add_qlog(_t: &mut quinn::TransportConfig, _role: &str) {}
 
 fn main() -> ExitCode {
     START.get_or_init(Instant::now);

@@ -12,16 +12,20 @@ use crate::{log, Mode};
 const WWW: &str = "/www";
 const MAX_REQUEST: usize = 4096;
 
+fn transport() -> quinn::TransportConfig {
+    let mut t = quinn::TransportConfig::default();
+    t.max_concurrent_bidi_streams(1000u32.into());
+    t.max_concurrent_uni_streams(0u32.into());
+    t
+}
+
 pub async fn run(mode: &Mode) -> Result<(), String> {
     let crypto = crate::tls::server_config(mode.chacha20, "/certs/cert.pem", "/certs/priv.key")?;
     let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
-    let mut transport = quinn::TransportConfig::default();
-    transport.max_concurrent_bidi_streams(1000u32.into());
-    transport.max_concurrent_uni_streams(0u32.into());
-    config.transport_config(Arc::new(transport));
+    config.transport_config(Arc::new(transport()));
 
     let addr = SocketAddr::from((Ipv6Addr::UNSPECIFIED, 443));
-    let endpoint = quinn::Endpoint::server(config, addr).map_err(|e| format!("bind {addr}: {e}"))?;
+    let endpoint = quinn::Endpoint::server(config.clone(), addr).map_err(|e| format!("bind {addr}: {e}"))?;
     log(&format!("server listening on {addr}, retry={}", mode.retry));
 
     while let Some(incoming) = endpoint.accept().await {
@@ -33,8 +37,13 @@ pub async fn run(mode: &Mode) -> Result<(), String> {
             }
             continue;
         }
+        // Each connection gets its own transport config, for its own qlog file.
+        let mut conn_config = config.clone();
+        let mut t = transport();
+        crate::add_qlog(&mut t, "server");
+        conn_config.transport_config(Arc::new(t));
         tokio::spawn(async move {
-            match serve_connection(incoming).await {
+            match serve_connection(incoming, conn_config).await {
                 Ok(()) => log(&format!("{remote}: connection closed")),
                 Err(e) => log(&format!("{remote}: {e}")),
             }
@@ -43,8 +52,11 @@ pub async fn run(mode: &Mode) -> Result<(), String> {
     Ok(())
 }
 
-async fn serve_connection(incoming: quinn::Incoming) -> Result<(), String> {
-    let conn = incoming.accept().map_err(|e| format!("accept: {e}"))?;
+async fn serve_connection(
+    incoming: quinn::Incoming,
+    config: quinn::ServerConfig,
+) -> Result<(), String> {
+    let conn = incoming.accept_with(Arc::new(config)).map_err(|e| format!("accept: {e}"))?;
     // Accept 0-RTT streams as soon as they arrive; the client's early requests are
     // idempotent GETs, which is what 0-RTT is for.
     let conn = match conn.into_0rtt() {
