@@ -16,6 +16,8 @@
  * in "tests" entries "kind" ("testcase" | "measurement") and "unit"; top level "quire"
  * ({"version"}).
  *
+ * Reading and writing that file is in resultjson.h (included here).
+ *
  * Storage is dense: the model owns a grid of cells indexed by (server, client, test) that
  * grows when implementations or tests are added, so adding at any time is allowed. The model
  * is not thread-safe: a runner with parallel tests serializes quire_result_set*() and
@@ -146,28 +148,17 @@ int quire_result_cell_put(quire_result *r, size_t server, size_t client, size_t 
 int quire_result_meas_put(quire_result *r, size_t server, size_t client, size_t test,
                           const quire_result_meas *src);
 
-/* Serialize to QIR's schema plus quire's keys (UTF-8, newline-terminated). */
-int quire_result_to_json(const quire_result *r, char **out);
-
-/* Write atomically: PATH.tmp.<pid>, fsync, rename over PATH. 0 or QUIRE_ERR_*. */
-int quire_result_save(const quire_result *r, const char *path);
-
 /* Writes any report atomically: PATH.tmp.<pid>, fsync, rename. 0 or QUIRE_ERR_IO (errno
  * set). The reports (Markdown, HTML, JUnit) are saved through it too. */
 int quire_result_write_atomic(const char *path, const void *data, size_t len);
-
-/* Read a quire or QIR result file into an initialized, empty model. On error, errbuf (if not
- * NULL) says "FILE:LINE:COLUMN: problem" and the return is QUIRE_ERR_IO, QUIRE_ERR_MALFORMED
- * or QUIRE_ERR_NOMEM; the model is left valid (free it). */
-int quire_result_load(const char *path, quire_result *r, char *errbuf, size_t errlen);
-/* The same from memory; name is used in messages. */
-int quire_result_load_buf(const char *data, size_t len, const char *name, quire_result *r,
-                          char *errbuf, size_t errlen);
 
 /* Counts of verdicts over all test-case cells (not measurements). */
 typedef struct quire_result_counts {
     size_t succeeded, failed, unsupported, none;
 } quire_result_counts;
 void quire_result_count(const quire_result *r, quire_result_counts *c);
+
+/* Saving and loading result.json (quire_result_save, _load, _to_json) */
+#include "report/resultjson.h"
 
 #endif
