@@ -84,7 +84,8 @@ void quire_result_free(quire_result *r)
     if (r->cells_)
         for (size_t c = 0; c < r->nclients; c++)
             for (size_t s = 0; s < r->nservers; s++)
-                for (size_t t = 0; t < r->ntests; t++) slot_clear(slot_at(r, s, c, t));
+                for (size_t t = 0; t < r->ntests; t++)
+                    slot_clear(slot_at(r, s, c, t));
     free(r->cells_);
     for (size_t i = 0; i < r->nservers; i++) {
         free(r->servers[i].name);
@@ -114,16 +115,20 @@ static int grid_reserve(quire_result *r, size_t ns, size_t nc, size_t nt)
     if (ns <= r->cap_servers_ && nc <= r->cap_clients_ && nt <= r->cap_tests_) return 0;
     size_t cs = r->cap_servers_ ? r->cap_servers_ : 4, cc = r->cap_clients_ ? r->cap_clients_ : 4,
            ct = r->cap_tests_ ? r->cap_tests_ : 8;
-    while (cs < ns) cs *= 2;
-    while (cc < nc) cc *= 2;
-    while (ct < nt) ct *= 2;
+    while (cs < ns)
+        cs *= 2;
+    while (cc < nc)
+        cc *= 2;
+    while (ct < nt)
+        ct *= 2;
     /* A bound on the grid, so a hostile result file cannot ask for gigabytes: 2^21 slots is
      * 100 times a 20 x 20 x 25 matrix. */
     if (cs > 65536 || cc > 65536 || ct > 65536 || cs * cc * ct > ((size_t)1 << 21))
         return QUIRE_ERR_INVALID;
     slot *g = malloc(cs * cc * ct * sizeof(slot));
     if (!g) return QUIRE_ERR_NOMEM;
-    for (size_t i = 0; i < cs * cc * ct; i++) slot_init(&g[i]);
+    for (size_t i = 0; i < cs * cc * ct; i++)
+        slot_init(&g[i]);
     for (size_t c = 0; c < r->nclients; c++)
         for (size_t s = 0; s < r->nservers; s++)
             for (size_t t = 0; t < r->ntests; t++)
@@ -201,8 +206,8 @@ int quire_result_add_client(quire_result *r, const char *name, const char *url)
     return add_impl(r, 0, name, url);
 }
 
-int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abbr,
-                          const char *name, const char *desc, const char *unit)
+int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abbr, const char *name,
+                          const char *desc, const char *unit)
 {
     if (!abbr || !*abbr) return QUIRE_ERR_INVALID;
     for (size_t i = 0; i < r->ntests; i++) {
@@ -247,24 +252,22 @@ int quire_result_set_quic_version(quire_result *r, const char *version)
     return setstr(&r->quic_version, version);
 }
 
-const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t s, size_t c,
-                                               size_t t)
+const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t s, size_t c, size_t t)
 {
     if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return NULL;
     if (r->tests[t].kind != QUIRE_TEST_CASE) return NULL;
     return &slot_at(r, s, c, t)->cell;
 }
 
-const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t s, size_t c,
-                                               size_t t)
+const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t s, size_t c, size_t t)
 {
     if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return NULL;
     if (r->tests[t].kind != QUIRE_TEST_MEASUREMENT) return NULL;
     return &slot_at(r, s, c, t)->meas;
 }
 
-static int locate(const quire_result *r, const char *server, const char *client,
-                  const char *test, quire_test_kind kind, slot **out)
+static int locate(const quire_result *r, const char *server, const char *client, const char *test,
+                  quire_test_kind kind, slot **out)
 {
     int s = quire_result_find_server(r, server), c = quire_result_find_client(r, client),
         t = quire_result_find_test(r, test);
@@ -326,9 +329,11 @@ int quire_result_set_measurement(quire_result *r, const char *server, const char
     m.duration = isfinite(duration) && duration >= 0 ? duration : -1;
     if (v == QUIRE_VERDICT_SUCCEEDED) {
         double sum = 0, sq = 0;
-        for (size_t i = 0; i < nvalues; i++) sum += values[i];
+        for (size_t i = 0; i < nvalues; i++)
+            sum += values[i];
         m.mean = sum / (double)nvalues;
-        for (size_t i = 0; i < nvalues; i++) sq += (values[i] - m.mean) * (values[i] - m.mean);
+        for (size_t i = 0; i < nvalues; i++)
+            sq += (values[i] - m.mean) * (values[i] - m.mean);
         m.stdev = nvalues > 1 ? sqrt(sq / (double)(nvalues - 1)) : 0;
         m.has_stats = 1;
         m.details = format_details(m.mean, m.stdev, unit);
@@ -411,10 +416,18 @@ void quire_result_count(const quire_result *r, quire_result_counts *n)
                 const quire_result_cell *cell = quire_result_cell_get(r, s, c, t);
                 if (!cell) continue;
                 switch (cell->verdict) {
-                case QUIRE_VERDICT_SUCCEEDED: n->succeeded++; break;
-                case QUIRE_VERDICT_FAILED: n->failed++; break;
-                case QUIRE_VERDICT_UNSUPPORTED: n->unsupported++; break;
-                default: n->none++; break;
+                case QUIRE_VERDICT_SUCCEEDED:
+                    n->succeeded++;
+                    break;
+                case QUIRE_VERDICT_FAILED:
+                    n->failed++;
+                    break;
+                case QUIRE_VERDICT_UNSUPPORTED:
+                    n->unsupported++;
+                    break;
+                default:
+                    n->none++;
+                    break;
                 }
             }
 }

@@ -53,11 +53,11 @@ typedef enum quire_test_kind {
 
 /* A test case or measurement: QIR's abbreviation (the key), name and description. */
 typedef struct quire_result_test {
-    char *abbr;  /* "H", "DC", "G", ... */
-    char *name;  /* "handshake", "chacha20", "goodput", ... (TESTCASE value); never NULL,
-                    the abbreviation when not given */
-    char *desc;  /* may be NULL ("" in the file) */
-    char *unit;  /* measurements: "kbps", ...; may be NULL */
+    char *abbr; /* "H", "DC", "G", ... */
+    char *name; /* "handshake", "chacha20", "goodput", ... (TESTCASE value); never NULL,
+                   the abbreviation when not given */
+    char *desc; /* may be NULL ("" in the file) */
+    char *unit; /* measurements: "kbps", ...; may be NULL */
     quire_test_kind kind;
 } quire_result_test;
 
@@ -72,8 +72,8 @@ typedef struct quire_result_cell {
 /* The outcome of one (server, client, measurement). */
 typedef struct quire_result_meas {
     quire_verdict verdict;
-    char *details;     /* QIR's "12345 (± 67) kbps"; "" when not succeeded; may be NULL */
-    int has_stats;     /* mean/stdev/unit are valid */
+    char *details; /* QIR's "12345 (± 67) kbps"; "" when not succeeded; may be NULL */
+    int has_stats; /* mean/stdev/unit are valid */
     double mean, stdev;
     char *unit;        /* may be NULL */
     char *explanation; /* may be NULL */
@@ -107,8 +107,8 @@ void quire_result_free(quire_result *r);
  * exists returns the existing index (and fills a missing url/desc/unit). */
 int quire_result_add_server(quire_result *r, const char *name, const char *url);
 int quire_result_add_client(quire_result *r, const char *name, const char *url);
-int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abbr,
-                          const char *name, const char *desc, const char *unit);
+int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abbr, const char *name,
+                          const char *desc, const char *unit);
 
 /* Index of a name, or QUIRE_ERR_NOTFOUND. Tests are found by abbreviation or by name. */
 int quire_result_find_server(const quire_result *r, const char *name);
@@ -122,8 +122,7 @@ int quire_result_set_quic_version(quire_result *r, const char *version);
 /* Record the outcome of a test case. explanation and log may be NULL; duration < 0 = unknown.
  * Returns 0, QUIRE_ERR_NOTFOUND (unknown name) or QUIRE_ERR_INVALID (test is a measurement). */
 int quire_result_set(quire_result *r, const char *server, const char *client, const char *test,
-                     quire_verdict v, const char *explanation, double duration,
-                     const char *log);
+                     quire_verdict v, const char *explanation, double duration, const char *log);
 
 /* Record the outcome of a measurement from its repetitions' values (in the test's unit):
  * mean and sample standard deviation (0 for one value) and QIR's details string
@@ -136,10 +135,10 @@ int quire_result_set_measurement(quire_result *r, const char *server, const char
 
 /* Cells by index (NULL when out of range). For a measurement index, _cell returns NULL, and
  * for a test-case index, _meas returns NULL. */
-const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t server,
-                                               size_t client, size_t test);
-const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t server,
-                                               size_t client, size_t test);
+const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t server, size_t client,
+                                               size_t test);
+const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t server, size_t client,
+                                               size_t test);
 
 /* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
  * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */

@@ -68,8 +68,7 @@ static json_t *build_json(const quire_result *r)
         if (bad) goto fail;
         put(o, "name", json_string(t->name ? t->name : t->abbr), &bad);
         put(o, "desc", json_string(t->desc ? t->desc : ""), &bad);
-        put(o, "kind", json_string(t->kind == QUIRE_TEST_CASE ? "testcase" : "measurement"),
-            &bad);
+        put(o, "kind", json_string(t->kind == QUIRE_TEST_CASE ? "testcase" : "measurement"), &bad);
         if (t->unit) put(o, "unit", json_string(t->unit), &bad);
     }
     if (r->quic_draft >= 0) put(root, "quic_draft", json_integer(r->quic_draft), &bad);
@@ -82,8 +81,7 @@ static json_t *build_json(const quire_result *r)
     for (size_t c = 0; c < r->nclients; c++) {
         for (size_t s = 0; s < r->nservers; s++) {
             json_t *rl = json_array(), *ml = json_array();
-            if (json_array_append_new(results, rl) || json_array_append_new(meas, ml))
-                goto fail;
+            if (json_array_append_new(results, rl) || json_array_append_new(meas, ml)) goto fail;
             for (size_t t = 0; t < r->ntests; t++) {
                 const quire_result_test *tt = &r->tests[t];
                 const char *name = tt->name ? tt->name : tt->abbr;
@@ -190,7 +188,8 @@ static int fail_add(loader *L, int rv, const char *what)
         if (L->errbuf && L->errlen) snprintf(L->errbuf, L->errlen, "%s: out of memory", L->name);
         return rv;
     }
-    return fail(L, "%s: %s", what, rv == QUIRE_ERR_INVALID ? "invalid or too large" : quire_strerror(rv));
+    return fail(L, "%s: %s", what,
+                rv == QUIRE_ERR_INVALID ? "invalid or too large" : quire_strerror(rv));
 }
 
 /* An optional string member: 0 if absent or null (*out = NULL), error if not a string. */
@@ -222,16 +221,19 @@ static int load_impls(loader *L, json_t *root, const char *key, int server, json
     if (!json_is_array(a)) return fail(L, "\"%s\": missing or not an array", key);
     size_t i;
     json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         if (!json_is_string(v) || !json_string_length(v))
             return fail(L, "%s[%zu]: expected a non-empty string", key, i);
         const char *name = json_string_value(v);
-        if ((server ? quire_result_find_server(L->r, name) : quire_result_find_client(L->r, name)) >= 0)
+        if ((server ? quire_result_find_server(L->r, name)
+                    : quire_result_find_client(L->r, name)) >= 0)
             return fail(L, "%s[%zu]: \"%s\" is listed twice", key, i, name);
         json_t *u = urls ? json_object_get(urls, name) : NULL;
         if (u && !json_is_string(u) && !json_is_null(u))
             return fail(L, "urls.%s: expected a string", name);
-        const char *url = u && json_is_string(u) && json_string_length(u) ? json_string_value(u) : NULL;
+        const char *url =
+            u && json_is_string(u) && json_string_length(u) ? json_string_value(u) : NULL;
         int rv = server ? quire_result_add_server(L->r, name, url)
                         : quire_result_add_client(L->r, name, url);
         if (rv < 0) return fail_add(L, rv, key);
@@ -245,7 +247,8 @@ static int usage_of(json_t *results, json_t *meas, const char *abbr)
     int u = 0;
     size_t i, j;
     json_t *l, *o;
-    json_array_foreach(results, i, l) json_array_foreach(l, j, o) {
+    json_array_foreach(results, i, l) json_array_foreach(l, j, o)
+    {
         const char *a = json_string_value(json_object_get(o, "abbr"));
         if (a && !strcmp(a, abbr)) {
             u |= 1;
@@ -254,7 +257,8 @@ static int usage_of(json_t *results, json_t *meas, const char *abbr)
     }
 meas:
     if (!meas) return u;
-    json_array_foreach(meas, i, l) json_array_foreach(l, j, o) {
+    json_array_foreach(meas, i, l) json_array_foreach(l, j, o)
+    {
         const char *a = json_string_value(json_object_get(o, "abbr"));
         if (a && !strcmp(a, abbr)) return u | 2;
     }
@@ -270,9 +274,11 @@ static int check_lists(loader *L, json_t *a, const char *key, size_t n)
                     json_array_size(a), n);
     size_t i, j;
     json_t *l, *o;
-    json_array_foreach(a, i, l) {
+    json_array_foreach(a, i, l)
+    {
         if (!json_is_array(l)) return fail(L, "%s[%zu]: expected an array", key, i);
-        json_array_foreach(l, j, o) {
+        json_array_foreach(l, j, o)
+        {
             if (!json_is_object(o)) return fail(L, "%s[%zu][%zu]: expected an object", key, i, j);
             json_t *ab = json_object_get(o, "abbr");
             if (!json_is_string(ab) || !json_string_length(ab))
@@ -292,27 +298,38 @@ static int load_tests(loader *L, json_t *root, json_t *results, json_t *meas)
     json_array_foreach(results, i, l) if (json_array_size(l)) any_results = 1;
     const char *abbr;
     json_t *t;
-    if (tests) json_object_foreach(tests, abbr, t) {
-        if (!json_is_object(t)) return fail(L, "tests.%s: expected an object", abbr);
-        const char *name, *desc, *kind, *unit;
-        int rv;
-        if ((rv = opt_string(L, t, "name", abbr, &name)) || (rv = opt_string(L, t, "desc", abbr, &desc)) ||
-            (rv = opt_string(L, t, "kind", abbr, &kind)) || (rv = opt_string(L, t, "unit", abbr, &unit)))
-            return rv;
-        int u = usage_of(results, meas, abbr);
-        if (u == 3) return fail(L, "tests.%s: used both as a test case and as a measurement", abbr);
-        quire_test_kind k;
-        if (kind && !strcmp(kind, "testcase")) k = QUIRE_TEST_CASE;
-        else if (kind && !strcmp(kind, "measurement")) k = QUIRE_TEST_MEASUREMENT;
-        else if (kind) return fail(L, "tests.%s.kind: \"%s\" is neither testcase nor measurement", abbr, kind);
-        /* QIR lists every test case in every pair's results, so an abbreviation that is in
-         * "tests" but in no results list is a measurement. */
-        else k = u == 1 ? QUIRE_TEST_CASE : u == 2 || any_results ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE;
-        if ((k == QUIRE_TEST_CASE && u == 2) || (k == QUIRE_TEST_MEASUREMENT && u == 1))
-            return fail(L, "tests.%s.kind: \"%s\" contradicts where it is used", abbr, kind);
-        rv = quire_result_add_test(L->r, k, abbr, name, desc && *desc ? desc : NULL, unit);
-        if (rv < 0) return fail_add(L, rv, "tests");
-    }
+    if (tests) json_object_foreach(tests, abbr, t)
+        {
+            if (!json_is_object(t)) return fail(L, "tests.%s: expected an object", abbr);
+            const char *name, *desc, *kind, *unit;
+            int rv;
+            if ((rv = opt_string(L, t, "name", abbr, &name)) ||
+                (rv = opt_string(L, t, "desc", abbr, &desc)) ||
+                (rv = opt_string(L, t, "kind", abbr, &kind)) ||
+                (rv = opt_string(L, t, "unit", abbr, &unit)))
+                return rv;
+            int u = usage_of(results, meas, abbr);
+            if (u == 3)
+                return fail(L, "tests.%s: used both as a test case and as a measurement", abbr);
+            quire_test_kind k;
+            if (kind && !strcmp(kind, "testcase"))
+                k = QUIRE_TEST_CASE;
+            else if (kind && !strcmp(kind, "measurement"))
+                k = QUIRE_TEST_MEASUREMENT;
+            else if (kind)
+                return fail(L, "tests.%s.kind: \"%s\" is neither testcase nor measurement", abbr,
+                            kind);
+            /* QIR lists every test case in every pair's results, so an abbreviation that is in
+             * "tests" but in no results list is a measurement. */
+            else
+                k = u == 1                  ? QUIRE_TEST_CASE
+                    : u == 2 || any_results ? QUIRE_TEST_MEASUREMENT
+                                            : QUIRE_TEST_CASE;
+            if ((k == QUIRE_TEST_CASE && u == 2) || (k == QUIRE_TEST_MEASUREMENT && u == 1))
+                return fail(L, "tests.%s.kind: \"%s\" contradicts where it is used", abbr, kind);
+            rv = quire_result_add_test(L->r, k, abbr, name, desc && *desc ? desc : NULL, unit);
+            if (rv < 0) return fail_add(L, rv, "tests");
+        }
     return 0;
 }
 
@@ -328,7 +345,9 @@ static int parse_verdict(loader *L, json_t *o, const char *key, size_t i, size_t
             *v = (quire_verdict)k;
             return 0;
         }
-    return fail(L, "%s[%zu][%zu].result: expected \"succeeded\", \"failed\", \"unsupported\" or null", key, i, j);
+    return fail(L,
+                "%s[%zu][%zu].result: expected \"succeeded\", \"failed\", \"unsupported\" or null",
+                key, i, j);
 }
 
 /* Fills one pair's list of "results" or "measurements". */
@@ -338,14 +357,17 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
     size_t j;
     json_t *o;
     char where[64];
-    json_array_foreach(list, j, o) {
+    json_array_foreach(list, j, o)
+    {
         snprintf(where, sizeof where, "%s[%zu][%zu]", key, i, j);
         const char *abbr = json_string_value(json_object_get(o, "abbr"));
         const char *name, *expl, *log;
         double duration = -1;
         int rv;
-        if ((rv = opt_string(L, o, "name", where, &name)) || (rv = opt_string(L, o, "explanation", where, &expl)) ||
-            (rv = opt_string(L, o, "log", where, &log)) || (rv = opt_number(L, o, "duration", where, &duration, NULL)))
+        if ((rv = opt_string(L, o, "name", where, &name)) ||
+            (rv = opt_string(L, o, "explanation", where, &expl)) ||
+            (rv = opt_string(L, o, "log", where, &log)) ||
+            (rv = opt_number(L, o, "duration", where, &duration, NULL)))
             return rv;
         int t = -1;
         for (size_t k = 0; k < L->r->ntests; k++)
@@ -360,9 +382,10 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
         if (want == QUIRE_TEST_CASE) {
             if (quire_result_cell_get(L->r, s, c, (size_t)t)->verdict != QUIRE_VERDICT_NONE)
                 return fail(L, "%s: \"%s\" appears twice", where, abbr);
-            quire_result_cell cell = {v, (char *)expl, duration >= 0 && isfinite(duration) ? duration : -1,
-                                      (char *)log};
-            if ((rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell))) return fail_add(L, rv, where);
+            quire_result_cell cell = {
+                v, (char *)expl, duration >= 0 && isfinite(duration) ? duration : -1, (char *)log};
+            if ((rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell)))
+                return fail_add(L, rv, where);
             continue;
         }
         if (quire_result_meas_get(L->r, s, c, (size_t)t)->verdict != QUIRE_VERDICT_NONE)
@@ -371,8 +394,10 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
         memset(&m, 0, sizeof m);
         const char *details, *unit;
         int hm, hs;
-        if ((rv = opt_string(L, o, "details", where, &details)) || (rv = opt_string(L, o, "unit", where, &unit)) ||
-            (rv = opt_number(L, o, "mean", where, &m.mean, &hm)) || (rv = opt_number(L, o, "stdev", where, &m.stdev, &hs)))
+        if ((rv = opt_string(L, o, "details", where, &details)) ||
+            (rv = opt_string(L, o, "unit", where, &unit)) ||
+            (rv = opt_number(L, o, "mean", where, &m.mean, &hm)) ||
+            (rv = opt_number(L, o, "stdev", where, &m.stdev, &hs)))
             return rv;
         m.verdict = v;
         m.duration = duration >= 0 && isfinite(duration) ? duration : -1;
@@ -411,25 +436,33 @@ static int load_root(loader *L, json_t *root)
     if (v && json_is_integer(v)) {
         char tmp[32];
         snprintf(tmp, sizeof tmp, "0x%llx", (unsigned long long)json_integer_value(v));
-        if (quire_result_set_quic_version(r, tmp)) return fail_add(L, QUIRE_ERR_NOMEM, "quic_version");
+        if (quire_result_set_quic_version(r, tmp))
+            return fail_add(L, QUIRE_ERR_NOMEM, "quic_version");
     } else {
         if ((rv = opt_string(L, root, "quic_version", "top level", &qv))) return rv;
-        if (quire_result_set_quic_version(r, qv)) return fail_add(L, QUIRE_ERR_NOMEM, "quic_version");
+        if (quire_result_set_quic_version(r, qv))
+            return fail_add(L, QUIRE_ERR_NOMEM, "quic_version");
     }
     v = json_object_get(root, "quic_draft");
     if (v && !json_is_null(v)) {
-        if (json_is_integer(v) && json_integer_value(v) >= 0) r->quic_draft = (long)json_integer_value(v);
-        else if (json_is_string(v) && sscanf(json_string_value(v), "%ld", &r->quic_draft) == 1 && r->quic_draft >= 0) ;
-        else return fail(L, "quic_draft: expected a draft number");
+        if (json_is_integer(v) && json_integer_value(v) >= 0)
+            r->quic_draft = (long)json_integer_value(v);
+        else if (json_is_string(v) && sscanf(json_string_value(v), "%ld", &r->quic_draft) == 1 &&
+                 r->quic_draft >= 0)
+            ;
+        else
+            return fail(L, "quic_draft: expected a draft number");
     }
     if (quire_result_set_log_dir(r, log_dir && *log_dir ? log_dir : NULL))
         return fail_add(L, QUIRE_ERR_NOMEM, "log_dir");
     json_t *urls = json_object_get(root, "urls");
     if (urls && !json_is_object(urls)) return fail(L, "\"urls\": expected an object");
-    if ((rv = load_impls(L, root, "servers", 1, urls)) || (rv = load_impls(L, root, "clients", 0, urls)))
+    if ((rv = load_impls(L, root, "servers", 1, urls)) ||
+        (rv = load_impls(L, root, "clients", 0, urls)))
         return rv;
     size_t npairs = r->nservers * r->nclients;
-    json_t *results = json_object_get(root, "results"), *meas = json_object_get(root, "measurements");
+    json_t *results = json_object_get(root, "results"),
+           *meas = json_object_get(root, "measurements");
     json_t *empty = NULL;
     if (!results) results = empty = json_array();
     if (!results) return fail_add(L, QUIRE_ERR_NOMEM, "results");
