@@ -22,7 +22,7 @@ static void usage(FILE *f)
                "  -o, --output FILE   write the merged result.json to FILE (default: stdout)\n"
                "  --last-wins         on a conflict, keep the later file's result and warn\n"
                "  --equal REF.json    instead of writing, check that the merge equals REF.json\n"
-               "                      (ignoring timings); exit 1 and name the difference if not\n"
+               "                      (ignoring timings and log paths); exit 1 and name the difference if not\n"
                "  -h, --help          this help\n");
 }
 
@@ -99,7 +99,7 @@ int quire_cmd_merge(int argc, char **argv)
             fprintf(stderr, "quire merge: %s\n", err);
             goto done;
         }
-        if (quire_merge_compare(&out, &ref, QUIRE_COMPARE_TIMES, err, sizeof err)) {
+        if (quire_merge_compare(&out, &ref, QUIRE_COMPARE_TIMES | QUIRE_COMPARE_LOGS, err, sizeof err)) {
             fprintf(stderr, "quire merge: the merge differs from %s: %s\n", equal, err);
             code = 1;
             goto done;
