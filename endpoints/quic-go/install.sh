@@ -35,7 +35,7 @@ sed 's/"No compatible QUIC version found"/"no compatible QUIC version found"/' \
 printf '{"Replace":{"%s":"%s"}}\n' "$src/interop/client/main.go" "$tmp/client_main.go" \
     >"$tmp/overlay.json"
 
-export GO111MODULE=off GOPATH="$tmp/gopath:$gocode" GOPROXY=off GOFLAGS= \
+export GO111MODULE=off GOPATH="$tmp/gopath:$gocode" GOPROXY=off GOFLAGS='' \
        GOCACHE="$tmp/cache" CGO_ENABLED=0
 start=$(date +%s)
 go build -trimpath -o "$bin/server.new" github.com/lucas-clemente/quic-go/interop/server

@@ -47,22 +47,27 @@ if_s=qept$id-s
 work=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")
 server_pid=
 
-# stop_server: SIGTERM to every process in the server's namespace (so logs get flushed), then
-# SIGKILL to its unshare (which ignores SIGTERM), whose death kills PID 1 of the PID namespace.
+# stop_server: SIGTERM to PID 1 of the server's PID namespace, as quire's runner does; an endpoint
+# must stop within 2 s (PID 1 only gets signals it handles: the wrappers make sure SIGTERM works).
+# Then SIGKILL to unshare (which ignores SIGTERM); its death kills the whole PID namespace.
+# Returns 1 when the server needed SIGKILL.
 stop_server() {
     [ -n "$server_pid" ] || return 0
-    local i pids
-    pids=$(ip netns pids "$ns_s" 2>/dev/null)
-    # shellcheck disable=SC2086
-    # PID 1 of a PID namespace only gets signals it handles: gtlsserver handles SIGINT only.
-    [ -n "$pids" ] && kill -INT $pids 2>/dev/null && kill -TERM $pids 2>/dev/null
-    for i in $(seq 1 20); do
+    local init rc=0
+    init=$(pgrep -P "$server_pid" | head -n 1)
+    [ -n "$init" ] && kill -TERM "$init" 2>/dev/null
+    for _ in $(seq 1 20); do
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
     done
+    if kill -0 "$server_pid" 2>/dev/null; then
+        say "server $server_impl did not stop within 2 s of SIGTERM"
+        rc=1
+    fi
     kill -KILL "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
     server_pid=
+    return $rc
 }
 
 cleanup() {
@@ -141,10 +146,10 @@ sizes_for() {
     esac
 }
 
-wait_listening() { # ns: wait up to 10 s for UDP port 443
-    local i
-    for i in $(seq 1 100); do
+wait_listening() { # ns pid: wait up to 10 s for UDP port 443, or for the server to exit
+    for _ in $(seq 1 100); do
         ip netns exec "$1" ss -Huln 'sport = :443' 2>/dev/null | grep -q . && return 0
+        kill -0 "$2" 2>/dev/null || return 1
         sleep 0.1
     done
     return 1
@@ -170,10 +175,10 @@ for tc in "${tests[@]}"; do
     reqs=${reqs# }
     # Negative check: one URL names a file the server does not have; the client must fail.
     [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
-    start=$(date +%s.%N)
+    start=$(date +%s%N)
     run_in "$ns_s" "$t/server" "$t/www" "$t/downloads" server "$tc" "" "$server_impl" &
     server_pid=$!
-    if ! wait_listening "$ns_s"; then
+    if ! wait_listening "$ns_s" "$server_pid"; then
         wait "$server_pid"; src_rc=$?
         server_pid=
         if [ "$src_rc" = 127 ]; then
@@ -190,8 +195,8 @@ for tc in "${tests[@]}"; do
         bash -c "$(declare -f run_in); src=$src work=$work; run_in \"\$@\"" _ \
         "$ns_c" "$t/client" "$t/www" "$t/downloads" client "$tc" "$reqs" "$client_impl"
     rc=$?
-    stop_server
-    secs=$(echo "$(date +%s.%N) - $start" | bc | xargs printf "%.2f")
+    stop_server || failed=1
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"
         unsupported_ok || failed=1
@@ -222,7 +227,7 @@ for tc in "${tests[@]}"; do
         fi
     done
     if [ "$rc" = 0 ] && [ -z "$bad" ]; then
-        say "$server_impl->$client_impl $tc: OK (${secs} s)"
+        say "$server_impl->$client_impl $tc: OK (${ms} ms)"
     else
         say "$server_impl->$client_impl $tc: FAIL client exit $rc, wrong or missing:${bad:- none}"
         echo "--- client output"; tail -n 20 "$t/client/output.txt"
