@@ -4,7 +4,7 @@
 # pair (198.18.0.0/24, offloads off), captured with tcpdump and logged with SSLKEYLOGFILE.
 # Needs root. Usage: make-captures.sh OUTDIR [NAME...]; names: handshake retry keyupdate
 # chacha20 resumption ipv6 vn migration multiplex (the default set); v2 aioquic-retry (aioquic, see
-# aqrun); go-handshake go-chacha20 go-transfer (quic-go, see gorun); large (50 MB, for benchmarks; not
+# aqrun); go-handshake go-chacha20 go-transfer go-retry go-zerortt (quic-go, see gorun); large (50 MB, for benchmarks; not
 # committed). Everything it creates carries its pid and is removed on exit.
 set -euo pipefail
 mkdir -p "$1"; out=$(realpath "$1"); shift
@@ -93,8 +93,8 @@ aqrun() { # name server-args client-args file
 # shared/notes/endpoints.md into $QUICGO_DIR (server, client). Their paths are fixed (/www,
 # /certs, /logs, /downloads, port 443), so each runs in a private mount namespace; the client
 # takes the URLs as arguments (QIR's wrapper passes $REQUESTS).
-gorun() { # name testcase file
-    local name=$1 tc=$2 file=$3 qd=${QUICGO_DIR:?set QUICGO_DIR to the built quic-go interop binaries}
+gorun() { # name testcase file [second file]
+    local name=$1 tc=$2 file=$3 more=${4:+https://198.18.0.1:443/$4} qd=${QUICGO_DIR:?set QUICGO_DIR to the built quic-go interop binaries}
     rm -rf "$tmp/dl" "$tmp/keys" "$tmp/slogs" "$tmp/clogs" "$tmp/certs"
     mkdir -p "$tmp/dl" "$tmp/slogs" "$tmp/clogs" "$tmp/certs"
     cp "$tmp/key.pem" "$tmp/certs/priv.key"; cp "$tmp/cert.pem" "$tmp/certs/cert.pem"
@@ -107,7 +107,7 @@ gorun() { # name testcase file
     ip netns exec "$ns_c" unshare -m sh -c "mount --make-rprivate / && mount --bind $tmp/dl /downloads &&
         mount --bind $tmp/clogs /logs && mount --bind $tmp/certs /certs &&
         TESTCASE=$tc QLOGDIR=/logs SSLKEYLOGFILE=$tmp/keys \
-        timeout 10 $qd/client https://198.18.0.1:443/$file" >/dev/null 2>&1 || true
+        timeout 10 $qd/client https://198.18.0.1:443/$file $more" >/dev/null 2>&1 || true
     sleep 0.3
     kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
     kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=
@@ -130,6 +130,8 @@ for n in $names; do
     go-handshake) gorun go-handshake handshake small ;;
     go-chacha20) gorun go-chacha20 chacha20 small ;;
     go-transfer) gorun go-transfer transfer medium ;;
+    go-retry) gorun go-retry retry small ;;
+    go-zerortt) gorun go-zerortt zerortt small medium ;;
     large) head -c 50000000 /dev/urandom > "$tmp/www/large"; run large "" "" 198.18.0.1 large ;;
     esac
 done
