@@ -18,8 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (quire_output_init(&out, sink, (int)(size & 1), 1, NULL) == 0) {
         quire_trace_opts opts = {NULL, quire_output_packet, &out};
         quire_trace t;
-        if (quire_trace_run_mem(&t, data, size, &opts) == 0) quire_output_finish(&out, &t);
-        else quire_output_free(&out);
+        if (quire_trace_run_mem(&t, data, size, &opts) == 0)
+            quire_output_finish(&out, &t);
+        else
+            quire_output_free(&out);
         quire_trace_free(&t);
     }
     fclose(sink);

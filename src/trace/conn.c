@@ -12,8 +12,8 @@
 #include "util/err.h"
 
 typedef struct cid_entry {
-    uint32_t conn;      /* index + 1; 0 = empty slot */
-    uint8_t owner;      /* 0 client, 1 server: who receives packets with this DCID */
+    uint32_t conn; /* index + 1; 0 = empty slot */
+    uint8_t owner; /* 0 client, 1 server: who receives packets with this DCID */
     uint8_t len;
     uint8_t id[QUIRE_MAX_CID_LEN];
 } cid_entry;
@@ -22,17 +22,17 @@ typedef struct cid_entry {
 typedef struct quire_conn_state {
     uint32_t init_version;
     int init_ok;
-    quire_keys init[2];           /* Initial keys, [0] client, [1] server */
+    quire_keys init[2]; /* Initial keys, [0] client, [1] server */
     int hs_ok, app_ok, zrtt_ok, keys_tried, zrtt_tried, zrtt_fixed;
     quire_keys hs[2];
     quire_keys zrtt;
-    quire_keys app[2][3];         /* per direction, 3 generations in a ring */
+    quire_keys app[2][3]; /* per direction, 3 generations in a ring */
     int app_cur[2];
     int app_phase[2];
     int app_have_prev[2];
     int64_t largest_pn[2][QUIRE_PN_SPACE_COUNT];
     quire_tls_stream crypto[QUIRE_EPOCH_COUNT][2];
-    size_t last_stream;           /* cache for stream lookup */
+    size_t last_stream; /* cache for stream lookup */
 } quire_conn_state;
 
 struct quire_conn_table {
@@ -40,8 +40,8 @@ struct quire_conn_table {
     size_t count, cap;
     cid_entry *cids;
     size_t cid_cap, cid_count;
-    uint32_t cid_lens;            /* bit n: some CID of length n is known (1..20) */
-    size_t last_conn;             /* short-header fast path */
+    uint32_t cid_lens; /* bit n: some CID of length n is known (1..20) */
+    size_t last_conn;  /* short-header fast path */
     const quire_keylog *keylog;
     quire_frame frames[QUIRE_CONN_MAX_FRAMES];
     uint8_t out[QUIRE_PACKET_MAX_OUT];
@@ -64,7 +64,8 @@ const char *quire_cid_hex(const uint8_t *id, size_t len, char *buf)
 static uint32_t cid_hash(const uint8_t *id, size_t len)
 {
     uint32_t h = 2166136261u ^ (uint32_t)len;
-    for (size_t i = 0; i < len; i++) h = (h ^ id[i]) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ id[i]) * 16777619u;
     return h;
 }
 
@@ -88,7 +89,8 @@ static int cid_grow(quire_conn_table *t)
         cid_entry *e = &t->cids[i];
         if (!e->conn) continue;
         size_t j = cid_hash(e->id, e->len) & (ncap - 1);
-        while (n[j].conn) j = (j + 1) & (ncap - 1);
+        while (n[j].conn)
+            j = (j + 1) & (ncap - 1);
         n[j] = *e;
     }
     free(t->cids);
@@ -103,7 +105,8 @@ static int cid_add(quire_conn_table *t, quire_conn *c, int owner, const uint8_t 
     if (len == 0 || len > QUIRE_MAX_CID_LEN || cid_find(t, id, len)) return 0;
     if ((t->cid_count + 1) * 2 > t->cid_cap && cid_grow(t)) return QUIRE_ERR_NOMEM;
     size_t mask = t->cid_cap - 1, i = cid_hash(id, len) & mask;
-    while (t->cids[i].conn) i = (i + 1) & mask;
+    while (t->cids[i].conn)
+        i = (i + 1) & mask;
     t->cids[i].conn = (uint32_t)c->index + 1;
     t->cids[i].owner = (uint8_t)owner;
     t->cids[i].len = (uint8_t)len;
@@ -136,8 +139,10 @@ static void conn_free(quire_conn *c)
         for (int d = 0; d < 2; d++) {
             quire_keys_free(&s->init[d]);
             quire_keys_free(&s->hs[d]);
-            for (int g = 0; g < 3; g++) quire_keys_free(&s->app[d][g]);
-            for (int e = 0; e < QUIRE_EPOCH_COUNT; e++) quire_tls_stream_free(&s->crypto[e][d]);
+            for (int g = 0; g < 3; g++)
+                quire_keys_free(&s->app[d][g]);
+            for (int e = 0; e < QUIRE_EPOCH_COUNT; e++)
+                quire_tls_stream_free(&s->crypto[e][d]);
         }
         quire_keys_free(&s->zrtt);
         free(s);
@@ -149,7 +154,8 @@ static void conn_free(quire_conn *c)
 void quire_conn_table_del(quire_conn_table *t)
 {
     if (!t) return;
-    for (size_t i = 0; i < t->count; i++) conn_free(t->conns[i]);
+    for (size_t i = 0; i < t->count; i++)
+        conn_free(t->conns[i]);
     free(t->conns);
     free(t->cids);
     free(t);
@@ -184,8 +190,10 @@ static quire_conn *conn_new(quire_conn_table *t)
     c->st = s;
     c->retry_tag_ok = -1;
     for (int d = 0; d < 2; d++) {
-        for (int p = 0; p < QUIRE_PN_SPACE_COUNT; p++) s->largest_pn[d][p] = -1;
-        for (int e = 0; e < QUIRE_EPOCH_COUNT; e++) quire_tls_stream_init(&s->crypto[e][d], d == 0);
+        for (int p = 0; p < QUIRE_PN_SPACE_COUNT; p++)
+            s->largest_pn[d][p] = -1;
+        for (int e = 0; e < QUIRE_EPOCH_COUNT; e++)
+            quire_tls_stream_init(&s->crypto[e][d], d == 0);
     }
     c->index = t->count;
     t->conns[t->count++] = c;
@@ -271,11 +279,14 @@ static void setup_keys(quire_conn_table *t, quire_conn *c, uint64_t frame)
     c->keylog_found = 1;
     uint32_t v = c->version;
     size_t hl = quire_crypto_hash_len(hash);
-    if (e->len[QUIRE_KEYLOG_CLIENT_HANDSHAKE] == hl && e->len[QUIRE_KEYLOG_SERVER_HANDSHAKE] == hl) {
-        s->hs_ok = !quire_keys_init(&s->hs[0], v, alg, e->secret[QUIRE_KEYLOG_CLIENT_HANDSHAKE], hl) &&
-                   !quire_keys_init(&s->hs[1], v, alg, e->secret[QUIRE_KEYLOG_SERVER_HANDSHAKE], hl);
+    if (e->len[QUIRE_KEYLOG_CLIENT_HANDSHAKE] == hl &&
+        e->len[QUIRE_KEYLOG_SERVER_HANDSHAKE] == hl) {
+        s->hs_ok =
+            !quire_keys_init(&s->hs[0], v, alg, e->secret[QUIRE_KEYLOG_CLIENT_HANDSHAKE], hl) &&
+            !quire_keys_init(&s->hs[1], v, alg, e->secret[QUIRE_KEYLOG_SERVER_HANDSHAKE], hl);
     }
-    if (e->len[QUIRE_KEYLOG_CLIENT_TRAFFIC_0] == hl && e->len[QUIRE_KEYLOG_SERVER_TRAFFIC_0] == hl) {
+    if (e->len[QUIRE_KEYLOG_CLIENT_TRAFFIC_0] == hl &&
+        e->len[QUIRE_KEYLOG_SERVER_TRAFFIC_0] == hl) {
         int ok = 1;
         for (int d = 0; d < 2 && ok; d++) {
             int lab = d ? QUIRE_KEYLOG_SERVER_TRAFFIC_0 : QUIRE_KEYLOG_CLIENT_TRAFFIC_0;
@@ -297,7 +308,8 @@ static void setup_zrtt(quire_conn_table *t, quire_conn *c, quire_aead_alg alg)
     quire_conn_state *s = c->st;
     if (!t->keylog || !c->tls.client_hello) return;
     size_t len;
-    const uint8_t *sec = quire_keylog_secret(t->keylog, c->tls.client_random, QUIRE_KEYLOG_CLIENT_EARLY, &len);
+    const uint8_t *sec =
+        quire_keylog_secret(t->keylog, c->tls.client_random, QUIRE_KEYLOG_CLIENT_EARLY, &len);
     if (!sec) return;
     if (len == 48) alg = QUIRE_AEAD_AES_256_GCM;
     quire_keys_free(&s->zrtt);
@@ -384,15 +396,20 @@ static int handle_frame(quire_conn_table *t, quire_conn *c, int d, const quire_p
         }
         c->closed = 1;
         break;
-    case QUIRE_FRAME_HANDSHAKE_DONE: c->handshake_done = 1; break;
-    default: break;
+    case QUIRE_FRAME_HANDSHAKE_DONE:
+        c->handshake_done = 1;
+        break;
+    default:
+        break;
     }
     return 0;
 }
 
 static const char *err_word(int rv)
 {
-    return rv == QUIRE_ERR_TRUNCATED ? "truncated" : rv == QUIRE_ERR_UNSUPPORTED ? "unknown type" : "malformed";
+    return rv == QUIRE_ERR_TRUNCATED     ? "truncated"
+           : rv == QUIRE_ERR_UNSUPPORTED ? "unknown type"
+                                         : "malformed";
 }
 
 /* Decodes the frames of a decrypted packet. */
@@ -407,7 +424,8 @@ static int process_frames(quire_conn_table *t, quire_conn *c, int d, const quire
         return 1;
     }
     while (quire_cursor_left(&cur)) {
-        quire_frame tmp, *f = out->nframes < QUIRE_CONN_MAX_FRAMES ? &t->frames[out->nframes] : &tmp;
+        quire_frame tmp,
+            *f = out->nframes < QUIRE_CONN_MAX_FRAMES ? &t->frames[out->nframes] : &tmp;
         size_t at = pkt->payload_len - quire_cursor_left(&cur);
         int rv = quire_frame_decode(&cur, f);
         if (rv < 0) {
@@ -428,8 +446,8 @@ static int process_frames(quire_conn_table *t, quire_conn *c, int d, const quire
 }
 
 /* Finds the connection of a packet and the side that receives it. */
-static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len, const quire_udp *udp,
-                          int *owner, size_t *dcid_len)
+static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len,
+                          const quire_udp *udp, int *owner, size_t *dcid_len)
 {
     if (data[0] & 0x80) {
         if (len < 6 || (size_t)data[5] + 6 > len) return NULL;
@@ -453,8 +471,9 @@ static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len, 
                     }
                 }
         }
-        for (size_t l = 1; l <= QUIRE_MAX_CID_LEN && 1 + l <= len; l++) {
-            if (!(t->cid_lens & (1u << l))) continue;
+        /* longest first: a longer CID is the more specific match */
+        for (size_t l = QUIRE_MAX_CID_LEN; l >= 1; l--) {
+            if (!(t->cid_lens & (1u << l)) || 1 + l > len) continue;
             cid_entry *e = cid_find(t, data + 1, l);
             if (e) {
                 *owner = e->owner;
@@ -507,7 +526,8 @@ static int decode_one(quire_conn_table *t, quire_conn *c, int d, size_t dcid_len
         if (s->app_have_prev[d]) ctx.app_prev = &s->app[d][(s->app_cur[d] + 2) % 3];
         ctx.app_key_phase = s->app_phase[d];
     }
-    for (int p = 0; p < QUIRE_PN_SPACE_COUNT; p++) ctx.largest_pn[p] = s->largest_pn[d][p];
+    for (int p = 0; p < QUIRE_PN_SPACE_COUNT; p++)
+        ctx.largest_pn[p] = s->largest_pn[d][p];
     if (c->odcid.len) {
         ctx.odcid = c->odcid.id;
         ctx.odcid_len = c->odcid.len;
@@ -569,7 +589,8 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
         /* A server answering in another (compatible) version (RFC 9368): Initial keys of that
          * version from the same original DCID. */
         if ((data[0] & 0x80) && n >= 5) {
-            uint32_t v = (uint32_t)data[1] << 24 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 8 | data[4];
+            uint32_t v = (uint32_t)data[1] << 24 | (uint32_t)data[2] << 16 |
+                         (uint32_t)data[3] << 8 | data[4];
             if (v && v != s->init_version && quire_keys_version_known(v) && !c->retry)
                 setup_initial(c, v, c->odcid.id, c->odcid.len);
         }
@@ -603,7 +624,8 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
             note_version(c, pkt.version);
         if (pkt.type == QUIRE_PACKET_VERSION_NEGOTIATION) {
             c->vn++;
-            for (size_t i = 0; i < pkt.version_count && c->vn_nversions < QUIRE_CONN_MAX_VERSIONS; i++) {
+            for (size_t i = 0; i < pkt.version_count && c->vn_nversions < QUIRE_CONN_MAX_VERSIONS;
+                 i++) {
                 const uint8_t *v = pkt.versions + 4 * i;
                 c->vn_versions[c->vn_nversions++] =
                     (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
@@ -621,6 +643,14 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
             if (cid_add(t, c, 1, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
             /* RFC 9001 Section 5.2: Initial keys now come from the Retry's SCID */
             setup_initial(c, pkt.version, pkt.scid, pkt.scid_len);
+            /* The client may start its handshake afresh (aioquic sends a new ClientHello with
+             * a new random at offset 0): the Initial CRYPTO streams start over, and the key log
+             * is then searched by the new random. */
+            for (int k = 0; k < 2; k++) {
+                quire_tls_stream_free(&s->crypto[QUIRE_EPOCH_INITIAL][k]);
+                quire_tls_stream_init(&s->crypto[QUIRE_EPOCH_INITIAL][k], k == 0);
+            }
+            s->zrtt_tried = 0;
         } else if (pkt.type != QUIRE_PACKET_1RTT && pkt.scid_len) {
             if (cid_add(t, c, d, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
         }
@@ -628,7 +658,8 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
         if (decrypted) {
             dir->decrypted++;
             if (pkt.status) snprintf(err, sizeof err, "reserved header bits are not zero");
-            if ((int64_t)pkt.pn > s->largest_pn[d][pkt.space]) s->largest_pn[d][pkt.space] = (int64_t)pkt.pn;
+            if ((int64_t)pkt.pn > s->largest_pn[d][pkt.space])
+                s->largest_pn[d][pkt.space] = (int64_t)pkt.pn;
             if (pkt.type == QUIRE_PACKET_1RTT) {
                 dir->key_phases |= (uint8_t)(1u << pkt.key_phase);
                 if (pkt.key_slot == QUIRE_KEY_NEXT) rotate_app_keys(c, d);

@@ -28,21 +28,21 @@
 typedef struct quire_conn_dir {
     uint64_t packets[QUIRE_PACKET_TYPE_COUNT];
     uint64_t decrypted, undecryptable, malformed;
-    uint64_t datagrams, bytes;     /* UDP datagrams and payload bytes */
-    uint64_t ecn_ip[4];            /* IP ECN codepoints of datagrams: not-ECT, ECT(1), ECT(0), CE */
-    int ack_ecn;                   /* sent an ACK frame with ECN counts */
+    uint64_t datagrams, bytes; /* UDP datagrams and payload bytes */
+    uint64_t ecn_ip[4];        /* IP ECN codepoints of datagrams: not-ECT, ECT(1), ECT(0), CE */
+    int ack_ecn;               /* sent an ACK frame with ECN counts */
     uint64_t ack_ect0, ack_ect1, ack_ce; /* largest counts sent (any space) */
     uint64_t frames[QUIRE_FRAME_KINDS];
-    uint8_t key_phases;            /* bit 0 / bit 1: 1-RTT packets with key phase 0 / 1 */
-    uint64_t key_updates;          /* 1-RTT key generations after the first */
+    uint8_t key_phases;   /* bit 0 / bit 1: 1-RTT packets with key phase 0 / 1 */
+    uint64_t key_updates; /* 1-RTT key generations after the first */
 } quire_conn_dir;
 
 typedef struct quire_conn_stream {
     uint64_t id;
-    int from_client;               /* the sender of this half */
+    int from_client; /* the sender of this half */
     uint64_t frames;
-    uint64_t bytes;                /* STREAM frame bytes, retransmissions included */
-    uint64_t size;                 /* highest offset + length: the data's size as seen */
+    uint64_t bytes; /* STREAM frame bytes, retransmissions included */
+    uint64_t size;  /* highest offset + length: the data's size as seen */
     int fin;
     int reset;
 } quire_conn_stream;
@@ -53,36 +53,36 @@ typedef struct quire_conn_endpoint {
 } quire_conn_endpoint;
 
 typedef struct quire_conn {
-    size_t index;                  /* 0-based, in order of the first packet */
+    size_t index; /* 0-based, in order of the first packet */
     uint64_t first_frame, last_frame, first_ts, last_ts;
-    uint32_t version;              /* current: the last long header's version */
+    uint32_t version; /* current: the last long header's version */
     uint32_t versions[QUIRE_CONN_MAX_VERSIONS];
     size_t nversions;
     quire_conn_endpoint ends[2][QUIRE_CONN_MAX_ENDPOINTS]; /* [0] client, [1] server, seen */
     size_t nends[2];
-    uint64_t migrations;           /* times the client's address or port changed */
-    quire_cid_val odcid;           /* the client's first DCID */
-    quire_cid_val cids[2][16];     /* CIDs issued by client [0] / server [1], first 16 */
+    uint64_t migrations;       /* times the client's address or port changed */
+    quire_cid_val odcid;       /* the client's first DCID */
+    quire_cid_val cids[2][16]; /* CIDs issued by client [0] / server [1], first 16 */
     size_t ncids[2];
-    int retry;                     /* Retry packets seen */
-    int retry_tag_ok;              /* 1 all verified, 0 one failed, -1 unchecked */
+    int retry;        /* Retry packets seen */
+    int retry_tag_ok; /* 1 all verified, 0 one failed, -1 unchecked */
     quire_cid_val retry_scid;
-    int vn;                        /* Version Negotiation packets seen */
+    int vn; /* Version Negotiation packets seen */
     uint32_t vn_versions[QUIRE_CONN_MAX_VERSIONS];
     size_t vn_nversions;
     quire_conn_dir dir[2];
     quire_tls_info tls;
-    int keylog_found;              /* the key log had this connection's client random */
-    int handshake_done;            /* HANDSHAKE_DONE seen */
-    int closed;                    /* CONNECTION_CLOSE seen */
+    int keylog_found;   /* the key log had this connection's client random */
+    int handshake_done; /* HANDSHAKE_DONE seen */
+    int closed;         /* CONNECTION_CLOSE seen */
     int close_app;
     uint64_t close_error;
     int close_from_client;
     quire_conn_stream *streams;
     size_t nstreams, cap_streams;
-    uint64_t problems;             /* malformed packets or frames */
+    uint64_t problems; /* malformed packets or frames */
     uint64_t first_problem_frame;
-    char problem[200];             /* the first problem */
+    char problem[200]; /* the first problem */
     /* decoding state (private to conn.c) */
     struct quire_conn_state *st;
 } quire_conn;
@@ -92,14 +92,14 @@ typedef struct quire_conn {
 typedef struct quire_conn_packet {
     uint64_t frame, ts_ns;
     const quire_udp *udp;
-    const quire_conn *conn;        /* NULL if no connection matched */
-    int from_client;               /* 1, 0, or -1 unknown */
+    const quire_conn *conn; /* NULL if no connection matched */
+    int from_client;        /* 1, 0, or -1 unknown */
     const quire_packet *pkt;
-    size_t offset;                 /* of this packet in the UDP payload */
+    size_t offset; /* of this packet in the UDP payload */
     const quire_frame *frames;
-    size_t nframes;                /* frames kept (at most QUIRE_CONN_MAX_FRAMES) */
+    size_t nframes; /* frames kept (at most QUIRE_CONN_MAX_FRAMES) */
     size_t frames_total;
-    const char *error;             /* a frame or packet problem, or NULL */
+    const char *error; /* a frame or packet problem, or NULL */
 } quire_conn_packet;
 
 typedef void (*quire_conn_cb)(const quire_conn_packet *p, void *arg);

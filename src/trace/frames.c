@@ -6,7 +6,10 @@
 
 #include "util/err.h"
 
-#define V(x) do { if (quire_cursor_varint(c, (x))) return QUIRE_ERR_TRUNCATED; } while (0)
+#define V(x)                                                                                       \
+    do {                                                                                           \
+        if (quire_cursor_varint(c, (x))) return QUIRE_ERR_TRUNCATED;                               \
+    } while (0)
 
 static int bytes(quire_cursor *c, uint64_t n, const uint8_t **out)
 {
@@ -28,7 +31,8 @@ static int dec_padding(quire_cursor *c, quire_frame *f)
 
 static int dec_none(quire_cursor *c, quire_frame *f)
 {
-    (void)c; (void)f;
+    (void)c;
+    (void)f;
     return 0;
 }
 
@@ -96,8 +100,10 @@ static int dec_stream(quire_cursor *c, quire_frame *f)
 {
     V(&f->u.stream.stream_id);
     if (f->type & 0x04) V(&f->u.stream.offset);
-    if (f->type & 0x02) V(&f->u.stream.len);
-    else f->u.stream.len = quire_cursor_left(c);
+    if (f->type & 0x02)
+        V(&f->u.stream.len);
+    else
+        f->u.stream.len = quire_cursor_left(c);
     f->u.stream.fin = (int)(f->type & 0x01);
     if (f->u.stream.offset + f->u.stream.len >= (1ull << 62)) return QUIRE_ERR_MALFORMED;
     return bytes(c, f->u.stream.len, &f->u.stream.data);
@@ -156,7 +162,8 @@ static int dec_new_connection_id(quire_cursor *c, quire_frame *f)
     if (quire_cursor_copy(c, f->u.new_connection_id.cid, n) ||
         quire_cursor_copy(c, f->u.new_connection_id.reset_token, 16))
         return QUIRE_ERR_TRUNCATED;
-    if (f->u.new_connection_id.retire_prior_to > f->u.new_connection_id.seq) return QUIRE_ERR_MALFORMED;
+    if (f->u.new_connection_id.retire_prior_to > f->u.new_connection_id.seq)
+        return QUIRE_ERR_MALFORMED;
     return 0;
 }
 
@@ -183,8 +190,10 @@ static int dec_connection_close(quire_cursor *c, quire_frame *f)
 /* RFC 9221 Section 4: 0x30 runs to the end of the packet, 0x31 has a length. */
 static int dec_datagram(quire_cursor *c, quire_frame *f)
 {
-    if (f->type & 1) V(&f->u.datagram.len);
-    else f->u.datagram.len = quire_cursor_left(c);
+    if (f->type & 1)
+        V(&f->u.datagram.len);
+    else
+        f->u.datagram.len = quire_cursor_left(c);
     return bytes(c, f->u.datagram.len, &f->u.datagram.data);
 }
 
@@ -214,13 +223,16 @@ static const struct {
     {0x11, 0x11, QUIRE_FRAME_MAX_STREAM_DATA, "max_stream_data", dec_max_stream_data, Z | O},
     {0x12, 0x13, QUIRE_FRAME_MAX_STREAMS, "max_streams", dec_max_streams, Z | O},
     {0x14, 0x14, QUIRE_FRAME_DATA_BLOCKED, "data_blocked", dec_data_blocked, Z | O},
-    {0x15, 0x15, QUIRE_FRAME_STREAM_DATA_BLOCKED, "stream_data_blocked", dec_stream_data_blocked, Z | O},
+    {0x15, 0x15, QUIRE_FRAME_STREAM_DATA_BLOCKED, "stream_data_blocked", dec_stream_data_blocked,
+     Z | O},
     {0x16, 0x17, QUIRE_FRAME_STREAMS_BLOCKED, "streams_blocked", dec_streams_blocked, Z | O},
     {0x18, 0x18, QUIRE_FRAME_NEW_CONNECTION_ID, "new_connection_id", dec_new_connection_id, Z | O},
-    {0x19, 0x19, QUIRE_FRAME_RETIRE_CONNECTION_ID, "retire_connection_id", dec_retire_connection_id, Z | O},
+    {0x19, 0x19, QUIRE_FRAME_RETIRE_CONNECTION_ID, "retire_connection_id", dec_retire_connection_id,
+     Z | O},
     {0x1a, 0x1a, QUIRE_FRAME_PATH_CHALLENGE, "path_challenge", dec_path, Z | O},
     {0x1b, 0x1b, QUIRE_FRAME_PATH_RESPONSE, "path_response", dec_path, O},
-    {0x1c, 0x1d, QUIRE_FRAME_CONNECTION_CLOSE, "connection_close", dec_connection_close, I | Z | H | O},
+    {0x1c, 0x1d, QUIRE_FRAME_CONNECTION_CLOSE, "connection_close", dec_connection_close,
+     I | Z | H | O},
     {0x1e, 0x1e, QUIRE_FRAME_HANDSHAKE_DONE, "handshake_done", dec_none, O},
     {0x30, 0x31, QUIRE_FRAME_DATAGRAM, "datagram", dec_datagram, Z | O},
 };

@@ -37,46 +37,79 @@ typedef enum quire_frame_kind {
 
 typedef struct quire_frame {
     quire_frame_kind kind;
-    uint64_t type;  /* the frame type as encoded (e.g. 0x0b for STREAM with OFF and FIN) */
+    uint64_t type; /* the frame type as encoded (e.g. 0x0b for STREAM with OFF and FIN) */
     union {
-        struct { uint64_t len; } padding; /* a run of PADDING bytes counts as one frame */
+        struct {
+            uint64_t len;
+        } padding; /* a run of PADDING bytes counts as one frame */
         struct {
             uint64_t largest, delay, first_range, range_count;
             const uint8_t *ranges; /* range_count (gap, length) varint pairs */
             size_t ranges_len;
-            int ecn;               /* type 0x03 */
+            int ecn; /* type 0x03 */
             uint64_t ect0, ect1, ce;
         } ack;
-        struct { uint64_t stream_id, error, final_size; } reset_stream;
-        struct { uint64_t stream_id, error; } stop_sending;
-        struct { uint64_t offset, len; const uint8_t *data; } crypto;
-        struct { uint64_t len; const uint8_t *token; } new_token;
+        struct {
+            uint64_t stream_id, error, final_size;
+        } reset_stream;
+        struct {
+            uint64_t stream_id, error;
+        } stop_sending;
+        struct {
+            uint64_t offset, len;
+            const uint8_t *data;
+        } crypto;
+        struct {
+            uint64_t len;
+            const uint8_t *token;
+        } new_token;
         struct {
             uint64_t stream_id, offset, len;
             int fin;
             const uint8_t *data;
         } stream;
-        struct { uint64_t max; } max_data;
-        struct { uint64_t stream_id, max; } max_stream_data;
-        struct { int bidi; uint64_t max; } max_streams;
-        struct { uint64_t limit; } data_blocked;
-        struct { uint64_t stream_id, limit; } stream_data_blocked;
-        struct { int bidi; uint64_t limit; } streams_blocked;
+        struct {
+            uint64_t max;
+        } max_data;
+        struct {
+            uint64_t stream_id, max;
+        } max_stream_data;
+        struct {
+            int bidi;
+            uint64_t max;
+        } max_streams;
+        struct {
+            uint64_t limit;
+        } data_blocked;
+        struct {
+            uint64_t stream_id, limit;
+        } stream_data_blocked;
+        struct {
+            int bidi;
+            uint64_t limit;
+        } streams_blocked;
         struct {
             uint64_t seq, retire_prior_to;
             uint8_t cid_len;
             uint8_t cid[20];
             uint8_t reset_token[16];
         } new_connection_id;
-        struct { uint64_t seq; } retire_connection_id;
-        struct { uint8_t data[8]; } path; /* challenge and response */
         struct {
-            int app;            /* type 0x1d */
+            uint64_t seq;
+        } retire_connection_id;
+        struct {
+            uint8_t data[8];
+        } path; /* challenge and response */
+        struct {
+            int app; /* type 0x1d */
             uint64_t error, frame_type;
             uint64_t reason_len;
             const uint8_t *reason;
         } connection_close;
-        struct { uint64_t len; const uint8_t *data; } datagram;
+        struct {
+            uint64_t len;
+            const uint8_t *data;
+        } datagram;
     } u;
 } quire_frame;
 

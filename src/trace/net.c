@@ -28,11 +28,13 @@ static int decode_udp(quire_cursor *c, size_t ip_payload_len, quire_udp *out)
     (void)csum;
     if (ulen < 8 || ulen > ip_payload_len) {
         /* UDP length 0 is legal for IPv6 jumbograms only; treat the rest of the packet as it */
-        if (!(ulen == 0 && out->src.family == 6)) return fail(out, QUIRE_ERR_MALFORMED, "UDP length");
+        if (!(ulen == 0 && out->src.family == 6))
+            return fail(out, QUIRE_ERR_MALFORMED, "UDP length");
         ulen = (uint16_t)(ip_payload_len > 0xffff ? 0xffff : ip_payload_len);
     }
     size_t plen = (size_t)ulen - 8;
-    if (quire_cursor_left(c) < plen) return fail(out, QUIRE_ERR_TRUNCATED, "UDP payload (capture snap length)");
+    if (quire_cursor_left(c) < plen)
+        return fail(out, QUIRE_ERR_TRUNCATED, "UDP payload (capture snap length)");
     out->payload = c->p;
     out->len = plen;
     out->kind = QUIRE_NET_UDP;
@@ -49,7 +51,9 @@ static int decode_ipv4(quire_cursor *c, quire_udp *out)
         quire_cursor_u8(c, &proto) || quire_cursor_u16(c, &csum) ||
         quire_cursor_bytes(c, 4, &src) || quire_cursor_bytes(c, 4, &dst))
         return fail(out, QUIRE_ERR_TRUNCATED, "IPv4 header");
-    (void)id; (void)ttl; (void)csum;
+    (void)id;
+    (void)ttl;
+    (void)csum;
     if (vihl >> 4 != 4) return fail(out, QUIRE_ERR_MALFORMED, "IPv4 version");
     size_t hl = (size_t)(vihl & 0x0f) * 4;
     if (hl < 20 || tot < hl) return fail(out, QUIRE_ERR_MALFORMED, "IPv4 header length");
@@ -81,7 +85,8 @@ static int decode_ipv6(quire_cursor *c, quire_udp *out)
     uint8_t nh, hlim;
     const uint8_t *src, *dst;
     if (quire_cursor_u32(c, &vtf) || quire_cursor_u16(c, &plen) || quire_cursor_u8(c, &nh) ||
-        quire_cursor_u8(c, &hlim) || quire_cursor_bytes(c, 16, &src) || quire_cursor_bytes(c, 16, &dst))
+        quire_cursor_u8(c, &hlim) || quire_cursor_bytes(c, 16, &src) ||
+        quire_cursor_bytes(c, 16, &dst))
         return fail(out, QUIRE_ERR_TRUNCATED, "IPv6 header");
     (void)hlim;
     if (vtf >> 28 != 6) return fail(out, QUIRE_ERR_MALFORMED, "IPv6 version");
@@ -89,12 +94,19 @@ static int decode_ipv6(quire_cursor *c, quire_udp *out)
     memcpy(out->src.a, src, 16);
     memcpy(out->dst.a, dst, 16);
     out->ecn = (uint8_t)((vtf >> 20) & 3);
-    size_t left = plen; /* bytes of payload incl. extension headers */
+    size_t left = plen;                         /* bytes of payload incl. extension headers */
     if (plen == 0) left = quire_cursor_left(c); /* jumbogram (RFC 2675) */
     for (int i = 0; i < 16; i++) {
         out->proto = nh;
         switch (nh) {
-        case 0: case 43: case 60: case 135: case 139: case 140: case 51: case 44: {
+        case 0:
+        case 43:
+        case 60:
+        case 135:
+        case 139:
+        case 140:
+        case 51:
+        case 44: {
             uint8_t next, hl;
             if (quire_cursor_u8(c, &next) || quire_cursor_u8(c, &hl))
                 return fail(out, QUIRE_ERR_TRUNCATED, "IPv6 extension header");
@@ -102,14 +114,16 @@ static int decode_ipv6(quire_cursor *c, quire_udp *out)
             if (ext > left) return fail(out, QUIRE_ERR_MALFORMED, "IPv6 extension header length");
             if (nh == 44) {
                 uint16_t off;
-                if (quire_cursor_u16(c, &off)) return fail(out, QUIRE_ERR_TRUNCATED, "IPv6 fragment header");
+                if (quire_cursor_u16(c, &off))
+                    return fail(out, QUIRE_ERR_TRUNCATED, "IPv6 fragment header");
                 if ((off & 0xfff8) || (off & 1)) {
                     out->proto = next;
                     out->kind = QUIRE_NET_FRAGMENT;
                     return 0;
                 }
                 /* atomic fragment (offset 0, M=0): the datagram is whole */
-                if (quire_cursor_skip(c, 4)) return fail(out, QUIRE_ERR_TRUNCATED, "IPv6 fragment header");
+                if (quire_cursor_skip(c, 4))
+                    return fail(out, QUIRE_ERR_TRUNCATED, "IPv6 fragment header");
             } else if (quire_cursor_skip(c, ext - 2)) {
                 return fail(out, QUIRE_ERR_TRUNCATED, "IPv6 extension header");
             }
@@ -131,20 +145,25 @@ static int decode_ip(quire_cursor *c, quire_udp *out)
 {
     if (quire_cursor_left(c) < 1) return fail(out, QUIRE_ERR_TRUNCATED, "IP header");
     switch (c->p[0] >> 4) {
-    case 4: return decode_ipv4(c, out);
-    case 6: return decode_ipv6(c, out);
-    default: return fail(out, QUIRE_ERR_MALFORMED, "IP version");
+    case 4:
+        return decode_ipv4(c, out);
+    case 6:
+        return decode_ipv6(c, out);
+    default:
+        return fail(out, QUIRE_ERR_MALFORMED, "IP version");
     }
 }
 
 static int decode_ethertype(quire_cursor *c, uint16_t type, quire_udp *out)
 {
     if (type == ETH_IPV4) {
-        if (quire_cursor_left(c) && c->p[0] >> 4 != 4) return fail(out, QUIRE_ERR_MALFORMED, "IPv4 version");
+        if (quire_cursor_left(c) && c->p[0] >> 4 != 4)
+            return fail(out, QUIRE_ERR_MALFORMED, "IPv4 version");
         return decode_ip(c, out);
     }
     if (type == ETH_IPV6) {
-        if (quire_cursor_left(c) && c->p[0] >> 4 != 6) return fail(out, QUIRE_ERR_MALFORMED, "IPv6 version");
+        if (quire_cursor_left(c) && c->p[0] >> 4 != 6)
+            return fail(out, QUIRE_ERR_MALFORMED, "IPv6 version");
         return decode_ip(c, out);
     }
     out->kind = QUIRE_NET_OTHER;
@@ -185,18 +204,24 @@ int quire_net_decode(int linktype, const uint8_t *data, size_t len, quire_udp *o
         /* 4-byte address family; NULL uses host order of the capturing machine, so accept
          * either order. IPv6 has several values (24, 28, 30 on the BSDs). */
         const uint8_t *af;
-        if (quire_cursor_bytes(&c, 4, &af)) return fail(out, QUIRE_ERR_TRUNCATED, "loopback header");
+        if (quire_cursor_bytes(&c, 4, &af))
+            return fail(out, QUIRE_ERR_TRUNCATED, "loopback header");
         uint32_t be = (uint32_t)af[0] << 24 | (uint32_t)af[1] << 16 | (uint32_t)af[2] << 8 | af[3];
         uint32_t le = (uint32_t)af[3] << 24 | (uint32_t)af[2] << 16 | (uint32_t)af[1] << 8 | af[0];
         uint32_t fam = be < 256 ? be : le;
         if (fam == 2) return decode_ethertype(&c, ETH_IPV4, out);
-        if (fam == 10 || fam == 24 || fam == 28 || fam == 30) return decode_ethertype(&c, ETH_IPV6, out);
+        if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
+            return decode_ethertype(&c, ETH_IPV6, out);
         return 0;
     }
-    case QUIRE_LINK_RAW: return decode_ip(&c, out);
-    case QUIRE_LINK_IPV4: return decode_ethertype(&c, ETH_IPV4, out);
-    case QUIRE_LINK_IPV6: return decode_ethertype(&c, ETH_IPV6, out);
-    default: return fail(out, QUIRE_ERR_UNSUPPORTED, "link type");
+    case QUIRE_LINK_RAW:
+        return decode_ip(&c, out);
+    case QUIRE_LINK_IPV4:
+        return decode_ethertype(&c, ETH_IPV4, out);
+    case QUIRE_LINK_IPV6:
+        return decode_ethertype(&c, ETH_IPV6, out);
+    default:
+        return fail(out, QUIRE_ERR_UNSUPPORTED, "link type");
     }
 }
 
@@ -211,8 +236,10 @@ const char *quire_endpoint_str(const quire_addr *a, uint16_t port, char *buf, si
 {
     char ab[64];
     quire_addr_str(a, ab, sizeof ab);
-    if (a->family == 6) snprintf(buf, buflen, "[%s]:%u", ab, port);
-    else snprintf(buf, buflen, "%s:%u", ab, port);
+    if (a->family == 6)
+        snprintf(buf, buflen, "[%s]:%u", ab, port);
+    else
+        snprintf(buf, buflen, "%s:%u", ab, port);
     return buf;
 }
 

@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 typedef struct quire_addr {
-    uint8_t family;  /* 4 or 6 */
-    uint8_t a[16];   /* IPv4 uses the first 4 bytes */
+    uint8_t family; /* 4 or 6 */
+    uint8_t a[16];  /* IPv4 uses the first 4 bytes */
 } quire_addr;
 
 typedef enum quire_net_kind {

@@ -10,11 +10,11 @@
 
 typedef struct quire_output {
     FILE *out;
-    FILE *pkts;           /* JSON packets, spooled */
+    FILE *pkts; /* JSON packets, spooled */
     int json;
-    int frames;           /* print every packet */
-    long conn_index;      /* -1: all connections */
-    uint8_t cid[20];      /* with cid_len > 0: only the connection that has this CID */
+    int frames;      /* print every packet */
+    long conn_index; /* -1: all connections */
+    uint8_t cid[20]; /* with cid_len > 0: only the connection that has this CID */
     size_t cid_len;
     uint64_t printed;
 } quire_output;
@@ -27,6 +27,5 @@ void quire_output_packet(const quire_trace *t, const quire_conn_packet *p, void 
 /* Writes the summary and the connections (and spooled packets); frees o. */
 int quire_output_finish(quire_output *o, const quire_trace *t);
 void quire_output_free(quire_output *o);
-
 
 #endif

@@ -13,36 +13,54 @@
 static int map_dlt(int dlt)
 {
     switch (dlt) {
-    case DLT_NULL: return QUIRE_LINK_NULL;
-    case DLT_EN10MB: return QUIRE_LINK_ETHERNET;
-    case DLT_RAW: return QUIRE_LINK_RAW;
-    case DLT_LOOP: return QUIRE_LINK_LOOP;
-    case DLT_LINUX_SLL: return QUIRE_LINK_SLL;
+    case DLT_NULL:
+        return QUIRE_LINK_NULL;
+    case DLT_EN10MB:
+        return QUIRE_LINK_ETHERNET;
+    case DLT_RAW:
+        return QUIRE_LINK_RAW;
+    case DLT_LOOP:
+        return QUIRE_LINK_LOOP;
+    case DLT_LINUX_SLL:
+        return QUIRE_LINK_SLL;
 #ifdef DLT_IPV4
-    case DLT_IPV4: return QUIRE_LINK_IPV4;
+    case DLT_IPV4:
+        return QUIRE_LINK_IPV4;
 #endif
 #ifdef DLT_IPV6
-    case DLT_IPV6: return QUIRE_LINK_IPV6;
+    case DLT_IPV6:
+        return QUIRE_LINK_IPV6;
 #endif
 #ifdef DLT_LINUX_SLL2
-    case DLT_LINUX_SLL2: return QUIRE_LINK_SLL2;
+    case DLT_LINUX_SLL2:
+        return QUIRE_LINK_SLL2;
 #endif
-    default: return -1;
+    default:
+        return -1;
     }
 }
 
 const char *quire_pcap_link_name(int linktype)
 {
     switch (linktype) {
-    case QUIRE_LINK_NULL: return "null";
-    case QUIRE_LINK_ETHERNET: return "ethernet";
-    case QUIRE_LINK_RAW: return "raw";
-    case QUIRE_LINK_LOOP: return "loop";
-    case QUIRE_LINK_SLL: return "linux_sll";
-    case QUIRE_LINK_IPV4: return "ipv4";
-    case QUIRE_LINK_IPV6: return "ipv6";
-    case QUIRE_LINK_SLL2: return "linux_sll2";
-    default: return "unknown";
+    case QUIRE_LINK_NULL:
+        return "null";
+    case QUIRE_LINK_ETHERNET:
+        return "ethernet";
+    case QUIRE_LINK_RAW:
+        return "raw";
+    case QUIRE_LINK_LOOP:
+        return "loop";
+    case QUIRE_LINK_SLL:
+        return "linux_sll";
+    case QUIRE_LINK_IPV4:
+        return "ipv4";
+    case QUIRE_LINK_IPV6:
+        return "ipv6";
+    case QUIRE_LINK_SLL2:
+        return "linux_sll2";
+    default:
+        return "unknown";
     }
 }
 

@@ -12,30 +12,30 @@
 
 /* Link types, LINKTYPE_* numbers as they appear in files (tcpdump.org/linktypes.html). */
 enum {
-    QUIRE_LINK_NULL = 0,     /* BSD loopback, host-order address family */
+    QUIRE_LINK_NULL = 0, /* BSD loopback, host-order address family */
     QUIRE_LINK_ETHERNET = 1,
-    QUIRE_LINK_RAW = 101,    /* raw IPv4 or IPv6 */
-    QUIRE_LINK_LOOP = 108,   /* OpenBSD loopback, network-order address family */
-    QUIRE_LINK_SLL = 113,    /* Linux cooked capture v1 */
+    QUIRE_LINK_RAW = 101,  /* raw IPv4 or IPv6 */
+    QUIRE_LINK_LOOP = 108, /* OpenBSD loopback, network-order address family */
+    QUIRE_LINK_SLL = 113,  /* Linux cooked capture v1 */
     QUIRE_LINK_IPV4 = 228,
     QUIRE_LINK_IPV6 = 229,
-    QUIRE_LINK_SLL2 = 276,   /* Linux cooked capture v2 */
+    QUIRE_LINK_SLL2 = 276, /* Linux cooked capture v2 */
 };
 
 typedef struct quire_pcap_record {
-    uint64_t frame;       /* 1-based record number */
-    uint64_t ts_ns;       /* nanoseconds since the epoch */
-    const uint8_t *data;  /* valid until the next quire_pcap_next() */
-    uint32_t caplen;      /* bytes present */
-    uint32_t len;         /* bytes on the wire */
+    uint64_t frame;      /* 1-based record number */
+    uint64_t ts_ns;      /* nanoseconds since the epoch */
+    const uint8_t *data; /* valid until the next quire_pcap_next() */
+    uint32_t caplen;     /* bytes present */
+    uint32_t len;        /* bytes on the wire */
 } quire_pcap_record;
 
 typedef struct quire_pcap {
-    void *handle;         /* pcap_t */
-    int linktype;         /* QUIRE_LINK_* */
-    uint64_t frame;       /* records read so far */
-    char name[256];       /* file name for messages */
-    char err[512];        /* last error, with file and frame number */
+    void *handle;   /* pcap_t */
+    int linktype;   /* QUIRE_LINK_* */
+    uint64_t frame; /* records read so far */
+    char name[256]; /* file name for messages */
+    char err[512];  /* last error, with file and frame number */
 } quire_pcap;
 
 /* Opens a capture file. 0, or QUIRE_ERR_NOTFOUND / QUIRE_ERR_IO / QUIRE_ERR_MALFORMED /

@@ -51,9 +51,12 @@ static const struct {
     [QUIRE_TP_STATELESS_RESET_TOKEN] = {0x02, "stateless_reset_token", QUIRE_TP_KIND_TOKEN},
     [QUIRE_TP_MAX_UDP_PAYLOAD_SIZE] = {0x03, "max_udp_payload_size", QUIRE_TP_KIND_INT},
     [QUIRE_TP_INITIAL_MAX_DATA] = {0x04, "initial_max_data", QUIRE_TP_KIND_INT},
-    [QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_LOCAL] = {0x05, "initial_max_stream_data_bidi_local", QUIRE_TP_KIND_INT},
-    [QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE] = {0x06, "initial_max_stream_data_bidi_remote", QUIRE_TP_KIND_INT},
-    [QUIRE_TP_INITIAL_MAX_STREAM_DATA_UNI] = {0x07, "initial_max_stream_data_uni", QUIRE_TP_KIND_INT},
+    [QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_LOCAL] = {0x05, "initial_max_stream_data_bidi_local",
+                                                     QUIRE_TP_KIND_INT},
+    [QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE] = {0x06, "initial_max_stream_data_bidi_remote",
+                                                      QUIRE_TP_KIND_INT},
+    [QUIRE_TP_INITIAL_MAX_STREAM_DATA_UNI] = {0x07, "initial_max_stream_data_uni",
+                                              QUIRE_TP_KIND_INT},
     [QUIRE_TP_INITIAL_MAX_STREAMS_BIDI] = {0x08, "initial_max_streams_bidi", QUIRE_TP_KIND_INT},
     [QUIRE_TP_INITIAL_MAX_STREAMS_UNI] = {0x09, "initial_max_streams_uni", QUIRE_TP_KIND_INT},
     [QUIRE_TP_ACK_DELAY_EXPONENT] = {0x0a, "ack_delay_exponent", QUIRE_TP_KIND_INT},
@@ -86,28 +89,44 @@ uint64_t quire_tp_wire_id(quire_tp_id id)
 const char *quire_tls_cipher_name(uint16_t suite)
 {
     switch (suite) {
-    case 0x1301: return "TLS_AES_128_GCM_SHA256";
-    case 0x1302: return "TLS_AES_256_GCM_SHA384";
-    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
-    case 0x1304: return "TLS_AES_128_CCM_SHA256";
-    case 0x1305: return "TLS_AES_128_CCM_8_SHA256";
-    default: return NULL;
+    case 0x1301:
+        return "TLS_AES_128_GCM_SHA256";
+    case 0x1302:
+        return "TLS_AES_256_GCM_SHA384";
+    case 0x1303:
+        return "TLS_CHACHA20_POLY1305_SHA256";
+    case 0x1304:
+        return "TLS_AES_128_CCM_SHA256";
+    case 0x1305:
+        return "TLS_AES_128_CCM_8_SHA256";
+    default:
+        return NULL;
     }
 }
 
 const char *quire_tls_group_name(uint16_t group)
 {
     switch (group) {
-    case 0x0017: return "secp256r1";
-    case 0x0018: return "secp384r1";
-    case 0x0019: return "secp521r1";
-    case 0x001d: return "x25519";
-    case 0x001e: return "x448";
-    case 0x0100: return "ffdhe2048";
-    case 0x0101: return "ffdhe3072";
-    case 0x11ec: return "X25519MLKEM768";
-    case 0x6399: return "X25519Kyber768Draft00";
-    default: return NULL;
+    case 0x0017:
+        return "secp256r1";
+    case 0x0018:
+        return "secp384r1";
+    case 0x0019:
+        return "secp521r1";
+    case 0x001d:
+        return "x25519";
+    case 0x001e:
+        return "x448";
+    case 0x0100:
+        return "ffdhe2048";
+    case 0x0101:
+        return "ffdhe3072";
+    case 0x11ec:
+        return "X25519MLKEM768";
+    case 0x6399:
+        return "X25519Kyber768Draft00";
+    default:
+        return NULL;
     }
 }
 
@@ -147,8 +166,9 @@ static int parse_one_tp(quire_tp_id id, quire_cursor *v, quire_tp_set *tp)
     case QUIRE_TP_KIND_TOKEN:
         return n == 16 ? quire_cursor_copy(v, tp->reset_token, 16) : QUIRE_ERR_MALFORMED;
     case QUIRE_TP_KIND_CID: {
-        quire_cid_val *cid = id == QUIRE_TP_ORIGINAL_DCID ? &tp->odcid
-                           : id == QUIRE_TP_INITIAL_SCID ? &tp->iscid : &tp->rscid;
+        quire_cid_val *cid = id == QUIRE_TP_ORIGINAL_DCID  ? &tp->odcid
+                             : id == QUIRE_TP_INITIAL_SCID ? &tp->iscid
+                                                           : &tp->rscid;
         return read_cid(v, n, cid);
     }
     case QUIRE_TP_KIND_PREFERRED_ADDRESS: {
@@ -190,7 +210,8 @@ int quire_tls_parse_tp(const uint8_t *data, size_t len, quire_tp_set *tp)
     while (quire_cursor_left(&c)) {
         uint64_t wire, plen;
         quire_cursor v;
-        if (quire_cursor_varint(&c, &wire) || quire_cursor_varint(&c, &plen)) return QUIRE_ERR_TRUNCATED;
+        if (quire_cursor_varint(&c, &wire) || quire_cursor_varint(&c, &plen))
+            return QUIRE_ERR_TRUNCATED;
         if (plen > quire_cursor_left(&c)) return QUIRE_ERR_TRUNCATED;
         quire_cursor_sub(&c, (size_t)plen, &v);
         int id = -1;
@@ -298,8 +319,10 @@ static int ch_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
 {
     (void)from_client;
     switch (type) {
-    case EXT_SERVER_NAME: return parse_sni(e, info->sni, sizeof info->sni);
-    case EXT_ALPN: return parse_alpn(e, info->alpn_offered, sizeof info->alpn_offered);
+    case EXT_SERVER_NAME:
+        return parse_sni(e, info->sni, sizeof info->sni);
+    case EXT_ALPN:
+        return parse_alpn(e, info->alpn_offered, sizeof info->alpn_offered);
     case EXT_KEY_SHARE: {
         quire_cursor shares;
         if (vec16(e, &shares)) return QUIRE_ERR_TRUNCATED;
@@ -307,8 +330,10 @@ static int ch_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
         while (quire_cursor_left(&shares)) {
             uint16_t group;
             quire_cursor key;
-            if (quire_cursor_u16(&shares, &group) || vec16(&shares, &key)) return QUIRE_ERR_TRUNCATED;
-            if (info->key_share_count < QUIRE_TLS_MAX_LIST) info->key_share_groups[info->key_share_count++] = group;
+            if (quire_cursor_u16(&shares, &group) || vec16(&shares, &key))
+                return QUIRE_ERR_TRUNCATED;
+            if (info->key_share_count < QUIRE_TLS_MAX_LIST)
+                info->key_share_groups[info->key_share_count++] = group;
         }
         return 0;
     }
@@ -326,12 +351,15 @@ static int ch_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
         }
         return 0;
     }
-    case EXT_EARLY_DATA: info->early_data = 1; return 0;
+    case EXT_EARLY_DATA:
+        info->early_data = 1;
+        return 0;
     case EXT_QUIC_TP:
     case EXT_QUIC_TP_DRAFT:
         memset(&info->client_tp, 0, sizeof info->client_tp);
         return quire_tls_parse_tp(e->p, quire_cursor_left(e), &info->client_tp);
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -359,8 +387,11 @@ static int sh_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
     case EXT_KEY_SHARE:
         /* ServerHello: KeyShareEntry; HelloRetryRequest: the group alone */
         return quire_cursor_u16(e, &info->key_share_group);
-    case EXT_PRE_SHARED_KEY: info->psk_accepted = 1; return 0;
-    default: return 0;
+    case EXT_PRE_SHARED_KEY:
+        info->psk_accepted = 1;
+        return 0;
+    default:
+        return 0;
     }
 }
 
@@ -386,13 +417,17 @@ static int ee_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
 {
     (void)from_client;
     switch (type) {
-    case EXT_ALPN: return parse_alpn(e, info->alpn, sizeof info->alpn);
-    case EXT_EARLY_DATA: info->early_data_accepted = 1; return 0;
+    case EXT_ALPN:
+        return parse_alpn(e, info->alpn, sizeof info->alpn);
+    case EXT_EARLY_DATA:
+        info->early_data_accepted = 1;
+        return 0;
     case EXT_QUIC_TP:
     case EXT_QUIC_TP_DRAFT:
         memset(&info->server_tp, 0, sizeof info->server_tp);
         return quire_tls_parse_tp(e->p, quire_cursor_left(e), &info->server_tp);
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -411,7 +446,10 @@ static int nst_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int fro
 
 static int ignore_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from_client)
 {
-    (void)type; (void)e; (void)info; (void)from_client;
+    (void)type;
+    (void)e;
+    (void)info;
+    (void)from_client;
     return 0;
 }
 
@@ -437,18 +475,30 @@ static int parse_certificate(quire_cursor *c, quire_tls_info *info, int from_cli
 static const char *msg_name(uint8_t type)
 {
     switch (type) {
-    case HS_CLIENT_HELLO: return "ClientHello";
-    case HS_SERVER_HELLO: return "ServerHello";
-    case HS_NEW_SESSION_TICKET: return "NewSessionTicket";
-    case HS_END_OF_EARLY_DATA: return "EndOfEarlyData";
-    case HS_ENCRYPTED_EXTENSIONS: return "EncryptedExtensions";
-    case HS_CERTIFICATE: return "Certificate";
-    case HS_CERTIFICATE_REQUEST: return "CertificateRequest";
-    case HS_CERTIFICATE_VERIFY: return "CertificateVerify";
-    case HS_FINISHED: return "Finished";
-    case HS_KEY_UPDATE: return "KeyUpdate";
-    case HS_COMPRESSED_CERTIFICATE: return "CompressedCertificate";
-    default: return "unknown handshake message";
+    case HS_CLIENT_HELLO:
+        return "ClientHello";
+    case HS_SERVER_HELLO:
+        return "ServerHello";
+    case HS_NEW_SESSION_TICKET:
+        return "NewSessionTicket";
+    case HS_END_OF_EARLY_DATA:
+        return "EndOfEarlyData";
+    case HS_ENCRYPTED_EXTENSIONS:
+        return "EncryptedExtensions";
+    case HS_CERTIFICATE:
+        return "Certificate";
+    case HS_CERTIFICATE_REQUEST:
+        return "CertificateRequest";
+    case HS_CERTIFICATE_VERIFY:
+        return "CertificateVerify";
+    case HS_FINISHED:
+        return "Finished";
+    case HS_KEY_UPDATE:
+        return "KeyUpdate";
+    case HS_COMPRESSED_CERTIFICATE:
+        return "CompressedCertificate";
+    default:
+        return "unknown handshake message";
     }
 }
 
@@ -465,21 +515,28 @@ int quire_tls_parse_message(const uint8_t *msg, size_t len, int from_client, qui
         info->client_hello++;
         rv = parse_client_hello(&body, info);
         break;
-    case HS_SERVER_HELLO: rv = parse_server_hello(&body, info); break;
+    case HS_SERVER_HELLO:
+        rv = parse_server_hello(&body, info);
+        break;
     case HS_ENCRYPTED_EXTENSIONS:
         info->encrypted_extensions++;
         rv = walk_extensions(&body, ee_ext, info, from_client);
         break;
-    case HS_CERTIFICATE: rv = parse_certificate(&body, info, from_client); break;
+    case HS_CERTIFICATE:
+        rv = parse_certificate(&body, info, from_client);
+        break;
     case HS_COMPRESSED_CERTIFICATE:
-        if (from_client) info->client_certificates++;
-        else info->certificates++;
+        if (from_client)
+            info->client_certificates++;
+        else
+            info->certificates++;
         quire_cursor_skip(&body, quire_cursor_left(&body));
         break;
     case HS_CERTIFICATE_REQUEST: {
         quire_cursor ctx;
         info->certificate_request++;
-        rv = vec8(&body, &ctx) ? QUIRE_ERR_TRUNCATED : walk_extensions(&body, ignore_ext, info, from_client);
+        rv = vec8(&body, &ctx) ? QUIRE_ERR_TRUNCATED
+                               : walk_extensions(&body, ignore_ext, info, from_client);
         break;
     }
     case HS_CERTIFICATE_VERIFY: {
@@ -491,10 +548,14 @@ int quire_tls_parse_message(const uint8_t *msg, size_t len, int from_client, qui
     }
     case HS_FINISHED:
         /* verify_data is Hash.length: 32 or 48 for the TLS 1.3 suites */
-        if (quire_cursor_left(&body) != 32 && quire_cursor_left(&body) != 48) rv = QUIRE_ERR_MALFORMED;
-        else quire_cursor_skip(&body, quire_cursor_left(&body));
-        if (from_client) info->client_finished++;
-        else info->server_finished++;
+        if (quire_cursor_left(&body) != 32 && quire_cursor_left(&body) != 48)
+            rv = QUIRE_ERR_MALFORMED;
+        else
+            quire_cursor_skip(&body, quire_cursor_left(&body));
+        if (from_client)
+            info->client_finished++;
+        else
+            info->server_finished++;
         break;
     case HS_NEW_SESSION_TICKET: {
         uint32_t lifetime, age_add;
@@ -539,7 +600,8 @@ static void add_range(quire_tls_stream *s, uint64_t lo, uint64_t hi, int *overfl
 {
     /* insert [lo, hi) into the sorted disjoint list, merging neighbours */
     size_t i = 0;
-    while (i < s->nranges && s->ranges[i][1] < lo) i++;
+    while (i < s->nranges && s->ranges[i][1] < lo)
+        i++;
     if (i < s->nranges && s->ranges[i][0] <= hi) {
         if (lo < s->ranges[i][0]) s->ranges[i][0] = lo;
         if (hi > s->ranges[i][1]) s->ranges[i][1] = hi;
@@ -569,13 +631,14 @@ int quire_tls_stream_add(quire_tls_stream *s, uint64_t offset, const uint8_t *da
     uint64_t end = offset + len;
     if (end > QUIRE_TLS_MAX_STREAM || offset > QUIRE_TLS_MAX_STREAM) {
         s->failed = 1;
-        return tls_error(info, QUIRE_ERR_UNSUPPORTED, "CRYPTO data beyond %u bytes: not reassembled",
-                         QUIRE_TLS_MAX_STREAM);
+        return tls_error(info, QUIRE_ERR_UNSUPPORTED,
+                         "CRYPTO data beyond %u bytes: not reassembled", QUIRE_TLS_MAX_STREAM);
     }
     if (end <= s->contig) return 0; /* retransmission */
     if (end > s->cap) {
         size_t ncap = s->cap ? s->cap : 4096;
-        while (ncap < end) ncap *= 2;
+        while (ncap < end)
+            ncap *= 2;
         uint8_t *nb = realloc(s->buf, ncap);
         if (!nb) return QUIRE_ERR_NOMEM;
         s->buf = nb;

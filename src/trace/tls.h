@@ -54,8 +54,8 @@ typedef struct quire_cid_val {
 } quire_cid_val;
 
 typedef struct quire_tp_set {
-    int present;             /* the extension was seen */
-    uint32_t mask;           /* bit i: parameter i (quire_tp_id) present */
+    int present;                  /* the extension was seen */
+    uint32_t mask;                /* bit i: parameter i (quire_tp_id) present */
     uint64_t val[QUIRE_TP_COUNT]; /* integer parameters */
     quire_cid_val odcid, iscid, rscid;
     uint8_t reset_token[16];
@@ -72,7 +72,7 @@ typedef struct quire_tp_set {
         uint32_t available[QUIRE_TP_MAX_VERSIONS];
         uint8_t count;
     } version_info;
-    uint8_t unknown_count;   /* others (e.g. greased 31*N+27), ids kept up to the limit */
+    uint8_t unknown_count; /* others (e.g. greased 31*N+27), ids kept up to the limit */
     uint64_t unknown_ids[QUIRE_TP_MAX_UNKNOWN];
 } quire_tp_set;
 
@@ -80,43 +80,43 @@ typedef struct quire_tp_set {
 
 typedef struct quire_tls_info {
     /* ClientHello */
-    int client_hello;        /* number seen (2 after a HelloRetryRequest) */
+    int client_hello; /* number seen (2 after a HelloRetryRequest) */
     uint8_t client_random[32];
     char sni[256];
-    char alpn_offered[256];  /* comma-separated */
+    char alpn_offered[256]; /* comma-separated */
     uint16_t ciphers[QUIRE_TLS_MAX_LIST];
     uint8_t cipher_count;
     uint16_t key_share_groups[QUIRE_TLS_MAX_LIST];
     uint8_t key_share_count;
-    int psk;                 /* pre_shared_key offered */
+    int psk; /* pre_shared_key offered */
     uint16_t psk_identities;
-    int early_data;          /* early_data offered */
+    int early_data; /* early_data offered */
     quire_tp_set client_tp;
     /* ServerHello */
     int server_hello;
     int hello_retry_request;
     uint8_t server_random[32];
-    uint16_t cipher;         /* chosen suite, 0 if none */
+    uint16_t cipher; /* chosen suite, 0 if none */
     uint16_t key_share_group;
     int psk_accepted;
     /* EncryptedExtensions */
     int encrypted_extensions;
-    char alpn[256];          /* selected */
+    char alpn[256]; /* selected */
     int early_data_accepted;
     quire_tp_set server_tp;
     /* the rest of the flight */
     int certificate_request;
-    int certificates;        /* Certificate (or CompressedCertificate) messages from the server */
-    int cert_count;          /* certificate entries in the server's first Certificate */
+    int certificates; /* Certificate (or CompressedCertificate) messages from the server */
+    int cert_count;   /* certificate entries in the server's first Certificate */
     int client_certificates;
     int certificate_verify;
     int server_finished, client_finished;
-    int tickets;             /* NewSessionTicket messages */
-    int ticket_early_data;   /* a ticket allows early data (max_early_data_size > 0) */
+    int tickets;           /* NewSessionTicket messages */
+    int ticket_early_data; /* a ticket allows early data (max_early_data_size > 0) */
     uint32_t max_early_data_size;
-    int other_messages;      /* end_of_early_data, key_update, unknown types */
-    int errors;              /* messages that did not parse */
-    char error[160];         /* the first problem */
+    int other_messages; /* end_of_early_data, key_update, unknown types */
+    int errors;         /* messages that did not parse */
+    char error[160];    /* the first problem */
 } quire_tls_info;
 
 /* Reassembly of one CRYPTO stream (one epoch, one direction): data may arrive out of order
@@ -127,12 +127,12 @@ typedef struct quire_tls_info {
 typedef struct quire_tls_stream {
     uint8_t *buf;
     size_t cap;
-    size_t contig;           /* bytes [0, contig) received */
-    size_t parsed;           /* bytes handed to the message parser */
+    size_t contig;                            /* bytes [0, contig) received */
+    size_t parsed;                            /* bytes handed to the message parser */
     uint64_t ranges[QUIRE_TLS_MAX_RANGES][2]; /* received [start, end) beyond contig, sorted */
     size_t nranges;
     int from_client;
-    int failed;              /* gave up (gap list full, too large): further data ignored */
+    int failed; /* gave up (gap list full, too large): further data ignored */
 } quire_tls_stream;
 
 void quire_tls_stream_init(quire_tls_stream *s, int from_client);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "trace/export.h"
 #include "trace/net.h"
 #include "trace/pcap.h"
 #include "util/err.h"
@@ -46,8 +47,10 @@ static void on_packet(const quire_conn_packet *p, void *arg)
         }
         if (k->type != QUIRE_PACKET_1RTT && k->type != QUIRE_PACKET_VERSION_NEGOTIATION) {
             size_t i = 0;
-            while (i < s->nversions && s->versions[i] != k->version) i++;
-            if (i == s->nversions && i < QUIRE_TRACE_MAX_VERSIONS) s->versions[s->nversions++] = k->version;
+            while (i < s->nversions && s->versions[i] != k->version)
+                i++;
+            if (i == s->nversions && i < QUIRE_TRACE_MAX_VERSIONS)
+                s->versions[s->nversions++] = k->version;
         }
     }
     if (p->error) {
@@ -65,11 +68,12 @@ static void finish(quire_trace *t)
         if (c->tls.client_hello) s->handshakes++;
         if (c->tls.server_hello && c->tls.cipher) {
             size_t k = 0;
-            while (k < s->nciphers && s->ciphers[k] != c->tls.cipher) k++;
-            if (k == s->nciphers && k < QUIRE_TRACE_MAX_CIPHERS) s->ciphers[s->nciphers++] = c->tls.cipher;
+            while (k < s->nciphers && s->ciphers[k] != c->tls.cipher)
+                k++;
+            if (k == s->nciphers && k < QUIRE_TRACE_MAX_CIPHERS)
+                s->ciphers[s->nciphers++] = c->tls.cipher;
         }
-        if (c->tls.errors)
-            add_problem(t, 0, "connection %zu: TLS: %s", c->index, c->tls.error);
+        if (c->tls.errors) add_problem(t, 0, "connection %zu: TLS: %s", c->index, c->tls.error);
         /* per-packet problems were reported as they happened; the others (keys) here */
         if (c->problem[0] && strncmp(c->problem, "frame ", 6))
             add_problem(t, c->first_problem_frame, "connection %zu: %s", c->index, c->problem);
@@ -79,7 +83,8 @@ static void finish(quire_trace *t)
     for (size_t i = 0; i < quire_conn_count(t->conns); i++) {
         const quire_conn *c = quire_conn_get(t->conns, i);
         for (int d = 0; d < 2; d++)
-            for (int k = 0; k < QUIRE_FRAME_KINDS; k++) s->frames[k] += c->dir[d].frames[k];
+            for (int k = 0; k < QUIRE_FRAME_KINDS; k++)
+                s->frames[k] += c->dir[d].frames[k];
     }
 }
 
@@ -105,7 +110,8 @@ static int run(quire_trace *t, quire_pcap *pc, const quire_trace_opts *opts)
         }
         if (u.kind == QUIRE_NET_FRAGMENT) {
             t->summary.fragments++;
-            add_problem(t, rec.frame, "frame %llu: IP fragment, not reassembled", (unsigned long long)rec.frame);
+            add_problem(t, rec.frame, "frame %llu: IP fragment, not reassembled",
+                        (unsigned long long)rec.frame);
             continue;
         }
         if (u.kind != QUIRE_NET_UDP) {
@@ -145,10 +151,18 @@ static int start(quire_trace *t, const char *name, const quire_trace_opts *opts)
         }
         t->have_keylog = 1;
         if (t->keylog.bad_lines)
-            add_problem(t, 0, "key log: %zu bad lines, first: %s", t->keylog.bad_lines, t->keylog.error);
-        if (t->keylog.count == 0)
-            add_problem(t, 0, "key log %s has no QUIC secrets", opts->keylog);
+            add_problem(t, 0, "key log: %zu bad lines, first: %s", t->keylog.bad_lines,
+                        t->keylog.error);
+        if (t->keylog.count == 0) add_problem(t, 0, "key log %s has no QUIC secrets", opts->keylog);
     }
+    return 0;
+}
+
+/* After the key log file: secrets from the capture's own Decryption Secrets Blocks (pcapng),
+ * then the connection table. */
+static int start_table(quire_trace *t, int dsb_blocks)
+{
+    if (dsb_blocks > 0) t->have_keylog = 1;
     int rv = quire_conn_table_new(&t->conns, t->have_keylog ? &t->keylog : NULL);
     if (rv) snprintf(t->capture_error, sizeof t->capture_error, "out of memory");
     return rv;
@@ -158,6 +172,11 @@ int quire_trace_run(quire_trace *t, const char *capture, const quire_trace_opts 
 {
     int rv = start(t, capture, opts);
     if (rv) return rv;
+    int dsb = quire_export_dsb_load(capture, &t->keylog);
+    if (dsb < 0 && dsb != QUIRE_ERR_IO)
+        add_problem(t, 0, "%s: Decryption Secrets Blocks unreadable: %s", capture,
+                    quire_strerror(dsb));
+    if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
     rv = quire_pcap_open(&pc, capture);
     if (rv) {
@@ -173,6 +192,8 @@ int quire_trace_run_mem(quire_trace *t, const void *data, size_t len, const quir
 {
     int rv = start(t, "<memory>", opts);
     if (rv) return rv;
+    int dsb = quire_export_dsb_parse(data, len, "<memory>", &t->keylog);
+    if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
     rv = quire_pcap_open_mem(&pc, data, len);
     if (rv) {

@@ -17,28 +17,28 @@
 #define QUIRE_TRACE_MAX_PROBLEMS 64
 
 typedef struct quire_trace_summary {
-    uint64_t packets;         /* capture records */
-    uint64_t bytes;           /* captured bytes */
-    uint64_t udp;             /* UDP datagrams */
-    uint64_t quic_datagrams;  /* UDP datagrams holding QUIC packets */
-    uint64_t other;           /* records that are not UDP over IP */
-    uint64_t fragments;       /* IP fragments (not reassembled) */
-    uint64_t bad_frames;      /* records whose link/IP/UDP headers did not decode */
-    uint64_t quic_packets;    /* coalesced packets counted one by one */
+    uint64_t packets;        /* capture records */
+    uint64_t bytes;          /* captured bytes */
+    uint64_t udp;            /* UDP datagrams */
+    uint64_t quic_datagrams; /* UDP datagrams holding QUIC packets */
+    uint64_t other;          /* records that are not UDP over IP */
+    uint64_t fragments;      /* IP fragments (not reassembled) */
+    uint64_t bad_frames;     /* records whose link/IP/UDP headers did not decode */
+    uint64_t quic_packets;   /* coalesced packets counted one by one */
     uint64_t decrypted, undecryptable, malformed;
     uint64_t types[QUIRE_PACKET_TYPE_COUNT];
     uint64_t frames[QUIRE_FRAME_KINDS];
-    uint64_t handshakes;      /* connections that sent a ClientHello */
+    uint64_t handshakes; /* connections that sent a ClientHello */
     uint32_t versions[QUIRE_TRACE_MAX_VERSIONS];
     size_t nversions;
     uint16_t ciphers[QUIRE_TRACE_MAX_CIPHERS];
     size_t nciphers;
-    uint8_t key_phases;       /* bit 0/1: 1-RTT packets with key phase 0/1 decrypted */
+    uint8_t key_phases; /* bit 0/1: 1-RTT packets with key phase 0/1 decrypted */
     uint64_t first_ts, last_ts;
 } quire_trace_summary;
 
 typedef struct quire_trace_problem {
-    uint64_t frame;           /* 0: not tied to one frame */
+    uint64_t frame; /* 0: not tied to one frame */
     char msg[240];
 } quire_trace_problem;
 
@@ -49,17 +49,17 @@ typedef struct quire_trace {
     quire_conn_table *conns;
     quire_keylog keylog;
     int have_keylog;
-    int capture_status;       /* 0, or the error that ended reading (truncated file) */
+    int capture_status; /* 0, or the error that ended reading (truncated file) */
     char capture_error[512];
     quire_trace_problem problems[QUIRE_TRACE_MAX_PROBLEMS];
-    size_t nproblems;         /* kept */
-    uint64_t problem_count;   /* all */
+    size_t nproblems;       /* kept */
+    uint64_t problem_count; /* all */
 } quire_trace;
 
 typedef void (*quire_trace_packet_cb)(const quire_trace *t, const quire_conn_packet *p, void *arg);
 
 typedef struct quire_trace_opts {
-    const char *keylog;           /* NSS key log file, or NULL */
+    const char *keylog;              /* NSS key log file, or NULL */
     quire_trace_packet_cb on_packet; /* may be NULL */
     void *arg;
 } quire_trace_opts;

@@ -14,11 +14,15 @@ fail=0 n=0
 for cap in "$src"/tests/data/captures/*.pcap; do
     keys=${cap%.pcap}.keys
     [ -f "$keys" ] || continue
+    # tshark 4.0 keeps the first ClientHello's random when a client answers a Retry with a
+    # new ClientHello (aioquic does), so it decrypts nothing after the Retry; quire does
+    # (tests/unit/test_trace.c checks that capture instead).
+    case $(basename "$cap") in aioquic-retry.pcap) continue ;; esac
     n=$((n + 1))
     name=$(basename "$cap" .pcap)
-    "$bin" trace "$cap" --keylog "$keys" --json --frames > "$tmp/$name.json" || true
+    "$bin" trace "$cap" --keylog "$keys" --json --frames > "$tmp/$name.json" 2>/dev/null || true
     tshark -r "$cap" -o "tls.keylog_file:$keys" -Y quic -T fields -E separator='|' \
-        -e frame.number -e quic.header_form -e quic.long.packet_type -e quic.version \
+        -e frame.number -e quic.header_form -e quic.long.packet_type -e quic.version -e quic.long.packet_type_v2 \
         -e quic.frame_type -e quic.decryption_failed -e tls.handshake.ciphersuite \
         -e tls.handshake.type > "$tmp/$name.tshark" 2>/dev/null
     if python3 - "$tmp/$name.json" "$tmp/$name.tshark" "$name" <<'PY'
@@ -32,6 +36,9 @@ FT = {0: "padding", 1: "ping", 2: "ack", 3: "ack", 4: "reset_stream", 5: "stop_s
       28: "connection_close", 29: "connection_close", 30: "handshake_done", 48: "datagram", 49: "datagram"}
 for i in range(8, 16): FT[i] = "stream"
 LT = {0: "initial", 1: "0rtt", 2: "handshake", 3: "retry"}
+V2 = 0x6b3343cf
+LT2 = {1: "initial", 2: "0rtt", 3: "handshake", 0: "retry"}  # RFC 9369 Section 3.2
+KNOWN = {0x00000001, V2, 0xff00001d}
 theirs, ciphers = {}, set()
 for line in open(sys.argv[2]):
     f = line.rstrip("\n").split("|")
@@ -39,19 +46,32 @@ for line in open(sys.argv[2]):
     forms = [int(x) for x in f[1].split(",") if x]
     longs = [int(x) for x in f[2].split(",") if x]
     versions = [x for x in f[3].split(",") if x]
-    types = []
+    longs2 = [int(x) for x in f[4].split(",") if x]
+    types, unknown = [], 0
     for form in forms:
         if form == 0:
             types.append("1rtt")
         else:
-            v = versions.pop(0) if versions else ""
-            types.append("version_negotiation" if int(v or "1", 16) == 0 else LT[longs.pop(0)])
-    frames = [FT[int(x)] for x in f[4].split(",") if x]
-    failed = len([x for x in f[5].split(",") if x])
-    if f[6] and "2" in f[7].split(","):
+            v = int((versions.pop(0) if versions else "") or "1", 16)
+            lt = None
+            if v == V2:
+                lt = LT2[longs2.pop(0)] if longs2 else None
+            elif v != 0 and longs:
+                lt = LT[longs.pop(0)]
+            if v == 0:
+                types.append("version_negotiation")
+            elif v not in KNOWN:
+                # tshark decodes unknown versions as if they were v1; quire, like RFC 8999
+                # asks, does not interpret them: an unknown_version packet, not decrypted
+                types.append("unknown_version")
+                unknown += 1
+            else:
+                types.append(lt)
+    frames = [FT[int(x)] for x in f[5].split(",") if x] if not unknown else []
+    failed = len([x for x in f[6].split(",") if x]) + unknown
+    if f[7] and "2" in f[8].split(","):
         # the ServerHello's suite (the ClientHello lists several)
-        hs = f[7].split(","); cs = f[6].split(",")
-        ciphers.add(int(cs[-1], 16))
+        ciphers.add(int(f[7].split(",")[-1], 16))
     theirs[frame] = (types, frames, failed)
 mine = {}
 for p in ours["packets"]:

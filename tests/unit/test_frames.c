@@ -161,7 +161,9 @@ static void test_flow_control(void **state)
         quire_frame f = decode_all(cases[i].in, cases[i].len);
         assert_int_equal(f.kind, cases[i].kind);
         switch (f.kind) {
-        case QUIRE_FRAME_MAX_DATA: assert_int_equal(f.u.max_data.max, cases[i].a); break;
+        case QUIRE_FRAME_MAX_DATA:
+            assert_int_equal(f.u.max_data.max, cases[i].a);
+            break;
         case QUIRE_FRAME_MAX_STREAM_DATA:
             assert_int_equal(f.u.max_stream_data.stream_id, cases[i].a);
             assert_int_equal(f.u.max_stream_data.max, cases[i].b);
@@ -170,7 +172,9 @@ static void test_flow_control(void **state)
             assert_int_equal(f.u.max_streams.bidi, cases[i].a);
             assert_int_equal(f.u.max_streams.max, cases[i].b);
             break;
-        case QUIRE_FRAME_DATA_BLOCKED: assert_int_equal(f.u.data_blocked.limit, cases[i].a); break;
+        case QUIRE_FRAME_DATA_BLOCKED:
+            assert_int_equal(f.u.data_blocked.limit, cases[i].a);
+            break;
         case QUIRE_FRAME_STREAM_DATA_BLOCKED:
             assert_int_equal(f.u.stream_data_blocked.stream_id, cases[i].a);
             assert_int_equal(f.u.stream_data_blocked.limit, cases[i].b);
@@ -179,8 +183,11 @@ static void test_flow_control(void **state)
             assert_int_equal(f.u.streams_blocked.bidi, cases[i].a);
             assert_int_equal(f.u.streams_blocked.limit, cases[i].b);
             break;
-        case QUIRE_FRAME_RETIRE_CONNECTION_ID: assert_int_equal(f.u.retire_connection_id.seq, cases[i].a); break;
-        default: break;
+        case QUIRE_FRAME_RETIRE_CONNECTION_ID:
+            assert_int_equal(f.u.retire_connection_id.seq, cases[i].a);
+            break;
+        default:
+            break;
         }
     }
     /* MAX_STREAMS above 2^60 is invalid (19.11) */
@@ -195,7 +202,8 @@ static void test_cids_paths_close(void **state)
 {
     (void)state;
     uint8_t ncid[64] = {0x18, 0x02, 0x01, 0x04, 1, 2, 3, 4};
-    for (int i = 0; i < 16; i++) ncid[8 + i] = (uint8_t)(0xa0 + i);
+    for (int i = 0; i < 16; i++)
+        ncid[8 + i] = (uint8_t)(0xa0 + i);
     quire_frame f = decode_all(ncid, 24);
     assert_int_equal(f.kind, QUIRE_FRAME_NEW_CONNECTION_ID);
     assert_int_equal(f.u.new_connection_id.seq, 2);
@@ -277,12 +285,9 @@ static void test_names_and_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_padding_ping),
-        cmocka_unit_test(test_ack),
-        cmocka_unit_test(test_stream_frames),
-        cmocka_unit_test(test_flow_control),
-        cmocka_unit_test(test_cids_paths_close),
-        cmocka_unit_test(test_datagram_unknown),
+        cmocka_unit_test(test_padding_ping),     cmocka_unit_test(test_ack),
+        cmocka_unit_test(test_stream_frames),    cmocka_unit_test(test_flow_control),
+        cmocka_unit_test(test_cids_paths_close), cmocka_unit_test(test_datagram_unknown),
         cmocka_unit_test(test_names_and_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

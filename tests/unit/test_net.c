@@ -16,8 +16,30 @@ static size_t build_ipv4(uint8_t *p, uint8_t tos, uint16_t frag, int options)
 {
     size_t hl = options ? 24 : 20;
     size_t tot = hl + 8 + 4;
-    uint8_t h[24] = {(uint8_t)(0x40 | hl / 4), tos, 0, (uint8_t)tot, 0, 1, (uint8_t)(frag >> 8),
-                     (uint8_t)frag, 64, 17, 0, 0, 198, 18, 0, 100, 198, 19, 0, 100, 1, 1, 1, 0};
+    uint8_t h[24] = {(uint8_t)(0x40 | hl / 4),
+                     tos,
+                     0,
+                     (uint8_t)tot,
+                     0,
+                     1,
+                     (uint8_t)(frag >> 8),
+                     (uint8_t)frag,
+                     64,
+                     17,
+                     0,
+                     0,
+                     198,
+                     18,
+                     0,
+                     100,
+                     198,
+                     19,
+                     0,
+                     100,
+                     1,
+                     1,
+                     1,
+                     0};
     memcpy(p, h, hl);
     const uint8_t udp[] = {0x11, 0x51, 0x01, 0xbb, 0x00, 12, 0, 0, 'q', 'u', 'i', 'c'};
     memcpy(p + hl, udp, sizeof udp);
@@ -47,7 +69,8 @@ static size_t build_ipv6(uint8_t *p, int ext, int frag_offset)
         n += 16;
     }
     if (frag_offset >= 0) {
-        const uint8_t fh[8] = {17, 0, (uint8_t)(frag_offset >> 5), (uint8_t)((frag_offset << 3) & 0xf8), 0, 0, 0, 1};
+        const uint8_t fh[8] = {
+            17, 0, (uint8_t)(frag_offset >> 5), (uint8_t)((frag_offset << 3) & 0xf8), 0, 0, 0, 1};
         memcpy(p + n, fh, 8);
         n += 8;
     }
@@ -131,7 +154,8 @@ static void test_ipv6(void **state)
     assert_int_equal(u.kind, QUIRE_NET_UDP);
     assert_int_equal(u.src.family, 6);
     assert_int_equal(u.ecn, 3);
-    assert_string_equal(quire_endpoint_str(&u.src, u.sport, buf, sizeof buf), "[2001:2:0:1::100]:443");
+    assert_string_equal(quire_endpoint_str(&u.src, u.sport, buf, sizeof buf),
+                        "[2001:2:0:1::100]:443");
     assert_memory_equal(u.payload, "hi", 2);
     /* atomic fragment: whole datagram */
     n = build_ipv6(f, 0, 0);

@@ -24,14 +24,17 @@ static void le32(uint8_t *p, uint32_t v)
 static size_t build_pcap(uint8_t *out, uint32_t magic, uint32_t linktype, int n)
 {
     le32(out, magic);
-    out[4] = 2; out[5] = 0; out[6] = 4; out[7] = 0;
+    out[4] = 2;
+    out[5] = 0;
+    out[6] = 4;
+    out[7] = 0;
     memset(out + 8, 0, 8);
     le32(out + 16, 65535);
     le32(out + 20, linktype);
     size_t pos = 24;
     for (int i = 0; i < n; i++) {
-        le32(out + pos, 1000 + (uint32_t)i);  /* seconds */
-        le32(out + pos + 4, 500);             /* usec or nsec */
+        le32(out + pos, 1000 + (uint32_t)i); /* seconds */
+        le32(out + pos + 4, 500);            /* usec or nsec */
         le32(out + pos + 8, 10);
         le32(out + pos + 12, 12);
         memset(out + pos + 16, 0x40 + i, 10);
@@ -108,23 +111,45 @@ static void test_pcapng(void **state)
     uint8_t buf[256];
     size_t pos = 0;
     /* SHB, 28 bytes */
-    le32(buf, 0x0a0d0d0a); le32(buf + 4, 28); le32(buf + 8, 0x1a2b3c4d);
-    buf[12] = 1; buf[13] = 0; buf[14] = 0; buf[15] = 0;
-    memset(buf + 16, 0xff, 8); le32(buf + 24, 28);
+    le32(buf, 0x0a0d0d0a);
+    le32(buf + 4, 28);
+    le32(buf + 8, 0x1a2b3c4d);
+    buf[12] = 1;
+    buf[13] = 0;
+    buf[14] = 0;
+    buf[15] = 0;
+    memset(buf + 16, 0xff, 8);
+    le32(buf + 24, 28);
     pos = 28;
     /* IDB with if_tsresol = 9 (ns): 20 + option (4 + 4) + end (4) = 32 bytes */
-    le32(buf + pos, 1); le32(buf + pos + 4, 32);
-    buf[pos + 8] = (uint8_t)(QUIRE_LINK_SLL2 & 0xff); buf[pos + 9] = (uint8_t)(QUIRE_LINK_SLL2 >> 8);
-    buf[pos + 10] = 0; buf[pos + 11] = 0; le32(buf + pos + 12, 0);
-    buf[pos + 16] = 9; buf[pos + 17] = 0; buf[pos + 18] = 1; buf[pos + 19] = 0;
-    buf[pos + 20] = 9; buf[pos + 21] = 0; buf[pos + 22] = 0; buf[pos + 23] = 0;
-    le32(buf + pos + 24, 0); le32(buf + pos + 28, 32);
+    le32(buf + pos, 1);
+    le32(buf + pos + 4, 32);
+    buf[pos + 8] = (uint8_t)(QUIRE_LINK_SLL2 & 0xff);
+    buf[pos + 9] = (uint8_t)(QUIRE_LINK_SLL2 >> 8);
+    buf[pos + 10] = 0;
+    buf[pos + 11] = 0;
+    le32(buf + pos + 12, 0);
+    buf[pos + 16] = 9;
+    buf[pos + 17] = 0;
+    buf[pos + 18] = 1;
+    buf[pos + 19] = 0;
+    buf[pos + 20] = 9;
+    buf[pos + 21] = 0;
+    buf[pos + 22] = 0;
+    buf[pos + 23] = 0;
+    le32(buf + pos + 24, 0);
+    le32(buf + pos + 28, 32);
     pos += 32;
     /* EPB with 8 bytes of data: 32 + 8 = 40 */
-    le32(buf + pos, 6); le32(buf + pos + 4, 40); le32(buf + pos + 8, 0);
-    le32(buf + pos + 12, 0); le32(buf + pos + 16, 1234567); /* ts low: ns */
-    le32(buf + pos + 20, 8); le32(buf + pos + 24, 8);
-    memset(buf + pos + 28, 0x77, 8); le32(buf + pos + 36, 40);
+    le32(buf + pos, 6);
+    le32(buf + pos + 4, 40);
+    le32(buf + pos + 8, 0);
+    le32(buf + pos + 12, 0);
+    le32(buf + pos + 16, 1234567); /* ts low: ns */
+    le32(buf + pos + 20, 8);
+    le32(buf + pos + 24, 8);
+    memset(buf + pos + 28, 0x77, 8);
+    le32(buf + pos + 36, 40);
     pos += 40;
     quire_pcap p;
     quire_pcap_record r;

@@ -3,10 +3,12 @@
 # gtlsclient (Debian ngtcp2-server/ngtcp2-client) in two network namespaces joined by a veth
 # pair (198.18.0.0/24, offloads off), captured with tcpdump and logged with SSLKEYLOGFILE.
 # Needs root. Usage: make-captures.sh OUTDIR [NAME...]; names: handshake retry keyupdate
-# chacha20 resumption ipv6. Everything it creates carries its pid and is removed on exit.
+# chacha20 resumption ipv6 vn migration multiplex (the default set); v2 aioquic-retry (aioquic, see
+# aqrun); large (50 MB, for benchmarks; not
+# committed). Everything it creates carries its pid and is removed on exit.
 set -euo pipefail
 mkdir -p "$1"; out=$(realpath "$1"); shift
-names=${*:-handshake retry keyupdate chacha20 resumption ipv6}
+names=${*:-handshake retry keyupdate chacha20 resumption ipv6 vn migration multiplex}
 id=$$
 ns_c=quire-trc-$id-c ns_s=quire-trc-$id-s
 tmp=$(mktemp -d /tmp/quire-trace-cap.$id.XXXX)
@@ -46,11 +48,35 @@ run() { # name server-args client-args addr file [second client run]
     ip netns exec "$ns_s" gtlsserver -q $sargs -d "$tmp/www" "$addr" 4433 "$tmp/key.pem" "$tmp/cert.pem" >/dev/null 2>&1 &
     spid=$!
     sleep 0.3
-    local url="https://$addr:4433/$file"; [[ $addr == *:* ]] && url="https://[$addr]:4433/$file"
+    local url="https://$addr:4433/$file" f; [[ $addr == *:* ]] && url="https://[$addr]:4433/$file"
+    [ "$file" = many ] && { url=; for f in $(seq 1 12); do url="$url https://$addr:4433/small"; done; file=small; }
     for i in $(seq 1 $(( twice ? 2 : 1 ))); do
         SSLKEYLOGFILE="$tmp/keys" timeout 10 ip netns exec "$ns_c" gtlsclient -q --exit-on-all-streams-close \
-            --download "$tmp/dl" $cargs "$addr" 4433 "$url" >/dev/null 2>&1 || true
+            --download "$tmp/dl" $cargs "$addr" 4433 $url >/dev/null 2>&1 || true
     done
+    sleep 0.3
+    kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
+    kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=
+    cp "$tmp/keys" "$out/$name.keys"
+    cmp -s "$tmp/www/$file" "$tmp/dl/$file" && echo "$name: ok" || echo "$name: download differs"
+}
+# aioquic's example client and server (PyPI aioquic, examples/ from its source
+# distribution, see shared/notes/endpoints.md): the only peer here with RFC 9369 QUIC v2.
+# AIOQUIC_PY is the python that has aioquic, AIOQUIC_EXAMPLES the examples folder.
+aqrun() { # name server-args client-args file
+    local name=$1 sargs=$2 cargs=$3 file=$4 here
+    here=$(cd "$(dirname "$0")" && pwd)
+    rm -rf "$tmp/dl" "$tmp/keys" "$tmp/skeys"; mkdir -p "$tmp/dl"
+    ip netns exec "$ns_s" tcpdump -i qts$id -U -s 0 -w "$out/$name.pcap" udp port 4433 2>/dev/null &
+    tpid=$!
+    sleep 0.5
+    QUIRE_WWW=$tmp/www PYTHONPATH=$here ip netns exec "$ns_s" "${AIOQUIC_PY:?}" \
+        "${AIOQUIC_EXAMPLES:?}/http3_server.py" --host 198.18.0.1 --port 4433 \
+        --certificate "$tmp/cert.pem" --private-key "$tmp/key.pem" $sargs aioquic_app:app >/dev/null 2>&1 &
+    spid=$!
+    sleep 2
+    timeout 10 ip netns exec "$ns_c" "$AIOQUIC_PY" "$AIOQUIC_EXAMPLES/http3_client.py" --insecure \
+        --secrets-log "$tmp/keys" --output-dir "$tmp/dl" $cargs "https://198.18.0.1:4433/$file" >/dev/null 2>&1 || true
     sleep 0.3
     kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
     kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=
@@ -65,5 +91,11 @@ for n in $names; do
     chacha20) run chacha20 "" "--ciphers=NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305" 198.18.0.1 small ;;
     resumption) run resumption "" "--session-file=$tmp/sess --tp-file=$tmp/tp" 198.18.0.1 small 1 ;;
     ipv6) run ipv6 "" "" 2001:2:0:1::1 small ;;
+    multiplex) run multiplex "" "" 198.18.0.1 many ;;
+    vn) run vn "" "-v 0xaaaaaaaa" 198.18.0.1 small ;;
+    migration) run migration "" "--delay-stream=50ms --change-local-addr=10ms" 198.18.0.1 medium ;;
+    v2) aqrun v2 "" "--negotiate-v2" small ;;
+    aioquic-retry) aqrun aioquic-retry "--retry" "" small ;;
+    large) head -c 50000000 /dev/urandom > "$tmp/www/large"; run large "" "" 198.18.0.1 large ;;
     esac
 done
