@@ -100,7 +100,7 @@ fi
 # DIR holding www/ downloads/ logs/.
 endpoint() {
     ip netns exec "$1" env -i PATH="$PATH" HOME=/root ROLE="$2" TESTCASE="$4" REQUESTS="$5" \
-        SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog \
+        SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog QUIRE_ALPN="${QUIRE_ALPN:-}" \
         Q_DIR="$6" Q_CERTS="$TMP/certs" Q_HOSTS="$TMP/hosts" Q_RUN="$3" \
         unshare --mount --pid --fork --kill-child --mount-proc sh -c '
             mount --make-rprivate / &&
