@@ -12,7 +12,7 @@ leaf's SubjectPublicKeyInfo from /certs/cert.pem); host names are mapped to the 
 /etc/hosts gives them with --host-resolver-rules, and QUIC is forced for each origin.
 
 Environment: TESTCASE, REQUESTS, SSLKEYLOGFILE, CHROME_TIMEOUT (seconds, default 60),
-CHROMIUM (binary), QUIRE_ALPN (h3: also handshake, transfer, goodput, crosstraffic over h3).
+CHROMIUM (binary), QUIRE_ALPN (h3: also handshake, transfer, retry, goodput, crosstraffic over h3).
 Exit 0 every file downloaded, 1 failure, 127 unsupported test case.
 Standard library only.
 """
@@ -35,7 +35,8 @@ CERT = "/certs/cert.pem"
 SUPPORTED = {"http3"}
 # quire extension: with QUIRE_ALPN=h3 the hq test cases whose client side is "download these
 # files over one connection" run over HTTP/3 (the server must speak h3 then, too).
-H3_MODE_SUPPORTED = {"handshake", "transfer", "goodput", "crosstraffic"}
+# (retry: the client has nothing to do but follow the Retry, which Chromium does.)
+H3_MODE_SUPPORTED = {"handshake", "transfer", "retry", "goodput", "crosstraffic"}
 
 
 def log(msg):

@@ -209,9 +209,13 @@ for s in $SERVERS; do
   QUIRE_ALPN=h3 pair "chrome-$sname-h3-transfer" "$C" "$srun" transfer "2097152 3145728 5242880" \
       "$CH|-eq|1" "$H3|-eq|1" "tcp|-eq|0"
 done
+if [[ $SERVERS == *ngtcp2ep:* ]]; then   # the wrapper maps retry onto gtlsserver -V
+    QUIRE_ALPN=h3 pair "chrome-ngtcp2ep-h3-retry" "$C" "$SRC/endpoints/ngtcp2/run_endpoint" retry "4000" \
+        "quic.long.packet_type == 3|-ge|1" "$H3|-ge|1" "tcp|-eq|0"
+fi
 
 # Test cases Chromium cannot do, and the server role, must answer 127.
-for args in "client handshake" "client transfer" "server http3" "client retry h3" "client zerortt h3"; do
+for args in "client handshake" "client transfer" "server http3" "client keyupdate h3" "client zerortt h3"; do
     set -- $args
     rc=0
     ROLE=$1 TESTCASE=$2 QUIRE_ALPN=${3:-} "$C" >/dev/null 2>&1 || rc=$?
