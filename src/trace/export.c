@@ -203,6 +203,7 @@ static uint32_t get32(const uint8_t *p, int swap)
 
 int quire_export_dsb_parse(const uint8_t *data, size_t len, const char *name, quire_keylog *kl)
 {
+    if (len == 0) return 0;
     quire_cursor c;
     quire_cursor_init(&c, data, len);
     int swap = -1, blocks = 0;

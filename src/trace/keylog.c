@@ -131,6 +131,7 @@ static int parse_line(quire_keylog *kl, const char *s, const char *end, const ch
 
 int quire_keylog_parse(quire_keylog *kl, const char *text, size_t len, const char *name)
 {
+    if (len == 0) return 0; /* text may then be NULL (an empty quire_buf) */
     const char *p = text, *end = text + len;
     size_t added = 0, line = kl->lines;
     while (p < end) {

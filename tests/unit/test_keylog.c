@@ -114,8 +114,9 @@ static void test_bad_lines(void **state)
     assert_int_equal(quire_keylog_parse(&kl, twice, strlen(twice), NULL), 2);
     assert_int_equal(kl.count, 1);
     assert_int_equal(kl.entries[0].len[QUIRE_KEYLOG_SERVER_TRAFFIC_0], 48);
-    /* Empty input. */
+    /* Empty input, also as NULL (an empty quire_buf; found by fuzz_keylog). */
     assert_int_equal(quire_keylog_parse(&kl, "", 0, "empty"), 0);
+    assert_int_equal(quire_keylog_parse(&kl, NULL, 0, "empty"), 0);
     quire_keylog_free(&kl);
     assert_string_equal(quire_keylog_label_name(QUIRE_KEYLOG_SERVER_HANDSHAKE),
                         "SERVER_HANDSHAKE_TRAFFIC_SECRET");

@@ -6,7 +6,6 @@
 //!   that resumes the first's TLS session (and sends its requests as 0-RTT for zerortt);
 //! - keyupdate: one connection that updates its keys once the handshake is confirmed.
 
-use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -89,19 +88,17 @@ async fn fetch(conn: quinn::Connection, path: String) -> Result<u64, String> {
         .await
         .map_err(|e| format!("{path}: send request: {e}"))?;
     send.finish().map_err(|e| format!("{path}: finish: {e}"))?;
+    // Whole file in memory, written once complete: thousands of concurrent streams
+    // (QIR's multiplexing) must not hold thousands of open files.
+    let data = recv
+        .read_to_end(usize::MAX)
+        .await
+        .map_err(|e| format!("{path}: read: {e}"))?;
     if let Some(dir) = dest.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let mut file = std::fs::File::create(&dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-    let mut total = 0u64;
-    while let Some(chunk) = recv
-        .read_chunk(usize::MAX, true)
-        .await
-        .map_err(|e| format!("{path}: read: {e}"))?
-    {
-        file.write_all(&chunk.bytes).map_err(|e| format!("{}: {e}", dest.display()))?;
-        total += chunk.bytes.len() as u64;
-    }
+    std::fs::write(&dest, &data).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let total = data.len() as u64;
     log(&format!("{path}: {total} bytes"));
     Ok(total)
 }
