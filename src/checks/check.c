@@ -190,3 +190,150 @@ quire_verdict quire_check_files(const quire_check_ctx *ctx, char *why, size_t wh
     snprintf(why, whylen, "%zu file%s downloaded intact", ctx->nfiles, ctx->nfiles == 1 ? "" : "s");
     return QUIRE_VERDICT_SUCCEEDED;
 }
+
+/* A key log is usable when it exists and is not empty (QIR's _is_valid_keylog). */
+static long keylog_size(const char *dir)
+{
+    char p[4200];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/keys.log", dir);
+    return stat(p, &st) || !S_ISREG(st.st_mode) ? 0 : (long)st.st_size;
+}
+
+static int append_file(FILE *out, const char *dir)
+{
+    char p[4200], buf[8192];
+    snprintf(p, sizeof p, "%s/keys.log", dir);
+    FILE *in = fopen(p, "rb");
+    if (!in) return 0;
+    size_t n;
+    int last_nl = 1;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        fwrite(buf, 1, n, out);
+        last_nl = buf[n - 1] == '\n';
+    }
+    if (!last_nl) fputc('\n', out);
+    fclose(in);
+    return 1;
+}
+
+/* Both endpoints' key logs in one file: either may lack a connection the other logged. */
+static int merge_keylogs(const quire_check_ctx *ctx, char *out, size_t outlen)
+{
+    int any = 0;
+    snprintf(out, outlen, "%s/keys.log", ctx->sim_dir);
+    FILE *f = fopen(out, "wb");
+    if (!f) return 0;
+    if (ctx->client_log_dir && keylog_size(ctx->client_log_dir) > 0)
+        any |= append_file(f, ctx->client_log_dir);
+    if (ctx->server_log_dir && keylog_size(ctx->server_log_dir) > 0)
+        any |= append_file(f, ctx->server_log_dir);
+    if (fclose(f) || !any) {
+        remove(out);
+        return 0;
+    }
+    return 1;
+}
+
+static uint64_t served_bytes(const quire_check_ctx *ctx)
+{
+    uint64_t n = 0;
+    char p[4200];
+    for (size_t i = 0; i < ctx->nfiles; i++) {
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", ctx->www_dir, ctx->files[i]);
+        if (!stat(p, &st)) n += (uint64_t)st.st_size;
+    }
+    return n;
+}
+
+quire_verdict quire_check_run(const quire_check_ctx *ctx, quire_judge_fn judge, char *why,
+                              size_t whylen)
+{
+    quire_check_data d;
+    memset(&d, 0, sizeof d);
+    d.files = quire_check_files(ctx, d.files_why, sizeof d.files_why);
+    d.nfiles = ctx->nfiles;
+    d.bytes = served_bytes(ctx);
+    d.value = ctx->value;
+    char keys[4200];
+    d.keylog = merge_keylogs(ctx, keys, sizeof keys);
+    quire_facts *f = calloc(2, sizeof *f);
+    if (!f) {
+        snprintf(why, whylen, "out of memory reading the captures");
+        return QUIRE_VERDICT_FAILED;
+    }
+    static const char *const names[2] = {"trace_node_left.pcap", "trace_node_right.pcap"};
+    quire_verdict v = QUIRE_VERDICT_NONE;
+    for (int i = 0; i < 2 && v == QUIRE_VERDICT_NONE; i++) {
+        char cap[4200];
+        snprintf(cap, sizeof cap, "%s/%s", ctx->sim_dir, names[i]);
+        if (quire_facts_scan(&f[i], cap, d.keylog ? keys : NULL)) {
+            snprintf(why, whylen, "cannot check the trace: %s", f[i].error);
+            v = QUIRE_VERDICT_FAILED;
+        }
+    }
+    if (v == QUIRE_VERDICT_NONE) {
+        d.client = &f[0];
+        d.server = &f[1];
+        v = judge(&d, why, whylen);
+    }
+    free(f);
+    return v;
+}
+
+/* The capture's file name without its directory, for explanations. */
+const char *quire_check_cap(const quire_facts *f)
+{
+    const char *s = strrchr(f->capture, '/');
+    return s ? s + 1 : f->capture;
+}
+
+quire_verdict quire_check_need_keylog(const quire_check_data *d, char *why, size_t whylen)
+{
+    if (d->keylog) return QUIRE_VERDICT_NONE;
+    snprintf(why, whylen, "cannot check the test: SSLKEYLOG required, but neither the client nor "
+                          "the server wrote a key log (/logs/keys.log)");
+    return QUIRE_VERDICT_UNSUPPORTED;
+}
+
+quire_verdict quire_check_handshakes(const quire_check_data *d, size_t want, char *why,
+                                     size_t whylen)
+{
+    const quire_facts *s = d->server;
+    if (s->nhs == want) return QUIRE_VERDICT_NONE;
+    size_t off = (size_t)snprintf(why, whylen,
+                                  "expected exactly %zu handshake%s, got %zu (distinct SCIDs of "
+                                  "server Initials in %s",
+                                  want, want == 1 ? "" : "s", s->nhs, quire_check_cap(s));
+    for (size_t i = 0; i < s->nhs && i < 4 && off < whylen; i++)
+        off += (size_t)snprintf(why + off, whylen - off, "%s frame %llu", i ? "," : ":",
+                                (unsigned long long)s->hs[i].frame);
+    if (off < whylen) snprintf(why + off, whylen - off, "%s)", s->nhs > 4 ? ", ..." : "");
+    return QUIRE_VERDICT_FAILED;
+}
+
+quire_verdict quire_check_version_and_files(const quire_check_data *d, char *why, size_t whylen)
+{
+    const quire_facts_versions *v = &d->server->server_initial;
+    char b[256];
+    if (v->n != 1 || v->v[0] != 0x00000001) {
+        snprintf(why, whylen, "expected exactly one version (0x1) in the server's Initials in %s, "
+                              "got %s", quire_check_cap(d->server), quire_facts_versions_str(v, b, sizeof b));
+        return QUIRE_VERDICT_FAILED;
+    }
+    if (d->files != QUIRE_VERDICT_SUCCEEDED) {
+        snprintf(why, whylen, "%s", d->files_why);
+        return QUIRE_VERDICT_FAILED;
+    }
+    return QUIRE_VERDICT_NONE;
+}
+
+quire_verdict quire_check_no_retry(const quire_check_data *d, char *why, size_t whylen)
+{
+    const quire_facts *c = d->client;
+    if (!c->retries) return QUIRE_VERDICT_NONE;
+    snprintf(why, whylen, "did not expect a Retry: %s frame %llu", quire_check_cap(c),
+             (unsigned long long)c->first_retry_frame);
+    return QUIRE_VERDICT_FAILED;
+}

@@ -2,14 +2,19 @@
  * one check function in its own file (checks/<testcase>.c) that reads a quire_check_ctx — the
  * served and downloaded files, the endpoints' exit statuses, the captures in the sim directory —
  * and returns a verdict with a one-line explanation. This file also holds the parts every check
- * shares: the exit-status rules (127 = unsupported, as QIR) and the file comparison (every
- * requested file downloaded, byte-identical, nothing missing, nothing extra). The trace-based
- * parts (handshake count, version, Retry) come with the trace analyzer. */
+ * shares: the exit-status rules (127 = unsupported, as QIR), the file comparison (every
+ * requested file downloaded, byte-identical, nothing missing, nothing extra), and the trace
+ * rules of QIR's testcase.py (key log required, handshake count, version, Retry) over the facts
+ * of both captures (facts.h). Each test case's trace-based part is a judge over
+ * quire_check_data, so unit tests drive it with facts built in memory. */
 #ifndef QUIRE_CHECK_H
 #define QUIRE_CHECK_H
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include "checks/facts.h"
 #include "report/result.h" /* quire_verdict */
 
 /* How an endpoint process ended. */
@@ -37,7 +42,69 @@ typedef struct quire_check_ctx {
     quire_exit server;
     quire_exit client;
     unsigned timeout_s; /* the test's timeout, for explanations */
+    double *value;      /* measurements: where the check stores the measured value */
 } quire_check_ctx;
+
+/* What the trace-based part of a check reads: the facts of both captures (client side =
+ * trace_node_left.pcap, server side = trace_node_right.pcap, see facts.h), whether a key log
+ * exists, the verdict of the file comparison, and the bytes served. Built by quire_check_load()
+ * from a finished test, or in memory by unit tests. */
+typedef struct quire_check_data {
+    const quire_facts *client; /* capture next to the client */
+    const quire_facts *server; /* capture next to the server */
+    int keylog;                /* a non-empty SSLKEYLOGFILE from the client or the server */
+    quire_verdict files;       /* quire_check_files()'s verdict ... */
+    char files_why[256];       /* ... and explanation */
+    size_t nfiles;             /* files requested */
+    uint64_t bytes;            /* bytes served (goodput) */
+    double *value;             /* measurements: the value, when the check succeeds */
+} quire_check_data;
+
+typedef quire_verdict (*quire_judge_fn)(const quire_check_data *d, char *why, size_t whylen);
+
+/* Runs judge over the finished test in ctx: compares the files, reads the key logs
+ * (<client_log_dir>/keys.log, <server_log_dir>/keys.log, both merged into <sim_dir>/keys.log
+ * for the decoder and for Wireshark users) and both captures, then calls judge. A capture that
+ * cannot be read fails the test, naming the file and the problem. */
+quire_verdict quire_check_run(const quire_check_ctx *ctx, quire_judge_fn judge, char *why,
+                              size_t whylen);
+
+/* Shared rules of the judges (QIR's testcase.py), each QUIRE_VERDICT_NONE when it passes:
+ * key log required (else unsupported), exactly `want` handshakes (distinct SCIDs of the
+ * server's Initials in the server-side capture), the server's Initials only in version 1 and
+ * then the files, and no Retry. */
+quire_verdict quire_check_need_keylog(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_check_handshakes(const quire_check_data *d, size_t want, char *why,
+                                     size_t whylen);
+quire_verdict quire_check_version_and_files(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_check_no_retry(const quire_check_data *d, char *why, size_t whylen);
+/* The capture's file name without its directory ("trace_node_right.pcap"). */
+const char *quire_check_cap(const quire_facts *f);
+/* The trace-based judges of the test cases (what each quire_check_<name> runs). */
+quire_verdict quire_judge_handshake(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_transfer(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_longrtt(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_chacha20(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_multiplexing(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_retry(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_resumption(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_zerortt(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_http3(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_blackhole(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_keyupdate(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_ecn(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_amplificationlimit(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_handshakeloss(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_transferloss(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_ipv6(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_v2(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_portrebinding(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_addressrebinding(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_connectionmigration(const quire_check_data *d, char *why,
+                                              size_t whylen);
+quire_verdict quire_judge_versionnegotiation(const quire_check_data *d, char *why,
+                                             size_t whylen);
+quire_verdict quire_judge_goodput(const quire_check_data *d, char *why, size_t whylen);
 
 typedef quire_verdict (*quire_check_fn)(const quire_check_ctx *ctx, char *why, size_t whylen);
 
@@ -54,8 +121,32 @@ quire_verdict quire_check_files(const quire_check_ctx *ctx, char *why, size_t wh
 /* Describes an exit ("exit code 1", "killed at the 60 s timeout", ...) into buf. */
 const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *buf, size_t len);
 
-/* The checks of the test cases, one file each under checks/. */
+/* The checks of the test cases, one file each under checks/ (each runs its judge through
+ * quire_check_run). */
 quire_verdict quire_check_handshake(const quire_check_ctx *ctx, char *why, size_t whylen);
 quire_verdict quire_check_transfer(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_longrtt(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_chacha20(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_multiplexing(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_retry(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_resumption(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_zerortt(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_http3(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_blackhole(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_keyupdate(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_ecn(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_amplificationlimit(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_handshakeloss(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_handshakecorruption(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_transferloss(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_transfercorruption(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_ipv6(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_v2(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_portrebinding(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_addressrebinding(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_connectionmigration(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_versionnegotiation(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_goodput(const quire_check_ctx *ctx, char *why, size_t whylen);
+quire_verdict quire_check_crosstraffic(const quire_check_ctx *ctx, char *why, size_t whylen);
 
 #endif

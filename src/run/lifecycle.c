@@ -72,6 +72,8 @@ static int mkdirs(test *t)
 {
     const quire_lifecycle_opts *o = t->o;
     snprintf(t->rel, sizeof t->rel, "%s_%s/%s", o->server->name, o->client->name, o->tc->name);
+    if (o->repetition) /* measurements: one directory per run, as QIR */
+        snprintf(t->rel + strlen(t->rel), sizeof t->rel - strlen(t->rel), "/%u", o->repetition);
     snprintf(t->dir, sizeof t->dir, "%s/%s", o->log_dir, t->rel);
     snprintf(t->output, sizeof t->output, "%s/output.txt", t->dir);
     snprintf(t->server_logs, sizeof t->server_logs, "%s/server", t->dir);
@@ -95,6 +97,27 @@ static int mkdirs(test *t)
     return t->log_fd < 0 ? QUIRE_ERR_IO : 0;
 }
 
+/* Renames www/<name> to a random name of exactly len characters (QIR's zerortt uses 250, so
+ * the requests do not fit in a little 1-RTT data). name must hold len + 1 bytes. */
+static int lengthen_name(const char *www, char *name, size_t namecap, size_t len)
+{
+    char longer[512], slug[64], from[4800], to[4800];
+    if (len >= sizeof longer || len >= namecap) return QUIRE_ERR_INVALID;
+    size_t n = 0;
+    while (n < len) {
+        int rc = quire_files_slug(slug, sizeof slug);
+        if (rc) return rc;
+        n += (size_t)snprintf(longer + n, sizeof longer - n, "%s%s", n ? "-" : "", slug);
+        if (n >= sizeof longer - 1) break;
+    }
+    longer[len] = 0;
+    snprintf(from, sizeof from, "%s/%s", www, name);
+    snprintf(to, sizeof to, "%s/%s", www, longer);
+    if (rename(from, to)) return QUIRE_ERR_IO;
+    memcpy(name, longer, len + 1);
+    return 0;
+}
+
 static int make_files(test *t, char *why, size_t whylen)
 {
     const quire_testcase *tc = t->o->tc;
@@ -104,8 +127,9 @@ static int make_files(test *t, char *why, size_t whylen)
     if (!t->files) return QUIRE_ERR_NOMEM;
     for (size_t g = 0; g < QUIRE_TESTCASE_MAX_FILE_GROUPS && tc->files[g].count; g++) {
         for (uint32_t k = 0; k < tc->files[g].count && t->nfiles < n; k++) {
-            char name[64];
+            char name[512];
             int rc = quire_files_generate(t->www, tc->files[g].size, name, sizeof name);
+            if (!rc && tc->name_len) rc = lengthen_name(t->www, name, sizeof name, tc->name_len);
             if (rc) {
                 snprintf(why, whylen, "cannot generate a www file in %.200s: %s", t->www,
                          quire_strerror(rc));
@@ -116,15 +140,18 @@ static int make_files(test *t, char *why, size_t whylen)
                  (unsigned long long)tc->files[g].size);
         }
     }
-    size_t len = 1;
+    const char *host = tc->host ? tc->host : "server4";
+    size_t len = 64;
     for (size_t i = 0; i < t->nfiles; i++)
         len += strlen(t->files[i]) + 32;
     if (!(t->requests = malloc(len))) return QUIRE_ERR_NOMEM;
     size_t off = 0;
     t->requests[0] = 0;
     for (size_t i = 0; i < t->nfiles; i++)
-        off += (size_t)snprintf(t->requests + off, len - off, "%shttps://server4:443/%s",
-                                i ? " " : "", t->files[i]);
+        off += (size_t)snprintf(t->requests + off, len - off, "%shttps://%s:443/%s", i ? " " : "",
+                                host, t->files[i]);
+    if (t->nfiles == 0) /* versionnegotiation: QIR requests the root, no file */
+        snprintf(t->requests, len, "https://%s:443/", host);
     return 0;
 }
 
@@ -315,6 +342,15 @@ static void stop_all(test *t)
     }
 }
 
+/* QIR's server46 (connectionmigration): a name with both of the server's addresses. */
+static int add_server46(const char *hosts)
+{
+    FILE *f = fopen(hosts, "a");
+    if (!f) return QUIRE_ERR_IO;
+    fprintf(f, "%s server46\n%s server46\n", QUIRE_NETNS_SERVER_IP4, QUIRE_NETNS_SERVER_IP6);
+    return fclose(f) ? QUIRE_ERR_IO : 0;
+}
+
 /* Runs the processes; returns 0, QUIRE_ERR_INTERRUPTED, or another error with why set. */
 static int run_processes(test *t, char *why, size_t whylen)
 {
@@ -330,7 +366,7 @@ static int run_processes(test *t, char *why, size_t whylen)
         return rc;
     }
     t->have_tb = 1;
-    if ((rc = quire_netns_write_hosts(t->hosts))) {
+    if ((rc = quire_netns_write_hosts(t->hosts)) || (rc = add_server46(t->hosts))) {
         snprintf(why, whylen, "cannot write %.200s: %s", t->hosts, quire_strerror(rc));
         return rc;
     }
@@ -423,7 +459,9 @@ static void judge(test *t, quire_outcome *out)
         .server = t->server_exit,
         .client = t->client_exit,
         .timeout_s = t->timeout_s,
+        .value = &out->value,
     };
+    out->value = -1;
     quire_verdict v = quire_check_exits(&ctx, out->explanation, sizeof out->explanation);
     if (v == QUIRE_VERDICT_NONE && t->sim_problem[0]) {
         snprintf(out->explanation, sizeof out->explanation, "%s", t->sim_problem);
@@ -432,6 +470,7 @@ static void judge(test *t, quire_outcome *out)
     if (v == QUIRE_VERDICT_NONE)
         v = t->o->tc->check(&ctx, out->explanation, sizeof out->explanation);
     out->verdict = v;
+    out->has_value = v == QUIRE_VERDICT_SUCCEEDED && out->value >= 0;
 }
 
 static void cleanup_files(test *t, quire_outcome *out)

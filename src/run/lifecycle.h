@@ -32,13 +32,21 @@ typedef struct quire_lifecycle_opts {
     int keep;                /* keep www, downloads, certs, and the logs of unsupported tests */
     int save_files;          /* keep www and downloads of failed tests (QIR's -f) */
     int debug;               /* also copy the runner's log lines to stderr */
+    unsigned repetition;     /* measurements: 1-based run number (test dir gets /<n>); 0 none */
 } quire_lifecycle_opts;
+
+#define QUIRE_OUTCOME_MAX_VALUES 16
 
 typedef struct quire_outcome {
     quire_verdict verdict;
     char explanation[512];
     double duration; /* seconds, whole lifecycle */
     char log[512];   /* test directory relative to log_dir; "" when removed */
+    int has_value;   /* measurements: value is set (the check succeeded) */
+    double value;    /* measurements: the measured value in the test case's unit */
+    /* measurements: the values of the repetitions (filled by the scheduler) */
+    double values[QUIRE_OUTCOME_MAX_VALUES];
+    unsigned nvalues;
 } quire_outcome;
 
 /* Runs the test. Returns 0 with *out filled (any verdict), or QUIRE_ERR_INTERRUPTED when

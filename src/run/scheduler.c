@@ -25,6 +25,48 @@ typedef struct worker {
     size_t job;
 } worker;
 
+/* A measurement: the test case's repetitions one after the other (each in its own directory
+ * <test>/<n>), stopping at the first that does not succeed, as QIR does. */
+static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
+{
+    unsigned reps = lo->tc->repetitions;
+    if (reps > QUIRE_OUTCOME_MAX_VALUES) reps = QUIRE_OUTCOME_MAX_VALUES;
+    double values[QUIRE_OUTCOME_MAX_VALUES], total = 0;
+    unsigned n = 0;
+    for (unsigned r = 1; r <= reps; r++) {
+        lo->repetition = r;
+        int rc = quire_lifecycle_run(lo, out);
+        total += out->duration;
+        if (rc || out->verdict != QUIRE_VERDICT_SUCCEEDED || !out->has_value) {
+            if (rc == 0 && out->verdict == QUIRE_VERDICT_SUCCEEDED)
+                out->verdict = QUIRE_VERDICT_FAILED; /* succeeded without a value */
+            char why[sizeof out->explanation];
+            snprintf(why, sizeof why, "%s", out->explanation);
+            snprintf(out->explanation, sizeof out->explanation, "run %u of %u: %.450s", r, reps, why);
+            n = 0;
+            break;
+        }
+        values[n++] = out->value;
+    }
+    if (n) {
+        double mean = 0;
+        for (unsigned i = 0; i < n; i++)
+            mean += values[i];
+        mean /= n;
+        char last[sizeof out->explanation];
+        snprintf(last, sizeof last, "%s", out->explanation);
+        snprintf(out->explanation, sizeof out->explanation, "%u runs, mean %.0f %s; last: %.400s", n,
+                 mean, lo->tc->unit ? lo->tc->unit : "", last);
+    }
+    memcpy(out->values, values, n * sizeof values[0]);
+    out->nvalues = n;
+    out->duration = total;
+    if (out->log[0]) { /* the measurement's directory, not the last run's */
+        char *slash = strrchr(out->log, '/');
+        if (slash) *slash = 0;
+    }
+}
+
 static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t idx, int *fd)
 {
     /* The runner process owns the run (netns.h), so it creates the testbed; the worker uses
@@ -57,7 +99,10 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t 
         lo.seed = o->base.seed + j->index;
         lo.testbed = tbrc ? NULL : &tb; /* NULL: the worker retries and reports the error */
         quire_outcome out;
-        quire_lifecycle_run(&lo, &out);
+        if (j->tc->repetitions)
+            run_measurement(&lo, &out);
+        else
+            quire_lifecycle_run(&lo, &out);
         ssize_t w = write(p[1], &out, sizeof out); /* < PIPE_BUF: atomic */
         _exit(w == (ssize_t)sizeof out ? 0 : 1);
     }
@@ -104,8 +149,13 @@ static int collect(const quire_sched_opts *o, const quire_job *jobs, worker *w)
         quire_lifecycle_cleanup(o->base.run_id, (unsigned)w->job);
         return 1;
     }
-    quire_result_set(o->result, j->server->name, j->client->name, j->tc->abbr, out.verdict,
-                     out.explanation, out.duration, out.log[0] ? out.log : NULL);
+    if (j->tc->repetitions)
+        quire_result_set_measurement(o->result, j->server->name, j->client->name, j->tc->abbr,
+                                     out.verdict, out.values, out.nvalues, out.explanation,
+                                     out.duration, out.log[0] ? out.log : NULL);
+    else
+        quire_result_set(o->result, j->server->name, j->client->name, j->tc->abbr, out.verdict,
+                         out.explanation, out.duration, out.log[0] ? out.log : NULL);
     save(o);
     if (o->term)
         quire_terminal_finished(o->term, j->server->name, j->client->name, j->tc->name, out.verdict,
@@ -126,8 +176,10 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
     for (size_t i = 0; i < njobs; i++) {
         quire_result_add_server(o->result, jobs[i].server->name, jobs[i].server->url);
         quire_result_add_client(o->result, jobs[i].client->name, jobs[i].client->url);
-        quire_result_add_test(o->result, QUIRE_TEST_CASE, jobs[i].tc->abbr, jobs[i].tc->name,
-                              jobs[i].tc->desc, NULL);
+        quire_result_add_test(o->result,
+                              jobs[i].tc->repetitions ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
+                              jobs[i].tc->abbr, jobs[i].tc->name, jobs[i].tc->desc,
+                              jobs[i].tc->unit);
     }
     save(o);
     size_t next = 0, active = 0;

@@ -29,12 +29,17 @@ typedef struct quire_testcase {
     unsigned timeout_s;
     unsigned cert_chain_len; /* 1 = leaf signed by the root; >1 adds intermediates */
     quire_check_fn check;
+    const char *host;    /* host of the request URLs: NULL = server4; server6, server46 */
+    const char *alias;   /* another accepted name (quire's), or NULL */
+    unsigned repetitions; /* measurements: > 0, runs whose values give mean and stdev */
+    const char *unit;     /* measurements: unit of the value ("kbps") */
+    unsigned name_len;    /* file names of exactly this length (zerortt: 250); 0 = slugs */
 } quire_testcase;
 
-/* The whole table, in QIR's order. */
+/* The whole table, in QIR's order: test cases, then measurements (repetitions > 0). */
 const quire_testcase *quire_testcase_table(size_t *n);
 
-/* A test case by name or abbreviation (case-sensitive, as QIR), NULL if unknown. */
+/* A test case by name, alias or abbreviation (case-sensitive, as QIR), NULL if unknown. */
 const quire_testcase *quire_testcase_find(const char *name_or_abbr);
 
 /* Parses a comma-separated list of names/abbreviations into out[] (max entries, duplicates

@@ -1,0 +1,13 @@
+/* Check of the `transferloss` test case (QIR's TestCaseTransferLoss, abbreviation L2): TESTCASE transfer, one 2 MiB file with 2 % loss in bursts of up to 3 each way.
+ * QIR's check: exactly one handshake, version 1 only, the files intact. */
+#include "checks/check.h"
+
+quire_verdict quire_judge_transferloss(const quire_check_data *d, char *why, size_t whylen)
+{
+    return quire_judge_transfer(d, why, whylen);
+}
+
+quire_verdict quire_check_transferloss(const quire_check_ctx *ctx, char *why, size_t whylen)
+{
+    return quire_check_run(ctx, quire_judge_transferloss, why, whylen);
+}
