@@ -25,7 +25,8 @@ static void test_table_rows(void **state)
         assert_non_null(t[i].testcase_client);
         assert_true(t[i].timeout_s > 0);
         assert_true(t[i].cert_chain_len >= 1);
-        assert_true(quire_testcase_nfiles(&t[i]) > 0);
+        /* QIR's versionnegotiation requests the server's root, no file */
+        assert_true(quire_testcase_nfiles(&t[i]) > 0 || !strcmp(t[i].name, "versionnegotiation"));
         for (size_t j = 0; j < i; j++) {
             assert_string_not_equal(t[i].name, t[j].name);
             assert_string_not_equal(t[i].abbr, t[j].abbr);
@@ -45,13 +46,46 @@ static void test_table_rows(void **state)
     assert_int_equal(quire_testcase_nbytes(dc), 10u * 1024 * 1024);
     assert_string_equal(dc->scenario, "simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25");
     assert_null(quire_testcase_find("Handshake"));
+    /* every QIR test case and measurement, with QIR's values */
+    assert_int_equal(n, 25);
+    const quire_testcase *z = quire_testcase_find("Z");
+    assert_int_equal(quire_testcase_nfiles(z), 40);
+    assert_int_equal(quire_testcase_nbytes(z), 40 * 32);
+    assert_int_equal(z->name_len, 250);
+    const quire_testcase *a = quire_testcase_find("amplificationlimit");
+    assert_int_equal(a->cert_chain_len, 9);
+    assert_string_equal(a->testcase_server, "transfer");
+    assert_non_null(strstr(a->scenario, "--drops_to_server=2,3,4,5,6,7"));
+    const quire_testcase *l1 = quire_testcase_find("L1");
+    assert_int_equal(l1->timeout_s, 300);
+    assert_int_equal(quire_testcase_nfiles(l1), 50);
+    assert_string_equal(l1->testcase_client, "multiconnect");
+    const quire_testcase *u = quire_testcase_find("U");
+    assert_string_equal(u->testcase_client, "keyupdate");
+    assert_string_equal(u->testcase_server, "transfer");
+    const quire_testcase *cm = quire_testcase_find("CM");
+    assert_string_equal(cm->testcase_server, "connectionmigration");
+    assert_string_equal(cm->testcase_client, "transfer");
+    assert_string_equal(cm->host, "server46");
+    assert_string_equal(quire_testcase_find("6")->host, "server6");
+    assert_ptr_equal(quire_testcase_find("portrebinding"), quire_testcase_find("BP"));
+    assert_ptr_equal(quire_testcase_find("addressrebinding"), quire_testcase_find("rebind-addr"));
+    assert_int_equal(quire_testcase_nfiles(quire_testcase_find("M")), 1999);
+    const quire_testcase *g = quire_testcase_find("G");
+    assert_int_equal(g->repetitions, 5);
+    assert_string_equal(g->unit, "kbps");
+    assert_int_equal(quire_testcase_nbytes(g), 10u * 1024 * 1024);
+    const quire_testcase *c = quire_testcase_find("crosstraffic");
+    assert_int_equal(c->timeout_s, 180);
+    assert_int_equal(quire_testcase_nbytes(c), 25u * 1024 * 1024);
+    assert_int_equal(quire_testcase_find("H")->repetitions, 0);
     assert_null(quire_testcase_find(""));
 }
 
 static void test_parse_list(void **state)
 {
     (void)state;
-    const quire_testcase *out[8];
+    const quire_testcase *out[32];
     size_t n = 0;
     char err[256];
     assert_int_equal(quire_testcase_parse_list("handshake,DC", out, 8, &n, err, sizeof err), 0);
@@ -64,7 +98,7 @@ static void test_parse_list(void **state)
     /* NULL: everything */
     size_t all;
     quire_testcase_table(&all);
-    assert_int_equal(quire_testcase_parse_list(NULL, out, 8, &n, err, sizeof err), 0);
+    assert_int_equal(quire_testcase_parse_list(NULL, out, 32, &n, err, sizeof err), 0);
     assert_int_equal(n, all);
     assert_int_equal(quire_testcase_parse_list("handshake,nosuch", out, 8, &n, err, sizeof err),
                      QUIRE_ERR_NOTFOUND);

@@ -1,0 +1,159 @@
+/* Unit tests for checks/facts on the reference captures under tests/data/captures/ (real
+ * ngtcp2, quic-go and aioquic connections over loopback, with their key logs): the facts a
+ * capture yields, and each test case's judge passing on the capture made for it, with the
+ * same capture standing for both vantage points. Also: a missing capture and a wrong key log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "checks/check.h"
+#include "util/err.h"
+
+static quire_facts *scan(const char *name, int keys)
+{
+    const char *dir = getenv("QUIRE_SOURCE_DIR");
+    char cap[1024], kl[1024];
+    snprintf(cap, sizeof cap, "%s/tests/data/captures/%s.pcap", dir ? dir : QUIRE_SOURCE_DIR, name);
+    snprintf(kl, sizeof kl, "%s/tests/data/captures/%s.keys", dir ? dir : QUIRE_SOURCE_DIR, name);
+    quire_facts *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(quire_facts_scan(f, cap, keys ? kl : NULL), 0);
+    assert_true(f->loaded);
+    return f;
+}
+
+/* Runs judge on capture `name` (both sides) with intact files; returns the verdict. */
+static quire_verdict run(const char *name, int keys, quire_judge_fn judge, char *why, size_t len)
+{
+    quire_facts *f = scan(name, keys);
+    quire_check_data d = {.client = f, .server = f, .keylog = keys,
+                          .files = QUIRE_VERDICT_SUCCEEDED, .nfiles = 1, .bytes = 1024};
+    snprintf(d.files_why, sizeof d.files_why, "files intact");
+    quire_verdict v = judge(&d, why, len);
+    free(f);
+    return v;
+}
+
+#define PASSES(name, judge)                                                                       \
+    do {                                                                                          \
+        char why_[600];                                                                           \
+        quire_verdict v_ = run(name, 1, judge, why_, sizeof why_);                                \
+        if (v_ != QUIRE_VERDICT_SUCCEEDED) fail_msg("%s: %s", name, why_);                        \
+    } while (0)
+
+static void test_passing_captures(void **state)
+{
+    (void)state;
+    PASSES("handshake", quire_judge_handshake);
+    PASSES("go-handshake", quire_judge_handshake);
+    PASSES("go-transfer", quire_judge_transfer);
+    PASSES("retry", quire_judge_retry);
+    PASSES("go-retry", quire_judge_retry);
+    PASSES("aioquic-retry", quire_judge_retry);
+    PASSES("resumption", quire_judge_resumption);
+    PASSES("go-zerortt", quire_judge_zerortt);
+    PASSES("keyupdate", quire_judge_keyupdate);
+    PASSES("v2", quire_judge_v2);
+    PASSES("vn", quire_judge_versionnegotiation);
+    PASSES("ipv6", quire_judge_ipv6);
+    PASSES("chacha20", quire_judge_chacha20);
+    PASSES("go-chacha20", quire_judge_chacha20);
+    PASSES("multiplex", quire_judge_multiplexing);
+    PASSES("migration", quire_judge_connectionmigration);
+    PASSES("handshake", quire_judge_ecn);
+    PASSES("handshake", quire_judge_goodput);
+}
+
+static void test_facts_values(void **state)
+{
+    (void)state;
+    quire_facts *f = scan("go-retry", 1);
+    assert_int_equal(f->nhs, 1);
+    assert_int_equal(f->retries, 1);
+    assert_int_equal(f->retry_decided, 1);
+    assert_true(f->retry_decided_frame > f->first_retry_frame);
+    assert_int_equal(f->client_hellos, 2); /* a new ClientHello after the Retry */
+    free(f);
+    f = scan("resumption", 1);
+    assert_int_equal(f->nhs, 2);
+    assert_true(f->hs[1].frame > f->hs[0].frame);
+    free(f);
+    f = scan("v2", 1);
+    assert_true(quire_facts_has_version(&f->client_initial, 1));
+    assert_true(quire_facts_has_version(&f->server_initial, 0x6b3343cf));
+    assert_int_equal(f->server_handshake.n, 1);
+    free(f);
+    f = scan("keyupdate", 1);
+    assert_true(f->key_phase[0][1] > 0 && f->key_phase[1][1] > 0);
+    free(f);
+    f = scan("migration", 1);
+    assert_int_equal(f->server_paths.nseen, 2);
+    assert_int_equal(f->client_paths.nseen, 2);
+    assert_true(f->nchallenges >= 1 && f->nresponses >= 1);
+    assert_int_equal(f->server_paths.bad_frame, 0);
+    free(f);
+}
+
+static void test_failures(void **state)
+{
+    (void)state;
+    char why[600];
+    /* the right trace for another test */
+    assert_int_equal(run("handshake", 1, quire_judge_retry, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "no Retry packet in handshake.pcap"));
+    assert_int_equal(run("retry", 1, quire_judge_handshake, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "did not expect a Retry: retry.pcap frame 2"));
+    assert_int_equal(run("handshake", 1, quire_judge_longrtt, why, sizeof why),
+                     QUIRE_VERDICT_FAILED);
+    assert_int_equal(run("handshake", 1, quire_judge_chacha20, why, sizeof why),
+                     QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "TLS_AES_128_GCM_SHA256"));
+    assert_int_equal(run("resumption", 1, quire_judge_transfer, why, sizeof why),
+                     QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "got 2"));
+    assert_int_equal(run("handshake", 1, quire_judge_v2, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_int_equal(run("v2", 1, quire_judge_handshake, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "0x6b3343cf"));
+    assert_int_equal(run("handshake", 1, quire_judge_ipv6, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "over IPv4"));
+    assert_int_equal(run("handshake", 1, quire_judge_keyupdate, why, sizeof why),
+                     QUIRE_VERDICT_FAILED);
+    assert_int_equal(run("handshake", 1, quire_judge_connectionmigration, why, sizeof why),
+                     QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "single path"));
+    /* without the key log: the keyed tests are unsupported (QIR's rule) */
+    assert_int_equal(run("keyupdate", 0, quire_judge_keyupdate, why, sizeof why),
+                     QUIRE_VERDICT_UNSUPPORTED);
+    /* with another capture's key log nothing after the Initials decrypts */
+    const char *dir = getenv("QUIRE_SOURCE_DIR");
+    char cap[1024], kl[1024];
+    snprintf(cap, sizeof cap, "%s/tests/data/captures/keyupdate.pcap", dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(kl, sizeof kl, "%s/tests/data/captures/handshake.keys", dir ? dir : QUIRE_SOURCE_DIR);
+    quire_facts *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(quire_facts_scan(f, cap, kl), 0);
+    quire_check_data d = {.client = f, .server = f, .keylog = 1,
+                          .files = QUIRE_VERDICT_SUCCEEDED, .nfiles = 1};
+    snprintf(d.files_why, sizeof d.files_why, "ok");
+    assert_int_equal(quire_judge_keyupdate(&d, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "wrong key log?"));
+    /* a missing capture names the file */
+    assert_true(quire_facts_scan(f, "/nonexistent/trace_node_left.pcap", NULL) < 0);
+    assert_non_null(strstr(f->error, "/nonexistent/trace_node_left.pcap"));
+    free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_passing_captures),
+        cmocka_unit_test(test_facts_values),
+        cmocka_unit_test(test_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
