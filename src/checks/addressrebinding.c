@@ -14,8 +14,10 @@ quire_verdict quire_judge_addressrebinding(const quire_check_data *d, char *why,
     if (s->nclient_addrs <= 1) {
         char a[64] = "none";
         if (s->nclient_addrs) quire_addr_str(&s->client_addrs[0], a, sizeof a);
-        snprintf(why, whylen, "the server saw a single client address (%s) in %s: no address "
-                 "rebinding", a, quire_check_cap(s));
+        snprintf(why, whylen,
+                 "the server saw a single client address (%s) in %s: no address "
+                 "rebinding",
+                 a, quire_check_cap(s));
         return QUIRE_VERDICT_FAILED;
     }
     if ((v = quire_judge_portrebinding(d, why, whylen)) != QUIRE_VERDICT_SUCCEEDED) return v;

@@ -22,10 +22,10 @@ quire_verdict quire_judge_chacha20(const quire_check_data *d, char *why, size_t 
         size_t off = 0;
         for (size_t j = 0; j < k->cipher_count && off < sizeof list; j++) {
             const char *name = quire_tls_cipher_name(k->ciphers[j]);
-            off += (size_t)(name ? snprintf(list + off, sizeof list - off, "%s%s", j ? ", " : "",
-                                            name)
-                                 : snprintf(list + off, sizeof list - off, "%s0x%04x",
-                                            j ? ", " : "", k->ciphers[j]));
+            off +=
+                (size_t)(name ? snprintf(list + off, sizeof list - off, "%s%s", j ? ", " : "", name)
+                              : snprintf(list + off, sizeof list - off, "%s0x%04x", j ? ", " : "",
+                                         k->ciphers[j]));
         }
         snprintf(why, whylen,
                  "expected only TLS_CHACHA20_POLY1305_SHA256 to be offered; the ClientHello of "

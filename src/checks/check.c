@@ -296,8 +296,9 @@ const char *quire_check_cap(const quire_facts *f)
 quire_verdict quire_check_need_keylog(const quire_check_data *d, char *why, size_t whylen)
 {
     if (d->keylog) return QUIRE_VERDICT_NONE;
-    snprintf(why, whylen, "cannot check the test: SSLKEYLOG required, but neither the client nor "
-                          "the server wrote a key log (/logs/keys.log)");
+    snprintf(why, whylen,
+             "cannot check the test: SSLKEYLOG required, but neither the client nor "
+             "the server wrote a key log (/logs/keys.log)");
     return QUIRE_VERDICT_UNSUPPORTED;
 }
 
@@ -322,8 +323,10 @@ quire_verdict quire_check_version_and_files(const quire_check_data *d, char *why
     const quire_facts_versions *v = &d->server->server_initial;
     char b[256];
     if (v->n != 1 || v->v[0] != 0x00000001) {
-        snprintf(why, whylen, "expected exactly one version (0x1) in the server's Initials in %s, "
-                              "got %s", quire_check_cap(d->server), quire_facts_versions_str(v, b, sizeof b));
+        snprintf(why, whylen,
+                 "expected exactly one version (0x1) in the server's Initials in %s, "
+                 "got %s",
+                 quire_check_cap(d->server), quire_facts_versions_str(v, b, sizeof b));
         return QUIRE_VERDICT_FAILED;
     }
     if (d->files != QUIRE_VERDICT_SUCCEEDED) {

@@ -100,10 +100,8 @@ quire_verdict quire_judge_ipv6(const quire_check_data *d, char *why, size_t whyl
 quire_verdict quire_judge_v2(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_portrebinding(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_addressrebinding(const quire_check_data *d, char *why, size_t whylen);
-quire_verdict quire_judge_connectionmigration(const quire_check_data *d, char *why,
-                                              size_t whylen);
-quire_verdict quire_judge_versionnegotiation(const quire_check_data *d, char *why,
-                                             size_t whylen);
+quire_verdict quire_judge_connectionmigration(const quire_check_data *d, char *why, size_t whylen);
+quire_verdict quire_judge_versionnegotiation(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_goodput(const quire_check_data *d, char *why, size_t whylen);
 
 typedef quire_verdict (*quire_check_fn)(const quire_check_ctx *ctx, char *why, size_t whylen);

@@ -29,8 +29,7 @@ quire_verdict quire_judge_connectionmigration(const quire_check_data *d, char *w
     return QUIRE_VERDICT_SUCCEEDED;
 }
 
-quire_verdict quire_check_connectionmigration(const quire_check_ctx *ctx, char *why,
-                                              size_t whylen)
+quire_verdict quire_check_connectionmigration(const quire_check_ctx *ctx, char *why, size_t whylen)
 {
     return quire_check_run(ctx, quire_judge_connectionmigration, why, whylen);
 }

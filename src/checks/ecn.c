@@ -12,8 +12,10 @@ static int side_ok(const quire_facts *f, int s, char *why, size_t whylen)
     const char *who = s ? "server" : "client";
     const uint64_t *e = f->ecn[s];
     if (!e[1] && !e[2]) {
-        snprintf(why, whylen, "%s did not mark any packet ECT(0) or ECT(1) (%llu not-ECT "
-                 "datagrams in %s)", who, (unsigned long long)e[0], quire_check_cap(f));
+        snprintf(why, whylen,
+                 "%s did not mark any packet ECT(0) or ECT(1) (%llu not-ECT "
+                 "datagrams in %s)",
+                 who, (unsigned long long)e[0], quire_check_cap(f));
         return 0;
     }
     if (!f->ack_ecn[s]) {

@@ -193,7 +193,8 @@ static void retry_step(quire_facts *f, const quire_conn_packet *p)
     const quire_packet *k = p->pkt;
     if (f->retry_decided || !k->pn_known || k->status != 0) return;
     if (k->token_len == 0) {
-        if ((int64_t)k->pn > f->highest_pn_before_token) f->highest_pn_before_token = (int64_t)k->pn;
+        if ((int64_t)k->pn > f->highest_pn_before_token)
+            f->highest_pn_before_token = (int64_t)k->pn;
         return;
     }
     if ((int64_t)k->pn <= f->highest_pn_before_token) {
@@ -359,8 +360,7 @@ static void take_conns(quire_facts *f, const quire_trace *t)
         fc->cipher_count = c->tls.cipher_count;
         memcpy(fc->ciphers, c->tls.ciphers, sizeof fc->ciphers);
         fc->server_tp = c->tls.server_tp.present;
-        fc->has_max_streams_bidi =
-            (c->tls.server_tp.mask >> QUIRE_TP_INITIAL_MAX_STREAMS_BIDI) & 1;
+        fc->has_max_streams_bidi = (c->tls.server_tp.mask >> QUIRE_TP_INITIAL_MAX_STREAMS_BIDI) & 1;
         fc->max_streams_bidi = c->tls.server_tp.val[QUIRE_TP_INITIAL_MAX_STREAMS_BIDI];
     }
 }
@@ -379,8 +379,8 @@ int quire_facts_scan(quire_facts *f, const char *capture, const char *keylog)
     int rc = quire_trace_run(t, capture, &o);
     finish_pending(f);
     if (rc) {
-        snprintf(f->error, sizeof f->error, "%s", t->capture_error[0] ? t->capture_error
-                                                                      : quire_strerror(rc));
+        snprintf(f->error, sizeof f->error, "%s",
+                 t->capture_error[0] ? t->capture_error : quire_strerror(rc));
     } else {
         f->loaded = 1;
         f->records = t->summary.packets;

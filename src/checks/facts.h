@@ -75,9 +75,9 @@ typedef struct quire_facts_paths {
 
 typedef struct quire_facts {
     char capture[256];
-    int loaded;        /* the capture was read */
-    int have_keys;     /* a key log was given */
-    char error[512];   /* why it was not loaded */
+    int loaded;      /* the capture was read */
+    int have_keys;   /* a key log was given */
+    char error[512]; /* why it was not loaded */
     uint64_t quic_packets, undecryptable, records;
     /* handshakes */
     quire_facts_hs hs[QUIRE_FACTS_MAX_HS];
@@ -97,8 +97,8 @@ typedef struct quire_facts {
     uint8_t retry_tokens[QUIRE_FACTS_MAX_TOKENS][128];
     size_t retry_token_len[QUIRE_FACTS_MAX_TOKENS];
     size_t nretry_tokens;
-    int64_t highest_pn_before_token;    /* client Initials without a token; -1 none */
-    int retry_decided;                  /* 1 token used, -1 packet number reset */
+    int64_t highest_pn_before_token; /* client Initials without a token; -1 none */
+    int retry_decided;               /* 1 token used, -1 packet number reset */
     uint64_t retry_decided_frame, retry_decided_pn;
     /* connections */
     quire_facts_conn conns[QUIRE_FACTS_MAX_CONNS];
@@ -109,15 +109,15 @@ typedef struct quire_facts {
     uint64_t server_hs_crypto_end; /* highest offset + length of server Handshake CRYPTO */
     /* QIR's amplification-limit walk over the datagrams before the client's first Handshake */
     struct {
-        int done;                /* the client's first Handshake packet was reached */
+        int done; /* the client's first Handshake packet was reached */
         uint64_t done_frame;
-        uint64_t client_bytes;   /* client Initial datagram bytes before it */
-        uint64_t server_bytes;   /* server datagram bytes before it */
-        uint64_t over3_frame;    /* first server datagram beyond 3x (0: none) */
-        uint64_t over4_frame;    /* first server datagram at or beyond 4x: a violation */
-        uint64_t vn_frame;       /* a Version Negotiation packet (fails the test) */
-        uint64_t unknown_frame;  /* a packet whose sender is unknown */
-        int stopped;             /* the walk ended (violation or done) */
+        uint64_t client_bytes;  /* client Initial datagram bytes before it */
+        uint64_t server_bytes;  /* server datagram bytes before it */
+        uint64_t over3_frame;   /* first server datagram beyond 3x (0: none) */
+        uint64_t over4_frame;   /* first server datagram at or beyond 4x: a violation */
+        uint64_t vn_frame;      /* a Version Negotiation packet (fails the test) */
+        uint64_t unknown_frame; /* a packet whose sender is unknown */
+        int stopped;            /* the walk ended (violation or done) */
         int64_t allowed, allowed4;
     } amp;
     /* key phases of decrypted 1-RTT packets: [sender 0 client, 1 server][phase] */
@@ -130,8 +130,8 @@ typedef struct quire_facts {
     /* address families of QUIC datagrams the server sent */
     uint64_t server_ipv4, server_ipv4_frame, server_ipv6;
     /* paths */
-    quire_facts_paths server_paths; /* datagrams the server sent */
-    quire_facts_paths client_paths; /* datagrams the client sent */
+    quire_facts_paths server_paths;              /* datagrams the server sent */
+    quire_facts_paths client_paths;              /* datagrams the client sent */
     uint8_t challenges[QUIRE_FACTS_MAX_DATA][8]; /* server PATH_CHALLENGE data on new paths */
     uint64_t challenge_frame[QUIRE_FACTS_MAX_DATA];
     size_t nchallenges;

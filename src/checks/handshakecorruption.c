@@ -3,8 +3,7 @@
  * version 1 only, the files intact. */
 #include "checks/check.h"
 
-quire_verdict quire_check_handshakecorruption(const quire_check_ctx *ctx, char *why,
-                                              size_t whylen)
+quire_verdict quire_check_handshakecorruption(const quire_check_ctx *ctx, char *why, size_t whylen)
 {
     return quire_check_run(ctx, quire_judge_handshakeloss, why, whylen);
 }

@@ -11,8 +11,10 @@ quire_verdict quire_judge_ipv6(const quire_check_data *d, char *why, size_t whyl
     if ((v = quire_judge_transfer(d, why, whylen)) != QUIRE_VERDICT_SUCCEEDED) return v;
     const quire_facts *s = d->server;
     if (s->server_ipv4) {
-        snprintf(why, whylen, "%llu QUIC datagrams from the server over IPv4, the first at %s "
-                 "frame %llu", (unsigned long long)s->server_ipv4, quire_check_cap(s),
+        snprintf(why, whylen,
+                 "%llu QUIC datagrams from the server over IPv4, the first at %s "
+                 "frame %llu",
+                 (unsigned long long)s->server_ipv4, quire_check_cap(s),
                  (unsigned long long)s->server_ipv4_frame);
         return QUIRE_VERDICT_FAILED;
     }

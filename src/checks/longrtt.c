@@ -18,7 +18,8 @@ quire_verdict quire_judge_longrtt(const quire_check_data *d, char *why, size_t w
                      "expected at least 2 ClientHellos from the client, got 1 (%s frame %llu)",
                      quire_check_cap(c), (unsigned long long)c->first_client_hello_frame);
         else
-            snprintf(why, whylen, "expected at least 2 ClientHellos from the client, got none in %s",
+            snprintf(why, whylen,
+                     "expected at least 2 ClientHellos from the client, got none in %s",
                      quire_check_cap(c));
         return QUIRE_VERDICT_FAILED;
     }

@@ -43,8 +43,8 @@ quire_verdict quire_judge_portrebinding(const quire_check_data *d, char *why, si
             return QUIRE_VERDICT_FAILED;
         }
     }
-    snprintf(why, whylen, "%zu paths, %zu PATH_CHALLENGEs all answered; %s",
-             s->server_paths.nseen, s->nchallenges, d->files_why);
+    snprintf(why, whylen, "%zu paths, %zu PATH_CHALLENGEs all answered; %s", s->server_paths.nseen,
+             s->nchallenges, d->files_why);
     return QUIRE_VERDICT_SUCCEEDED;
 }
 

@@ -1,5 +1,6 @@
-/* Check of the `transferloss` test case (QIR's TestCaseTransferLoss, abbreviation L2): TESTCASE transfer, one 2 MiB file with 2 % loss in bursts of up to 3 each way.
- * QIR's check: exactly one handshake, version 1 only, the files intact. */
+/* Check of the `transferloss` test case (QIR's TestCaseTransferLoss, abbreviation L2): TESTCASE
+ * transfer, one 2 MiB file with 2 % loss in bursts of up to 3 each way. QIR's check: exactly one
+ * handshake, version 1 only, the files intact. */
 #include "checks/check.h"
 
 quire_verdict quire_judge_transferloss(const quire_check_data *d, char *why, size_t whylen)

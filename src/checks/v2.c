@@ -35,14 +35,17 @@ quire_verdict quire_judge_v2(const quire_check_data *d, char *why, size_t whylen
         snprintf(why, whylen, "%s", d->files_why);
         return QUIRE_VERDICT_FAILED;
     }
-    snprintf(why, whylen, "client Initial v1, server Initial v2 from %s frame %llu, Handshakes "
-             "v2; %s", quire_check_cap(s), (unsigned long long)s->server_initial.frame[0],
-             d->files_why);
+    snprintf(why, whylen,
+             "client Initial v1, server Initial v2 from %s frame %llu, Handshakes "
+             "v2; %s",
+             quire_check_cap(s), (unsigned long long)s->server_initial.frame[0], d->files_why);
     for (size_t i = 0; i < s->server_initial.n; i++)
         if (s->server_initial.v[i] == QUIC_V2)
-            snprintf(why, whylen, "client Initial v1, server Initial v2 from %s frame %llu, "
-                     "Handshakes v2; %s", quire_check_cap(s),
-                     (unsigned long long)s->server_initial.frame[i], d->files_why);
+            snprintf(why, whylen,
+                     "client Initial v1, server Initial v2 from %s frame %llu, "
+                     "Handshakes v2; %s",
+                     quire_check_cap(s), (unsigned long long)s->server_initial.frame[i],
+                     d->files_why);
     return QUIRE_VERDICT_SUCCEEDED;
 }
 

@@ -16,7 +16,8 @@ quire_verdict quire_judge_versionnegotiation(const quire_check_data *d, char *wh
     }
     if (!c->vn_match_frame) {
         if (c->vn_packets)
-            snprintf(why, whylen, "the Version Negotiation packet at %s frame %llu does not echo "
+            snprintf(why, whylen,
+                     "the Version Negotiation packet at %s frame %llu does not echo "
                      "the DCID of the client's first Initial (frame %llu) as its SCID",
                      quire_check_cap(c), (unsigned long long)c->vn_first_frame,
                      (unsigned long long)c->first_initial_frame);
@@ -30,8 +31,7 @@ quire_verdict quire_judge_versionnegotiation(const quire_check_data *d, char *wh
     return QUIRE_VERDICT_SUCCEEDED;
 }
 
-quire_verdict quire_check_versionnegotiation(const quire_check_ctx *ctx, char *why,
-                                             size_t whylen)
+quire_verdict quire_check_versionnegotiation(const quire_check_ctx *ctx, char *why, size_t whylen)
 {
     return quire_check_run(ctx, quire_judge_versionnegotiation, why, whylen);
 }

@@ -31,19 +31,23 @@ static quire_facts *scan(const char *name, int keys)
 static quire_verdict run(const char *name, int keys, quire_judge_fn judge, char *why, size_t len)
 {
     quire_facts *f = scan(name, keys);
-    quire_check_data d = {.client = f, .server = f, .keylog = keys,
-                          .files = QUIRE_VERDICT_SUCCEEDED, .nfiles = 1, .bytes = 1024};
+    quire_check_data d = {.client = f,
+                          .server = f,
+                          .keylog = keys,
+                          .files = QUIRE_VERDICT_SUCCEEDED,
+                          .nfiles = 1,
+                          .bytes = 1024};
     snprintf(d.files_why, sizeof d.files_why, "files intact");
     quire_verdict v = judge(&d, why, len);
     free(f);
     return v;
 }
 
-#define PASSES(name, judge)                                                                       \
-    do {                                                                                          \
-        char why_[600];                                                                           \
-        quire_verdict v_ = run(name, 1, judge, why_, sizeof why_);                                \
-        if (v_ != QUIRE_VERDICT_SUCCEEDED) fail_msg("%s: %s", name, why_);                        \
+#define PASSES(name, judge)                                                                        \
+    do {                                                                                           \
+        char why_[600];                                                                            \
+        quire_verdict v_ = run(name, 1, judge, why_, sizeof why_);                                 \
+        if (v_ != QUIRE_VERDICT_SUCCEEDED) fail_msg("%s: %s", name, why_);                         \
     } while (0)
 
 static void test_passing_captures(void **state)
@@ -132,13 +136,14 @@ static void test_failures(void **state)
     /* with another capture's key log nothing after the Initials decrypts */
     const char *dir = getenv("QUIRE_SOURCE_DIR");
     char cap[1024], kl[1024];
-    snprintf(cap, sizeof cap, "%s/tests/data/captures/keyupdate.pcap", dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(cap, sizeof cap, "%s/tests/data/captures/keyupdate.pcap",
+             dir ? dir : QUIRE_SOURCE_DIR);
     snprintf(kl, sizeof kl, "%s/tests/data/captures/handshake.keys", dir ? dir : QUIRE_SOURCE_DIR);
     quire_facts *f = calloc(1, sizeof *f);
     assert_non_null(f);
     assert_int_equal(quire_facts_scan(f, cap, kl), 0);
-    quire_check_data d = {.client = f, .server = f, .keylog = 1,
-                          .files = QUIRE_VERDICT_SUCCEEDED, .nfiles = 1};
+    quire_check_data d = {
+        .client = f, .server = f, .keylog = 1, .files = QUIRE_VERDICT_SUCCEEDED, .nfiles = 1};
     snprintf(d.files_why, sizeof d.files_why, "ok");
     assert_int_equal(quire_judge_keyupdate(&d, why, sizeof why), QUIRE_VERDICT_FAILED);
     assert_non_null(strstr(why, "wrong key log?"));

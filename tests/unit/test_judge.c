@@ -62,10 +62,10 @@ static quire_verdict judge(fx *x, quire_judge_fn fn)
     return v;
 }
 
-#define EXPECT(x, fn, verdict, text)                                                              \
-    do {                                                                                          \
-        assert_int_equal(judge(x, fn), verdict);                                                  \
-        if (!strstr((x)->why, text)) fail_msg("explanation '%s' lacks '%s'", (x)->why, text);    \
+#define EXPECT(x, fn, verdict, text)                                                               \
+    do {                                                                                           \
+        assert_int_equal(judge(x, fn), verdict);                                                   \
+        if (!strstr((x)->why, text)) fail_msg("explanation '%s' lacks '%s'", (x)->why, text);      \
     } while (0)
 
 static void test_common(void **state)
@@ -86,8 +86,9 @@ static void test_common(void **state)
     x->s.nhs = 1;
     x->c.retries = 1;
     x->c.first_retry_frame = 2;
-    EXPECT(x, quire_judge_handshake, QUIRE_VERDICT_FAILED, "did not expect a Retry: "
-                                                           "trace_node_left.pcap frame 2");
+    EXPECT(x, quire_judge_handshake, QUIRE_VERDICT_FAILED,
+           "did not expect a Retry: "
+           "trace_node_left.pcap frame 2");
     /* key log rule */
     x->d.keylog = 0;
     EXPECT(x, quire_judge_multiplexing, QUIRE_VERDICT_UNSUPPORTED, "SSLKEYLOG required");
@@ -128,8 +129,8 @@ static void test_multiplexing(void **state)
     fx *x = *state;
     EXPECT(x, quire_judge_multiplexing, QUIRE_VERDICT_FAILED, "could not check the stream limit");
     x->c.nconns = 1;
-    x->c.conns[0] = (quire_facts_conn){.first_frame = 1, .server_tp = 1,
-                                       .has_max_streams_bidi = 1, .max_streams_bidi = 2000};
+    x->c.conns[0] = (quire_facts_conn){
+        .first_frame = 1, .server_tp = 1, .has_max_streams_bidi = 1, .max_streams_bidi = 2000};
     EXPECT(x, quire_judge_multiplexing, QUIRE_VERDICT_FAILED, "2000 > 1000");
     x->c.conns[0].max_streams_bidi = 100;
     EXPECT(x, quire_judge_multiplexing, QUIRE_VERDICT_SUCCEEDED, "limit 100");
@@ -208,7 +209,8 @@ static void test_ecn(void **state)
     x->c.ack_ecn[0] = 1;
     x->c.ecn[0][3] = 1;
     x->c.first_ce_frame[0] = 12;
-    EXPECT(x, quire_judge_ecn, QUIRE_VERDICT_FAILED, "CE, the first at trace_node_left.pcap frame 12");
+    EXPECT(x, quire_judge_ecn, QUIRE_VERDICT_FAILED,
+           "CE, the first at trace_node_left.pcap frame 12");
     x->c.ecn[0][3] = 0;
     EXPECT(x, quire_judge_ecn, QUIRE_VERDICT_FAILED, "server did not mark");
     x->s.ecn[1][1] = 3;
@@ -229,9 +231,10 @@ static void test_amplification(void **state)
     s->amp.over4_frame = 6;
     s->amp.client_bytes = 1200;
     s->amp.server_bytes = 4900;
-    EXPECT(x, quire_judge_amplificationlimit, QUIRE_VERDICT_FAILED, "violated the amplification "
-                                                                    "limit: 4900 bytes sent up to "
-                                                                    "trace_node_right.pcap frame 6");
+    EXPECT(x, quire_judge_amplificationlimit, QUIRE_VERDICT_FAILED,
+           "violated the amplification "
+           "limit: 4900 bytes sent up to "
+           "trace_node_right.pcap frame 6");
     s->amp.over4_frame = 0;
     EXPECT(x, quire_judge_amplificationlimit, QUIRE_VERDICT_FAILED, "no Handshake packet");
     s->amp.done = 1;
@@ -246,8 +249,9 @@ static void test_handshakeloss(void **state)
 {
     fx *x = *state;
     x->d.nfiles = 50;
-    EXPECT(x, quire_judge_handshakeloss, QUIRE_VERDICT_FAILED, "expected exactly 50 handshakes, "
-                                                               "got 1");
+    EXPECT(x, quire_judge_handshakeloss, QUIRE_VERDICT_FAILED,
+           "expected exactly 50 handshakes, "
+           "got 1");
     for (uint8_t i = 2; i <= 50; i++)
         add_hs(&x->s, i, i * 10u);
     EXPECT(x, quire_judge_handshakeloss, QUIRE_VERDICT_SUCCEEDED, "50 handshakes");
@@ -258,8 +262,9 @@ static void test_ipv6(void **state)
     fx *x = *state;
     x->s.server_ipv4 = 3;
     x->s.server_ipv4_frame = 7;
-    EXPECT(x, quire_judge_ipv6, QUIRE_VERDICT_FAILED, "over IPv4, the first at "
-                                                      "trace_node_right.pcap frame 7");
+    EXPECT(x, quire_judge_ipv6, QUIRE_VERDICT_FAILED,
+           "over IPv4, the first at "
+           "trace_node_right.pcap frame 7");
     x->s.server_ipv4 = 0;
     x->s.server_ipv6 = 9;
     EXPECT(x, quire_judge_ipv6, QUIRE_VERDICT_SUCCEEDED, "all IPv6");
@@ -281,8 +286,9 @@ static void test_v2(void **state)
     x->d.files = QUIRE_VERDICT_FAILED;
     EXPECT(x, quire_judge_v2, QUIRE_VERDICT_FAILED, "intact"); /* the files' explanation */
     x->d.files = QUIRE_VERDICT_SUCCEEDED;
-    EXPECT(x, quire_judge_v2, QUIRE_VERDICT_SUCCEEDED, "server Initial v2 from "
-                                                       "trace_node_right.pcap frame 2");
+    EXPECT(x, quire_judge_v2, QUIRE_VERDICT_SUCCEEDED,
+           "server Initial v2 from "
+           "trace_node_right.pcap frame 2");
 }
 
 static void set_path(quire_facts_path *p, uint8_t last, uint16_t port)
@@ -307,9 +313,10 @@ static void test_rebinding(void **state)
     s->server_paths.nseen = 2;
     s->server_paths.bad_frame = 44;
     set_path(&s->server_paths.bad_path, 100, 5555);
-    EXPECT(x, quire_judge_portrebinding, QUIRE_VERDICT_FAILED, "198.18.0.100:5555 -> "
-                                                               "198.19.0.100:443 "
-                                                               "(trace_node_right.pcap frame 44)");
+    EXPECT(x, quire_judge_portrebinding, QUIRE_VERDICT_FAILED,
+           "198.18.0.100:5555 -> "
+           "198.19.0.100:443 "
+           "(trace_node_right.pcap frame 44)");
     s->server_paths.bad_frame = 0;
     s->nchallenges = 1;
     memcpy(s->challenges[0], "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
@@ -327,8 +334,9 @@ static void test_rebinding(void **state)
     c->client_paths.new_paths = 1;
     c->client_paths.bad_frame = 50;
     set_path(&c->client_paths.bad_path, 100, 6666);
-    EXPECT(x, quire_judge_connectionmigration, QUIRE_VERDICT_FAILED, "reuses the previous path's "
-                                                                     "DCID");
+    EXPECT(x, quire_judge_connectionmigration, QUIRE_VERDICT_FAILED,
+           "reuses the previous path's "
+           "DCID");
     c->client_paths.bad_frame = 0;
     EXPECT(x, quire_judge_connectionmigration, QUIRE_VERDICT_SUCCEEDED, "1 client migration");
 }
