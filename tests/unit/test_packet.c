@@ -29,8 +29,7 @@ static const char V1_CLIENT_PAYLOAD[] =
     "3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000"
     "75300901100f088394c8f03e51570806048000ffff";
 
-static const char V1_CLIENT_HEADER[] =
-    "c300000001088394c8f03e5157080000449e00000002";
+static const char V1_CLIENT_HEADER[] = "c300000001088394c8f03e5157080000449e00000002";
 
 static const char V1_CLIENT_PACKET[] =
     "c000000001088394c8f03e5157080000449e7b9aec34d1b1c98dd7689fb8ec11"
@@ -85,9 +84,8 @@ static const char V1_SERVER_PACKET[] =
     "022f8ef4cdd93795d77d06edbb7aaf2f58891850abbdca3d20398c276456cbc4"
     "2158407dd074ee";
 
-static const char V1_RETRY[] =
-    "ff000000010008f067a5502a4262b5746f6b656e04a265ba2eff4d829058fb3f"
-    "0f2496ba";
+static const char V1_RETRY[] = "ff000000010008f067a5502a4262b5746f6b656e04a265ba2eff4d829058fb3f"
+                               "0f2496ba";
 
 // V2 client payload
 static const char V2_CLIENT_PAYLOAD[] =
@@ -100,8 +98,7 @@ static const char V2_CLIENT_PAYLOAD[] =
     "3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000"
     "75300901100f088394c8f03e51570806048000ffff";
 
-static const char V2_CLIENT_HEADER[] =
-    "d36b3343cf088394c8f03e5157080000449e00000002";
+static const char V2_CLIENT_HEADER[] = "d36b3343cf088394c8f03e5157080000449e00000002";
 
 static const char V2_CLIENT_PACKET[] =
     "d76b3343cf088394c8f03e5157080000449ea0c95e82ffe67b6abcdb4298b485"
@@ -156,9 +153,8 @@ static const char V2_SERVER_PACKET[] =
     "c984c707f0a0812d8cd5a6881eaf21ceda98f4bd23f6fe1a3e2c43edd9ce7ca8"
     "4bed8521e2e140";
 
-static const char V2_RETRY[] =
-    "cf6b3343cf0008f067a5502a4262b5746f6b656ec8646ce8bfe33952d9555436"
-    "65dcc7b6";
+static const char V2_RETRY[] = "cf6b3343cf0008f067a5502a4262b5746f6b656ec8646ce8bfe33952d9555436"
+                               "65dcc7b6";
 
 // D29 client payload
 static const char D29_CLIENT_PAYLOAD[] =
@@ -170,8 +166,7 @@ static const char D29_CLIENT_PAYLOAD[] =
     "05030603020308040805080604010501060102010402050206020202002d0002"
     "0101001c00024001";
 
-static const char D29_CLIENT_HEADER[] =
-    "c3ff00001d088394c8f03e5157080000449e00000002";
+static const char D29_CLIENT_HEADER[] = "c3ff00001d088394c8f03e5157080000449e00000002";
 
 static const char D29_CLIENT_PACKET[] =
     "c5ff00001d088394c8f03e5157080000449e4a95245bfb66bc5f93032b7ddd89"
@@ -226,9 +221,8 @@ static const char D29_SERVER_PACKET[] =
     "1c0a79637134d8993701fe779e58c2fe753d14b0564021565ea92e57bc6faf56"
     "dfc7a40870e6";
 
-static const char D29_RETRY[] =
-    "ffff00001d0008f067a5502a4262b5746f6b656ed16926d81f6f9ca2953a8aa4"
-    "575e1e49";
+static const char D29_RETRY[] = "ffff00001d0008f067a5502a4262b5746f6b656ed16926d81f6f9ca2953a8aa4"
+                                "575e1e49";
 
 static const char DCID_HEX[] = "8394c8f03e515708";
 static const char SERVER_SCID_HEX[] = "f067a5502a4262b5";
@@ -312,7 +306,8 @@ static void test_client_initial(void **state)
         size_t flen;
         uint8_t *frames = hexdup(vc->client_payload, &flen);
         assert_memory_equal(pkt.payload, frames, flen);
-        for (size_t b = flen; b < pkt.payload_len; b++) assert_int_equal(pkt.payload[b], 0);
+        for (size_t b = flen; b < pkt.payload_len; b++)
+            assert_int_equal(pkt.payload[b], 0);
 
         /* Protect the plaintext again: the published packet, byte for byte. */
         uint8_t buf[1300];
@@ -372,9 +367,9 @@ static void test_server_initial(void **state)
         uint8_t buf[300];
         memcpy(buf, pkt.header, pkt.header_len);
         memcpy(buf + pkt.header_len, pkt.payload, pkt.payload_len);
-        assert_int_equal(quire_packet_protect(buf, sizeof buf, pkt.header_len, 2, 1,
-                                              pkt.payload_len, &s),
-                         (int)len);
+        assert_int_equal(
+            quire_packet_protect(buf, sizeof buf, pkt.header_len, 2, 1, pkt.payload_len, &s),
+            (int)len);
         assert_memory_equal(buf, data, len);
         free(data);
         quire_keys_free(&c);
@@ -483,8 +478,8 @@ static void test_coalesced(void **state)
     initial_keys(QUIRE_QUIC_V1, &c, &s);
     uint8_t secret[32];
     assert_int_equal(quire_crypto_unhex(CHACHA_SECRET, 64, secret, 32), 32);
-    assert_int_equal(
-        quire_keys_init(&app, QUIRE_QUIC_V1, QUIRE_AEAD_CHACHA20_POLY1305, secret, 32), 0);
+    assert_int_equal(quire_keys_init(&app, QUIRE_QUIC_V1, QUIRE_AEAD_CHACHA20_POLY1305, secret, 32),
+                     0);
     size_t l1, l2;
     uint8_t *p1 = hexdup(V1_SERVER_PACKET, &l1);
     uint8_t *p2 = hexdup("4cfe4189655e5cd55c41f69080575d7999c25a5bfb", &l2);
@@ -522,7 +517,8 @@ static size_t short_packet(uint8_t *buf, size_t cap, int phase, uint64_t pn, qui
 {
     memset(buf, 0, cap);
     buf[0] = (uint8_t)(0x40 | (phase << 2) | 0x01);
-    for (int i = 0; i < 8; i++) buf[1 + i] = (uint8_t)(0xd0 + i);
+    for (int i = 0; i < 8; i++)
+        buf[1 + i] = (uint8_t)(0xd0 + i);
     buf[9] = (uint8_t)(pn >> 8);
     buf[10] = (uint8_t)pn;
     buf[11] = 0x01;
@@ -535,7 +531,8 @@ static void test_key_phase(void **state)
 {
     (void)state;
     uint8_t secret[48];
-    for (size_t i = 0; i < sizeof secret; i++) secret[i] = (uint8_t)(3 * i + 1);
+    for (size_t i = 0; i < sizeof secret; i++)
+        secret[i] = (uint8_t)(3 * i + 1);
     quire_keys k0, k1, k2;
     assert_int_equal(quire_keys_init(&k0, QUIRE_QUIC_V2, QUIRE_AEAD_AES_256_GCM, secret, 48), 0);
     assert_int_equal(quire_keys_update(&k1, &k0), 0);
@@ -610,8 +607,15 @@ static void test_version_negotiation(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *vn = hexdup("c5" "00000000" "08" "0102030405060708" "04" "0a0b0c0d"
-                         "00000001" "6b3343cf" "1a2a3a4a",
+    uint8_t *vn = hexdup("c5"
+                         "00000000"
+                         "08"
+                         "0102030405060708"
+                         "04"
+                         "0a0b0c0d"
+                         "00000001"
+                         "6b3343cf"
+                         "1a2a3a4a",
                          &len);
     quire_packet_ctx ctx;
     quire_packet_ctx_init(&ctx, 8);
@@ -771,16 +775,11 @@ static void test_malformed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_client_initial),
-        cmocka_unit_test(test_server_initial),
-        cmocka_unit_test(test_retry),
-        cmocka_unit_test(test_chacha_short),
-        cmocka_unit_test(test_coalesced),
-        cmocka_unit_test(test_key_phase),
-        cmocka_unit_test(test_pn_decode),
-        cmocka_unit_test(test_version_negotiation),
-        cmocka_unit_test(test_peek),
-        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_client_initial), cmocka_unit_test(test_server_initial),
+        cmocka_unit_test(test_retry),          cmocka_unit_test(test_chacha_short),
+        cmocka_unit_test(test_coalesced),      cmocka_unit_test(test_key_phase),
+        cmocka_unit_test(test_pn_decode),      cmocka_unit_test(test_version_negotiation),
+        cmocka_unit_test(test_peek),           cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
