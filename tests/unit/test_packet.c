@@ -679,6 +679,22 @@ static void test_peek(void **state)
     assert_int_equal(dcid_len, 8);
     assert_int_equal(quire_packet_peek(s, 8, &type, &version, &dcid, &dcid_len, 8),
                      QUIRE_ERR_TRUNCATED);
+    /* Long header type bits per version (RFC 9000 Table 5; RFC 9369 Section 3.2). */
+    static const quire_packet_type v1types[4] = {QUIRE_PACKET_INITIAL, QUIRE_PACKET_0RTT,
+                                                 QUIRE_PACKET_HANDSHAKE, QUIRE_PACKET_RETRY};
+    static const quire_packet_type v2types[4] = {QUIRE_PACKET_RETRY, QUIRE_PACKET_INITIAL,
+                                                 QUIRE_PACKET_0RTT, QUIRE_PACKET_HANDSHAKE};
+    for (unsigned bits = 0; bits < 4; bits++) {
+        uint8_t h1[7] = {(uint8_t)(0xc0 | bits << 4), 0, 0, 0, 1, 0, 0};
+        uint8_t h2[7] = {(uint8_t)(0xc0 | bits << 4), 0x6b, 0x33, 0x43, 0xcf, 0, 0};
+        uint8_t h29[7] = {(uint8_t)(0xc0 | bits << 4), 0xff, 0, 0, 0x1d, 0, 0};
+        assert_int_equal(quire_packet_peek(h1, 7, &type, &version, &dcid, &dcid_len, 0), 0);
+        assert_int_equal(type, v1types[bits]);
+        assert_int_equal(quire_packet_peek(h2, 7, &type, &version, &dcid, &dcid_len, 0), 0);
+        assert_int_equal(type, v2types[bits]);
+        assert_int_equal(quire_packet_peek(h29, 7, &type, &version, &dcid, &dcid_len, 0), 0);
+        assert_int_equal(type, v1types[bits]);
+    }
     assert_string_equal(quire_packet_type_name(QUIRE_PACKET_VERSION_NEGOTIATION),
                         "version_negotiation");
     assert_string_equal(quire_packet_epoch_name(QUIRE_EPOCH_0RTT), "0rtt");
@@ -772,6 +788,68 @@ static void test_malformed(void **state)
     quire_keys_free(&s);
 }
 
+/* v2 Handshake (type bits 0b11) and 0-RTT (0b10) packets, protected here, decode with the keys
+ * of their epoch only; the same bits in v1 would be Retry and Handshake. */
+static void test_v2_epochs(void **state)
+{
+    (void)state;
+    uint8_t s1[32], s2[32];
+    memset(s1, 0x11, sizeof s1);
+    memset(s2, 0x22, sizeof s2);
+    quire_keys hs, zr;
+    assert_int_equal(quire_keys_init(&hs, QUIRE_QUIC_V2, QUIRE_AEAD_AES_128_GCM, s1, 32), 0);
+    assert_int_equal(quire_keys_init(&zr, QUIRE_QUIC_V2, QUIRE_AEAD_CHACHA20_POLY1305, s2, 32), 0);
+    static const struct {
+        uint8_t bits;
+        quire_packet_type type;
+        quire_epoch epoch;
+        quire_pn_space space;
+    } rows[] = {
+        {3, QUIRE_PACKET_HANDSHAKE, QUIRE_EPOCH_HANDSHAKE, QUIRE_PN_SPACE_HANDSHAKE},
+        {2, QUIRE_PACKET_0RTT, QUIRE_EPOCH_0RTT, QUIRE_PN_SPACE_APPLICATION},
+    };
+    quire_packet_ctx ctx;
+    quire_packet_ctx_init(&ctx, 0);
+    ctx.keys[QUIRE_EPOCH_HANDSHAKE] = &hs;
+    ctx.keys[QUIRE_EPOCH_0RTT] = &zr;
+    for (size_t i = 0; i < 2; i++) {
+        /* first byte, version, DCID len 4 + DCID, SCID len 0, Length (2-byte varint), pn 1 byte */
+        uint8_t buf[128] = {(uint8_t)(0xc0 | rows[i].bits << 4),
+                            0x6b,
+                            0x33,
+                            0x43,
+                            0xcf,
+                            4,
+                            1,
+                            2,
+                            3,
+                            4,
+                            0,
+                            0x40,
+                            1 + 30 + 16,
+                            9,
+                            0x01};
+        quire_keys *k = i == 0 ? &hs : &zr;
+        int n = quire_packet_protect(buf, sizeof buf, 14, 1, 9, 30, k);
+        assert_int_equal(n, 14 + 30 + 16);
+        quire_packet pkt;
+        assert_int_equal(quire_packet_decode(&pkt, buf, (size_t)n, &ctx, out, sizeof out), n);
+        assert_int_equal(pkt.type, rows[i].type);
+        assert_int_equal(pkt.epoch, rows[i].epoch);
+        assert_int_equal(pkt.space, rows[i].space);
+        assert_int_equal(pkt.status, 0);
+        assert_int_equal(pkt.pn, 9);
+        assert_int_equal(pkt.payload_len, 30);
+        /* With the keys of the other epoch swapped in, authentication fails. */
+        ctx.keys[rows[i].epoch] = i == 0 ? &zr : &hs;
+        assert_int_equal(quire_packet_decode(&pkt, buf, (size_t)n, &ctx, out, sizeof out), n);
+        assert_int_not_equal(pkt.status, 0);
+        ctx.keys[rows[i].epoch] = k;
+    }
+    quire_keys_free(&hs);
+    quire_keys_free(&zr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -780,7 +858,7 @@ int main(void)
         cmocka_unit_test(test_coalesced),      cmocka_unit_test(test_key_phase),
         cmocka_unit_test(test_pn_decode),      cmocka_unit_test(test_version_negotiation),
         cmocka_unit_test(test_peek),           cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_malformed),      cmocka_unit_test(test_v2_epochs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
