@@ -77,9 +77,11 @@ static int is_space(char c)
 /* Splits the next whitespace-separated field off [*p, end). */
 static size_t next_field(const char **p, const char *end, const char **field)
 {
-    while (*p < end && is_space(**p)) (*p)++;
+    while (*p < end && is_space(**p))
+        (*p)++;
     *field = *p;
-    while (*p < end && !is_space(**p)) (*p)++;
+    while (*p < end && !is_space(**p))
+        (*p)++;
     return (size_t)(*p - *field);
 }
 
@@ -131,6 +133,7 @@ static int parse_line(quire_keylog *kl, const char *s, const char *end, const ch
 
 int quire_keylog_parse(quire_keylog *kl, const char *text, size_t len, const char *name)
 {
+    if (len == 0) return 0; /* text may then be NULL (an empty quire_buf) */
     const char *p = text, *end = text + len;
     size_t added = 0, line = kl->lines;
     while (p < end) {
