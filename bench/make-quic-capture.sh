@@ -13,6 +13,7 @@
 #   OUTDIR    receives capture.pcap, keys.log, server.log, client.log, tcpdump.log
 #   TESTCASE  quic-go: transfer (default), keyupdate, chacha20, retry, http3;
 #             ngtcp2: transfer (default), keyupdate, chacha20, retry
+# env QUIRE_CAPTURE_RATE: token-bucket rate of the link (tc syntax, default 250mbit; 0: none).
 # Exit: 0 done (file transferred intact), 1 failed, 2 usage, 77 not root or a tool is missing.
 set -euo pipefail
 
@@ -103,7 +104,15 @@ for side in c s; do
         tx-udp-segmentation off >/dev/null 2>&1 || true
 done
 
-ip netns exec "$ns_s" tcpdump -i "$if_s" -n -s 0 -B 32768 -U -w "$out/capture.pcap" udp \
+# A rate limit (token bucket, on both egresses) lets tcpdump keep up on a busy machine: at full
+# veth speed the kernel drops packets before tcpdump reads them. QUIRE_CAPTURE_RATE=0: none.
+rate=${QUIRE_CAPTURE_RATE:-250mbit}
+if [ "$rate" != 0 ]; then
+    ip netns exec "$ns_s" tc qdisc add dev "$if_s" root tbf rate "$rate" burst 256kb latency 100ms
+    ip netns exec "$ns_c" tc qdisc add dev "$if_c" root tbf rate "$rate" burst 256kb latency 100ms
+fi
+
+ip netns exec "$ns_s" tcpdump -i "$if_s" -n -s 0 -B 65536 -U -w "$out/capture.pcap" udp \
     2>"$out/tcpdump.log" &
 pids+=($!)
 for _ in $(seq 50); do grep -q listening "$out/tcpdump.log" 2>/dev/null && break; sleep 0.1; done
