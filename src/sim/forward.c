@@ -73,7 +73,7 @@ typedef struct prefix {
 
 typedef struct side {
     const char *ifname;
-    int group;        /* LEFT (client side) or RIGHT (server side) */
+    int group;              /* LEFT (client side) or RIGHT (server side) */
     prefix pfx[MAX_PREFIX]; /* on-link networks, to pick the output side */
     size_t npfx;
     uint8_t mac[6];
@@ -81,8 +81,8 @@ typedef struct side {
     size_t nnb, nb_next;
     int ifindex;
     int mtu;
-    int pfd;          /* AF_PACKET capture/receive socket */
-    int raw4, raw6;   /* IPPROTO_RAW output sockets bound to this interface */
+    int pfd;        /* AF_PACKET capture/receive socket */
+    int raw4, raw6; /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
     uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
 } side;
@@ -150,9 +150,10 @@ static int collect_local(fwd *f)
             prefix *px = &sd->pfx[sd->npfx++];
             px->family = l->family;
             memcpy(px->a, l->a, 16);
-            const uint8_t *m = l->family == 4
-                                   ? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
-                                   : (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
+            const uint8_t *m =
+                l->family == 4
+                    ? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
+                    : (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
             px->bits = 0;
             for (size_t b = 0; b < (l->family == 4 ? 4u : 16u); b++)
                 px->bits += __builtin_popcount(m[b]);
@@ -196,8 +197,7 @@ static int is_local(const fwd *f, const quire_simpkt *p, const uint8_t *addr)
 {
     if (is_unroutable(p, addr)) return 1;
     for (size_t i = 0; i < f->nlocal; i++)
-        if (f->local[i].family == p->family && !memcmp(f->local[i].a, addr, p->addrlen))
-            return 1;
+        if (f->local[i].family == p->family && !memcmp(f->local[i].a, addr, p->addrlen)) return 1;
     return 0;
 }
 
@@ -261,8 +261,8 @@ static int open_side(side *s, int raw_out)
     int snd = 8 << 20;
     for (int i = 0; i < 2; i++) {
         int rfd = i ? s->raw6 : s->raw4;
-        if (setsockopt(rfd, SOL_SOCKET, SO_BINDTODEVICE, s->ifname,
-                       (socklen_t)strlen(s->ifname)) < 0)
+        if (setsockopt(rfd, SOL_SOCKET, SO_BINDTODEVICE, s->ifname, (socklen_t)strlen(s->ifname)) <
+            0)
             return QUIRE_ERR_IO;
         if (setsockopt(rfd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof snd) < 0)
             (void)setsockopt(rfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
@@ -422,7 +422,8 @@ static void take(fwd *f, side *s, int host, uint8_t *fr, const quire_simpkt *p, 
         /* TCP segmentation offload, or a bigger MTU on this side: never pass it on silently. */
         if (o->too_big++ < 5)
             QUIRE_WARN("sim: dropping a %zu-byte packet from %s: larger than the MTU %d of %s "
-                       "(segmentation offload on?)", p->totlen, s->ifname, o->mtu, o->ifname);
+                       "(segmentation offload on?)",
+                       p->totlen, s->ifname, o->mtu, o->ifname);
         return;
     }
     int dir = s->group == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
@@ -615,8 +616,7 @@ static void log_stats(fwd *f)
                    f->s[i].ifname, (unsigned long long)f->s[i].pcap.packets,
                    (unsigned long long)(f->s[i].sent + f->s[i].sent_raw),
                    (unsigned long long)f->s[i].sent_raw, (unsigned long long)f->s[i].too_big,
-                   (unsigned long long)f->s[i].gso_split,
-                   (unsigned long long)f->s[i].send_errors);
+                   (unsigned long long)f->s[i].gso_split, (unsigned long long)f->s[i].send_errors);
     if (!f->have_links) return;
     for (int d = 0; d < 2; d++) {
         const quire_link_stats *st = &f->link[d].stats;
@@ -702,16 +702,16 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
             QUIRE_WARN("sim: cannot set %s: %s", fwd_paths[i], strerror(errno));
         else if (!cfg->kernel && old_fwd[i] == 1)
             QUIRE_WARN("sim: kernel forwarding was on (%s); turned it off so that packets are "
-                       "not forwarded twice", fwd_paths[i]);
+                       "not forwarded twice",
+                       fwd_paths[i]);
     }
 
     uint64_t start = mono_ns();
     if (!cfg->kernel) {
-        size_t maxpkt = (size_t)(f->s[LEFT].mtu > f->s[RIGHT].mtu ? f->s[LEFT].mtu
-                                                                  : f->s[RIGHT].mtu);
+        size_t maxpkt =
+            (size_t)(f->s[LEFT].mtu > f->s[RIGHT].mtu ? f->s[LEFT].mtu : f->s[RIGHT].mtu);
         for (int d = 0; d < 2; d++) {
-            rc = quire_link_init(&f->link[d], cfg->sc, d, cfg->seed, start, LINK_CAPACITY,
-                                 maxpkt);
+            rc = quire_link_init(&f->link[d], cfg->sc, d, cfg->seed, start, LINK_CAPACITY, maxpkt);
             if (rc) goto out;
         }
         f->have_links = 1;

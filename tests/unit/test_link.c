@@ -133,8 +133,10 @@ static void test_rate_long_run(void **state)
         s->n = 0;
         quire_link_run(&l, t, collect, s);
         for (size_t i = 0; i < s->n; i++, n++) {
-            if (n == 0) first = s->at[i];
-            else bytes += s->len[i];
+            if (n == 0)
+                first = s->at[i];
+            else
+                bytes += s->len[i];
             last = s->at[i];
         }
     }
@@ -285,7 +287,7 @@ static void test_corruption(void **state)
         }
         assert_int_equal(diffs, 1);
         assert_memory_equal(s->pkt[0], orig, off - 8 + 6); /* headers untouched... */
-        assert_true(udp_csum_ok(s->pkt[0], len));         /* ...but the checksum fixed */
+        assert_true(udp_csum_ok(s->pkt[0], len));          /* ...but the checksum fixed */
     }
     assert_true(hit_late);
     /* Version Negotiation packets are never corrupted. */
@@ -319,7 +321,7 @@ static void test_blackhole_windows(void **state)
         uint64_t t;
         int dark;
     } cases[] = {
-        {0, 0}, {999 * MS, 0}, {1000 * MS, 1}, {1499 * MS, 1}, {1500 * MS, 0},
+        {0, 0},         {999 * MS, 0},  {1000 * MS, 1}, {1499 * MS, 1}, {1500 * MS, 0},
         {2499 * MS, 0}, {2500 * MS, 1}, {2999 * MS, 1}, {3000 * MS, 0}, {100 * SEC, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -385,14 +387,10 @@ static void test_cross_traffic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rate_and_delay),
-        cmocka_unit_test(test_queue_overflow),
-        cmocka_unit_test(test_rate_long_run),
-        cmocka_unit_test(test_unlimited_rate),
-        cmocka_unit_test(test_droplist),
-        cmocka_unit_test(test_loss_rate_burst_seed),
-        cmocka_unit_test(test_corruption),
-        cmocka_unit_test(test_blackhole_windows),
+        cmocka_unit_test(test_rate_and_delay), cmocka_unit_test(test_queue_overflow),
+        cmocka_unit_test(test_rate_long_run),  cmocka_unit_test(test_unlimited_rate),
+        cmocka_unit_test(test_droplist),       cmocka_unit_test(test_loss_rate_burst_seed),
+        cmocka_unit_test(test_corruption),     cmocka_unit_test(test_blackhole_windows),
         cmocka_unit_test(test_cross_traffic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

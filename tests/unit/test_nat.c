@@ -26,7 +26,10 @@ static quire_scenario scen(const char *text)
     return sc;
 }
 
-static uint16_t sport(const uint8_t *p, size_t off) { return (uint16_t)(p[off] << 8 | p[off + 1]); }
+static uint16_t sport(const uint8_t *p, size_t off)
+{
+    return (uint16_t)(p[off] << 8 | p[off + 1]);
+}
 
 static void test_port_rebinding(void **state)
 {
