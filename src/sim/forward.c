@@ -49,7 +49,7 @@
 #define FRAME_MAX 65600
 #define BATCH 256
 #define MMSG 32
-#define LINK_CAPACITY 16384
+#define LINK_CAPACITY 65536 /* most packets per direction; the ring grows on demand */
 
 /* Sides 0 and 1 are LEFT_IF and RIGHT_IF; tcp-cross-traffic adds its two veths (one in each
  * group). A side's group says which end of the link it is on. */

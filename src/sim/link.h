@@ -44,6 +44,7 @@ typedef struct quire_link {
     quire_link_pkt *ring;
     uint8_t *slots;
     size_t cap, head, count; /* FIFO of packets queued or in flight */
+    size_t max_cap;          /* the ring doubles on demand up to this */
     uint64_t busy_until;     /* serializer busy until (virtual ns) */
     uint64_t carry;          /* sub-nanosecond remainder of serialization times, in bit-ns */
     uint64_t udp_index;      /* 1-based index of the last UDP packet that arrived */
@@ -59,7 +60,8 @@ typedef struct quire_link {
 enum { QUIRE_LINK_QUEUED = 0, QUIRE_LINK_DROP_QUEUE = 1, QUIRE_LINK_DROP_OVERFLOW = 2 };
 
 /* Sets up direction dir of scenario sc starting at virtual time start_ns; capacity is the most
- * packets held at once (queue plus in flight), max_pkt the largest packet. Randomness is drawn
+ * packets held at once (queue plus in flight; the ring starts small and doubles up to it), max_pkt
+ * the largest packet. Randomness is drawn
  * from (seed, dir). Returns 0 or QUIRE_ERR_NOMEM / QUIRE_ERR_INVALID. */
 int quire_link_init(quire_link *l, const quire_scenario *sc, int dir, uint64_t seed,
                     uint64_t start_ns, size_t capacity, size_t max_pkt);

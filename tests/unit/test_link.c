@@ -167,6 +167,38 @@ static void test_unlimited_rate(void **state)
     quire_link_free(&l);
 }
 
+/* The ring starts small and doubles on demand, keeping the packets in order and intact. */
+static void test_ring_growth(void **state)
+{
+    (void)state;
+    quire_scenario sc = scen("simple-p2p --delay=10ms --bandwidth=1Gbps --queue=0");
+    quire_link l;
+    uint8_t p[1500];
+    sink *s = new_sink();
+    assert_int_equal(quire_link_init(&l, &sc, QUIRE_DIR_TO_SERVER, 1, 0, 3000, 1500), 0);
+    for (int i = 0; i < 3000; i++) {
+        size_t len = build_udp4(p, 0, 1000, 443, 1000 + (size_t)(i % 7), (uint8_t)i);
+        assert_int_equal(quire_link_forward(&l, 0, p, len), QUIRE_LINK_QUEUED);
+        while (i == 100 && s->n < 20) /* 20 leave while the ring is still small */
+            quire_link_run(&l, quire_link_next_run_at(&l), collect, s);
+    }
+    /* 20 have left: room for exactly 20 more, then the maximum capacity is reached. */
+    int more = 0;
+    while (quire_link_forward(&l, 0, p, build_udp4(p, 0, 1000, 443, 10, 0)) == QUIRE_LINK_QUEUED)
+        more++;
+    assert_int_equal(more, 20);
+    assert_true(l.cap <= 3000);
+    quire_link_run(&l, SEC, collect, s);
+    assert_int_equal(s->n, 3020);
+    for (size_t i = 0; i < 3000; i++) {
+        assert_int_equal(s->len[i], 28 + 1000 + i % 7);
+        assert_int_equal(s->pkt[i][28], (uint8_t)i);
+        if (i) assert_true(s->at[i] > s->at[i - 1]);
+    }
+    quire_link_free(&l);
+    free(s);
+}
+
 /* Droplist counts UDP packets only, 1-based, per direction. */
 static void test_droplist(void **state)
 {
@@ -386,12 +418,19 @@ static void test_cross_traffic(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rate_and_delay), cmocka_unit_test(test_queue_overflow),
-        cmocka_unit_test(test_rate_long_run),  cmocka_unit_test(test_unlimited_rate),
-        cmocka_unit_test(test_droplist),       cmocka_unit_test(test_loss_rate_burst_seed),
-        cmocka_unit_test(test_corruption),     cmocka_unit_test(test_blackhole_windows),
+        cmocka_unit_test(test_rate_and_delay),
+        cmocka_unit_test(test_queue_overflow),
+        cmocka_unit_test(test_rate_long_run),
+        cmocka_unit_test(test_unlimited_rate),
+        cmocka_unit_test(test_ring_growth),
+        cmocka_unit_test(test_droplist),
+        cmocka_unit_test(test_loss_rate_burst_seed),
+        cmocka_unit_test(test_corruption),
+        cmocka_unit_test(test_blackhole_windows),
         cmocka_unit_test(test_cross_traffic),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

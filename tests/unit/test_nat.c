@@ -153,10 +153,12 @@ static void test_disabled_and_non_udp(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_port_rebinding),
         cmocka_unit_test(test_address_rebinding_v4_v6),
         cmocka_unit_test(test_disabled_and_non_udp),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -238,6 +238,7 @@ static void test_describe(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_p2p_both_forms),
         cmocka_unit_test(test_time_units),
@@ -248,5 +249,6 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_problem),
         cmocka_unit_test(test_describe),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

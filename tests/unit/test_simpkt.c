@@ -142,10 +142,14 @@ static void test_udp_segmentation(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_v4_v6),       cmocka_unit_test(test_truncated_malformed),
-        cmocka_unit_test(test_checksums_and_ttl), cmocka_unit_test(test_vn),
+        cmocka_unit_test(test_parse_v4_v6),
+        cmocka_unit_test(test_truncated_malformed),
+        cmocka_unit_test(test_checksums_and_ttl),
+        cmocka_unit_test(test_vn),
         cmocka_unit_test(test_udp_segmentation),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
