@@ -49,6 +49,7 @@
 #define FRAME_MAX 65600
 #define BATCH 256
 #define MMSG 32
+#define TXQ 64
 #define LINK_CAPACITY 65536 /* most packets per direction; the ring grows on demand */
 
 /* Sides 0 and 1 are LEFT_IF and RIGHT_IF; tcp-cross-traffic adds its two veths (one in each
@@ -85,6 +86,8 @@ typedef struct side {
     int raw4, raw6; /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
     uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
+    uint8_t *txbuf;   /* TXQ frames of txslot bytes waiting for sendmmsg() */
+    size_t txslot, ntx, txlen[TXQ];
 } side;
 
 typedef struct local_addr {
@@ -107,7 +110,6 @@ typedef struct fwd {
     uint64_t armed;
     int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
     uint8_t rx[MMSG][FRAME_MAX];
-    uint8_t out[FRAME_MAX];
     uint8_t seg[FRAME_MAX];
 } fwd;
 
@@ -252,6 +254,9 @@ static int open_side(side *s, int raw_out)
     while (recv(s->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0) {
     }
     if (!raw_out) return 0;
+    s->txslot = sizeof(struct virtio_net_hdr) + 14 + (size_t)s->mtu;
+    s->txbuf = malloc(TXQ * s->txslot);
+    if (!s->txbuf) return QUIRE_ERR_NOMEM;
     /* Our own frames go straight to the driver: no qdisc (veth has none by default), and the
      * kernel does not copy them back to capture sockets, so the pcaps record them here. */
     (void)setsockopt(s->pfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
@@ -272,6 +277,8 @@ static int open_side(side *s, int raw_out)
 
 static void close_side(side *s)
 {
+    free(s->txbuf);
+    s->txbuf = NULL;
     if (s->pfd >= 0) close(s->pfd);
     if (s->raw4 >= 0) close(s->raw4);
     if (s->raw6 >= 0) close(s->raw6);
@@ -332,6 +339,36 @@ static void send_raw(fwd *f, side *s, const quire_simpkt *p, const uint8_t *pkt)
     s->sent_raw++;
 }
 
+/* Sends the frames queued on side s. */
+static void flush_side(fwd *f, side *s)
+{
+    (void)f;
+    struct mmsghdr mm[TXQ];
+    struct iovec iov[TXQ];
+    size_t done = 0;
+    while (done < s->ntx) {
+        size_t n = s->ntx - done;
+        for (size_t k = 0; k < n; k++) {
+            iov[k].iov_base = s->txbuf + (done + k) * s->txslot;
+            iov[k].iov_len = s->txlen[done + k];
+            memset(&mm[k], 0, sizeof mm[k]);
+            mm[k].msg_hdr.msg_iov = &iov[k];
+            mm[k].msg_hdr.msg_iovlen = 1;
+        }
+        int r = sendmmsg(s->pfd, mm, (unsigned)n, 0);
+        if (r <= 0) {
+            /* Count the frame that failed and go on with the rest. */
+            if (s->send_errors++ < 5)
+                QUIRE_WARN("sim: sending on %s failed: %s", s->ifname, strerror(errno));
+            done++;
+            continue;
+        }
+        s->sent += (uint64_t)r;
+        done += (size_t)r;
+    }
+    s->ntx = 0;
+}
+
 /* Sends an IP packet out of side o (the far end of a link direction): as an Ethernet frame to
  * the learned MAC address of its destination, or through the kernel if none is known yet. */
 static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
@@ -348,28 +385,23 @@ static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
         send_raw(f, s, &p, pkt);
         return;
     }
-    uint8_t eth[14];
+    /* Queue the frame (virtio_net_hdr all zero, Ethernet header, packet) for one sendmmsg()
+     * per side at the end of this pass: one system call for many frames. */
+    if (p.totlen > (size_t)s->mtu) { /* the NAT sent it elsewhere than take() checked */
+        s->too_big++;
+        return;
+    }
+    if (s->ntx == TXQ) flush_side(f, s);
+    uint8_t *fr = s->txbuf + s->ntx * s->txslot;
+    memset(fr, 0, sizeof(struct virtio_net_hdr));
+    uint8_t *eth = fr + sizeof(struct virtio_net_hdr);
     memcpy(eth, n->mac, 6);
     memcpy(eth + 6, s->mac, 6);
     eth[12] = p.family == 4 ? 0x08 : 0x86;
     eth[13] = p.family == 4 ? 0x00 : 0xdd;
-    struct virtio_net_hdr vh;
-    memset(&vh, 0, sizeof vh);
-    struct iovec iov[3] = {{&vh, sizeof vh}, {eth, 14}, {pkt, p.totlen}};
-    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
-    if (sendmsg(s->pfd, &mh, 0) < 0) {
-        if (s->send_errors++ < 5)
-            QUIRE_WARN("sim: sending %zu bytes on %s failed: %s", p.totlen, s->ifname,
-                       strerror(errno));
-        return;
-    }
-    s->sent++;
-    if (s->pcap.dumper) {
-        memcpy(f->out, eth, 14);
-        memcpy(f->out + 14, pkt, p.totlen);
-        quire_pcapw_write(&s->pcap, mono_ns() + (uint64_t)f->realtime_offset, f->out,
-                          14 + p.totlen);
-    }
+    memcpy(eth + 14, pkt, p.totlen);
+    s->txlen[s->ntx++] = sizeof(struct virtio_net_hdr) + 14 + p.totlen;
+    quire_pcapw_write(&s->pcap, mono_ns() + (uint64_t)f->realtime_offset, eth, 14 + p.totlen);
 }
 
 static void deliver_to_server(void *ctx, uint8_t *pkt, size_t len, uint64_t at)
@@ -392,6 +424,8 @@ static void run_links(fwd *f)
         uint64_t now = mono_ns();
         quire_link_run(&f->link[QUIRE_DIR_TO_SERVER], now, deliver_to_server, f);
         quire_link_run(&f->link[QUIRE_DIR_TO_CLIENT], now, deliver_to_client, f);
+        for (int i = 0; i < f->nsides; i++)
+            if (f->s[i].ntx) flush_side(f, &f->s[i]);
         uint64_t a = quire_link_next_run_at(&f->link[0]);
         uint64_t b = quire_link_next_run_at(&f->link[1]);
         uint64_t next = a < b ? a : b;
