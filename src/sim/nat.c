@@ -65,8 +65,8 @@ static void rebind_all(quire_nat *n)
         b->pub_port = p;
         inet_ntop(af, b->pub_addr, to, sizeof to);
         if (n->log) {
-            snprintf(msg, sizeof msg, "rebinding %u: %s:%u -> %s:%u", n->nrebinds, from,
-                     old_port, to, p);
+            snprintf(msg, sizeof msg, "rebinding %u: %s:%u -> %s:%u", n->nrebinds, from, old_port,
+                     to, p);
             n->log(n->log_ctx, msg);
         }
     }

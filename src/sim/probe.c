@@ -95,7 +95,8 @@ int quire_probe_wait(const struct sockaddr_storage *server, socklen_t len, int t
         if (wake > deadline) wake = deadline;
         backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
         while ((t = now_ms()) < wake) {
-            struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = stop_fd, .events = POLLIN}};
+            struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+                                    {.fd = stop_fd, .events = POLLIN}};
             int n = poll(pfd, stop_fd >= 0 ? 2 : 1, (int)(wake - t));
             if (n < 0 && errno != EINTR) {
                 rc = QUIRE_ERR_IO;
