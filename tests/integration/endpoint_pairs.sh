@@ -11,7 +11,9 @@
 # QUIRE_EPTEST_EXPECT_UNSUPPORTED=1), 1 on a failure, 77 when it cannot run here
 # (not root, tools or endpoints missing). QUIRE_EPTEST_KEEP=1 keeps the temporary directory;
 # QUIRE_EPTEST_MISSING=1 adds a request for a file the server lacks and expects client exit 1;
-# QUIRE_ALPN is passed through (h3: hq test cases over HTTP/3 where an endpoint offers that).
+# QUIRE_ALPN is passed through (h3: hq test cases over HTTP/3 where an endpoint offers that);
+# QUIRE_EPTEST_CAPTURE=1 captures each test on the client's interface and requires that tshark,
+# given each side's SSLKEYLOGFILE alone, decrypts STREAM frames (checks the key log mapping).
 set -u
 src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 server_impl=${1:-quic-go}
@@ -30,6 +32,11 @@ skip() { say "SKIP: $*"; exit 77; }
 for t in ip unshare openssl ethtool cmp; do
     command -v "$t" >/dev/null 2>&1 || skip "missing tool $t"
 done
+if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
+    for t in tcpdump tshark; do
+        command -v "$t" >/dev/null 2>&1 || skip "missing tool $t"
+    done
+fi
 for impl in "$server_impl" "$client_impl"; do
     d=$src/endpoints/$impl
     [ -x "$d/run_endpoint" ] || skip "no endpoint $impl"
@@ -155,6 +162,13 @@ wait_listening() { # ns pid: wait up to 10 s for UDP port 443, or for the server
     return 1
 }
 
+# decrypted_streams PCAP KEYLOG: how many packets tshark finds STREAM frames in with that key log.
+decrypted_streams() {
+    [ -s "$2" ] || { echo 0; return; }
+    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y quic.stream.stream_id -T fields \
+        -e frame.number 2>/dev/null | grep -c .
+}
+
 # 127 is fine with QUIRE_EPTEST_ALLOW_UNSUPPORTED=1 or QUIRE_EPTEST_EXPECT_UNSUPPORTED=1.
 unsupported_ok() {
     [ "${QUIRE_EPTEST_ALLOW_UNSUPPORTED:-0}" = 1 ] || [ "${QUIRE_EPTEST_EXPECT_UNSUPPORTED:-0}" = 1 ]
@@ -176,6 +190,12 @@ for tc in "${tests[@]}"; do
     # Negative check: one URL names a file the server does not have; the client must fail.
     [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
     start=$(date +%s%N)
+    cap_pid=
+    if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
+        ip netns exec "$ns_c" tcpdump -i "$if_c" --immediate-mode -U -w "$t/trace.pcap" udp >"$t/tcpdump.txt" 2>&1 &
+        cap_pid=$!
+        for _ in $(seq 1 50); do grep -qs listening "$t/tcpdump.txt" && break; sleep 0.1; done
+    fi
     run_in "$ns_s" "$t/server" "$t/www" "$t/downloads" server "$tc" "" "$server_impl" &
     server_pid=$!
     if ! wait_listening "$ns_s" "$server_pid"; then
@@ -197,6 +217,10 @@ for tc in "${tests[@]}"; do
     rc=$?
     stop_server || failed=1
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    if [ -n "$cap_pid" ]; then
+        kill -INT "$cap_pid" 2>/dev/null
+        wait "$cap_pid" 2>/dev/null
+    fi
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"
         unsupported_ok || failed=1
@@ -226,6 +250,12 @@ for tc in "${tests[@]}"; do
             cmp -s "$t/www/$f" "$t/downloads/$f" || bad="$bad $f"
         fi
     done
+    if [ -n "$cap_pid" ] && [ "$rc" = 0 ] && [ -z "$bad" ]; then
+        for side in client server; do
+            n=$(decrypted_streams "$t/trace.pcap" "$t/$side/keys.log")
+            [ "$n" -gt 0 ] || bad="$bad $side-keylog(no STREAM frame decrypted)"
+        done
+    fi
     if [ "$rc" = 0 ] && [ -z "$bad" ]; then
         say "$server_impl->$client_impl $tc: OK (${ms} ms)"
     else
