@@ -53,6 +53,7 @@ if_s=qept$id-s
 [ ${#if_c} -le 15 ] || { if_c=qe${id: -8}c; if_s=qe${id: -8}s; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")
 server_pid=
+client_pid=
 
 # stop_server: SIGTERM to PID 1 of the server's PID namespace, as quire's runner does; an endpoint
 # must stop within 2 s (PID 1 only gets signals it handles: the wrappers make sure SIGTERM works).
@@ -78,6 +79,8 @@ stop_server() {
 }
 
 cleanup() {
+    # unshare ignores SIGTERM; SIGKILL makes the kernel kill its child and so the PID namespace.
+    [ -n "$client_pid" ] && kill -KILL "$client_pid" 2>/dev/null && wait "$client_pid" 2>/dev/null
     stop_server
     ip netns delete "$ns_c" 2>/dev/null
     ip netns delete "$ns_s" 2>/dev/null
@@ -211,10 +214,18 @@ for tc in "${tests[@]}"; do
         failed=1
         continue
     fi
-    timeout -s KILL "${QUIRE_EPTEST_TIMEOUT:-60}" \
-        bash -c "$(declare -f run_in); src=$src work=$work; run_in \"\$@\"" _ \
-        "$ns_c" "$t/client" "$t/www" "$t/downloads" client "$tc" "$reqs" "$client_impl"
+    # In the background, so that a signal to this script is handled at once (cleanup kills it).
+    run_in "$ns_c" "$t/client" "$t/www" "$t/downloads" client "$tc" "$reqs" "$client_impl" &
+    client_pid=$!
+    deadline=$((SECONDS + ${QUIRE_EPTEST_TIMEOUT:-60}))
+    while kill -0 "$client_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    if kill -0 "$client_pid" 2>/dev/null; then
+        say "$server_impl->$client_impl $tc: client timed out after ${QUIRE_EPTEST_TIMEOUT:-60} s"
+        kill -KILL "$client_pid" 2>/dev/null
+    fi
+    wait "$client_pid"
     rc=$?
+    client_pid=
     stop_server || failed=1
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
     if [ -n "$cap_pid" ]; then
