@@ -13,7 +13,8 @@
 # QUIRE_EPTEST_MISSING=1 adds a request for a file the server lacks and expects client exit 1;
 # QUIRE_ALPN is passed through (h3: hq test cases over HTTP/3 where an endpoint offers that);
 # QUIRE_EPTEST_CAPTURE=1 captures each test on the client's interface and requires that tshark,
-# given each side's SSLKEYLOGFILE alone, decrypts STREAM frames (checks the key log mapping).
+# given each side's SSLKEYLOGFILE alone, decrypts STREAM frames (checks the key log mapping), and
+# that the trace shows what the test case is about (trace_check: Retry, resumption, 0-RTT, ...).
 set -u
 src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 server_impl=${1:-quic-go}
@@ -172,6 +173,55 @@ decrypted_streams() {
         -e frame.number 2>/dev/null | grep -c .
 }
 
+# tcount PCAP KEYLOG FILTER: how many packets match FILTER (tshark, decrypting with KEYLOG).
+tcount() {
+    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y "$3" -T fields -e frame.number 2>/dev/null | grep -c .
+}
+
+# trace_check TESTCASE PCAP KEYLOG NFILES: what the test case asks of the trace, beyond the
+# files (a short version of QIR's checks, for the harness only). Prints what is wrong.
+trace_check() {
+    local tc=$1 pcap=$2 keys=$3 nfiles=$4 ch sh
+    ch=$(tcount "$pcap" "$keys" 'tls.handshake.type == 1')
+    case "$tc" in
+    handshake | transfer | http3 | chacha20 | keyupdate)
+        [ "$ch" = 1 ] || echo "expected 1 ClientHello (one connection), saw $ch" ;;
+    multiconnect)
+        [ "$ch" = "$nfiles" ] || echo "expected $nfiles ClientHellos (one per file), saw $ch" ;;
+    esac
+    case "$tc" in
+    handshake | transfer | http3 | chacha20 | keyupdate | multiconnect | resumption | zerortt)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" = 0 ] ||
+            echo "Retry packet in a test without retry" ;;
+    retry)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" -ge 1 ] ||
+            echo "no Retry packet" ;;
+    esac
+    case "$tc" in
+    chacha20)
+        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.ciphersuite == 0x1303')
+        [ "$sh" -ge 1 ] || echo "ServerHello did not choose TLS_CHACHA20_POLY1305_SHA256" ;;
+    keyupdate)
+        [ "$(tcount "$pcap" "$keys" 'quic.key_phase == 1')" -ge 1 ] || echo "no packet with key phase 1" ;;
+    resumption | zerortt)
+        [ "$ch" = 2 ] || echo "expected 2 ClientHellos, saw $ch"
+        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.extension.type == 41')
+        [ "$sh" -ge 1 ] || echo "no ServerHello accepting a pre_shared_key (no resumption)" ;;&
+    zerortt)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" -ge 1 ] ||
+            echo "no 0-RTT packet" ;;
+    resumption)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" = 0 ] ||
+            echo "0-RTT packet in the resumption test" ;;
+    v2)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 0x6b3343cf')" -ge 1 ] ||
+            echo "no QUIC v2 (0x6b3343cf) packet" ;;
+    versionnegotiation)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 0')" -ge 1 ] ||
+            echo "no Version Negotiation packet" ;;
+    esac
+}
+
 # 127 is fine with QUIRE_EPTEST_ALLOW_UNSUPPORTED=1 or QUIRE_EPTEST_EXPECT_UNSUPPORTED=1.
 unsupported_ok() {
     [ "${QUIRE_EPTEST_ALLOW_UNSUPPORTED:-0}" = 1 ] || [ "${QUIRE_EPTEST_EXPECT_UNSUPPORTED:-0}" = 1 ]
@@ -190,6 +240,7 @@ for tc in "${tests[@]}"; do
         reqs="$reqs https://server4:443/$f"
     done
     reqs=${reqs# }
+    n_files=$n
     # Negative check: one URL names a file the server does not have; the client must fail.
     [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
     start=$(date +%s%N)
@@ -262,10 +313,14 @@ for tc in "${tests[@]}"; do
         fi
     done
     if [ -n "$cap_pid" ] && [ "$rc" = 0 ] && [ -z "$bad" ]; then
-        for side in client server; do
-            n=$(decrypted_streams "$t/trace.pcap" "$t/$side/keys.log")
-            [ "$n" -gt 0 ] || bad="$bad $side-keylog(no STREAM frame decrypted)"
-        done
+        if [ "$tc" != versionnegotiation ]; then
+            for side in client server; do
+                n=$(decrypted_streams "$t/trace.pcap" "$t/$side/keys.log")
+                [ "$n" -gt 0 ] || bad="$bad $side-keylog(no STREAM frame decrypted)"
+            done
+        fi
+        why=$(trace_check "$tc" "$t/trace.pcap" "$t/client/keys.log" "$n_files")
+        [ -z "$why" ] || bad="$bad trace($(echo "$why" | paste -sd ';'))"
     fi
     if [ "$rc" = 0 ] && [ -z "$bad" ]; then
         say "$server_impl->$client_impl $tc: OK (${ms} ms)"
