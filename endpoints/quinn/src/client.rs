@@ -206,8 +206,14 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
                 match connecting.into_0rtt() {
                     Ok((conn, accepted)) => {
                         log("second connection: sending requests in 0-RTT");
-                        let r = fetch_all(&conn, rest).await;
-                        log(&format!("0-RTT accepted by server: {}", accepted.await));
+                        let mut r = fetch_all(&conn, rest).await;
+                        let accepted = accepted.await;
+                        log(&format!("0-RTT accepted by server: {accepted}"));
+                        if r.is_err() && !accepted {
+                            // Rejected 0-RTT streams fail; ask again over 1-RTT.
+                            log("0-RTT rejected: repeating the requests after the handshake");
+                            r = fetch_all(&conn, rest).await;
+                        }
                         close(&conn);
                         r
                     }
