@@ -23,6 +23,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -376,8 +377,13 @@ def main():
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
+                log("Chromium did not exit: killing it")
+            # Its helpers (zygote, renderers, crashpad) share its process group.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
         shutil.rmtree(profile, ignore_errors=True)
 
 
