@@ -220,6 +220,9 @@ def launch(profile, urls, origins, spki):
         "--host-resolver-rules=" + resolver_rules(origins),
         f"--ignore-certificate-errors-spki-list={spki}",
     ]
+    if os.access("/logs", os.W_OK):
+        # Chromium's NetLog (its QUIC events in JSON), where QIR's chrome image puts it.
+        args += ["--log-net-log=/logs/chrome.json", "--net-log-capture-mode=IncludeSensitive"]
     keylog = os.environ.get("SSLKEYLOGFILE")
     if keylog:
         args.append(f"--ssl-key-log-file={keylog}")
