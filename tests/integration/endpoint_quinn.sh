@@ -100,7 +100,7 @@ fi
 # DIR holding www/ downloads/ logs/.
 endpoint() {
     ip netns exec "$1" env -i PATH="$PATH" HOME=/root ROLE="$2" TESTCASE="$4" REQUESTS="$5" \
-        SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog \
+        SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog QUIRE_ALPN="${QUIRE_ALPN:-}" \
         Q_DIR="$6" Q_CERTS="$TMP/certs" Q_HOSTS="$TMP/hosts" Q_RUN="$3" \
         unshare --mount --pid --fork --kill-child --mount-proc sh -c '
             mount --make-rprivate / &&
@@ -197,6 +197,8 @@ pair quinn-quinn-handshake "$Q" "$Q" handshake "3000" "$CH|-eq|1" qlog:c qlog:s
 URL_HOST=server6 pair quinn-quinn-ipv6 "$Q" "$Q" transfer "1048576 5000" "$CH|-eq|1" "ipv6|-ge|10"
 pair quinn-quinn-transfer "$Q" "$Q" transfer "1048576 2097152 5000" "$CH|-eq|1" \
     "quic.frame_type == 0x11|-ge|1"      # MAX_STREAM_DATA: small windows got updated
+MANY=$(for _ in $(seq 400); do printf '%d ' $((RANDOM % 2000 + 32)); done)  # QIR multiplexing
+pair quinn-quinn-multiplexing "$Q" "$Q" transfer "$MANY" "$CH|-eq|1"
 pair quinn-quinn-retry "$Q" "$Q" retry "4000" "quic.long.packet_type == 3|-eq|1" "$CH|-ge|1"
 pair quinn-quinn-resumption "$Q" "$Q" resumption "3000 4000" "$CH|-eq|2" "$PSK|-eq|1"
 pair quinn-quinn-zerortt "$Q" "$Q" zerortt "3000 4000 5000" "$CH|-eq|2" \
@@ -210,9 +212,22 @@ if [ -n "$QGO" ]; then
     pair quinn-quicgo-handshake "$Q" "$QGO" handshake "3000" "$CH|-eq|1"
     pair quinn-quicgo-transfer "$Q" "$QGO" transfer "1048576 2097152 5000" "$CH|-eq|1"
     pair quicgo-quinn-handshake "$QGO" "$Q" handshake "3000" "$CH|-eq|1"
+    pair quinn-quicgo-multiplexing "$Q" "$QGO" transfer "$MANY" "$CH|-eq|1"
     pair quicgo-quinn-transfer "$QGO" "$Q" transfer "1048576 2097152 5000" "$CH|-eq|1"
-    pair quinn-quicgo-zerortt "$Q" "$QGO" zerortt "3000 4000" "quic.long.packet_type == 1|-ge|1"
+    pair quinn-quicgo-retry "$Q" "$QGO" retry "4000" "quic.long.packet_type == 3|-eq|1"
     pair quicgo-quinn-retry "$QGO" "$Q" retry "4000" "quic.long.packet_type == 3|-eq|1"
+    pair quinn-quicgo-resumption "$Q" "$QGO" resumption "3000 4000" "$CH|-eq|2" "$PSK|-eq|1"
+    pair quicgo-quinn-resumption "$QGO" "$Q" resumption "3000 4000" "$CH|-eq|2" "$PSK|-eq|1"
+    pair quinn-quicgo-zerortt "$Q" "$QGO" zerortt "3000 4000" "$CH|-eq|2" \
+        "quic.long.packet_type == 1|-ge|1" "$EARLY|-eq|1"
+    pair quicgo-quinn-zerortt "$QGO" "$Q" zerortt "3000 4000" "$CH|-eq|2" \
+        "quic.long.packet_type == 1|-ge|1" "$EARLY|-eq|1"
+    pair quinn-quicgo-chacha20 "$Q" "$QGO" chacha20 "100000" "tls.handshake.ciphersuite == 0x1303|-ge|1"
+    pair quicgo-quinn-chacha20 "$QGO" "$Q" chacha20 "100000" "tls.handshake.ciphersuite == 0x1303|-ge|1"
+    pair quinn-quicgo-multiconnect "$Q" "$QGO" multiconnect "1000 2000 3000" "$CH|-eq|3"
+    pair quicgo-quinn-multiconnect "$QGO" "$Q" multiconnect "1000 2000 3000" "$CH|-eq|3"
+    # quic-go's server answers 127 to keyupdate; its client against ours:
+    pair quicgo-quinn-keyupdate "$QGO" "$Q" keyupdate "2097152" "quic.key_phase == 1|-ge|10"
 fi
 
 # An unsupported test case must answer 127.

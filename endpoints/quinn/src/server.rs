@@ -2,7 +2,6 @@
 //! stream, on [::]:443 (dual-stack). With TESTCASE=retry every new connection is first sent
 //! a Retry packet, so the client's address is validated by token.
 
-use std::io::Read;
 use std::net::{Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -105,27 +104,18 @@ async fn serve_stream(mut send: quinn::SendStream, mut recv: quinn::RecvStream) 
             return Err(e);
         }
     };
-    let mut file = match std::fs::File::open(&path) {
-        Ok(f) => f,
+    // Read whole: many concurrent streams must not hold many open files.
+    let data = match std::fs::read(&path) {
+        Ok(d) => d,
         Err(e) => {
             let _ = send.reset(1u32.into());
             return Err(format!("{}: {e}", path.display()));
         }
     };
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        send.write_all(&buf[..n])
-            .await
-            .map_err(|e| format!("{}: write: {e}", path.display()))?;
-        total += n as u64;
-    }
+    send.write_all(&data)
+        .await
+        .map_err(|e| format!("{}: write: {e}", path.display()))?;
+    let total = data.len();
     send.finish().map_err(|e| format!("finish: {e}"))?;
     // Keep the stream alive until the peer has everything (or the connection ends).
     let _ = send.stopped().await;
