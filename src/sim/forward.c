@@ -711,15 +711,17 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     sigprocmask(SIG_BLOCK, &sigs, NULL);
     f->sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 
-    if (!cfg->kernel && cfg->sc->kind == QUIRE_SCENARIO_TCP_CROSS) {
-        rc = quire_crossns_setup(&f->cross);
-        if (rc) goto out;
-        f->have_cross = 1;
-        f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
-        f->s[3].ifname = f->cross.if_src; /* source behind the server side */
-        f->nsides = 4;
-    }
-    for (int i = 0; i < f->nsides; i++) {
+    /* The main interfaces first, so that a wrong name fails before anything is created. */
+    for (int i = 0; i < 4; i++) {
+        if (i == 2) {
+            if (cfg->kernel || cfg->sc->kind != QUIRE_SCENARIO_TCP_CROSS) break;
+            rc = quire_crossns_setup(&f->cross);
+            if (rc) goto out;
+            f->have_cross = 1;
+            f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
+            f->s[3].ifname = f->cross.if_src; /* source behind the server side */
+            f->nsides = 4;
+        }
         rc = open_side(&f->s[i], !cfg->kernel);
         if (rc) {
             QUIRE_ERROR("sim: interface %s: %s (%s)", f->s[i].ifname, quire_strerror(rc),
