@@ -722,10 +722,21 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
             f->s[3].ifname = f->cross.if_src; /* source behind the server side */
             f->nsides = 4;
         }
+        errno = 0;
         rc = open_side(&f->s[i], !cfg->kernel);
+        if (rc == QUIRE_ERR_INVALID) {
+            QUIRE_ERROR("sim: interface %s: name longer than %d characters", f->s[i].ifname,
+                        IFNAMSIZ - 1);
+            goto out;
+        }
+        if (rc == QUIRE_ERR_NOTFOUND) {
+            QUIRE_ERROR("sim: interface %s: not found in this network namespace",
+                        f->s[i].ifname);
+            goto out;
+        }
         if (rc) {
             QUIRE_ERROR("sim: interface %s: %s (%s)", f->s[i].ifname, quire_strerror(rc),
-                        strerror(errno));
+                        errno ? strerror(errno) : "?");
             goto out;
         }
     }
