@@ -86,7 +86,7 @@ typedef struct side {
     int raw4, raw6; /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
     uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
-    uint8_t *txbuf;   /* TXQ frames of txslot bytes waiting for sendmmsg() */
+    uint8_t *txbuf; /* TXQ frames of txslot bytes waiting for sendmmsg() */
     size_t txslot, ntx, txlen[TXQ];
 } side;
 
@@ -498,7 +498,7 @@ static void handle_frame(fwd *f, int i, uint8_t *buf, size_t len, const struct s
         s->gso_split++;
         return;
     }
-    if (host && aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY))
+    if (aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY)) /* also in captures of outgoing frames */
         quire_simpkt_fix_l4_csum(fr + 14, &p);
     take(f, s, host, fr, &p, now);
 }
@@ -730,8 +730,7 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
             goto out;
         }
         if (rc == QUIRE_ERR_NOTFOUND) {
-            QUIRE_ERROR("sim: interface %s: not found in this network namespace",
-                        f->s[i].ifname);
+            QUIRE_ERROR("sim: interface %s: not found in this network namespace", f->s[i].ifname);
             goto out;
         }
         if (rc) {
