@@ -561,25 +561,6 @@ static int add_ep(fwd *f, int fd)
     return epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static int open_listener(int port)
-{
-    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    int zero = 0, one = 1;
-    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in6 a;
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons((uint16_t)port);
-    a.sin6_addr = in6addr_any;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static int open_pcaps(fwd *f)
 {
     const char *dir = f->cfg->pcap_dir;
@@ -599,42 +580,16 @@ static int open_pcaps(fwd *f)
     return 0;
 }
 
-/* Probes every --wait-server, then creates the ready file. Returns QUIRE_ERR_INTERRUPTED if a
- * signal came in meanwhile. */
+/* Probes every --wait-server, creates the ready file, listens on the readiness port. Returns
+ * QUIRE_ERR_INTERRUPTED if a signal came in meanwhile. */
 static int become_ready(fwd *f)
 {
     const quire_fwd_cfg *c = f->cfg;
-    /* One deadline for all servers: a dead server costs --wait-timeout once, not per address. */
-    uint64_t deadline = mono_ns() / 1000000u + (uint64_t)c->wait_timeout_ms;
-    for (int i = 0; i < c->nwait; i++) {
-        struct sockaddr_storage ss;
-        socklen_t sl;
-        uint64_t ms, now_ms = mono_ns() / 1000000u;
-        int left_ms = now_ms < deadline ? (int)(deadline - now_ms) : 0;
-        if (quire_probe_parse_addr(c->wait_server[i], &ss, &sl)) {
-            QUIRE_ERROR("sim: --wait-server %s: expected ADDR:PORT", c->wait_server[i]);
-            continue;
-        }
-        int rc = quire_probe_wait(&ss, sl, left_ms, f->sigfd, &ms);
-        if (rc == QUIRE_ERR_INTERRUPTED) return rc;
-        if (rc == 0)
-            QUIRE_INFO("sim: server %s is up after %llu ms", c->wait_server[i],
-                       (unsigned long long)ms);
-        else
-            QUIRE_WARN("sim: server %s did not answer the probe within %llu ms (%s); going on",
-                       c->wait_server[i], (unsigned long long)ms, quire_strerror(rc));
-    }
-    if (c->ready_file) {
-        int fd = open(c->ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            QUIRE_ERROR("sim: cannot create ready file %s: %s", c->ready_file, strerror(errno));
-            return QUIRE_ERR_IO;
-        }
-        if (write(fd, "ready\n", 6) != 6) QUIRE_WARN("sim: writing %s failed", c->ready_file);
-        close(fd);
-    }
+    int rc = quire_probe_all(c->wait_server, c->nwait, c->wait_timeout_ms, f->sigfd);
+    if (rc) return rc;
+    if (c->ready_file && (rc = quire_probe_ready_file(c->ready_file))) return rc;
     if (c->ready_port) {
-        f->listenfd = open_listener(c->ready_port);
+        f->listenfd = quire_probe_listen(c->ready_port);
         if (f->listenfd < 0 || add_ep(f, f->listenfd) < 0)
             QUIRE_WARN("sim: cannot listen on TCP %d: %s", c->ready_port, strerror(errno));
     }
