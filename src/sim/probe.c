@@ -32,7 +32,7 @@ int quire_probe_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t
         port = close + 2;
     } else {
         const char *colon = strrchr(s, ':');
-        if (!colon) return QUIRE_ERR_INVALID;
+        if (!colon || memchr(s, ':', (size_t)(colon - s))) return QUIRE_ERR_INVALID; /* v6: [] */
         n = (size_t)(colon - s);
         if (n >= sizeof host) return QUIRE_ERR_INVALID;
         memcpy(host, s, n);
