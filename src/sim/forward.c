@@ -86,7 +86,7 @@ typedef struct side {
     int raw4, raw6; /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
     uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
-    uint8_t *txbuf;   /* TXQ frames of txslot bytes waiting for sendmmsg() */
+    uint8_t *txbuf; /* TXQ frames of txslot bytes waiting for sendmmsg() */
     size_t txslot, ntx, txlen[TXQ];
 } side;
 
@@ -498,7 +498,7 @@ static void handle_frame(fwd *f, int i, uint8_t *buf, size_t len, const struct s
         s->gso_split++;
         return;
     }
-    if (host && aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY))
+    if (aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY)) /* also in captures of outgoing frames */
         quire_simpkt_fix_l4_csum(fr + 14, &p);
     take(f, s, host, fr, &p, now);
 }
@@ -561,25 +561,6 @@ static int add_ep(fwd *f, int fd)
     return epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static int open_listener(int port)
-{
-    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    int zero = 0, one = 1;
-    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in6 a;
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons((uint16_t)port);
-    a.sin6_addr = in6addr_any;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static int open_pcaps(fwd *f)
 {
     const char *dir = f->cfg->pcap_dir;
@@ -599,42 +580,16 @@ static int open_pcaps(fwd *f)
     return 0;
 }
 
-/* Probes every --wait-server, then creates the ready file. Returns QUIRE_ERR_INTERRUPTED if a
- * signal came in meanwhile. */
+/* Probes every --wait-server, creates the ready file, listens on the readiness port. Returns
+ * QUIRE_ERR_INTERRUPTED if a signal came in meanwhile. */
 static int become_ready(fwd *f)
 {
     const quire_fwd_cfg *c = f->cfg;
-    /* One deadline for all servers: a dead server costs --wait-timeout once, not per address. */
-    uint64_t deadline = mono_ns() / 1000000u + (uint64_t)c->wait_timeout_ms;
-    for (int i = 0; i < c->nwait; i++) {
-        struct sockaddr_storage ss;
-        socklen_t sl;
-        uint64_t ms, now_ms = mono_ns() / 1000000u;
-        int left_ms = now_ms < deadline ? (int)(deadline - now_ms) : 0;
-        if (quire_probe_parse_addr(c->wait_server[i], &ss, &sl)) {
-            QUIRE_ERROR("sim: --wait-server %s: expected ADDR:PORT", c->wait_server[i]);
-            continue;
-        }
-        int rc = quire_probe_wait(&ss, sl, left_ms, f->sigfd, &ms);
-        if (rc == QUIRE_ERR_INTERRUPTED) return rc;
-        if (rc == 0)
-            QUIRE_INFO("sim: server %s is up after %llu ms", c->wait_server[i],
-                       (unsigned long long)ms);
-        else
-            QUIRE_WARN("sim: server %s did not answer the probe within %llu ms (%s); going on",
-                       c->wait_server[i], (unsigned long long)ms, quire_strerror(rc));
-    }
-    if (c->ready_file) {
-        int fd = open(c->ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            QUIRE_ERROR("sim: cannot create ready file %s: %s", c->ready_file, strerror(errno));
-            return QUIRE_ERR_IO;
-        }
-        if (write(fd, "ready\n", 6) != 6) QUIRE_WARN("sim: writing %s failed", c->ready_file);
-        close(fd);
-    }
+    int rc = quire_probe_all(c->wait_server, c->nwait, c->wait_timeout_ms, f->sigfd);
+    if (rc) return rc;
+    if (c->ready_file && (rc = quire_probe_ready_file(c->ready_file))) return rc;
     if (c->ready_port) {
-        f->listenfd = open_listener(c->ready_port);
+        f->listenfd = quire_probe_listen(c->ready_port);
         if (f->listenfd < 0 || add_ep(f, f->listenfd) < 0)
             QUIRE_WARN("sim: cannot listen on TCP %d: %s", c->ready_port, strerror(errno));
     }
@@ -711,19 +666,31 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     sigprocmask(SIG_BLOCK, &sigs, NULL);
     f->sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 
-    if (!cfg->kernel && cfg->sc->kind == QUIRE_SCENARIO_TCP_CROSS) {
-        rc = quire_crossns_setup(&f->cross);
-        if (rc) goto out;
-        f->have_cross = 1;
-        f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
-        f->s[3].ifname = f->cross.if_src; /* source behind the server side */
-        f->nsides = 4;
-    }
-    for (int i = 0; i < f->nsides; i++) {
+    /* The main interfaces first, so that a wrong name fails before anything is created. */
+    for (int i = 0; i < 4; i++) {
+        if (i == 2) {
+            if (cfg->kernel || cfg->sc->kind != QUIRE_SCENARIO_TCP_CROSS) break;
+            rc = quire_crossns_setup(&f->cross);
+            if (rc) goto out;
+            f->have_cross = 1;
+            f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
+            f->s[3].ifname = f->cross.if_src; /* source behind the server side */
+            f->nsides = 4;
+        }
+        errno = 0;
         rc = open_side(&f->s[i], !cfg->kernel);
+        if (rc == QUIRE_ERR_INVALID) {
+            QUIRE_ERROR("sim: interface %s: name longer than %d characters", f->s[i].ifname,
+                        IFNAMSIZ - 1);
+            goto out;
+        }
+        if (rc == QUIRE_ERR_NOTFOUND) {
+            QUIRE_ERROR("sim: interface %s: not found in this network namespace", f->s[i].ifname);
+            goto out;
+        }
         if (rc) {
             QUIRE_ERROR("sim: interface %s: %s (%s)", f->s[i].ifname, quire_strerror(rc),
-                        strerror(errno));
+                        errno ? strerror(errno) : "?");
             goto out;
         }
     }
