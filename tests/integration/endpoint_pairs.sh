@@ -313,7 +313,9 @@ for tc in "${tests[@]}"; do
         fi
     done
     if [ -n "$cap_pid" ] && [ "$rc" = 0 ] && [ -z "$bad" ]; then
-        if [ "$tc" != versionnegotiation ]; then
+        # Not for retry: aioquic sends a new ClientHello (new client random) after a Retry, at
+        # CRYPTO offset 0 again; tshark 4.0 keeps the first one and so finds no secrets.
+        if [ "$tc" != versionnegotiation ] && [ "$tc" != retry ]; then
             for side in client server; do
                 n=$(decrypted_streams "$t/trace.pcap" "$t/$side/keys.log")
                 [ "$n" -gt 0 ] || bad="$bad $side-keylog(no STREAM frame decrypted)"
