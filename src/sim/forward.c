@@ -85,7 +85,7 @@ typedef struct side {
     int pfd;        /* AF_PACKET capture/receive socket */
     int raw4, raw6; /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
-    uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
+    uint64_t too_big, ttl_expired, send_errors, recv_errors, sent, sent_raw, gso_split;
     uint8_t *txbuf; /* TXQ frames of txslot bytes waiting for sendmmsg() */
     size_t txslot, ntx, txlen[TXQ];
 } side;
@@ -527,7 +527,9 @@ static void read_side(fwd *f, int i)
             mm[k].msg_hdr.msg_controllen = sizeof ctl[k];
         }
         int n = recvmmsg(f->s[i].pfd, mm, MMSG, MSG_DONTWAIT, NULL);
-        if (n <= 0) return;
+        if (n < 0 && errno != EAGAIN && errno != EINTR && f->s[i].recv_errors++ < 5)
+            QUIRE_WARN("sim: receiving on %s: %s", f->s[i].ifname, strerror(errno));
+        if (n <= 0) return; /* the error (e.g. the interface went away) is now cleared */
         uint64_t now = mono_ns();
         for (int k = 0; k < n; k++) {
             struct msghdr *mh = &mm[k].msg_hdr;
