@@ -2,9 +2,10 @@
  *   bench_netns_testbed up RUN N [--forwarding]   create testbed N of RUN and leave it
  *   bench_netns_testbed down RUN N                destroy it
  *   bench_netns_testbed hold RUN N                create, print "ready", destroy on SIGTERM/SIGINT
- *   bench_netns_testbed overhead ITER             ITER x (create, spawn `true` as client and
- *                                                 server with mounts + PID ns, destroy); prints
- *                                                 mean and p95 of each phase in ms */
+ *   bench_netns_testbed overhead ITER             ITER x (create, start a sim process, run
+ *                                                 `true` as server and client with mounts +
+ *                                                 PID ns, stop the sim, destroy); prints mean
+ *                                                 and p95 of each phase in ms */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -112,8 +113,20 @@ static int overhead(unsigned iters)
         t_create[done] = ms_since(t0);
         if (rc < 0) break;
         unsigned long long t1 = quire_proc_now_ns();
-        rc = run_true(quire_netns_testbed_name(&tb, QUIRE_NETNS_SERVER), dir, hosts);
-        if (rc == 0) rc = run_true(quire_netns_testbed_name(&tb, QUIRE_NETNS_CLIENT), dir, hosts);
+        /* A long-running sim (like the sim container), then the two trivial endpoints. */
+        const char *sim_argv[] = {"sleep", "3600", NULL};
+        quire_proc_opts so = {.argv = sim_argv,
+                              .netns = quire_netns_testbed_name(&tb, QUIRE_NETNS_SIM),
+                              .stdin_null = 1};
+        quire_proc sim;
+        rc = quire_proc_spawn(&sim, &so);
+        if (rc == 0) {
+            rc = run_true(quire_netns_testbed_name(&tb, QUIRE_NETNS_SERVER), dir, hosts);
+            if (rc == 0)
+                rc = run_true(quire_netns_testbed_name(&tb, QUIRE_NETNS_CLIENT), dir, hosts);
+            quire_proc_kill(&sim, 1000);
+            quire_proc_release(&sim);
+        }
         t_run[done] = ms_since(t1);
         unsigned long long t2 = quire_proc_now_ns();
         int rd = quire_netns_testbed_destroy(&tb);
@@ -124,8 +137,8 @@ static int overhead(unsigned iters)
     quire_netns_run_end(run);
     quire_fs_remove_tree(dir);
     if (rc < 0) return fail("iteration", rc);
-    printf("netns backend, %u iterations (3 namespaces, 2 veth pairs, 2 endpoints `true` with "
-           "4 bind mounts + hosts + PID ns)\n", done);
+    printf("netns backend, %u iterations (3 namespaces, 2 veth pairs, a sim process, 2 "
+           "endpoints `true` with 4 bind mounts + hosts + PID ns)\n", done);
     stats("create", t_create, done);
     stats("endpoints", t_run, done);
     stats("destroy", t_destroy, done);

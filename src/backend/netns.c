@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
-#include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -24,10 +23,13 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "backend/offload.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/proc.h"
 
 static const char *const role_names[3] = {"client", "sim", "server"};
 
@@ -256,7 +258,7 @@ static unsigned long long proc_start_time(pid_t pid)
     unsigned long long t = 0;
     const char *s = strrchr(data, ')'); /* the command name may contain spaces */
     if (s && s[1] == ' ' && s[2] != 'Z' && s[2] != 'X') {
-        int field = 2;
+        int field = 3; /* s + 2 is the state, field 3 */
         for (s += 2; *s && field < 22; s++)
             if (*s == ' ') field++;
         t = strtoull(s, NULL, 10);
@@ -286,6 +288,30 @@ int quire_netns_run_alive(const char *run, pid_t *pid_out)
     return 1;
 }
 
+/* Parent pid of pid (field 4 of /proc/PID/stat), 0 if unknown. */
+static pid_t parent_of(pid_t pid)
+{
+    char p[64], *data;
+    snprintf(p, sizeof p, "/proc/%ld/stat", (long)pid);
+    if (quire_fs_read_file(p, &data, NULL, 0) < 0) return 0;
+    long ppid = 0;
+    const char *s = strrchr(data, ')');
+    if (s && sscanf(s + 1, " %*c %ld", &ppid) != 1) ppid = 0;
+    free(data);
+    return (pid_t)ppid;
+}
+
+/* 1 if owner is this process or one of its ancestors (a forked worker of the run). */
+static int is_self_or_ancestor(pid_t owner)
+{
+    pid_t p = getpid();
+    for (int depth = 0; p > 1 && depth < 64; depth++) {
+        if (p == owner) return 1;
+        p = depth == 0 ? getppid() : parent_of(p);
+    }
+    return 0;
+}
+
 int quire_netns_run_begin(const char *run)
 {
     if (!quire_netns_run_id_valid(run)) return QUIRE_ERR_INVALID;
@@ -293,7 +319,8 @@ int quire_netns_run_begin(const char *run)
     snprintf(dir, sizeof dir, "%s/%s", QUIRE_NETNS_STATE_DIR, run);
     owner_path(p, sizeof p, run);
     pid_t owner;
-    if (quire_netns_run_alive(run, &owner)) return owner == getpid() ? 0 : QUIRE_ERR_EXISTS;
+    if (quire_netns_run_alive(run, &owner))
+        return is_self_or_ancestor(owner) ? 0 : QUIRE_ERR_EXISTS;
     int rc = quire_fs_mkdir_p(dir, 0755);
     if (rc < 0) return rc;
     char line[64];
@@ -390,19 +417,27 @@ static struct ifinfomsg *put_ifinfomsg(struct nlmsghdr *h)
     return ifm;
 }
 
-/* One RTM_NEWLINK creating a veth pair with each end directly in its namespace. */
-static int veth_create(nl *n, const char *name_a, int ns_a, const char *name_b, int ns_b)
+/* One RTM_NEWLINK creating a veth pair with each end directly in its namespace, with the
+ * given interface indexes. They must differ: ifindexes are per namespace, so both ends would
+ * otherwise get the same number (2, after lo), and the kernel's link watcher treats a device
+ * whose iflink equals its ifindex as non-urgent, delaying carrier-up (and with it the qdisc
+ * that stops dropping packets) by up to a second when many links change machine-wide. */
+static int veth_create(nl *n, const char *name_a, int ns_a, int idx_a, const char *name_b,
+                       int ns_b, int idx_b)
 {
     struct nlmsghdr *h = nl_msg(n, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
     struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(h, sizeof *ifm);
     ifm->ifi_family = AF_UNSPEC;
+    ifm->ifi_index = idx_a;
     mnl_attr_put_strz(h, IFLA_IFNAME, name_a);
     mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)ns_a);
     struct nlattr *info = mnl_attr_nest_start(h, IFLA_LINKINFO);
     mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
     struct nlattr *data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
     struct nlattr *peer = mnl_attr_nest_start(h, VETH_INFO_PEER);
-    put_ifinfomsg(h)->ifi_family = AF_UNSPEC;
+    struct ifinfomsg *pifm = put_ifinfomsg(h);
+    pifm->ifi_family = AF_UNSPEC;
+    pifm->ifi_index = idx_b;
     mnl_attr_put_strz(h, IFLA_IFNAME, name_b);
     mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)ns_b);
     mnl_attr_nest_end(h, peer);
@@ -496,89 +531,6 @@ static const char *const sim_sysctls[][2] = {
     {"/proc/sys/net/ipv6/conf/default/accept_redirects", "0"},
 };
 
-/* Offloads that make a veth hand over partial checksums or multi-datagram super-packets (see
- * notes/netns-pitfalls.md). Names as in `ethtool -k`; those a kernel lacks are skipped. */
-static const char *const offloads_off[] = {
-    /* what `ethtool -K DEV tx off` clears: every tx checksum, then what depends on it */
-    "tx-checksum-ip-generic", "tx-checksum-ipv4", "tx-checksum-ipv6", "tx-checksum-sctp",
-    "tx-generic-segmentation", "tx-tcp-segmentation", "tx-tcp-ecn-segmentation",
-    "tx-tcp-mangleid-segmentation", "tx-tcp6-segmentation", "tx-tcp-accecn-segmentation",
-    "tx-udp-segmentation", "tx-gso-list", "tx-sctp-segmentation", "tx-gre-segmentation",
-    "tx-gre-csum-segmentation", "tx-ipxip4-segmentation", "tx-ipxip6-segmentation",
-    "tx-udp_tnl-segmentation", "tx-udp_tnl-csum-segmentation",
-    /* receive side: no merging of datagrams before the simulator or a capture sees them */
-    "rx-gro", "rx-gro-list", "rx-udp-gro-forwarding",
-};
-
-/* Feature bit of each name in offloads_off (-1 if absent); read once per testbed. */
-typedef struct feature_bits {
-    int nwords;
-    int bit[sizeof offloads_off / sizeof offloads_off[0]];
-} feature_bits;
-
-static int ethtool_ioctl(int sock, const char *ifname, void *cmd)
-{
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-    ifr.ifr_data = cmd;
-    return ioctl(sock, SIOCETHTOOL, &ifr) < 0 ? err_from_errno(errno) : 0;
-}
-
-static int feature_bits_load(int sock, const char *ifname, feature_bits *fb)
-{
-    struct {
-        struct ethtool_sset_info hdr;
-        uint32_t len;
-    } si;
-    memset(&si, 0, sizeof si);
-    si.hdr.cmd = ETHTOOL_GSSET_INFO;
-    si.hdr.sset_mask = 1ull << ETH_SS_FEATURES;
-    int rc = ethtool_ioctl(sock, ifname, &si);
-    if (rc < 0) return rc;
-    uint32_t count = si.hdr.sset_mask ? si.len : 0;
-    if (count == 0 || count > 1024) return QUIRE_ERR_UNSUPPORTED;
-    struct ethtool_gstrings *gs = calloc(1, sizeof *gs + (size_t)count * ETH_GSTRING_LEN);
-    if (!gs) return QUIRE_ERR_NOMEM;
-    gs->cmd = ETHTOOL_GSTRINGS;
-    gs->string_set = ETH_SS_FEATURES;
-    gs->len = count;
-    if ((rc = ethtool_ioctl(sock, ifname, gs)) < 0) goto out;
-    fb->nwords = (int)((count + 31) / 32);
-    for (size_t i = 0; i < sizeof offloads_off / sizeof offloads_off[0]; i++) {
-        fb->bit[i] = -1;
-        for (uint32_t b = 0; b < count; b++) {
-            if (!strncmp((const char *)gs->data + (size_t)b * ETH_GSTRING_LEN, offloads_off[i],
-                         ETH_GSTRING_LEN)) {
-                fb->bit[i] = (int)b;
-                break;
-            }
-        }
-    }
-out:
-    free(gs);
-    return rc;
-}
-
-static int offloads_disable(int sock, const char *ifname, const feature_bits *fb)
-{
-    size_t sz = sizeof(struct ethtool_sfeatures) +
-                (size_t)fb->nwords * sizeof(struct ethtool_set_features_block);
-    struct ethtool_sfeatures *sf = calloc(1, sz);
-    if (!sf) return QUIRE_ERR_NOMEM;
-    sf->cmd = ETHTOOL_SFEATURES;
-    sf->size = (uint32_t)fb->nwords;
-    for (size_t i = 0; i < sizeof offloads_off / sizeof offloads_off[0]; i++) {
-        if (fb->bit[i] < 0) continue;
-        sf->features[fb->bit[i] / 32].valid |= 1u << (fb->bit[i] % 32);
-        /* requested bit stays 0: off */
-    }
-    /* A positive result flags features the device cannot change (fixed "off" ones here). */
-    int rc = ethtool_ioctl(sock, ifname, sf);
-    free(sf);
-    return rc;
-}
-
 /* Sockets opened inside one namespace: netlink for links/addresses/routes, an inet datagram
  * socket for SIOCGIFINDEX and SIOCETHTOOL. */
 typedef struct ns_ctx {
@@ -623,17 +575,33 @@ static int ifindex_of(ns_ctx *c, const char *ifname)
 
 /* Brings ifname up with its addresses, offloads off. */
 static int iface_setup(ns_ctx *c, const char *ifname, const char *ip4, const char *ip6,
-                       feature_bits *fb)
+                       quire_offload_bits *fb)
 {
     int idx = ifindex_of(c, ifname);
     if (idx < 0) return idx;
     int rc;
-    if (fb->nwords == 0 && (rc = feature_bits_load(c->sock, ifname, fb)) < 0) return rc;
-    if ((rc = offloads_disable(c->sock, ifname, fb)) < 0) return rc;
+    if ((rc = quire_offload_disable(c->sock, ifname, fb)) < 0) return rc;
     if ((rc = addr_add(&c->nl, idx, ip4, 24)) < 0) return rc;
     if ((rc = addr_add(&c->nl, idx, ip6, 64)) < 0) return rc;
     if ((rc = link_up(&c->nl, idx)) < 0) return rc;
     return idx;
+}
+
+/* Waits (bounded) until ifname is operationally up. Until the kernel's link watcher has seen
+ * the carrier, a veth still has the noop qdisc and drops whatever is sent; an endpoint started
+ * right after setup would lose its first packets. */
+static int wait_running(ns_ctx *c, const char *ifname, long long deadline_ms)
+{
+    struct ifreq ifr;
+    for (;;) {
+        memset(&ifr, 0, sizeof ifr);
+        snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+        if (ioctl(c->sock, SIOCGIFFLAGS, &ifr) < 0) return err_from_errno(errno);
+        if (ifr.ifr_flags & IFF_RUNNING) return 0;
+        if (quire_proc_now_ms() >= deadline_ms) return QUIRE_ERR_TIMEOUT;
+        struct timespec ts = {0, 500000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 static int lo_up(ns_ctx *c)
@@ -654,16 +622,18 @@ static int configure(quire_netns_testbed *tb)
     ns_ctx c[3];
     for (int i = 0; i < 3; i++) c[i] = (ns_ctx){.nl = {.sock = NULL}, .sock = -1};
     nl root = {.sock = NULL};
-    feature_bits fb = {.nwords = 0};
+    quire_offload_bits fb = {.nwords = 0};
     int rc, idx;
     for (int i = 0; i < 3; i++)
         if ((rc = ns_ctx_open(&c[i], tb->fd[i], i == QUIRE_NETNS_SIM)) < 0) goto out;
     if ((rc = nl_open(&root)) < 0) goto out;
     if ((rc = veth_create(&root, QUIRE_NETNS_CLIENT_IFNAME, tb->fd[QUIRE_NETNS_CLIENT],
-                          QUIRE_NETNS_SIM_LEFT_IFNAME, tb->fd[QUIRE_NETNS_SIM])) < 0)
+                          QUIRE_NETNS_CLIENT_IFINDEX, QUIRE_NETNS_SIM_LEFT_IFNAME,
+                          tb->fd[QUIRE_NETNS_SIM], QUIRE_NETNS_SIM_LEFT_IFINDEX)) < 0)
         goto out;
     if ((rc = veth_create(&root, QUIRE_NETNS_SIM_RIGHT_IFNAME, tb->fd[QUIRE_NETNS_SIM],
-                          QUIRE_NETNS_SERVER_IFNAME, tb->fd[QUIRE_NETNS_SERVER])) < 0)
+                          QUIRE_NETNS_SIM_RIGHT_IFINDEX, QUIRE_NETNS_SERVER_IFNAME,
+                          tb->fd[QUIRE_NETNS_SERVER], QUIRE_NETNS_SERVER_IFINDEX)) < 0)
         goto out;
     for (int i = 0; i < 3; i++)
         if ((rc = lo_up(&c[i])) < 0) goto out;
@@ -683,6 +653,12 @@ static int configure(quire_netns_testbed *tb)
                                 QUIRE_NETNS_SERVER_IP6, &fb)) < 0 ||
         (rc = route_add(&sv->nl, idx, "198.18.0.0", 24, QUIRE_NETNS_SIM_RIGHT_IP4)) < 0 ||
         (rc = route_add(&sv->nl, idx, "2001:2:0:1::", 64, QUIRE_NETNS_SIM_RIGHT_IP6)) < 0)
+        goto out;
+    long long deadline = quire_proc_now_ms() + 3000;
+    if ((rc = wait_running(cl, QUIRE_NETNS_CLIENT_IFNAME, deadline)) < 0 ||
+        (rc = wait_running(sim, QUIRE_NETNS_SIM_LEFT_IFNAME, deadline)) < 0 ||
+        (rc = wait_running(sim, QUIRE_NETNS_SIM_RIGHT_IFNAME, deadline)) < 0 ||
+        (rc = wait_running(sv, QUIRE_NETNS_SERVER_IFNAME, deadline)) < 0)
         goto out;
     rc = 0;
 out:

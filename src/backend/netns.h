@@ -48,6 +48,11 @@
 #define QUIRE_NETNS_SERVER_IFNAME "eth0"
 #define QUIRE_NETNS_SIM_LEFT_IFNAME "left"   /* towards the client */
 #define QUIRE_NETNS_SIM_RIGHT_IFNAME "right" /* towards the server */
+/* Interface indexes of the veth ends (fixed, and different from the peer's; see netns.c). */
+#define QUIRE_NETNS_CLIENT_IFINDEX 10
+#define QUIRE_NETNS_SIM_LEFT_IFINDEX 11
+#define QUIRE_NETNS_SIM_RIGHT_IFINDEX 12
+#define QUIRE_NETNS_SERVER_IFINDEX 13
 
 typedef enum quire_netns_role {
     QUIRE_NETNS_CLIENT = 0,
@@ -75,7 +80,8 @@ int quire_netns_run_id_valid(const char *id);
 int quire_netns_run_id_make(char *out, size_t outsize);
 
 /* Registers run id as owned by this process (/run/quire/<run>/owner). Idempotent for the same
- * owner; QUIRE_ERR_EXISTS if a live other process owns it. _create calls it implicitly. */
+ * owner and a no-op in processes forked from the owner (workers of the run may create
+ * testbeds); QUIRE_ERR_EXISTS if another live process owns it. _create calls it implicitly. */
 int quire_netns_run_begin(const char *run);
 
 /* Removes the run's state directory. Call when the run is over (after its testbeds). */

@@ -14,11 +14,21 @@
 const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *buf, size_t len)
 {
     switch (e->kind) {
-    case QUIRE_EXIT_NOT_STARTED: snprintf(buf, len, "not started"); break;
-    case QUIRE_EXIT_CODE: snprintf(buf, len, "exit code %d", e->code); break;
-    case QUIRE_EXIT_SIGNAL: snprintf(buf, len, "killed by signal %d", e->code); break;
-    case QUIRE_EXIT_STOPPED: snprintf(buf, len, "stopped by the runner"); break;
-    case QUIRE_EXIT_TIMEOUT: snprintf(buf, len, "killed at the %u s timeout", timeout_s); break;
+    case QUIRE_EXIT_NOT_STARTED:
+        snprintf(buf, len, "not started");
+        break;
+    case QUIRE_EXIT_CODE:
+        snprintf(buf, len, "exit code %d", e->code);
+        break;
+    case QUIRE_EXIT_SIGNAL:
+        snprintf(buf, len, "killed by signal %d", e->code);
+        break;
+    case QUIRE_EXIT_STOPPED:
+        snprintf(buf, len, "stopped by the runner");
+        break;
+    case QUIRE_EXIT_TIMEOUT:
+        snprintf(buf, len, "killed at the %u s timeout", timeout_s);
+        break;
     }
     return buf;
 }

@@ -40,8 +40,12 @@ int quire_cmd_list(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'I': snprintf(file, sizeof file, "%s", optarg); break;
-        case 'h': usage(stdout); return 0;
+        case 'I':
+            snprintf(file, sizeof file, "%s", optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
         default:
             fprintf(stderr, "quire list: bad option '%s' (see 'quire list --help')\n",
                     argv[optind - 1]);
@@ -50,8 +54,8 @@ int quire_cmd_list(int argc, char **argv)
     }
     int impls = 1, tests = 1;
     if (optind < argc) {
-        if (optind + 1 < argc || (strcmp(argv[optind], "implementations") &&
-                                  strcmp(argv[optind], "tests"))) {
+        if (optind + 1 < argc ||
+            (strcmp(argv[optind], "implementations") && strcmp(argv[optind], "tests"))) {
             fprintf(stderr, "quire list: expected 'implementations' or 'tests', got '%s'\n",
                     argv[optind]);
             return 2;
@@ -91,7 +95,8 @@ int quire_cmd_list(int argc, char **argv)
                 char sz[32];
                 human_size(tc[i].files[g].size, sz, sizeof sz);
                 char cnt[16] = "";
-                if (tc[i].files[g].count > 1) snprintf(cnt, sizeof cnt, "%u×", tc[i].files[g].count);
+                if (tc[i].files[g].count > 1)
+                    snprintf(cnt, sizeof cnt, "%u×", tc[i].files[g].count);
                 if (off < sizeof files)
                     off += (size_t)snprintf(files + off, sizeof files - off, "%s%s%s",
                                             g ? " + " : "", cnt, sz);

@@ -14,24 +14,25 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: quire merge A.json B.json ... [-o OUT.json] [--last-wins]\n"
-            "\n"
-            "Joins result files (quire's or the QUIC Interop Runner's) into one: the union of\n"
-            "servers, clients and tests, and every result any file has. The same test with a\n"
-            "different outcome in two files is an error naming both, unless --last-wins.\n"
-            "  -o, --output FILE   write the merged result.json to FILE (default: stdout)\n"
-            "  --last-wins         on a conflict, keep the later file's result and warn\n"
-            "  --equal REF.json    instead of writing, check that the merge equals REF.json\n"
-            "                      (ignoring timings); exit 1 and name the difference if not\n"
-            "  -h, --help          this help\n");
+    fprintf(f, "usage: quire merge A.json B.json ... [-o OUT.json] [--last-wins]\n"
+               "\n"
+               "Joins result files (quire's or the QUIC Interop Runner's) into one: the union of\n"
+               "servers, clients and tests, and every result any file has. The same test with a\n"
+               "different outcome in two files is an error naming both, unless --last-wins.\n"
+               "  -o, --output FILE   write the merged result.json to FILE (default: stdout)\n"
+               "  --last-wins         on a conflict, keep the later file's result and warn\n"
+               "  --equal REF.json    instead of writing, check that the merge equals REF.json\n"
+               "                      (ignoring timings and log paths); exit 1 and name the difference if not\n"
+               "  -h, --help          this help\n");
 }
 
 int quire_cmd_merge(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"last-wins", no_argument, NULL, 'l'},
-        {"equal", required_argument, NULL, 'e'},  {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"last-wins", no_argument, NULL, 'l'},
+        {"equal", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *output = NULL, *equal = NULL;
@@ -40,11 +41,21 @@ int quire_cmd_merge(int argc, char **argv)
     optind = 1;
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (ch) {
-        case 'o': output = optarg; break;
-        case 'l': policy = QUIRE_MERGE_LAST_WINS; break;
-        case 'e': equal = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'o':
+            output = optarg;
+            break;
+        case 'l':
+            policy = QUIRE_MERGE_LAST_WINS;
+            break;
+        case 'e':
+            equal = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     size_t n = (size_t)(argc - optind);
@@ -88,7 +99,7 @@ int quire_cmd_merge(int argc, char **argv)
             fprintf(stderr, "quire merge: %s\n", err);
             goto done;
         }
-        if (quire_merge_compare(&out, &ref, QUIRE_COMPARE_TIMES, err, sizeof err)) {
+        if (quire_merge_compare(&out, &ref, QUIRE_COMPARE_TIMES | QUIRE_COMPARE_LOGS, err, sizeof err)) {
             fprintf(stderr, "quire merge: the merge differs from %s: %s\n", equal, err);
             code = 1;
             goto done;
@@ -118,7 +129,8 @@ int quire_cmd_merge(int argc, char **argv)
     }
     code = 0;
 done:
-    for (size_t i = 0; in && i < loaded; i++) quire_result_free(&in[i]);
+    for (size_t i = 0; in && i < loaded; i++)
+        quire_result_free(&in[i]);
     quire_result_free(&out);
     quire_result_free(&ref);
     quire_buf_free(&warn);

@@ -16,24 +16,26 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: quire report markdown|html|junit RESULT.json [-o FILE] [options]\n"
-            "\n"
-            "Renders a result file written by quire or by the QUIC Interop Runner.\n"
-            "  -o, --output FILE     write to FILE (atomically) instead of stdout\n"
-            "  --tables-only         markdown: only QIR's tables, no list of failures\n"
-            "  --logs-base DIR       html: prefix of the log links instead of the result's\n"
-            "                        log_dir (relative to where the HTML file is opened)\n"
-            "  --title TEXT          html: page title\n"
-            "  -h, --help            this help\n");
+    fprintf(f, "usage: quire report markdown|html|junit RESULT.json [-o FILE] [options]\n"
+               "\n"
+               "Renders a result file written by quire or by the QUIC Interop Runner.\n"
+               "  -o, --output FILE     write to FILE (atomically) instead of stdout\n"
+               "  --tables-only         markdown: only QIR's tables, no list of failures\n"
+               "  --logs-base DIR       html: prefix of the log links instead of the result's\n"
+               "                        log_dir (relative to where the HTML file is opened)\n"
+               "  --title TEXT          html: page title\n"
+               "  -h, --help            this help\n");
 }
 
 int quire_cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},  {"tables-only", no_argument, NULL, 't'},
-        {"logs-base", required_argument, NULL, 'l'}, {"title", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'},
+        {"tables-only", no_argument, NULL, 't'},
+        {"logs-base", required_argument, NULL, 'l'},
+        {"title", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *output = NULL;
     quire_html_options hopt = {NULL, NULL};
@@ -42,12 +44,24 @@ int quire_cmd_report(int argc, char **argv)
     /* GNU getopt permutes, so options may also follow the positional arguments */
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (ch) {
-        case 'o': output = optarg; break;
-        case 't': tables_only = 1; break;
-        case 'l': hopt.logs_base = optarg; break;
-        case 'T': hopt.title = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'o':
+            output = optarg;
+            break;
+        case 't':
+            tables_only = 1;
+            break;
+        case 'l':
+            hopt.logs_base = optarg;
+            break;
+        case 'T':
+            hopt.title = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (argc - optind > 2) {
@@ -79,7 +93,8 @@ int quire_cmd_report(int argc, char **argv)
     }
     quire_buf out;
     quire_buf_init(&out);
-    rv = kind == 0 ? (tables_only ? quire_markdown_write_tables(&r, &out) : quire_markdown_write(&r, &out))
+    rv = kind == 0   ? (tables_only ? quire_markdown_write_tables(&r, &out)
+                                    : quire_markdown_write(&r, &out))
          : kind == 1 ? quire_html_write(&r, &hopt, &out)
                      : quire_junit_write(&r, &out);
     int code = 0;

@@ -14,17 +14,31 @@ static int xesc(quire_buf *b, const char *s)
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         const char *rep = NULL;
         switch (*p) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&apos;"; break;
-        case '\t': case '\n': case '\r': break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&apos;";
+            break;
+        case '\t':
+        case '\n':
+        case '\r':
+            break;
         default:
             if (*p < 0x20) rep = "\xef\xbf\xbd";
             break;
         }
-        if (rep ? quire_buf_printf(b, "%s", rep) : quire_buf_putc(b, (char)*p)) return QUIRE_ERR_NOMEM;
+        if (rep ? quire_buf_printf(b, "%s", rep) : quire_buf_putc(b, (char)*p))
+            return QUIRE_ERR_NOMEM;
     }
     return 0;
 }
@@ -48,8 +62,10 @@ static void pair_count(const quire_result *r, size_t s, size_t c, pair_stats *p)
         quire_verdict v = x ? x->verdict : m->verdict;
         p->tests++;
         p->time += dur(x ? x->duration : m->duration);
-        if (v == QUIRE_VERDICT_FAILED) p->failures++;
-        else if (v != QUIRE_VERDICT_SUCCEEDED) p->skipped++;
+        if (v == QUIRE_VERDICT_FAILED)
+            p->failures++;
+        else if (v != QUIRE_VERDICT_SUCCEEDED)
+            p->skipped++;
     }
 }
 
@@ -61,11 +77,12 @@ static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_b
     quire_verdict v = x ? x->verdict : m->verdict;
     const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
     if (quire_buf_printf(b, "    <testcase classname=\"quire.") || xesc(b, r->servers[s].name) ||
-        quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) || quire_buf_printf(b, "\" name=\"") ||
-        xesc(b, tt->name ? tt->name : tt->abbr) ||
+        quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) ||
+        quire_buf_printf(b, "\" name=\"") || xesc(b, tt->name ? tt->name : tt->abbr) ||
         quire_buf_printf(b, "\" time=\"%.3f\"", dur(x ? x->duration : m->duration)))
         return QUIRE_ERR_NOMEM;
-    if (v == QUIRE_VERDICT_SUCCEEDED && !m) return quire_buf_printf(b, "/>\n") ? QUIRE_ERR_NOMEM : 0;
+    if (v == QUIRE_VERDICT_SUCCEEDED && !m)
+        return quire_buf_printf(b, "/>\n") ? QUIRE_ERR_NOMEM : 0;
     if (quire_buf_printf(b, ">\n")) return QUIRE_ERR_NOMEM;
     switch (v) {
     case QUIRE_VERDICT_FAILED:
@@ -83,18 +100,21 @@ static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_b
     case QUIRE_VERDICT_NONE:
         if (quire_buf_printf(b, "      <skipped message=\"not run\"/>\n")) return QUIRE_ERR_NOMEM;
         break;
-    default: break;
+    default:
+        break;
     }
     if (v == QUIRE_VERDICT_FAILED) {
         /* the log directory helps whoever reads the failure in a CI page */
-        if (log && (quire_buf_printf(b, "\nlogs: ") || (r->log_dir && (xesc(b, r->log_dir) || quire_buf_putc(b, '/'))) ||
-                    xesc(b, log)))
+        if (log &&
+            (quire_buf_printf(b, "\nlogs: ") ||
+             (r->log_dir && (xesc(b, r->log_dir) || quire_buf_putc(b, '/'))) || xesc(b, log)))
             return QUIRE_ERR_NOMEM;
         if (quire_buf_printf(b, "</failure>\n")) return QUIRE_ERR_NOMEM;
     }
     if (m && v == QUIRE_VERDICT_SUCCEEDED &&
-        (quire_buf_printf(b, "      <system-out>") || xesc(b, tt->abbr) || quire_buf_printf(b, ": ") ||
-         xesc(b, m->details) || quire_buf_printf(b, "</system-out>\n")))
+        (quire_buf_printf(b, "      <system-out>") || xesc(b, tt->abbr) ||
+         quire_buf_printf(b, ": ") || xesc(b, m->details) ||
+         quire_buf_printf(b, "</system-out>\n")))
         return QUIRE_ERR_NOMEM;
     return quire_buf_printf(b, "    </testcase>\n") ? QUIRE_ERR_NOMEM : 0;
 }
@@ -116,9 +136,10 @@ int quire_junit_write(const quire_result *r, quire_buf *b)
         struct tm tm;
         if (gmtime_r(&t, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
     }
-    if (quire_buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                            "<testsuites name=\"quire\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-                            "skipped=\"%zu\" time=\"%.3f\">\n",
+    if (quire_buf_printf(b,
+                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                         "<testsuites name=\"quire\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+                         "skipped=\"%zu\" time=\"%.3f\">\n",
                          all.tests, all.failures, all.skipped, all.time))
         return QUIRE_ERR_NOMEM;
     /* client-major, the order of result.json */
@@ -127,10 +148,13 @@ int quire_junit_write(const quire_result *r, quire_buf *b)
             pair_count(r, s, c, &p);
             if (quire_buf_printf(b, "  <testsuite name=\"quire.") || xesc(b, r->servers[s].name) ||
                 quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) ||
-                quire_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
-                                    "time=\"%.3f\"", p.tests, p.failures, p.skipped, p.time) ||
+                quire_buf_printf(b,
+                                 "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+                                 "time=\"%.3f\"",
+                                 p.tests, p.failures, p.skipped, p.time) ||
                 (*stamp && quire_buf_printf(b, " timestamp=\"%s\"", stamp)) ||
-                quire_buf_printf(b, ">\n    <properties>\n      <property name=\"server\" value=\"") ||
+                quire_buf_printf(b,
+                                 ">\n    <properties>\n      <property name=\"server\" value=\"") ||
                 xesc(b, r->servers[s].name) ||
                 quire_buf_printf(b, "\"/>\n      <property name=\"client\" value=\"") ||
                 xesc(b, r->clients[c].name) || quire_buf_printf(b, "\"/>\n    </properties>\n"))

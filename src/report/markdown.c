@@ -11,7 +11,8 @@
 static size_t width(const char *s, size_t len)
 {
     size_t w = 0;
-    for (size_t i = 0; i < len; i++) w += ((unsigned char)s[i] & 0xc0) != 0x80;
+    for (size_t i = 0; i < len; i++)
+        w += ((unsigned char)s[i] & 0xc0) != 0x80;
     return w;
 }
 
@@ -31,7 +32,8 @@ static int table_init(table *t, size_t ncols, size_t nrows)
 
 static void table_free(table *t)
 {
-    for (size_t i = 0; t->cells && i < t->ncols * t->nrows; i++) quire_buf_free(&t->cells[i]);
+    for (size_t i = 0; t->cells && i < t->ncols * t->nrows; i++)
+        quire_buf_free(&t->cells[i]);
     free(t->cells);
 }
 
@@ -63,7 +65,8 @@ static int centred(quire_buf *b, const quire_buf *text, size_t w)
 {
     size_t tw = width(quire_buf_str(text), text->len), ex = w - tw, left = ex / 2;
     if (ex % 2 && tw % 2 == 0) left++;
-    if (pad(b, left + 1) || quire_buf_append(b, text->data ? text->data : (const uint8_t *)"", text->len) ||
+    if (pad(b, left + 1) ||
+        quire_buf_append(b, text->data ? text->data : (const uint8_t *)"", text->len) ||
         pad(b, ex - left + 1))
         return QUIRE_ERR_NOMEM;
     return 0;
@@ -84,12 +87,14 @@ static int table_print(table *t, quire_buf *out)
     int rv = 0;
     for (size_t r = 0; r < t->nrows && !rv; r++) {
         for (size_t c = 0; c < t->ncols && !rv; c++)
-            rv = quire_buf_putc(out, '|') || centred(out, cell(t, r, c), w[c]) ? QUIRE_ERR_NOMEM : 0;
+            rv =
+                quire_buf_putc(out, '|') || centred(out, cell(t, r, c), w[c]) ? QUIRE_ERR_NOMEM : 0;
         rv = rv || quire_buf_append(out, "|\n", 2) ? QUIRE_ERR_NOMEM : 0;
         if (r || rv) continue;
         for (size_t c = 0; c < t->ncols && !rv; c++) {
             rv = quire_buf_append(out, "| :", 3) ? QUIRE_ERR_NOMEM : 0;
-            for (size_t i = 0; i + 2 < w[c] && !rv; i++) rv = quire_buf_putc(out, '-');
+            for (size_t i = 0; i + 2 < w[c] && !rv; i++)
+                rv = quire_buf_putc(out, '-');
             rv = rv || quire_buf_append(out, ": ", 2) ? QUIRE_ERR_NOMEM : 0;
         }
         rv = rv || quire_buf_append(out, "|\n", 2) ? QUIRE_ERR_NOMEM : 0;
@@ -115,7 +120,8 @@ static int letters(const quire_result *r, size_t s, size_t c, quire_verdict v, q
     for (size_t t = 0; t < r->ntests; t++) {
         const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
         if (!x || x->verdict != v) continue;
-        if ((!first && quire_buf_putc(b, ',')) || put_text(b, r->tests[t].abbr)) return QUIRE_ERR_NOMEM;
+        if ((!first && quire_buf_putc(b, ',')) || put_text(b, r->tests[t].abbr))
+            return QUIRE_ERR_NOMEM;
         first = 0;
     }
     return quire_buf_putc(b, ')') ? QUIRE_ERR_NOMEM : 0;
@@ -166,8 +172,10 @@ int quire_markdown_write_tables(const quire_result *r, quire_buf *out)
 {
     size_t ncases = 0, nmeas = 0;
     for (size_t t = 0; t < r->ntests; t++) {
-        if (r->tests[t].kind == QUIRE_TEST_CASE) ncases++;
-        else nmeas++;
+        if (r->tests[t].kind == QUIRE_TEST_CASE)
+            ncases++;
+        else
+            nmeas++;
     }
     int rv = 0;
     if (ncases) rv = tests_table(r, out);
@@ -185,7 +193,8 @@ static int failure_line(const quire_result *r, size_t s, size_t c, size_t t, con
         quire_buf_append(out, " (server) / ", 12) || put_text(out, r->clients[c].name) ||
         quire_buf_append(out, " (client): **", 13) || put_text(out, tt->abbr) ||
         quire_buf_append(out, "** ", 3) || put_text(out, tt->name ? tt->name : tt->abbr) ||
-        quire_buf_append(out, ": ", 2) || put_text(out, expl && *expl ? expl : "no explanation recorded"))
+        quire_buf_append(out, ": ", 2) ||
+        put_text(out, expl && *expl ? expl : "no explanation recorded"))
         return QUIRE_ERR_NOMEM;
     /* QIR's layout is <log_dir>/<server>_<client>/<test name> */
     if (quire_buf_append(out, " ([log](", 8)) return QUIRE_ERR_NOMEM;
@@ -207,10 +216,14 @@ int quire_markdown_write(const quire_result *r, quire_buf *out)
                 const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
                 const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
                 const char *expl, *log;
-                if (x && x->verdict == QUIRE_VERDICT_FAILED) expl = x->explanation, log = x->log;
-                else if (m && m->verdict == QUIRE_VERDICT_FAILED) expl = m->explanation, log = m->log;
-                else continue;
-                if (!nfail++ && quire_buf_printf(out, "\n### Failed tests\n\n")) rv = QUIRE_ERR_NOMEM;
+                if (x && x->verdict == QUIRE_VERDICT_FAILED)
+                    expl = x->explanation, log = x->log;
+                else if (m && m->verdict == QUIRE_VERDICT_FAILED)
+                    expl = m->explanation, log = m->log;
+                else
+                    continue;
+                if (!nfail++ && quire_buf_printf(out, "\n### Failed tests\n\n"))
+                    rv = QUIRE_ERR_NOMEM;
                 if (!rv) rv = failure_line(r, s, c, t, expl, log, out);
             }
     return rv;

@@ -60,8 +60,9 @@ static int union_names(const quire_result *in, const char *name, quire_result *o
         const quire_result_test *t = &in->tests[i];
         int rv = quire_result_add_test(out, t->kind, t->abbr, t->name, t->desc, t->unit);
         if (rv == QUIRE_ERR_INVALID)
-            return say(errbuf, errlen, rv, "%s: test \"%s\" is a %s here and a %s in an earlier file",
-                       name, t->abbr, t->kind == QUIRE_TEST_CASE ? "test case" : "measurement",
+            return say(errbuf, errlen, rv,
+                       "%s: test \"%s\" is a %s here and a %s in an earlier file", name, t->abbr,
+                       t->kind == QUIRE_TEST_CASE ? "test case" : "measurement",
                        t->kind == QUIRE_TEST_CASE ? "measurement" : "test case");
         if (rv < 0) return say(errbuf, errlen, rv, "%s: %s", name, quire_strerror(rv));
     }
@@ -92,17 +93,18 @@ static int merge_one(const quire_result *in, size_t k, const char *const *names,
                     const char *e2 = x ? x->explanation : m->explanation;
                     int same = w == v && streq(e1, e2) && (x || streq(n->details, m->details));
                     if (!same && policy == QUIRE_MERGE_STRICT)
-                        return say(errbuf, errlen, QUIRE_ERR_INVALID,
-                                   "conflict for server %s, client %s, test %s: %s says %s, %s says %s "
-                                   "(use --last-wins to take the later file)",
-                                   in->servers[s].name, in->clients[c].name, in->tests[t].abbr,
-                                   names[*o], vname(w), names[k], vname(v));
+                        return say(
+                            errbuf, errlen, QUIRE_ERR_INVALID,
+                            "conflict for server %s, client %s, test %s: %s says %s, %s says %s "
+                            "(use --last-wins to take the later file)",
+                            in->servers[s].name, in->clients[c].name, in->tests[t].abbr, names[*o],
+                            vname(w), names[k], vname(v));
                     if (same) continue;
-                    if (warnings && quire_buf_printf(warnings,
-                                                     "server %s, client %s, test %s: %s (%s) replaces %s (%s)\n",
-                                                     in->servers[s].name, in->clients[c].name,
-                                                     in->tests[t].abbr, vname(v), names[k], vname(w),
-                                                     names[*o]))
+                    if (warnings &&
+                        quire_buf_printf(
+                            warnings, "server %s, client %s, test %s: %s (%s) replaces %s (%s)\n",
+                            in->servers[s].name, in->clients[c].name, in->tests[t].abbr, vname(v),
+                            names[k], vname(w), names[*o]))
                         return QUIRE_ERR_NOMEM;
                 }
                 const char *log = x ? x->log : m->log;
@@ -146,7 +148,8 @@ int quire_merge(const quire_result *const *in, const char *const *names, size_t 
             if (quire_result_set_quic_version(out, r->quic_version)) return QUIRE_ERR_NOMEM;
         } else if (r->quic_version && strcmp(r->quic_version, out->quic_version) && warnings &&
                    quire_buf_printf(warnings, "%s: QUIC version %s differs from %s; keeping %s\n",
-                                    names[k], r->quic_version, out->quic_version, out->quic_version))
+                                    names[k], r->quic_version, out->quic_version,
+                                    out->quic_version))
             return QUIRE_ERR_NOMEM;
     }
     if (n && !rebase && quire_result_set_log_dir(out, in[0]->log_dir)) return QUIRE_ERR_NOMEM;
@@ -157,7 +160,8 @@ int quire_merge(const quire_result *const *in, const char *const *names, size_t 
     size_t cells = out->nservers * out->nclients * out->ntests;
     int *origin = malloc((cells ? cells : 1) * sizeof *origin);
     if (!origin) return say(errbuf, errlen, QUIRE_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < cells; i++) origin[i] = -1;
+    for (size_t i = 0; i < cells; i++)
+        origin[i] = -1;
     rv = 0;
     for (size_t k = 0; k < n && !rv; k++)
         rv = merge_one(in[k], k, names, policy, rebase, out, origin, warnings, errbuf, errlen);
@@ -184,13 +188,17 @@ static int names_match(const quire_result *a, const quire_result *b, char *diff,
                    a->nservers, a->nclients, a->ntests, b->nservers, b->nclients, b->ntests);
     for (size_t i = 0; i < a->nservers; i++) {
         int j = quire_result_find_server(b, a->servers[i].name);
-        if (j < 0) return say(diff, len, QUIRE_ERR_INVALID, "server %s only in the first", a->servers[i].name);
+        if (j < 0)
+            return say(diff, len, QUIRE_ERR_INVALID, "server %s only in the first",
+                       a->servers[i].name);
         if (!streq(a->servers[i].url, b->servers[j].url))
             return say(diff, len, QUIRE_ERR_INVALID, "server %s: urls differ", a->servers[i].name);
     }
     for (size_t i = 0; i < a->nclients; i++) {
         int j = quire_result_find_client(b, a->clients[i].name);
-        if (j < 0) return say(diff, len, QUIRE_ERR_INVALID, "client %s only in the first", a->clients[i].name);
+        if (j < 0)
+            return say(diff, len, QUIRE_ERR_INVALID, "client %s only in the first",
+                       a->clients[i].name);
         if (!streq(a->clients[i].url, b->clients[j].url))
             return say(diff, len, QUIRE_ERR_INVALID, "client %s: urls differ", a->clients[i].name);
     }
@@ -212,7 +220,8 @@ int quire_merge_compare(const quire_result *a, const quire_result *b, int ignore
                         size_t len)
 {
     if (diff && len) diff[0] = 0;
-    if (!same_time(a->start_time, b->start_time, ignore) || !same_time(a->end_time, b->end_time, ignore))
+    if (!same_time(a->start_time, b->start_time, ignore) ||
+        !same_time(a->end_time, b->end_time, ignore))
         return say(diff, len, QUIRE_ERR_INVALID, "start or end time differs");
     if (!same_log(a->log_dir, b->log_dir, ignore))
         return say(diff, len, QUIRE_ERR_INVALID, "log_dir differs");
@@ -233,19 +242,24 @@ int quire_merge_compare(const quire_result *a, const quire_result *b, int ignore
                 int same;
                 if (x)
                     same = y && x->verdict == y->verdict && streq(x->explanation, y->explanation) &&
-                           same_time(x->duration, y->duration, ignore) && same_log(x->log, y->log, ignore);
+                           same_time(x->duration, y->duration, ignore) &&
+                           same_log(x->log, y->log, ignore);
                 else
                     same = n && m->verdict == n->verdict &&
                            (m->verdict == QUIRE_VERDICT_NONE ||
                             (streq(m->details, n->details) && m->has_stats == n->has_stats &&
                              (!m->has_stats || (m->mean == n->mean && m->stdev == n->stdev)) &&
                              streq(m->unit, n->unit) && streq(m->explanation, n->explanation) &&
-                             same_time(m->duration, n->duration, ignore) && same_log(m->log, n->log, ignore)));
+                             same_time(m->duration, n->duration, ignore) &&
+                             same_log(m->log, n->log, ignore)));
                 if (!same)
-                    return say(diff, len, QUIRE_ERR_INVALID, "server %s, client %s, test %s: %s vs %s",
-                               a->servers[s].name, a->clients[c].name, a->tests[t].abbr,
+                    return say(diff, len, QUIRE_ERR_INVALID,
+                               "server %s, client %s, test %s: %s vs %s", a->servers[s].name,
+                               a->clients[c].name, a->tests[t].abbr,
                                vname(x ? x->verdict : m->verdict),
-                               vname(y ? y->verdict : n ? n->verdict : QUIRE_VERDICT_NONE));
+                               vname(y   ? y->verdict
+                                     : n ? n->verdict
+                                         : QUIRE_VERDICT_NONE));
             }
     return 0;
 }

@@ -16,6 +16,8 @@
  * in "tests" entries "kind" ("testcase" | "measurement") and "unit"; top level "quire"
  * ({"version"}).
  *
+ * Reading and writing that file is in resultjson.h (included here).
+ *
  * Storage is dense: the model owns a grid of cells indexed by (server, client, test) that
  * grows when implementations or tests are added, so adding at any time is allowed. The model
  * is not thread-safe: a runner with parallel tests serializes quire_result_set*() and
@@ -51,11 +53,11 @@ typedef enum quire_test_kind {
 
 /* A test case or measurement: QIR's abbreviation (the key), name and description. */
 typedef struct quire_result_test {
-    char *abbr;  /* "H", "DC", "G", ... */
-    char *name;  /* "handshake", "chacha20", "goodput", ... (TESTCASE value); never NULL,
-                    the abbreviation when not given */
-    char *desc;  /* may be NULL ("" in the file) */
-    char *unit;  /* measurements: "kbps", ...; may be NULL */
+    char *abbr; /* "H", "DC", "G", ... */
+    char *name; /* "handshake", "chacha20", "goodput", ... (TESTCASE value); never NULL,
+                   the abbreviation when not given */
+    char *desc; /* may be NULL ("" in the file) */
+    char *unit; /* measurements: "kbps", ...; may be NULL */
     quire_test_kind kind;
 } quire_result_test;
 
@@ -70,8 +72,8 @@ typedef struct quire_result_cell {
 /* The outcome of one (server, client, measurement). */
 typedef struct quire_result_meas {
     quire_verdict verdict;
-    char *details;     /* QIR's "12345 (± 67) kbps"; "" when not succeeded; may be NULL */
-    int has_stats;     /* mean/stdev/unit are valid */
+    char *details; /* QIR's "12345 (± 67) kbps"; "" when not succeeded; may be NULL */
+    int has_stats; /* mean/stdev/unit are valid */
     double mean, stdev;
     char *unit;        /* may be NULL */
     char *explanation; /* may be NULL */
@@ -105,8 +107,8 @@ void quire_result_free(quire_result *r);
  * exists returns the existing index (and fills a missing url/desc/unit). */
 int quire_result_add_server(quire_result *r, const char *name, const char *url);
 int quire_result_add_client(quire_result *r, const char *name, const char *url);
-int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abbr,
-                          const char *name, const char *desc, const char *unit);
+int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abbr, const char *name,
+                          const char *desc, const char *unit);
 
 /* Index of a name, or QUIRE_ERR_NOTFOUND. Tests are found by abbreviation or by name. */
 int quire_result_find_server(const quire_result *r, const char *name);
@@ -120,8 +122,7 @@ int quire_result_set_quic_version(quire_result *r, const char *version);
 /* Record the outcome of a test case. explanation and log may be NULL; duration < 0 = unknown.
  * Returns 0, QUIRE_ERR_NOTFOUND (unknown name) or QUIRE_ERR_INVALID (test is a measurement). */
 int quire_result_set(quire_result *r, const char *server, const char *client, const char *test,
-                     quire_verdict v, const char *explanation, double duration,
-                     const char *log);
+                     quire_verdict v, const char *explanation, double duration, const char *log);
 
 /* Record the outcome of a measurement from its repetitions' values (in the test's unit):
  * mean and sample standard deviation (0 for one value) and QIR's details string
@@ -134,10 +135,10 @@ int quire_result_set_measurement(quire_result *r, const char *server, const char
 
 /* Cells by index (NULL when out of range). For a measurement index, _cell returns NULL, and
  * for a test-case index, _meas returns NULL. */
-const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t server,
-                                               size_t client, size_t test);
-const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t server,
-                                               size_t client, size_t test);
+const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t server, size_t client,
+                                               size_t test);
+const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t server, size_t client,
+                                               size_t test);
 
 /* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
  * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */
@@ -146,28 +147,17 @@ int quire_result_cell_put(quire_result *r, size_t server, size_t client, size_t 
 int quire_result_meas_put(quire_result *r, size_t server, size_t client, size_t test,
                           const quire_result_meas *src);
 
-/* Serialize to QIR's schema plus quire's keys (UTF-8, newline-terminated). */
-int quire_result_to_json(const quire_result *r, char **out);
-
-/* Write atomically: PATH.tmp.<pid>, fsync, rename over PATH. 0 or QUIRE_ERR_*. */
-int quire_result_save(const quire_result *r, const char *path);
-
 /* Writes any report atomically: PATH.tmp.<pid>, fsync, rename. 0 or QUIRE_ERR_IO (errno
  * set). The reports (Markdown, HTML, JUnit) are saved through it too. */
 int quire_result_write_atomic(const char *path, const void *data, size_t len);
-
-/* Read a quire or QIR result file into an initialized, empty model. On error, errbuf (if not
- * NULL) says "FILE:LINE:COLUMN: problem" and the return is QUIRE_ERR_IO, QUIRE_ERR_MALFORMED
- * or QUIRE_ERR_NOMEM; the model is left valid (free it). */
-int quire_result_load(const char *path, quire_result *r, char *errbuf, size_t errlen);
-/* The same from memory; name is used in messages. */
-int quire_result_load_buf(const char *data, size_t len, const char *name, quire_result *r,
-                          char *errbuf, size_t errlen);
 
 /* Counts of verdicts over all test-case cells (not measurements). */
 typedef struct quire_result_counts {
     size_t succeeded, failed, unsupported, none;
 } quire_result_counts;
 void quire_result_count(const quire_result *r, quire_result_counts *c);
+
+/* Saving and loading result.json (quire_result_save, _load, _to_json) */
+#include "report/resultjson.h"
 
 #endif

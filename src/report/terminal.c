@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define GREEN "\033[32m"
 #define RED "\033[31m"
@@ -23,15 +24,38 @@ static void clear_status(quire_terminal *t)
     t->status_shown = 0;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* " (12s)": how long the latest test has been running. */
+static const char *elapsed(quire_terminal *t)
+{
+    snprintf(t->elapsed_, sizeof t->elapsed_, " (%.0fs)", now_s() - t->last_started_at);
+    return t->elapsed_;
+}
+
 static void show_status(quire_terminal *t)
 {
     if (!t->tty) return;
-    fprintf(t->out, "[%zu/%zu] %zu running%s%s  " GREEN "✓ %zu" RESET "  " RED "✕ %zu" RESET
-                    "  " GREY "? %zu" RESET,
+    fprintf(t->out,
+            "[%zu/%zu] %zu running%s%s%s  " GREEN "✓ %zu" RESET "  " RED "✕ %zu" RESET "  " GREY
+            "? %zu" RESET,
             t->done, t->total, t->running, t->running ? ", latest: " : "",
-            t->running ? t->last_started : "", t->succeeded, t->failed, t->unsupported);
+            t->running ? t->last_started : "", t->running ? elapsed(t) : "", t->succeeded,
+            t->failed, t->unsupported);
     fflush(t->out);
     t->status_shown = 1;
+}
+
+void quire_terminal_tick(quire_terminal *t)
+{
+    if (!t->tty || !t->running) return;
+    clear_status(t);
+    show_status(t);
 }
 
 void quire_terminal_started(quire_terminal *t, const char *server, const char *client,
@@ -39,6 +63,7 @@ void quire_terminal_started(quire_terminal *t, const char *server, const char *c
 {
     t->running++;
     snprintf(t->last_started, sizeof t->last_started, "%s→%s %s", server, client, test);
+    t->last_started_at = now_s();
     clear_status(t);
     show_status(t);
 }
@@ -51,14 +76,22 @@ void quire_terminal_finished(quire_terminal *t, const char *server, const char *
     t->done++;
     const char *color = "";
     switch (v) {
-    case QUIRE_VERDICT_SUCCEEDED: t->succeeded++, color = GREEN; break;
-    case QUIRE_VERDICT_FAILED: t->failed++, color = RED; break;
-    case QUIRE_VERDICT_UNSUPPORTED: t->unsupported++, color = GREY; break;
-    default: break;
+    case QUIRE_VERDICT_SUCCEEDED:
+        t->succeeded++, color = GREEN;
+        break;
+    case QUIRE_VERDICT_FAILED:
+        t->failed++, color = RED;
+        break;
+    case QUIRE_VERDICT_UNSUPPORTED:
+        t->unsupported++, color = GREY;
+        break;
+    default:
+        break;
     }
     clear_status(t);
     int width = 1;
-    for (size_t n = t->total; n >= 10; n /= 10) width++;
+    for (size_t n = t->total; n >= 10; n /= 10)
+        width++;
     fprintf(t->out, "[%*zu/%zu] %s→%s %s %s%s%s %.1fs", width, t->done, t->total, server, client,
             test, t->tty ? color : "", quire_verdict_symbol(v), t->tty ? RESET : "", duration_s);
     if (v != QUIRE_VERDICT_SUCCEEDED && explanation && *explanation)
@@ -114,7 +147,8 @@ static void rule(FILE *out, const size_t *w, size_t ncols)
 {
     for (size_t i = 0; i < ncols; i++) {
         fputc('+', out);
-        for (size_t k = 0; k < w[i] + 2; k++) fputc('-', out);
+        for (size_t k = 0; k < w[i] + 2; k++)
+            fputc('-', out);
     }
     fputs("+\n", out);
 }
@@ -139,8 +173,8 @@ void quire_terminal_matrix(FILE *out, const quire_result *r, int color)
     fprintf(out, "| %*s ", (int)w[0], "");
     for (size_t s = 0; s < r->nservers; s++) {
         size_t pad = w[s + 1] - width(r->servers[s].name);
-        fprintf(out, "| %*s%s%*s ", (int)(pad / 2), "", r->servers[s].name,
-                (int)(pad - pad / 2), "");
+        fprintf(out, "| %*s%s%*s ", (int)(pad / 2), "", r->servers[s].name, (int)(pad - pad / 2),
+                "");
     }
     fputs("|\n", out);
     rule(out, w, ncols);

@@ -12,11 +12,13 @@
 
 typedef struct quire_terminal {
     FILE *out;
-    int tty;   /* live status line and colours */
+    int tty; /* live status line and colours */
     size_t total, done, running;
     size_t succeeded, failed, unsupported;
     int status_shown;
     char last_started[160];
+    double last_started_at; /* monotonic seconds */
+    char elapsed_[32];
 } quire_terminal;
 
 void quire_terminal_init(quire_terminal *t, FILE *out, int tty, size_t total);
@@ -25,6 +27,9 @@ void quire_terminal_started(quire_terminal *t, const char *server, const char *c
 void quire_terminal_finished(quire_terminal *t, const char *server, const char *client,
                              const char *test, quire_verdict v, double duration_s,
                              const char *explanation);
+/* Redraws the status line (TTY only) so the running time of the latest test advances; the
+ * scheduler calls it a few times a second. */
+void quire_terminal_tick(quire_terminal *t);
 /* A free-form message line (keeps the status line intact on a TTY). */
 void quire_terminal_note(quire_terminal *t, const char *msg);
 /* Removes the status line. */

@@ -71,15 +71,15 @@ fail:
     return NULL;
 }
 
-static int write_pem(const char *dir, const char *file, X509 *const *certs, size_t n,
-                     EVP_PKEY *key)
+static int write_pem(const char *dir, const char *file, X509 *const *certs, size_t n, EVP_PKEY *key)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     BIO *f = BIO_new_file(path, "w");
     if (!f) return QUIRE_ERR_IO;
     int ok = 1;
-    for (size_t i = 0; i < n && ok; i++) ok = PEM_write_bio_X509(f, certs[i]) == 1;
+    for (size_t i = 0; i < n && ok; i++)
+        ok = PEM_write_bio_X509(f, certs[i]) == 1;
     /* certs.sh's key comes from `openssl ecparam -genkey`: the traditional EC key format. */
     if (key && ok)
         ok = PEM_write_bio_PrivateKey_traditional(f, key, NULL, NULL, 0, NULL, NULL) == 1;
@@ -103,7 +103,8 @@ int quire_certs_generate(const char *dir, unsigned chain_len)
             unsigned char r[250];
             char name[256];
             if (RAND_bytes(r, sizeof r) != 1) goto out;
-            for (size_t j = 0; j < sizeof r; j++) name[j] = alnum[r[j] % (sizeof alnum - 1)];
+            for (size_t j = 0; j < sizeof r; j++)
+                name[j] = alnum[r[j] % (sizeof alnum - 1)];
             name[sizeof r] = 0;
             size_t off = strlen(san);
             snprintf(san + off, sizeof san - off, ",DNS:%s", name);
@@ -124,7 +125,8 @@ int quire_certs_generate(const char *dir, unsigned chain_len)
         if (!certs[i]) goto out;
     }
     X509 *chain[MAX_CHAIN];
-    for (unsigned i = 0; i < chain_len; i++) chain[i] = certs[chain_len - i];
+    for (unsigned i = 0; i < chain_len; i++)
+        chain[i] = certs[chain_len - i];
     if ((rc = write_pem(dir, "cert.pem", chain, chain_len, NULL)) ||
         (rc = write_pem(dir, "ca.pem", &certs[0], 1, NULL)) ||
         (rc = write_pem(dir, "priv.key", NULL, 0, keys[chain_len])))

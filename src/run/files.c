@@ -14,20 +14,20 @@
 #include "util/err.h"
 
 static const char *const adjectives[] = {
-    "able",   "brave",  "bright", "calm",   "clever", "cosmic", "crisp",  "daring", "eager",
-    "fancy",  "fast",   "gentle", "giant",  "glad",   "golden", "happy",  "humble", "icy",
-    "jolly",  "keen",   "kind",   "lively", "lucky",  "mellow", "mighty", "modest", "noble",
-    "odd",    "plain",  "polite", "proud",  "quick",  "quiet",  "rapid",  "rare",   "rustic",
-    "shiny",  "silent", "sleepy", "smooth", "snowy",  "solid",  "stark",  "sunny",  "swift",
-    "tidy",   "tiny",   "vast",   "vivid",  "warm",   "wild",   "wise",   "witty",  "young",
+    "able",  "brave",  "bright", "calm",   "clever", "cosmic", "crisp",  "daring", "eager",
+    "fancy", "fast",   "gentle", "giant",  "glad",   "golden", "happy",  "humble", "icy",
+    "jolly", "keen",   "kind",   "lively", "lucky",  "mellow", "mighty", "modest", "noble",
+    "odd",   "plain",  "polite", "proud",  "quick",  "quiet",  "rapid",  "rare",   "rustic",
+    "shiny", "silent", "sleepy", "smooth", "snowy",  "solid",  "stark",  "sunny",  "swift",
+    "tidy",  "tiny",   "vast",   "vivid",  "warm",   "wild",   "wise",   "witty",  "young",
 };
 static const char *const nouns[] = {
-    "badger", "bear",   "beaver", "bison",  "cobra",  "condor", "crane",  "dingo",  "eagle",
-    "falcon", "ferret", "finch",  "gecko",  "heron",  "hippo",  "ibis",   "jackal", "koala",
-    "lemur",  "lion",   "llama",  "lynx",   "magpie", "marten", "moose",  "newt",   "ocelot",
-    "orca",   "otter",  "owl",    "panda",  "parrot", "puffin", "quail",  "rabbit", "raven",
-    "robin",  "salmon", "seal",   "shark",  "sloth",  "stork",  "swan",   "tapir",  "tiger",
-    "toucan", "trout",  "turtle", "viper",  "walrus", "weasel", "wombat", "yak",    "zebra",
+    "badger", "bear",   "beaver", "bison", "cobra",  "condor", "crane",  "dingo",  "eagle",
+    "falcon", "ferret", "finch",  "gecko", "heron",  "hippo",  "ibis",   "jackal", "koala",
+    "lemur",  "lion",   "llama",  "lynx",  "magpie", "marten", "moose",  "newt",   "ocelot",
+    "orca",   "otter",  "owl",    "panda", "parrot", "puffin", "quail",  "rabbit", "raven",
+    "robin",  "salmon", "seal",   "shark", "sloth",  "stork",  "swan",   "tapir",  "tiger",
+    "toucan", "trout",  "turtle", "viper", "walrus", "weasel", "wombat", "yak",    "zebra",
 };
 #define NELEM(a) (sizeof a / sizeof a[0])
 

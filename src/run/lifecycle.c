@@ -26,8 +26,8 @@
 typedef struct test {
     const quire_lifecycle_opts *o;
     unsigned timeout_s;
-    char dir[4096];  /* test directory */
-    char rel[400];   /* relative to log_dir */
+    char dir[4096]; /* test directory */
+    char rel[400];  /* relative to log_dir */
     char output[4200];
     char www[4200], downloads[4200], client_www[4200], certs[4200], hosts[4200], ready[4200];
     char server_logs[4200], client_logs[4200], sim_logs[4200];
@@ -85,6 +85,8 @@ static int mkdirs(test *t)
     snprintf(t->ready, sizeof t->ready, "%s/sim/.ready", t->dir);
     const char *dirs[] = {t->server_logs, t->client_logs, t->sim_logs, t->www,
                           t->client_www,  t->downloads,   t->certs};
+    /* a test directory exists only when --resume re-runs an interrupted test: start afresh */
+    if (quire_fs_exists(t->dir)) quire_fs_remove_tree(t->dir);
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         int rc = quire_fs_mkdir_p(dirs[i], 0755);
         if (rc) return rc;
@@ -115,7 +117,8 @@ static int make_files(test *t, char *why, size_t whylen)
         }
     }
     size_t len = 1;
-    for (size_t i = 0; i < t->nfiles; i++) len += strlen(t->files[i]) + 32;
+    for (size_t i = 0; i < t->nfiles; i++)
+        len += strlen(t->files[i]) + 32;
     if (!(t->requests = malloc(len))) return QUIRE_ERR_NOMEM;
     size_t off = 0;
     t->requests[0] = 0;
@@ -141,7 +144,8 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
              server ? t->o->tc->testcase_server : t->o->tc->testcase_client);
     snprintf(env[n++], sizeof env[0], "SSLKEYLOGFILE=/logs/keys.log");
     snprintf(env[n++], sizeof env[0], "QLOGDIR=/logs/qlog/");
-    for (size_t i = 0; i < n; i++) envp[i] = env[i];
+    for (size_t i = 0; i < n; i++)
+        envp[i] = env[i];
     char *req = NULL; /* REQUESTS can be long (multiplexing: 2000 URLs) */
     if (!server) {
         size_t len = strlen(t->requests) + 16;
@@ -296,8 +300,7 @@ static void stop_all(test *t)
     if (t->have_sim && !t->sim.exited) {
         quire_proc_kill(&t->sim, SIM_GRACE_MS);
         char s[96];
-        if (quire_proc_signaled(t->sim.status, NULL) ||
-            quire_proc_exit_code(t->sim.status) != 0)
+        if (quire_proc_signaled(t->sim.status, NULL) || quire_proc_exit_code(t->sim.status) != 0)
             tlog(t, "simulator %s after SIGTERM",
                  quire_proc_status_str(t->sim.status, s, sizeof s));
     }
@@ -390,8 +393,8 @@ static int run_processes(test *t, char *why, size_t whylen)
         }
         if (which == 0) {
             record_exit(&t->client, &t->client_exit, QUIRE_EXIT_STOPPED, 0);
-            tlog(t, "client %s after %lld ms",
-                 quire_proc_status_str(t->client.status, s, sizeof s), quire_proc_now_ms() - t->t0);
+            tlog(t, "client %s after %lld ms", quire_proc_status_str(t->client.status, s, sizeof s),
+                 quire_proc_now_ms() - t->t0);
             return 0;
         }
         if (which == 1) {
@@ -426,7 +429,8 @@ static void judge(test *t, quire_outcome *out)
         snprintf(out->explanation, sizeof out->explanation, "%s", t->sim_problem);
         v = QUIRE_VERDICT_FAILED;
     }
-    if (v == QUIRE_VERDICT_NONE) v = t->o->tc->check(&ctx, out->explanation, sizeof out->explanation);
+    if (v == QUIRE_VERDICT_NONE)
+        v = t->o->tc->check(&ctx, out->explanation, sizeof out->explanation);
     out->verdict = v;
 }
 
@@ -493,7 +497,8 @@ done:
              out->duration);
     if (t.dir[0]) cleanup_files(&t, out);
     if (t.log_fd >= 0) close(t.log_fd);
-    for (size_t i = 0; i < t.nfiles; i++) free(t.files[i]);
+    for (size_t i = 0; i < t.nfiles; i++)
+        free(t.files[i]);
     free(t.files);
     free(t.requests);
     return rc == QUIRE_ERR_INTERRUPTED ? rc : 0;

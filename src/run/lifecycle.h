@@ -16,29 +16,29 @@
 #include "run/testcase.h"
 
 typedef struct quire_lifecycle_opts {
-    const char *run_id;     /* namespaces are quire-<run_id>-<testbed_n>-<role> */
+    const char *run_id; /* namespaces are quire-<run_id>-<testbed_n>-<role> */
     unsigned testbed_n;
     /* A testbed already created (by the process that owns the run, see netns.h's run
      * ownership), which the lifecycle uses and destroys; NULL: it creates its own. */
     const quire_netns_testbed *testbed;
-    const char *log_dir;    /* the run's log directory (absolute) */
+    const char *log_dir; /* the run's log directory (absolute) */
     const quire_impl *server;
     const quire_impl *client;
     const quire_testcase *tc;
-    unsigned timeout_s;     /* 0: the test case's own */
-    const char *sim_exe;    /* quire binary with `sim`; NULL: kernel forwarding, no capture */
-    int sim_kernel;         /* pass --kernel to the simulator (forward, capture only) */
-    unsigned long long seed;/* simulator seed */
-    int keep;               /* keep www, downloads, certs, and the logs of unsupported tests */
-    int save_files;         /* keep www and downloads of failed tests (QIR's -f) */
-    int debug;              /* also copy the runner's log lines to stderr */
+    unsigned timeout_s;      /* 0: the test case's own */
+    const char *sim_exe;     /* quire binary with `sim`; NULL: kernel forwarding, no capture */
+    int sim_kernel;          /* pass --kernel to the simulator (forward, capture only) */
+    unsigned long long seed; /* simulator seed */
+    int keep;                /* keep www, downloads, certs, and the logs of unsupported tests */
+    int save_files;          /* keep www and downloads of failed tests (QIR's -f) */
+    int debug;               /* also copy the runner's log lines to stderr */
 } quire_lifecycle_opts;
 
 typedef struct quire_outcome {
     quire_verdict verdict;
     char explanation[512];
-    double duration;   /* seconds, whole lifecycle */
-    char log[512];     /* test directory relative to log_dir; "" when removed */
+    double duration; /* seconds, whole lifecycle */
+    char log[512];   /* test directory relative to log_dir; "" when removed */
 } quire_outcome;
 
 /* Runs the test. Returns 0 with *out filled (any verdict), or QUIRE_ERR_INTERRUPTED when

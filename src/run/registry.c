@@ -21,9 +21,12 @@
 const char *quire_role_name(quire_role role)
 {
     switch (role) {
-    case QUIRE_ROLE_SERVER: return "server";
-    case QUIRE_ROLE_CLIENT: return "client";
-    default: return "both";
+    case QUIRE_ROLE_SERVER:
+        return "server";
+    case QUIRE_ROLE_CLIENT:
+        return "client";
+    default:
+        return "both";
     }
 }
 
@@ -45,6 +48,17 @@ void quire_registry_default_path(char *out, size_t len)
     snprintf(out, len, "implementations.json");
 }
 
+/* s for a one-line message: control characters (a JSON string may hold newlines) become '?',
+ * long values are cut. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = 0;
+    return buf;
+}
+
 static void impl_free(quire_impl *i)
 {
     free(i->name);
@@ -55,7 +69,8 @@ static void impl_free(quire_impl *i)
 
 void quire_registry_free(quire_registry *r)
 {
-    for (size_t i = 0; i < r->n; i++) impl_free(&r->impls[i]);
+    for (size_t i = 0; i < r->n; i++)
+        impl_free(&r->impls[i]);
     free(r->impls);
     free(r->file);
     memset(r, 0, sizeof *r);
@@ -98,6 +113,8 @@ static const char *opt_string(json_t *obj, const char *key, int *bad)
     return json_string_value(v);
 }
 
+static int load_root(quire_registry *r, json_t *root, const char *file, char *err, size_t errlen);
+
 int quire_registry_load(quire_registry *r, const char *file, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
@@ -108,9 +125,32 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
             snprintf(err, errlen, "%s: %s", file, strerror(errno));
             return QUIRE_ERR_IO;
         }
-        snprintf(err, errlen, "%s:%d:%d: %s", file, je.line, je.column, je.text);
+        char tb[JSON_ERROR_TEXT_LENGTH]; /* jansson quotes the input near the error */
+        snprintf(err, errlen, "%s:%d:%d: %s", file, je.line, je.column,
+                 shown(je.text, tb, sizeof tb));
         return QUIRE_ERR_MALFORMED;
     }
+    return load_root(r, root, file, err, errlen);
+}
+
+int quire_registry_load_buf(quire_registry *r, const char *data, size_t len, const char *name,
+                            char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    json_error_t je;
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        char tb[JSON_ERROR_TEXT_LENGTH];
+        snprintf(err, errlen, "%s:%d:%d: %s", name, je.line, je.column,
+                 shown(je.text, tb, sizeof tb));
+        return QUIRE_ERR_MALFORMED;
+    }
+    return load_root(r, root, name, err, errlen);
+}
+
+/* Takes over root (decref'd here). */
+static int load_root(quire_registry *r, json_t *root, const char *file, char *err, size_t errlen)
+{
     int rc = QUIRE_ERR_INVALID;
     if (!json_is_object(root)) {
         snprintf(err, errlen, "%s:1:1: expected an object of implementations", file);
@@ -127,9 +167,23 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
     json_t *val;
     json_object_foreach(root, name, val)
     {
+        char nb[128], rb[64];
+        const char *sname = shown(name, nb, sizeof nb);
         int bad = 0;
+        /* names become directory names (<server>_<client>) and list elements (-s a,b) */
+        int ok_name = name[0] && name[0] != '.' && strlen(name) <= 64;
+        for (const char *c = name; *c && ok_name; c++)
+            ok_name = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                      (*c >= '0' && *c <= '9') || strchr("._+-", *c);
+        if (!ok_name) {
+            snprintf(err, errlen,
+                     "%s: implementation name '%s': use 1-64 characters of A-Z a-z 0-9 . _ + - "
+                     "(not starting with '.')",
+                     file, sname);
+            goto fail;
+        }
         if (!json_is_object(val)) {
-            snprintf(err, errlen, "%s: implementation '%s': expected an object", file, name);
+            snprintf(err, errlen, "%s: implementation '%s': expected an object", file, sname);
             goto fail;
         }
         const char *url = opt_string(val, "url", &bad);
@@ -137,13 +191,15 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
         const char *path = opt_string(val, "path", &bad);
         const char *role = opt_string(val, "role", &bad);
         if (bad) {
-            snprintf(err, errlen, "%s: implementation '%s': url, image, path and role must be "
-                     "strings", file, name);
+            snprintf(err, errlen,
+                     "%s: implementation '%s': url, image, path and role must be "
+                     "strings",
+                     file, sname);
             goto fail;
         }
         quire_impl *im = &r->impls[r->n];
         if (!role) {
-            snprintf(err, errlen, "%s: implementation '%s': missing \"role\"", file, name);
+            snprintf(err, errlen, "%s: implementation '%s': missing \"role\"", file, sname);
             goto fail;
         } else if (!strcmp(role, "server")) {
             im->role = QUIRE_ROLE_SERVER;
@@ -152,13 +208,15 @@ int quire_registry_load(quire_registry *r, const char *file, char *err, size_t e
         } else if (!strcmp(role, "both")) {
             im->role = QUIRE_ROLE_BOTH;
         } else {
-            snprintf(err, errlen, "%s: implementation '%s': unknown role '%s' (expected server, "
-                     "client or both)", file, name, role);
+            snprintf(err, errlen,
+                     "%s: implementation '%s': unknown role '%s' (expected server, "
+                     "client or both)",
+                     file, sname, shown(role, rb, sizeof rb));
             goto fail;
         }
         if (!image && !path) {
             snprintf(err, errlen, "%s: implementation '%s': needs \"image\" or \"path\"", file,
-                     name);
+                     sname);
             goto fail;
         }
         r->n++;

@@ -20,9 +20,9 @@ typedef struct quire_impl {
     char *image; /* NULL when absent */
     char *path;  /* absolute endpoint directory, NULL when absent */
     quire_role role;
-    int probed;        /* quire_registry_probe ran */
-    int runnable;      /* can run here with the netns backend */
-    char reason[256];  /* why not, when !runnable */
+    int probed;       /* quire_registry_probe ran */
+    int runnable;     /* can run here with the netns backend */
+    char reason[256]; /* why not, when !runnable */
 } quire_impl;
 
 typedef struct quire_registry {
@@ -34,6 +34,10 @@ typedef struct quire_registry {
 /* Loads file. On error returns QUIRE_ERR_IO (unreadable), QUIRE_ERR_MALFORMED (bad JSON, with
  * "FILE:LINE:COLUMN: problem" in err) or QUIRE_ERR_INVALID (a bad entry, named in err). */
 int quire_registry_load(quire_registry *r, const char *file, char *err, size_t errlen);
+/* The same from memory; name stands for the file in messages and as the base of relative
+ * paths. */
+int quire_registry_load_buf(quire_registry *r, const char *data, size_t len, const char *name,
+                            char *err, size_t errlen);
 void quire_registry_free(quire_registry *r);
 
 const quire_impl *quire_registry_find(const quire_registry *r, const char *name);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,12 +46,15 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t 
     }
     if (pid == 0) {
         close(p[0]);
+        /* if the runner is SIGKILLed, its workers stop their tests and clean up too */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1) _exit(1);
         quire_lifecycle_opts lo = o->base;
         lo.server = j->server;
         lo.client = j->client;
         lo.tc = j->tc;
         lo.testbed_n = (unsigned)idx;
-        lo.seed = o->base.seed + idx;
+        lo.seed = o->base.seed + j->index;
         lo.testbed = tbrc ? NULL : &tb; /* NULL: the worker retries and reports the error */
         quire_outcome out;
         quire_lifecycle_run(&lo, &out);
@@ -80,7 +84,8 @@ static int collect(const quire_sched_opts *o, const quire_job *jobs, worker *w)
     quire_outcome out;
     memset(&out, 0, sizeof out);
     ssize_t got;
-    do got = read(w->fd, &out, sizeof out);
+    do
+        got = read(w->fd, &out, sizeof out);
     while (got < 0 && errno == EINTR);
     close(w->fd);
     int st = 0;
@@ -103,8 +108,8 @@ static int collect(const quire_sched_opts *o, const quire_job *jobs, worker *w)
                      out.explanation, out.duration, out.log[0] ? out.log : NULL);
     save(o);
     if (o->term)
-        quire_terminal_finished(o->term, j->server->name, j->client->name, j->tc->name,
-                                out.verdict, out.duration, out.explanation);
+        quire_terminal_finished(o->term, j->server->name, j->client->name, j->tc->name, out.verdict,
+                                out.duration, out.explanation);
     return 0;
 }
 
@@ -132,13 +137,15 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
         int sig = quire_proc_interrupted();
         if (sig && !forwarded) {
             /* SIGINT from a terminal reached the workers already; SIGTERM to us did not. */
-            for (size_t i = 0; i < active; i++) kill(ws[i].pid, SIGTERM);
+            for (size_t i = 0; i < active; i++)
+                kill(ws[i].pid, SIGTERM);
             forwarded = 1;
             stop_deadline = quire_proc_now_ms() + STOP_GRACE_MS;
             rc = QUIRE_ERR_INTERRUPTED;
         }
         if (forwarded && quire_proc_now_ms() > stop_deadline) {
-            for (size_t i = 0; i < active; i++) kill(ws[i].pid, SIGKILL);
+            for (size_t i = 0; i < active; i++)
+                kill(ws[i].pid, SIGKILL);
             stop_deadline = quire_proc_now_ms() + 60000;
         }
         while (!sig && next < njobs && active < maxw) {
@@ -158,8 +165,10 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
         }
         if (sig) next = njobs;
         if (!active) break;
-        for (size_t i = 0; i < active; i++) pfd[i] = (struct pollfd){.fd = ws[i].fd, .events = POLLIN};
+        for (size_t i = 0; i < active; i++)
+            pfd[i] = (struct pollfd){.fd = ws[i].fd, .events = POLLIN};
         int n = poll(pfd, active, 250);
+        if (o->term) quire_terminal_tick(o->term);
         if (n < 0 && errno != EINTR) {
             rc = QUIRE_ERR_IO;
             break;

@@ -19,12 +19,13 @@ typedef struct quire_job {
     const quire_impl *server;
     const quire_impl *client;
     const quire_testcase *tc;
+    size_t index; /* position in the whole run (before --shard/--resume filtering): the seed */
 } quire_job;
 
 typedef struct quire_sched_opts {
-    quire_lifecycle_opts base; /* everything but server, client, tc, testbed_n (set per job) */
-    unsigned jobs;             /* parallel tests, >= 1 */
-    quire_result *result;      /* filled as tests finish (servers, clients, tests added) */
+    quire_lifecycle_opts base;     /* everything but server, client, tc, testbed_n (set per job) */
+    unsigned jobs;                 /* parallel tests, >= 1 */
+    quire_result *result;          /* filled as tests finish (servers, clients, tests added) */
     const char *const *save_paths; /* result.json files to rewrite after each test */
     size_t nsave_paths;
     quire_terminal *term;

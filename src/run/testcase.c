@@ -80,13 +80,14 @@ int quire_testcase_parse_list(const char *arg, const quire_testcase **out, size_
             char known[512] = "";
             size_t off = 0;
             for (size_t i = 0; i < sizeof table / sizeof table[0] && off < sizeof known; i++)
-                off += (size_t)snprintf(known + off, sizeof known - off, "%s%s (%s)",
-                                        i ? ", " : "", table[i].name, table[i].abbr);
+                off += (size_t)snprintf(known + off, sizeof known - off, "%s%s (%s)", i ? ", " : "",
+                                        table[i].name, table[i].abbr);
             snprintf(err, errlen, "unknown test case '%s' (known: %s)", name, known);
             return QUIRE_ERR_NOTFOUND;
         }
         int dup = 0;
-        for (size_t i = 0; i < *n; i++) dup |= out[i] == tc;
+        for (size_t i = 0; i < *n; i++)
+            dup |= out[i] == tc;
         if (!dup) {
             if (*n == max) goto too_many;
             out[(*n)++] = tc;

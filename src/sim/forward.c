@@ -14,8 +14,10 @@
 #include <ifaddrs.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/crossns.h"
 #include "sim/link.h"
 #include "sim/nat.h"
 #include "sim/pcapw.h"
@@ -38,22 +41,50 @@
 #include "util/err.h"
 #include "util/log.h"
 
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* Linux 5.18 uapi; older headers lack the name */
+#endif
+
 #define MAX_LOCAL 64
 #define FRAME_MAX 65600
 #define BATCH 256
+#define MMSG 32
 #define LINK_CAPACITY 16384
 
-enum { LEFT = 0, RIGHT = 1 };
+/* Sides 0 and 1 are LEFT_IF and RIGHT_IF; tcp-cross-traffic adds its two veths (one in each
+ * group). A side's group says which end of the link it is on. */
+enum { LEFT = 0, RIGHT = 1, MAX_SIDES = 4 };
 static const char *const side_name[2] = {"left", "right"};
+#define MAX_PREFIX 8
+
+#define MAX_NEIGH 64
+
+/* A neighbour learned from the frames it sent us: IP address -> MAC address. */
+typedef struct neigh {
+    int family;
+    uint8_t addr[16];
+    uint8_t mac[6];
+} neigh;
+
+typedef struct prefix {
+    int family, bits;
+    uint8_t a[16];
+} prefix;
 
 typedef struct side {
     const char *ifname;
+    int group;        /* LEFT (client side) or RIGHT (server side) */
+    prefix pfx[MAX_PREFIX]; /* on-link networks, to pick the output side */
+    size_t npfx;
+    uint8_t mac[6];
+    neigh nb[MAX_NEIGH];
+    size_t nnb, nb_next;
     int ifindex;
     int mtu;
     int pfd;          /* AF_PACKET capture/receive socket */
     int raw4, raw6;   /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
-    uint64_t too_big, ttl_expired, send_errors, sent;
+    uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
 } side;
 
 typedef struct local_addr {
@@ -63,7 +94,10 @@ typedef struct local_addr {
 
 typedef struct fwd {
     const quire_fwd_cfg *cfg;
-    side s[2];
+    side s[MAX_SIDES];
+    int nsides;
+    quire_crossns cross;
+    int have_cross;
     quire_link link[2]; /* indexed by QUIRE_DIR_*: TO_SERVER goes LEFT -> RIGHT */
     quire_nat nat;
     int have_links;
@@ -72,7 +106,9 @@ typedef struct fwd {
     int epfd, tfd, flushfd, sigfd, listenfd;
     uint64_t armed;
     int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
-    uint8_t frame[FRAME_MAX];
+    uint8_t rx[MMSG][FRAME_MAX];
+    uint8_t out[FRAME_MAX];
+    uint8_t seg[FRAME_MAX];
 } fwd;
 
 static uint64_t mono_ns(void)
@@ -107,6 +143,20 @@ static int collect_local(fwd *f)
         } else {
             continue;
         }
+        for (int k = 0; k < f->nsides; k++) {
+            side *sd = &f->s[k];
+            if (strcmp(i->ifa_name, sd->ifname) || sd->npfx == MAX_PREFIX || !i->ifa_netmask)
+                continue;
+            prefix *px = &sd->pfx[sd->npfx++];
+            px->family = l->family;
+            memcpy(px->a, l->a, 16);
+            const uint8_t *m = l->family == 4
+                                   ? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
+                                   : (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
+            px->bits = 0;
+            for (size_t b = 0; b < (l->family == 4 ? 4u : 16u); b++)
+                px->bits += __builtin_popcount(m[b]);
+        }
         f->nlocal++;
     }
     freeifaddrs(ifa);
@@ -120,6 +170,26 @@ static int is_unroutable(const quire_simpkt *p, const uint8_t *a)
     static const uint8_t zero[16];
     if (p->family == 4) return a[0] >= 224 || (a[0] == 169 && a[1] == 254) || !memcmp(a, zero, 4);
     return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || !memcmp(a, zero, 16);
+}
+
+static int in_prefix(const prefix *px, int family, const uint8_t *a)
+{
+    if (px->family != family) return 0;
+    int full = px->bits / 8, rest = px->bits % 8;
+    if (memcmp(px->a, a, (size_t)full)) return 0;
+    return !rest || !((px->a[full] ^ a[full]) & (0xff << (8 - rest)));
+}
+
+/* The side of group g that a packet to addr leaves by: the one whose network holds addr, else
+ * the group's main interface (the destination is behind a router there). */
+static int out_side(const fwd *f, int g, int family, const uint8_t *addr)
+{
+    for (int i = 0; i < f->nsides; i++) {
+        if (f->s[i].group != g) continue;
+        for (size_t k = 0; k < f->s[i].npfx; k++)
+            if (in_prefix(&f->s[i].pfx[k], family, addr)) return i;
+    }
+    return g;
 }
 
 static int is_local(const fwd *f, const quire_simpkt *p, const uint8_t *addr)
@@ -159,6 +229,7 @@ static int open_side(side *s, int raw_out)
     memset(&ifr, 0, sizeof ifr);
     strcpy(ifr.ifr_name, s->ifname);
     s->mtu = ioctl(fd, SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : 1500;
+    if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0) memcpy(s->mac, ifr.ifr_hwaddr.sa_data, 6);
     close(fd);
 
     s->pfd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
@@ -171,12 +242,19 @@ static int open_side(side *s, int raw_out)
     if (bind(s->pfd, (struct sockaddr *)&sll, sizeof sll) < 0) return QUIRE_ERR_IO;
     int one = 1, rcv = 16 << 20;
     if (setsockopt(s->pfd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) return QUIRE_ERR_IO;
+    /* Every frame then starts with a virtio_net_hdr telling GSO type and segment size; frames
+     * sent on the socket need one too (all zero: a plain frame). */
+    if (setsockopt(s->pfd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one) < 0) return QUIRE_ERR_IO;
+    (void)setsockopt(s->pfd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     if (setsockopt(s->pfd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) < 0)
         (void)setsockopt(s->pfd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
     /* Frames of other interfaces may have been queued before bind(): drain them. */
     while (recv(s->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0) {
     }
     if (!raw_out) return 0;
+    /* Our own frames go straight to the driver: no qdisc (veth has none by default), and the
+     * kernel does not copy them back to capture sockets, so the pcaps record them here. */
+    (void)setsockopt(s->pfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
     s->raw4 = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
     s->raw6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
     if (s->raw4 < 0 || s->raw6 < 0) return QUIRE_ERR_IO;
@@ -200,40 +278,98 @@ static void close_side(side *s)
     quire_pcapw_close(&s->pcap);
 }
 
-/* Sends an IP packet out of side o (the far end of a link direction). */
-static void send_out(fwd *f, int o, uint8_t *pkt, size_t len)
+static const neigh *neigh_find(const side *s, int family, const uint8_t *addr)
 {
-    side *s = &f->s[o];
-    quire_simpkt p;
-    if (quire_simpkt_parse(&p, pkt, len)) return;
-    if (quire_simpkt_dec_ttl(pkt, &p) < 0) {
-        s->ttl_expired++;
-        return;
+    size_t alen = family == 4 ? 4 : 16;
+    for (size_t i = 0; i < s->nnb; i++)
+        if (s->nb[i].family == family && !memcmp(s->nb[i].addr, addr, alen)) return &s->nb[i];
+    return NULL;
+}
+
+/* Learns (source IP -> source MAC) from a frame received on side s. For a source beyond a
+ * router this maps it to the router's MAC, which is the right next hop for it too. */
+static void neigh_learn(side *s, const quire_simpkt *p, const uint8_t *frame)
+{
+    neigh *n = (neigh *)neigh_find(s, p->family, p->src);
+    if (!n) {
+        n = &s->nb[s->nb_next];
+        s->nb_next = (s->nb_next + 1) % MAX_NEIGH;
+        if (s->nnb < MAX_NEIGH) s->nnb++;
+        n->family = p->family;
+        memcpy(n->addr, p->src, p->addrlen);
     }
+    memcpy(n->mac, frame + 6, 6);
+}
+
+/* Sends through the kernel's IP output (IPPROTO_RAW): used until the destination's MAC address
+ * is known; the kernel resolves it (ARP/NDP) and its frame shows up on the capture socket. */
+static void send_raw(fwd *f, side *s, const quire_simpkt *p, const uint8_t *pkt)
+{
     struct sockaddr_storage ss;
     socklen_t sl;
-    memset(&ss, 0, sizeof ss);
     int rfd;
-    if (p.family == 4) {
+    (void)f;
+    memset(&ss, 0, sizeof ss);
+    if (p->family == 4) {
         struct sockaddr_in *a = (struct sockaddr_in *)&ss;
         a->sin_family = AF_INET;
-        memcpy(&a->sin_addr, p.dst, 4);
+        memcpy(&a->sin_addr, p->dst, 4);
         sl = sizeof *a;
         rfd = s->raw4;
     } else {
         struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
         a->sin6_family = AF_INET6;
-        memcpy(&a->sin6_addr, p.dst, 16);
+        memcpy(&a->sin6_addr, p->dst, 16);
         sl = sizeof *a;
         rfd = s->raw6;
     }
-    if (sendto(rfd, pkt, p.totlen, 0, (struct sockaddr *)&ss, sl) < 0) {
+    if (sendto(rfd, pkt, p->totlen, 0, (struct sockaddr *)&ss, sl) < 0) {
+        if (s->send_errors++ < 5)
+            QUIRE_WARN("sim: sending %zu bytes on %s failed: %s", p->totlen, s->ifname,
+                       strerror(errno));
+        return;
+    }
+    s->sent_raw++;
+}
+
+/* Sends an IP packet out of side o (the far end of a link direction): as an Ethernet frame to
+ * the learned MAC address of its destination, or through the kernel if none is known yet. */
+static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
+{
+    quire_simpkt p;
+    if (quire_simpkt_parse(&p, pkt, len)) return;
+    side *s = &f->s[out_side(f, g, p.family, p.dst)];
+    if (quire_simpkt_dec_ttl(pkt, &p) < 0) {
+        s->ttl_expired++;
+        return;
+    }
+    const neigh *n = neigh_find(s, p.family, p.dst);
+    if (!n) {
+        send_raw(f, s, &p, pkt);
+        return;
+    }
+    uint8_t eth[14];
+    memcpy(eth, n->mac, 6);
+    memcpy(eth + 6, s->mac, 6);
+    eth[12] = p.family == 4 ? 0x08 : 0x86;
+    eth[13] = p.family == 4 ? 0x00 : 0xdd;
+    struct virtio_net_hdr vh;
+    memset(&vh, 0, sizeof vh);
+    struct iovec iov[3] = {{&vh, sizeof vh}, {eth, 14}, {pkt, p.totlen}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
+    if (sendmsg(s->pfd, &mh, 0) < 0) {
         if (s->send_errors++ < 5)
             QUIRE_WARN("sim: sending %zu bytes on %s failed: %s", p.totlen, s->ifname,
                        strerror(errno));
         return;
     }
     s->sent++;
+    if (s->pcap.dumper) {
+        memcpy(f->out, eth, 14);
+        memcpy(f->out + 14, pkt, p.totlen);
+        quire_pcapw_write(&s->pcap, mono_ns() + (uint64_t)f->realtime_offset, f->out,
+                          14 + p.totlen);
+    }
 }
 
 static void deliver_to_server(void *ctx, uint8_t *pkt, size_t len, uint64_t at)
@@ -275,55 +411,112 @@ static void run_links(fwd *f)
     }
 }
 
-/* One frame read from side i. */
-static void handle_frame(fwd *f, int i, size_t len, const struct sockaddr_ll *sll,
+/* One datagram (a frame as received, or a segment of a GSO super-frame) from side s: capture
+ * it, and in userspace mode hand it to the link towards the other group. */
+static void take(fwd *f, side *s, int host, uint8_t *fr, const quire_simpkt *p, uint64_t now)
+{
+    quire_pcapw_write(&s->pcap, now + (uint64_t)f->realtime_offset, fr, 14 + p->totlen);
+    if (!host || f->cfg->kernel) return;
+    side *o = &f->s[out_side(f, !s->group, p->family, p->dst)];
+    if (p->totlen > (size_t)o->mtu) {
+        /* TCP segmentation offload, or a bigger MTU on this side: never pass it on silently. */
+        if (o->too_big++ < 5)
+            QUIRE_WARN("sim: dropping a %zu-byte packet from %s: larger than the MTU %d of %s "
+                       "(segmentation offload on?)", p->totlen, s->ifname, o->mtu, o->ifname);
+        return;
+    }
+    int dir = s->group == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
+    quire_link_forward(&f->link[dir], now, fr + 14, p->totlen);
+}
+
+/* One frame read from side i: a virtio_net_hdr (PACKET_VNET_HDR), then the Ethernet frame. */
+static void handle_frame(fwd *f, int i, uint8_t *buf, size_t len, const struct sockaddr_ll *sll,
                          const struct tpacket_auxdata *aux, uint64_t now)
 {
     side *s = &f->s[i];
-    uint8_t *fr = f->frame;
-    if (len < 14 || sll->sll_ifindex != s->ifindex) return;
+    struct virtio_net_hdr vh;
+    if (len < sizeof vh + 14 || sll->sll_ifindex != s->ifindex) return;
     if (sll->sll_pkttype != PACKET_HOST && sll->sll_pkttype != PACKET_OUTGOING) return;
+    memcpy(&vh, buf, sizeof vh);
+    uint8_t *fr = buf + sizeof vh;
+    len -= sizeof vh;
     uint16_t et = (uint16_t)((fr[12] << 8) | fr[13]);
     if (et != ETH_P_IP && et != ETH_P_IPV6) return;
     quire_simpkt p;
     if (quire_simpkt_parse(&p, fr + 14, len - 14)) return;
     if (is_local(f, &p, p.src) || is_local(f, &p, p.dst)) return;
-    if (sll->sll_pkttype == PACKET_HOST && aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY))
-        quire_simpkt_fix_l4_csum(fr + 14, &p);
-    quire_pcapw_write(&s->pcap, now + (uint64_t)f->realtime_offset, fr, len);
-    if (sll->sll_pkttype != PACKET_HOST || f->cfg->kernel) return;
-    side *o = &f->s[!i];
-    if (p.totlen > (size_t)o->mtu) {
-        /* A GSO/GRO super-packet, or a bigger MTU on the other side: never pass it on
-         * silently. */
-        if (o->too_big++ < 5)
-            QUIRE_WARN("sim: dropping a %zu-byte packet from %s: larger than the MTU %d of %s "
-                       "(segmentation offload on?)", p.totlen, s->ifname, o->mtu, o->ifname);
+    int host = sll->sll_pkttype == PACKET_HOST;
+    if (host) neigh_learn(s, &p, fr);
+    if ((vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_UDP_L4 && p.is_udp &&
+        vh.gso_size) {
+        /* A UDP GSO super-packet (sender's UDP_SEGMENT): split it into the datagrams it
+         * stands for, so that the link model and the captures see real packets. */
+        size_t n = quire_simpkt_udp_nsegs(&p, vh.gso_size);
+        for (size_t k = 0; k < n; k++) {
+            quire_simpkt sp;
+            memcpy(f->seg, fr, 14);
+            size_t sl = quire_simpkt_udp_segment(fr + 14, &p, vh.gso_size, k, f->seg + 14,
+                                                 sizeof f->seg - 14);
+            if (!sl || quire_simpkt_parse(&sp, f->seg + 14, sl)) break;
+            take(f, s, host, f->seg, &sp, now);
+        }
+        s->gso_split++;
         return;
     }
-    int dir = i == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
-    quire_link_forward(&f->link[dir], now, fr + 14, p.totlen);
+    if (host && aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY))
+        quire_simpkt_fix_l4_csum(fr + 14, &p);
+    take(f, s, host, fr, &p, now);
 }
 
+/* Reads up to BATCH frames from side i, MMSG at a time (recvmmsg: one system call for many
+ * frames). */
 static void read_side(fwd *f, int i)
 {
-    for (int n = 0; n < BATCH; n++) {
-        struct sockaddr_ll sll;
-        union {
-            struct cmsghdr h;
-            char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
-        } ctl;
-        struct iovec iov = {f->frame, sizeof f->frame};
-        struct msghdr mh = {.msg_name = &sll, .msg_namelen = sizeof sll, .msg_iov = &iov,
-                            .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof ctl};
-        ssize_t r = recvmsg(f->s[i].pfd, &mh, MSG_DONTWAIT);
-        if (r < 0) return;
-        if (mh.msg_flags & MSG_TRUNC) continue;
-        const struct tpacket_auxdata *aux = NULL;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-            if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA)
-                aux = (const struct tpacket_auxdata *)CMSG_DATA(c);
-        handle_frame(f, i, (size_t)r, &sll, aux, mono_ns());
+    struct mmsghdr mm[MMSG];
+    struct iovec iov[MMSG];
+    struct sockaddr_ll sll[MMSG];
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata)) + CMSG_SPACE(sizeof(struct timespec))];
+    } ctl[MMSG];
+    for (int done = 0; done < BATCH;) {
+        for (int k = 0; k < MMSG; k++) {
+            iov[k].iov_base = f->rx[k];
+            iov[k].iov_len = FRAME_MAX;
+            memset(&mm[k], 0, sizeof mm[k]);
+            mm[k].msg_hdr.msg_name = &sll[k];
+            mm[k].msg_hdr.msg_namelen = sizeof sll[k];
+            mm[k].msg_hdr.msg_iov = &iov[k];
+            mm[k].msg_hdr.msg_iovlen = 1;
+            mm[k].msg_hdr.msg_control = &ctl[k];
+            mm[k].msg_hdr.msg_controllen = sizeof ctl[k];
+        }
+        int n = recvmmsg(f->s[i].pfd, mm, MMSG, MSG_DONTWAIT, NULL);
+        if (n <= 0) return;
+        uint64_t now = mono_ns();
+        for (int k = 0; k < n; k++) {
+            struct msghdr *mh = &mm[k].msg_hdr;
+            if (mh->msg_flags & MSG_TRUNC) continue;
+            const struct tpacket_auxdata *aux = NULL;
+            uint64_t at = now;
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+                if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA)
+                    aux = (const struct tpacket_auxdata *)CMSG_DATA(c);
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                    /* The kernel's receive time: the packet enters the link when it reached
+                     * the interface, not when this process got to read it. */
+                    struct timespec ts;
+                    memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                    int64_t rt = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+                    int64_t m = rt - f->realtime_offset;
+                    if (m > 0 && (uint64_t)m <= now && now - (uint64_t)m < 100000000u)
+                        at = (uint64_t)m;
+                }
+            }
+            handle_frame(f, i, f->rx[k], mm[k].msg_len, &sll[k], aux, at);
+        }
+        done += n;
+        if (n < MMSG) return;
     }
 }
 
@@ -376,15 +569,18 @@ static int open_pcaps(fwd *f)
 static int become_ready(fwd *f)
 {
     const quire_fwd_cfg *c = f->cfg;
+    /* One deadline for all servers: a dead server costs --wait-timeout once, not per address. */
+    uint64_t deadline = mono_ns() / 1000000u + (uint64_t)c->wait_timeout_ms;
     for (int i = 0; i < c->nwait; i++) {
         struct sockaddr_storage ss;
         socklen_t sl;
-        uint64_t ms;
+        uint64_t ms, now_ms = mono_ns() / 1000000u;
+        int left_ms = now_ms < deadline ? (int)(deadline - now_ms) : 0;
         if (quire_probe_parse_addr(c->wait_server[i], &ss, &sl)) {
             QUIRE_ERROR("sim: --wait-server %s: expected ADDR:PORT", c->wait_server[i]);
             continue;
         }
-        int rc = quire_probe_wait(&ss, sl, c->wait_timeout_ms, f->sigfd, &ms);
+        int rc = quire_probe_wait(&ss, sl, left_ms, f->sigfd, &ms);
         if (rc == QUIRE_ERR_INTERRUPTED) return rc;
         if (rc == 0)
             QUIRE_INFO("sim: server %s is up after %llu ms", c->wait_server[i],
@@ -413,21 +609,26 @@ static int become_ready(fwd *f)
 
 static void log_stats(fwd *f)
 {
-    for (int i = 0; i < 2; i++)
-        QUIRE_INFO("sim: %s: %llu frames captured, %llu sent, %llu too big, %llu send errors",
+    for (int i = 0; i < f->nsides; i++)
+        QUIRE_INFO("sim: %s: %llu frames captured, %llu sent (%llu through the kernel), %llu too "
+                   "big, %llu GSO frames split, %llu send errors",
                    f->s[i].ifname, (unsigned long long)f->s[i].pcap.packets,
-                   (unsigned long long)f->s[i].sent, (unsigned long long)f->s[i].too_big,
+                   (unsigned long long)(f->s[i].sent + f->s[i].sent_raw),
+                   (unsigned long long)f->s[i].sent_raw, (unsigned long long)f->s[i].too_big,
+                   (unsigned long long)f->s[i].gso_split,
                    (unsigned long long)f->s[i].send_errors);
     if (!f->have_links) return;
     for (int d = 0; d < 2; d++) {
         const quire_link_stats *st = &f->link[d].stats;
         QUIRE_INFO("sim: to %s: in %llu, queue drops %llu, overflow %llu, blackholed %llu, "
-                   "droplisted %llu, lost %llu, corrupted %llu, delivered %llu",
+                   "droplisted %llu, lost %llu, corrupted %llu, delivered %llu; cross traffic "
+                   "%llu, of it dropped %llu",
                    d == QUIRE_DIR_TO_SERVER ? "server" : "client", (unsigned long long)st->in,
                    (unsigned long long)st->queue_drops, (unsigned long long)st->overflow,
                    (unsigned long long)st->blackholed, (unsigned long long)st->droplisted,
                    (unsigned long long)st->lost, (unsigned long long)st->corrupted,
-                   (unsigned long long)st->delivered);
+                   (unsigned long long)st->delivered, (unsigned long long)st->cross_in,
+                   (unsigned long long)st->cross_dropped);
     }
     if (f->nat.enabled)
         QUIRE_INFO("sim: nat: %u rebindings, %llu packets to stale bindings dropped",
@@ -450,12 +651,24 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     if (!f) return QUIRE_ERR_NOMEM;
     f->cfg = cfg;
     f->epfd = f->tfd = f->flushfd = f->sigfd = f->listenfd = -1;
+    for (int i = 0; i < MAX_SIDES; i++) {
+        f->s[i].pfd = f->s[i].raw4 = f->s[i].raw6 = -1;
+        f->s[i].group = i % 2;
+    }
     f->s[LEFT].ifname = cfg->left_if;
     f->s[RIGHT].ifname = cfg->right_if;
-    f->s[LEFT].pfd = f->s[RIGHT].pfd = -1;
-    f->s[LEFT].raw4 = f->s[LEFT].raw6 = f->s[RIGHT].raw4 = f->s[RIGHT].raw6 = -1;
+    f->nsides = 2;
     f->realtime_offset = realtime_offset();
     (void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* timerfd precision: 1 ns slack */
+    if (!cfg->no_rt) {
+        /* Real-time priority: on a loaded machine an ordinary process waits milliseconds for a
+         * CPU, which would add to the simulated delay. The loop never spins (it sleeps in
+         * epoll_wait between events), and the kernel's RT throttling keeps 5 % for others. */
+        struct sched_param sp = {.sched_priority = 10};
+        if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+            QUIRE_WARN("sim: no real-time priority (%s): delays may vary under load",
+                       strerror(errno));
+    }
 
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -464,7 +677,15 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     sigprocmask(SIG_BLOCK, &sigs, NULL);
     f->sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 
-    for (int i = 0; i < 2; i++) {
+    if (!cfg->kernel && cfg->sc->kind == QUIRE_SCENARIO_TCP_CROSS) {
+        rc = quire_crossns_setup(&f->cross);
+        if (rc) goto out;
+        f->have_cross = 1;
+        f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
+        f->s[3].ifname = f->cross.if_src; /* source behind the server side */
+        f->nsides = 4;
+    }
+    for (int i = 0; i < f->nsides; i++) {
         rc = open_side(&f->s[i], !cfg->kernel);
         if (rc) {
             QUIRE_ERROR("sim: interface %s: %s (%s)", f->s[i].ifname, quire_strerror(rc),
@@ -507,8 +728,9 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     }
     struct itimerspec flush_every = {{1, 0}, {1, 0}};
     timerfd_settime(f->flushfd, 0, &flush_every, NULL);
-    if (add_ep(f, f->s[LEFT].pfd) || add_ep(f, f->s[RIGHT].pfd) || add_ep(f, f->tfd) ||
-        add_ep(f, f->flushfd) || add_ep(f, f->sigfd)) {
+    for (int i = 0; i < f->nsides; i++)
+        if (add_ep(f, f->s[i].pfd)) rc = QUIRE_ERR_IO;
+    if (rc || add_ep(f, f->tfd) || add_ep(f, f->flushfd) || add_ep(f, f->sigfd)) {
         rc = QUIRE_ERR_IO;
         goto out;
     }
@@ -521,6 +743,8 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
         goto out;
     }
     if (rc) goto out;
+    if (f->have_cross && quire_crossns_start_flow(&f->cross))
+        QUIRE_WARN("sim: cannot start the TCP cross traffic (iperf3)");
 
     for (int stop = 0; !stop;) {
         struct epoll_event ev[8];
@@ -533,10 +757,11 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
         for (int k = 0; k < n; k++) {
             int fd = ev[k].data.fd;
             uint64_t x;
-            if (fd == f->s[LEFT].pfd) {
-                read_side(f, LEFT);
-            } else if (fd == f->s[RIGHT].pfd) {
-                read_side(f, RIGHT);
+            int side_fd = -1;
+            for (int i = 0; i < f->nsides; i++)
+                if (fd == f->s[i].pfd) side_fd = i;
+            if (side_fd >= 0) {
+                read_side(f, side_fd);
             } else if (fd == f->tfd) {
                 (void)read(fd, &x, sizeof x);
                 f->armed = 0;
@@ -560,11 +785,12 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
 
 out:
     if (f->epfd >= 0) log_stats(f);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         if (old_fwd[i] >= 0 && old_fwd[i] != (cfg->kernel ? 1 : 0))
             (void)sysctl_swap(fwd_paths[i], old_fwd[i]);
+    for (int i = 0; i < MAX_SIDES; i++)
         close_side(&f->s[i]);
-    }
+    if (f->have_cross) quire_crossns_teardown(&f->cross);
     if (f->have_links) {
         quire_link_free(&f->link[0]);
         quire_link_free(&f->link[1]);

@@ -28,6 +28,13 @@ int quire_link_init(quire_link *l, const quire_scenario *sc, int dir, uint64_t s
     l->max_pkt = max_pkt;
     l->cap = capacity;
     l->busy_until = start_ns;
+    l->cross_next_at = UINT64_MAX;
+    if (sc->kind == QUIRE_SCENARIO_UDP_CROSS && dir == QUIRE_DIR_TO_CLIENT && sc->cross_rate_bps) {
+        l->cross_next_at = start_ns + QUIRE_LINK_CROSS_START_NS;
+        l->cross_interval_ns = QUIRE_LINK_CROSS_PKT * 8ULL * 1000000000ULL / sc->cross_rate_bps;
+        /* Bounded work per second of virtual time: at most one cross packet per microsecond. */
+        if (l->cross_interval_ns < 1000) l->cross_interval_ns = 1000;
+    }
     quire_rand_init(&l->rand, seed, (uint64_t)dir + 1);
     l->ring = calloc(capacity, sizeof *l->ring);
     /* calloc: pages of slots never used are never touched, so a generous capacity is cheap. */
@@ -61,20 +68,15 @@ size_t quire_link_queued(const quire_link *l, uint64_t now)
     return n;
 }
 
-int quire_link_forward(quire_link *l, uint64_t now, const uint8_t *pkt, size_t len)
+/* Queues a packet (pkt NULL: a synthetic cross-traffic packet of len bytes). */
+static int enqueue(quire_link *l, uint64_t now, const uint8_t *pkt, size_t len)
 {
-    l->stats.in++;
-    l->stats.in_bytes += len;
-    if (len > l->max_pkt || l->count == l->cap) {
-        l->stats.overflow++;
-        return QUIRE_LINK_DROP_OVERFLOW;
-    }
-    if (l->queue && l->rate_bps && quire_link_queued(l, now) >= l->queue) {
-        l->stats.queue_drops++;
+    if (len > l->max_pkt || l->count == l->cap) return QUIRE_LINK_DROP_OVERFLOW;
+    if (l->queue && l->rate_bps && quire_link_queued(l, now) >= l->queue)
         return QUIRE_LINK_DROP_QUEUE;
-    }
     quire_link_pkt *p = &l->ring[(l->head + l->count) % l->cap];
-    memcpy(p->data, pkt, len);
+    p->synthetic = pkt == NULL;
+    if (pkt) memcpy(p->data, pkt, len);
     p->len = (uint32_t)len;
     if (l->busy_until <= now) l->carry = 0; /* an idle link starts afresh */
     p->tx_start = l->busy_until > now ? l->busy_until : now;
@@ -92,9 +94,32 @@ int quire_link_forward(quire_link *l, uint64_t now, const uint8_t *pkt, size_t l
     return QUIRE_LINK_QUEUED;
 }
 
+/* Offers the cross-traffic packets due up to now, each at its own time. */
+static void cross_catch_up(quire_link *l, uint64_t now)
+{
+    while (l->cross_next_at <= now) {
+        l->stats.cross_in++;
+        if (enqueue(l, l->cross_next_at, NULL, QUIRE_LINK_CROSS_PKT) != QUIRE_LINK_QUEUED)
+            l->stats.cross_dropped++;
+        l->cross_next_at += l->cross_interval_ns;
+    }
+}
+
+int quire_link_forward(quire_link *l, uint64_t now, const uint8_t *pkt, size_t len)
+{
+    cross_catch_up(l, now);
+    l->stats.in++;
+    l->stats.in_bytes += len;
+    int v = enqueue(l, now, pkt, len);
+    if (v == QUIRE_LINK_DROP_OVERFLOW) l->stats.overflow++;
+    if (v == QUIRE_LINK_DROP_QUEUE) l->stats.queue_drops++;
+    return v;
+}
+
 uint64_t quire_link_next_run_at(const quire_link *l)
 {
-    return l->count ? l->ring[l->head].arrive_at : UINT64_MAX;
+    uint64_t t = l->count ? l->ring[l->head].arrive_at : UINT64_MAX;
+    return t < l->cross_next_at ? t : l->cross_next_at;
 }
 
 int quire_link_blackhole_active(const quire_link *l, uint64_t t)
@@ -168,10 +193,18 @@ static int impair(quire_link *l, uint8_t *pkt, size_t len, uint64_t t)
 size_t quire_link_run(quire_link *l, uint64_t now, quire_link_deliver_fn deliver, void *ctx)
 {
     size_t n = 0;
-    while (l->count && l->ring[l->head].arrive_at <= now) {
+    for (;;) {
+        /* Cross traffic and arrivals in time order, so the queue sees what it would have. */
+        uint64_t head_at = l->count ? l->ring[l->head].arrive_at : UINT64_MAX;
+        if (l->cross_next_at <= now && l->cross_next_at <= head_at) {
+            cross_catch_up(l, l->cross_next_at);
+            continue;
+        }
+        if (head_at > now) break;
         quire_link_pkt *p = &l->ring[l->head];
         l->head = (l->head + 1) % l->cap;
         l->count--;
+        if (p->synthetic) continue;
         n++;
         if (!impair(l, p->data, p->len, p->arrive_at)) continue;
         l->stats.delivered++;

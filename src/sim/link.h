@@ -19,6 +19,7 @@ typedef struct quire_link_pkt {
     uint64_t tx_start;  /* when the serializer starts sending it */
     uint64_t arrive_at; /* when it reaches the far end */
     uint32_t len;
+    int synthetic;      /* cross traffic made up by the link: occupies it, never delivered */
     uint8_t *data;      /* slot of max_pkt bytes */
 } quire_link_pkt;
 
@@ -28,6 +29,7 @@ typedef struct quire_link_stats {
     uint64_t overflow;     /* too big for a slot, or every slot in use */
     uint64_t blackholed, droplisted, lost, corrupted;
     uint64_t delivered, delivered_bytes;
+    uint64_t cross_in, cross_dropped; /* udp-cross-traffic packets offered / dropped */
 } quire_link_stats;
 
 typedef struct quire_link {
@@ -47,6 +49,8 @@ typedef struct quire_link {
     uint64_t udp_index;         /* 1-based index of the last UDP packet that arrived */
     size_t drop_next;           /* next entry of impair.drops to match */
     uint32_t loss_in_row, corrupt_in_row;
+    uint64_t cross_next_at;     /* next cross-traffic packet; UINT64_MAX: none */
+    uint64_t cross_interval_ns;
     quire_rand rand;
     quire_link_stats stats;
 } quire_link;
@@ -64,7 +68,14 @@ void quire_link_free(quire_link *l);
 /* Offers an IP packet at time now; returns a QUIRE_LINK_* verdict. */
 int quire_link_forward(quire_link *l, uint64_t now, const uint8_t *pkt, size_t len);
 
-/* Virtual time at which the next packet reaches the far end, UINT64_MAX when empty. */
+/* udp-cross-traffic as in quic-network-simulator: a constant-rate UDP flow of 512-byte
+ * datagrams (540-byte IP packets) from the server side to the client side, starting 20 s after
+ * the start, sharing the queue and the rate with the real packets. */
+#define QUIRE_LINK_CROSS_PKT 540
+#define QUIRE_LINK_CROSS_START_NS 20000000000ULL
+
+/* Virtual time at which the link next has something to do (a packet reaches the far end, or a
+ * cross-traffic packet is due), UINT64_MAX when nothing. */
 uint64_t quire_link_next_run_at(const quire_link *l);
 
 /* Receives a packet that survived the link; it may modify the bytes in place. */

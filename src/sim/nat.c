@@ -46,6 +46,11 @@ static void new_addr(quire_nat *n, quire_nat_binding *b)
 static void rebind_all(quire_nat *n)
 {
     n->nrebinds++;
+    if (n->nb == 0 && n->log) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "rebinding %u: no flows yet", n->nrebinds);
+        n->log(n->log_ctx, msg);
+    }
     for (size_t i = 0; i < n->nb; i++) {
         quire_nat_binding *b = &n->b[i];
         char from[INET6_ADDRSTRLEN], to[INET6_ADDRSTRLEN], msg[160];

@@ -3,6 +3,7 @@
 #include "sim/pcapw.h"
 
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/err.h"
@@ -14,8 +15,17 @@ int quire_pcapw_open(quire_pcapw *w, const char *path)
     memset(w, 0, sizeof *w);
     pcap_t *p = pcap_open_dead(DLT_EN10MB, SNAPLEN);
     if (!p) return QUIRE_ERR_NOMEM;
-    pcap_dumper_t *d = pcap_dump_open(p, path);
+    /* Our own FILE with a 1 MB buffer: one write() per ~700 full-size frames instead of one
+     * per few, which matters at Gbit/s rates. */
+    FILE *fp = fopen(path, "wbe");
+    if (!fp) {
+        pcap_close(p);
+        return QUIRE_ERR_IO;
+    }
+    (void)setvbuf(fp, NULL, _IOFBF, 1 << 20);
+    pcap_dumper_t *d = pcap_dump_fopen(p, fp);
     if (!d) {
+        fclose(fp);
         pcap_close(p);
         return QUIRE_ERR_IO;
     }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -250,8 +251,12 @@ static void child_setup(const quire_proc_opts *o, const char *netns_path, int mo
         close(fd);
     }
     if (!mountns) return;
-    /* Private first, or every mount below would propagate back into the host. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    /* Slave first, or every mount below would propagate back into the host. Slave rather than
+     * private (as `ip netns exec` does): the host's unmounts still reach us, so deleting
+     * another test's namespace under /run/netns leaves no copy of its bind mount here that
+     * would keep that network namespace alive while this endpoint runs. (Since Linux 3.18 the
+     * unlink in quire_netns_del detaches such copies in every namespace as well.) */
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
         report_and_exit(efd, STEP_PRIVATE, 0, errno);
     if (netns_path) {
         /* /sys/class/net of the namespace, as `ip netns exec` does; best effort. */
@@ -276,7 +281,7 @@ static void child_setup(const quire_proc_opts *o, const char *netns_path, int mo
 
 static void child_exec(const quire_proc_opts *o, char *const *envp, int efd)
 {
-    child_reset_signals();
+    child_reset_signals(); /* again after the init's forwarders */
     if (o->cwd && chdir(o->cwd) < 0) report_and_exit(efd, STEP_CHDIR, 0, errno);
     execvpe(o->argv[0], (char *const *)o->argv, envp);
     report_and_exit(efd, STEP_EXEC, 0, errno);
@@ -354,7 +359,7 @@ static void describe_failure(quire_proc *p, const quire_proc_opts *o, const stru
     case STEP_STDIN: what = "opening /dev/null"; break;
     case STEP_NETNS_OPEN: what = "opening network namespace"; arg = o->netns; break;
     case STEP_NETNS_JOIN: what = "joining network namespace"; arg = o->netns; break;
-    case STEP_PRIVATE: what = "making / private in the new mount namespace"; break;
+    case STEP_PRIVATE: what = "making / a slave mount in the new mount namespace"; break;
     case STEP_PROC: what = "mounting /proc for the new PID namespace"; break;
     case STEP_MOUNTPOINT: what = "creating mount point"; break;
     case STEP_BIND: what = "bind-mounting"; break;
@@ -412,6 +417,7 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
     }
 
     int pidfd = -1;
+    pid_t parent = getpid();
     struct clone_args0 ca;
     memset(&ca, 0, sizeof ca);
     ca.flags = CLONE_PIDFD | (mountns ? CLONE_NEWNS : 0) | (o->new_pidns ? CLONE_NEWPID : 0);
@@ -424,9 +430,17 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
         goto fail_clone;
     }
     if (pid == 0) {
+        /* Defaults first: quire's SIGINT handler would write to its eventfd, shared with us. */
+        child_reset_signals();
         close(epipe[0]);
         if (spipe[0] >= 0) close(spipe[0]);
         setpgid(0, 0);
+        if (o->die_with_parent) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            /* The parent may have died before prctl; in a new PID namespace getppid() is 0
+             * and cannot tell, so there the pidfd-less window stays. */
+            if (!o->new_pidns && getppid() != parent) _exit(127);
+        }
         child_setup(o, o->netns ? netns_path : NULL, mountns, epipe[1]);
         if (o->new_pidns) run_init(o, envp, epipe[1], spipe[1]);
         child_exec(o, envp, epipe[1]);

@@ -1,5 +1,6 @@
 /* Process control for endpoints and the simulator: spawn a child inside a named network
- * namespace, optionally in a new mount namespace (/ made recursively private, then bind mounts
+ * namespace, optionally in a new mount namespace (/ made a recursive slave: nothing propagates
+ * back to the host, but the host's unmounts still reach the child; then bind mounts
  * such as /www, /downloads, /certs, /logs and the per-test /etc/hosts) and a new PID namespace
  * with a fresh /proc, in its own process group, with its own environment, working directory and
  * output file. Wait with a timeout (pidfd + ppoll, no busy loop, no SIGCHLD handler needed),
@@ -39,13 +40,17 @@ typedef struct quire_proc_opts {
     const char *const *envp; /* NULL: inherit quire's environment */
     const char *cwd;         /* NULL: unchanged; applied after the mounts */
     const char *netns;       /* NULL: stay; else the name of /run/netns/<netns> to join */
-    int new_mountns;         /* 1: new mount namespace with / made rprivate, then mounts */
+    int new_mountns;         /* 1: new mount namespace with / made rslave, then mounts */
     const quire_proc_mount *mounts; /* applied in order (implies new_mountns) */
     size_t nmounts;
     const char *hosts_file;  /* non-NULL: bind this file over /etc/hosts (implies new_mountns) */
     int new_pidns;           /* 1: new PID namespace + fresh /proc (implies new_mountns) */
     const char *output;      /* non-NULL: stdout and stderr appended to this file (created 0644) */
     int stdin_null;          /* 1: stdin from /dev/null (else inherited) */
+    int die_with_parent;     /* 1: SIGKILL the child (with new_pidns: its whole namespace) when
+                              * the spawning thread dies, e.g. quire killed with SIGKILL
+                              * (PR_SET_PDEATHSIG); only for callers whose spawning thread
+                              * outlives the child */
 } quire_proc_opts;
 
 /* A started child. pid is the process we forked (the init of the PID namespace when new_pidns);

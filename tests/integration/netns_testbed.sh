@@ -20,6 +20,7 @@ pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
     "$QUIRE" clean --run "$RUN" --force >/dev/null 2>&1
+    "$QUIRE" clean --run "${RUN}x" --force >/dev/null 2>&1
 }
 trap cleanup EXIT
 check() { # check DESCRIPTION COMMAND...
@@ -69,6 +70,13 @@ check "clean skips the live run" grep -q "skipped namespace quire-$RUN-2-client"
 check "live run still has its namespaces" test "$(ns_count)" = 3
 kill -TERM $hold; wait $hold
 check "owner removed its testbed on SIGTERM" test "$(ns_count)" = 0
+
+# Another run whose id starts with ours (and whose owner is gone) must not be touched.
+"$TB" up "${RUN}x" 1 >/dev/null
+"$QUIRE" clean --run "$RUN" >/dev/null
+check "clean --run $RUN leaves run ${RUN}x alone" test "$(ip netns list | grep -c "^quire-${RUN}x-")" = 3
+"$QUIRE" clean --run "${RUN}x" >/dev/null
+check "clean --run ${RUN}x removes it" test "$(ip netns list | grep -c "^quire-${RUN}x-")" = 0
 
 # Killed run: SIGKILL the owner with a process still inside; quire clean --run removes it all.
 "$TB" hold "$RUN" 3 > /tmp/quire-$RUN.hold &

@@ -25,3 +25,23 @@ for sig in INT TERM; do
     expect_verdict "$tmp/logs/result.json" quic-go quic-go H succeeded
     expect_no_leftovers
 done
+
+# SIGKILL of the runner: its workers get SIGTERM (PR_SET_PDEATHSIG) and tear their tests down;
+# `quire clean --run` removes the rest (the run's state dir).
+rm -rf "$tmp/logs"
+"$quire" run --implementations "$impls" --run-id "$run_id" -l "$tmp/logs" \
+    -s quic-go -c hang -t handshake --timeout 60 >"$tmp/out" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do
+    grep -q "hang: client sleeping" "$tmp"/logs/quic-go_hang/*/output.txt 2>/dev/null && break
+    sleep 0.1
+done
+kill -KILL "$pid"
+wait "$pid" || true
+for _ in $(seq 1 100); do
+    ip netns list 2>/dev/null | grep -q "^quire-${run_id}-" || break
+    sleep 0.1
+done
+! ip netns list 2>/dev/null | grep -q "^quire-${run_id}-" || fail "workers left their testbed"
+"$quire" clean --run "$run_id" >>"$tmp/out" 2>&1 || fail "quire clean --run failed"
+expect_no_leftovers

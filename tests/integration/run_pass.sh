@@ -27,4 +27,12 @@ assert r["tests"]["H"]["name"] == "handshake" and r["tests"]["DC"]["name"] == "t
 assert r["end_time"] >= r["start_time"]
 PY
 grep -q "quic-go" "$tmp/out" || fail "no matrix printed"
+grep -q "✓(H,DC)" "$tmp/logs/result.md" || fail "result.md has no matrix"
+# with the simulator in this build, both sides are captured (QIR's file names)
+if "$quire" sim --help >/dev/null 2>&1; then
+    for side in left right; do
+        [ -s "$tmp/logs/quic-go_quic-go/transfer/sim/trace_node_$side.pcap" ] ||
+            fail "no $side capture"
+    done
+fi
 expect_no_leftovers

@@ -65,4 +65,13 @@ stop_sim
 [ "$(ip netns exec $NSS sysctl -n net.ipv4.ip_forward)" = 0 ] || fail "kernel mode: forwarding not restored"
 n=$(tcpdump -nr "$TMP/pcap/trace_node_right.pcap" udp 2>/dev/null | wc -l)
 [ "$n" = 40 ] || fail "kernel mode: $n UDP packets captured on the right, expected 40"
+
+# No server: both probes share one --wait-timeout, then the simulator goes on.
+t0=$(date +%s%N)
+start_sim --wait-server 198.19.0.100:443 --wait-server [2001:2:0:2::100]:443 --wait-timeout 1 \
+    left right simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25
+waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+stop_sim
+[ $(grep -c "did not answer" "$TMP/sim.log") = 2 ] || fail "no probe timeouts logged"
+[ $waited -ge 900 ] && [ $waited -le 2500 ] || fail "ready after $waited ms with a 1 s timeout"
 echo "PASS"

@@ -35,7 +35,7 @@ static int teardown(void **state)
     return system(cmd);
 }
 
-static STACK_OF(X509) *read_chain(const char *file)
+static STACK_OF(X509) * read_chain(const char *file)
 {
     char p[256];
     snprintf(p, sizeof p, "%s/%s", root, file);
@@ -43,7 +43,8 @@ static STACK_OF(X509) *read_chain(const char *file)
     assert_non_null(f);
     STACK_OF(X509) *sk = sk_X509_new_null();
     X509 *x;
-    while ((x = PEM_read_X509(f, NULL, NULL, NULL))) sk_X509_push(sk, x);
+    while ((x = PEM_read_X509(f, NULL, NULL, NULL)))
+        sk_X509_push(sk, x);
     fclose(f);
     return sk;
 }

@@ -38,7 +38,8 @@ static int setup(void **state)
     /* 200 KiB so the comparison crosses its 64 KiB chunks */
     size_t big = 200 * 1024;
     char *data = malloc(big);
-    for (size_t i = 0; i < big; i++) data[i] = (char)(i * 131 + 7);
+    for (size_t i = 0; i < big; i++)
+        data[i] = (char)(i * 131 + 7);
     put(fx->www, "a", data, big);
     put(fx->dl, "a", data, big);
     free(data);

@@ -55,7 +55,8 @@ static void test_generate(void **state)
         struct stat st;
         assert_int_equal(stat(p, &st), 0);
         assert_int_equal((uint64_t)st.st_size, sizes[i]);
-        for (size_t j = 0; j < i; j++) assert_string_not_equal(names[i], names[j]);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(names[i], names[j]);
     }
     /* two files of equal size differ (fresh key each), and are not mostly zero */
     char a[64], b[64], pa[512], pb[512];
@@ -71,7 +72,8 @@ static void test_generate(void **state)
     fclose(fb);
     assert_memory_not_equal(ba, bb, sizeof ba);
     size_t zeros = 0;
-    for (size_t i = 0; i < sizeof ba; i++) zeros += ba[i] == 0;
+    for (size_t i = 0; i < sizeof ba; i++)
+        zeros += ba[i] == 0;
     assert_true(zeros < 64);
     assert_int_not_equal(quire_files_generate("/nonexistent/dir", 1, a, sizeof a), 0);
 }

@@ -20,7 +20,8 @@
 static size_t count(const char *hay, const char *needle)
 {
     size_t n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
     return n;
 }
 
@@ -44,20 +45,30 @@ static void test_escaping_links_failures(void **state)
     quire_result r;
     quire_result_init(&r);
     assert_int_equal(quire_result_set_log_dir(&r, "logs_2026-04-01T00:00"), 0);
-    assert_true(quire_result_add_server(&r, "<script>alert(1)</script>", "javascript:alert(1)") >= 0);
-    assert_true(quire_result_add_server(&r, "quic-go", "https://github.com/quic-go/quic-go?a=1&b=\"2\"") >= 0);
+    assert_true(quire_result_add_server(&r, "<script>alert(1)</script>", "javascript:alert(1)") >=
+                0);
+    assert_true(quire_result_add_server(&r, "quic-go",
+                                        "https://github.com/quic-go/quic-go?a=1&b=\"2\"") >= 0);
     assert_true(quire_result_add_client(&r, "ngtcp2", NULL) >= 0);
-    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", "Handshake <completes>.", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake",
+                                      "Handshake <completes>.", NULL) >= 0);
     assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "Z", "zerortt", NULL, NULL) >= 0);
-    assert_true(quire_result_add_test(&r, QUIRE_TEST_MEASUREMENT, "G", "goodput", NULL, "kbps") >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_MEASUREMENT, "G", "goodput", NULL, "kbps") >=
+                0);
     assert_int_equal(quire_result_set(&r, "quic-go", "ngtcp2", "H", QUIRE_VERDICT_FAILED,
-                                      "client exited with 1 & \"no\" <ALPN>", 3, "quic-go_ngtcp2/handshake"), 0);
-    assert_int_equal(quire_result_set(&r, "quic-go", "ngtcp2", "Z", QUIRE_VERDICT_UNSUPPORTED, NULL, 0, NULL), 0);
-    assert_int_equal(quire_result_set(&r, "<script>alert(1)</script>", "ngtcp2", "Z", QUIRE_VERDICT_SUCCEEDED,
-                                      NULL, 1, "dir with space/zerortt"), 0);
+                                      "client exited with 1 & \"no\" <ALPN>", 3,
+                                      "quic-go_ngtcp2/handshake"),
+                     0);
+    assert_int_equal(
+        quire_result_set(&r, "quic-go", "ngtcp2", "Z", QUIRE_VERDICT_UNSUPPORTED, NULL, 0, NULL),
+        0);
+    assert_int_equal(quire_result_set(&r, "<script>alert(1)</script>", "ngtcp2", "Z",
+                                      QUIRE_VERDICT_SUCCEEDED, NULL, 1, "dir with space/zerortt"),
+                     0);
     const double v[] = {9000, 9200};
-    assert_int_equal(quire_result_set_measurement(&r, "quic-go", "ngtcp2", "G", QUIRE_VERDICT_SUCCEEDED, v, 2,
-                                                  NULL, 1, NULL), 0);
+    assert_int_equal(quire_result_set_measurement(&r, "quic-go", "ngtcp2", "G",
+                                                  QUIRE_VERDICT_SUCCEEDED, v, 2, NULL, 1, NULL),
+                     0);
     quire_buf b;
     quire_buf_init(&b);
     assert_int_equal(quire_html_write(&r, NULL, &b), 0);
@@ -66,7 +77,8 @@ static void test_escaping_links_failures(void **state)
     assert_null(strstr(s, "<script>alert"));
     assert_null(strstr(s, "javascript:"));
     assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert_non_null(strstr(s, "href=\"https://github.com/quic-go/quic-go?a=1&amp;b=&quot;2&quot;\""));
+    assert_non_null(
+        strstr(s, "href=\"https://github.com/quic-go/quic-go?a=1&amp;b=&quot;2&quot;\""));
     /* the failure: its explanation, escaped, in the badge title and the failure table */
     assert_int_equal(count(s, "client exited with 1 &amp; &quot;no&quot; &lt;ALPN&gt;"), 2);
     assert_non_null(strstr(s, "<table class=\"fl\" id=\"failures\">"));
@@ -108,8 +120,10 @@ static void test_large_matrix(void **state)
     }
     for (int t = 0; t < T; t++) {
         snprintf(name, sizeof name, "T%d", t);
-        assert_int_equal(quire_result_add_test(&r, t < T - 2 ? QUIRE_TEST_CASE : QUIRE_TEST_MEASUREMENT, name,
-                                               name, "a test", "kbps"), t);
+        assert_int_equal(quire_result_add_test(&r,
+                                               t < T - 2 ? QUIRE_TEST_CASE : QUIRE_TEST_MEASUREMENT,
+                                               name, name, "a test", "kbps"),
+                         t);
     }
     uint32_t x = 1;
     size_t failed = 0;
@@ -120,10 +134,12 @@ static void test_large_matrix(void **state)
                 failed += v == QUIRE_VERDICT_FAILED;
                 snprintf(name, sizeof name, "T%d", t);
                 const double vals[] = {(double)(lcg(&x) % 10000), (double)(lcg(&x) % 10000)};
-                int rv = t < T - 2 ? quire_result_set(&r, r.servers[s].name, r.clients[c].name, name, v,
-                                                      "the client did not download 1 of 2 files", 1, NULL)
-                                   : quire_result_set_measurement(&r, r.servers[s].name, r.clients[c].name, name,
-                                                                  v, vals, 2, "timeout", 1, NULL);
+                int rv =
+                    t < T - 2
+                        ? quire_result_set(&r, r.servers[s].name, r.clients[c].name, name, v,
+                                           "the client did not download 1 of 2 files", 1, NULL)
+                        : quire_result_set_measurement(&r, r.servers[s].name, r.clients[c].name,
+                                                       name, v, vals, 2, "timeout", 1, NULL);
                 assert_int_equal(rv, 0);
             }
     quire_buf b;
@@ -137,7 +153,8 @@ static void test_large_matrix(void **state)
     print_message("20 x 20 x 25 matrix: %zu bytes of HTML in %.1f ms\n", b.len, ms);
     assert_self_contained(s, 2 * N); /* each server's page, in both matrices */
     /* one badge per (pair, test), and one failure row per failed test */
-    assert_int_equal(count(s, "class=\"b ok t") + count(s, "class=\"b f t") + count(s, "class=\"b u t"),
+    assert_int_equal(count(s, "class=\"b ok t") + count(s, "class=\"b f t") +
+                         count(s, "class=\"b u t"),
                      (size_t)N * N * T);
     assert_int_equal(count(s, "<tr class=\"s"), failed);
     assert_true(b.len < 6u * 1024 * 1024);

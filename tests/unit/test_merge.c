@@ -20,7 +20,7 @@
 static const char *const SERVERS[] = {"quic-go", "ngtcp2", "quinn", "picoquic"};
 static const char *const CLIENTS[] = {"ngtcp2", "quic-go", "aioquic"};
 static const char *const TESTS[][2] = {{"H", "handshake"}, {"DC", "transfer"}, {"C20", "chacha20"},
-                                        {"S", "retry"},     {"Z", "zerortt"},   {"G", "goodput"}};
+                                       {"S", "retry"},     {"Z", "zerortt"},   {"G", "goodput"}};
 #define NS 4
 #define NC 3
 #define NT 6
@@ -36,11 +36,14 @@ static void declare(quire_result *r, const char *log_dir)
     quire_result_init(r);
     assert_int_equal(quire_result_set_log_dir(r, log_dir), 0);
     assert_int_equal(quire_result_set_quic_version(r, "0x1"), 0);
-    for (int i = 0; i < NS; i++) assert_true(quire_result_add_server(r, SERVERS[i], NULL) >= 0);
-    for (int i = 0; i < NC; i++) assert_true(quire_result_add_client(r, CLIENTS[i], NULL) >= 0);
+    for (int i = 0; i < NS; i++)
+        assert_true(quire_result_add_server(r, SERVERS[i], NULL) >= 0);
+    for (int i = 0; i < NC; i++)
+        assert_true(quire_result_add_client(r, CLIENTS[i], NULL) >= 0);
     for (int i = 0; i < NT; i++)
         assert_true(quire_result_add_test(r, i == NT - 1 ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
-                                          TESTS[i][0], TESTS[i][1], NULL, i == NT - 1 ? "kbps" : NULL) >= 0);
+                                          TESTS[i][0], TESTS[i][1], NULL,
+                                          i == NT - 1 ? "kbps" : NULL) >= 0);
 }
 
 /* Records the outcome of (pair, test) number k of a run, the same for every caller. */
@@ -54,12 +57,16 @@ static void record(quire_result *r, size_t k)
     snprintf(log, sizeof log, "%s_%s/%s", SERVERS[s], CLIENTS[c], TESTS[t][1]);
     double d = (double)(lcg(&x) % 10000) / 100.0;
     if (t == NT - 1) {
-        double vals[3] = {(double)(lcg(&x) % 10000), (double)(lcg(&x) % 10000), (double)(lcg(&x) % 10000)};
-        assert_int_equal(quire_result_set_measurement(r, SERVERS[s], CLIENTS[c], TESTS[t][0], v, vals, 3,
-                                                      v == QUIRE_VERDICT_FAILED ? expl : NULL, d, log), 0);
+        double vals[3] = {(double)(lcg(&x) % 10000), (double)(lcg(&x) % 10000),
+                          (double)(lcg(&x) % 10000)};
+        assert_int_equal(
+            quire_result_set_measurement(r, SERVERS[s], CLIENTS[c], TESTS[t][0], v, vals, 3,
+                                         v == QUIRE_VERDICT_FAILED ? expl : NULL, d, log),
+            0);
     } else {
         assert_int_equal(quire_result_set(r, SERVERS[s], CLIENTS[c], TESTS[t][0], v,
-                                          v == QUIRE_VERDICT_FAILED ? expl : NULL, d, log), 0);
+                                          v == QUIRE_VERDICT_FAILED ? expl : NULL, d, log),
+                         0);
     }
 }
 
@@ -77,7 +84,8 @@ static void check_shards(int nshards, int declare_all)
     declare(&full, "logs");
     full.start_time = 1000;
     full.end_time = 2000;
-    for (size_t k = 0; k < total; k++) record(&full, k);
+    for (size_t k = 0; k < total; k++)
+        record(&full, k);
 
     quire_result shards[8], merged;
     const quire_result *in[8];
@@ -97,8 +105,9 @@ static void check_shards(int nshards, int declare_all)
                 size_t t = k % NT, pair = k / NT;
                 assert_true(quire_result_add_server(&sh, SERVERS[pair % NS], NULL) >= 0);
                 assert_true(quire_result_add_client(&sh, CLIENTS[pair / NS], NULL) >= 0);
-                assert_true(quire_result_add_test(&sh, t == NT - 1 ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
-                                                  TESTS[t][0], TESTS[t][1], NULL, t == NT - 1 ? "kbps" : NULL) >= 0);
+                assert_true(quire_result_add_test(
+                                &sh, t == NT - 1 ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
+                                TESTS[t][0], TESTS[t][1], NULL, t == NT - 1 ? "kbps" : NULL) >= 0);
             }
         }
         sh.start_time = 1000 + j;
@@ -116,7 +125,9 @@ static void check_shards(int nshards, int declare_all)
     quire_result_init(&merged);
     quire_buf warn;
     quire_buf_init(&warn);
-    assert_int_equal(quire_merge(in, names, (size_t)nshards, QUIRE_MERGE_STRICT, &merged, &warn, err, sizeof err), 0);
+    assert_int_equal(quire_merge(in, names, (size_t)nshards, QUIRE_MERGE_STRICT, &merged, &warn,
+                                 err, sizeof err),
+                     0);
     assert_int_equal(warn.len, 0);
     int rv = quire_merge_compare(&merged, &full, QUIRE_COMPARE_TIMES, err, sizeof err);
     if (rv) fail_msg("merged %d shards differ from the unsharded run: %s", nshards, err);
@@ -124,13 +135,16 @@ static void check_shards(int nshards, int declare_all)
     assert_true(merged.start_time == 1000 && merged.end_time == 1500 + nshards - 1);
     if (declare_all) {
         /* same declarations: even the order is the unsharded run's, so the files are equal */
-        assert_int_equal(quire_merge_compare(&merged, &full, QUIRE_COMPARE_TIMES, err, sizeof err), 0);
-        for (size_t i = 0; i < NS; i++) assert_string_equal(merged.servers[i].name, SERVERS[i]);
+        assert_int_equal(quire_merge_compare(&merged, &full, QUIRE_COMPARE_TIMES, err, sizeof err),
+                         0);
+        for (size_t i = 0; i < NS; i++)
+            assert_string_equal(merged.servers[i].name, SERVERS[i]);
     }
     /* and a shard alone is not the whole run */
     if (nshards > 1)
-        assert_int_equal(quire_merge_compare(&shards[0], &full, QUIRE_COMPARE_TIMES, err, sizeof err),
-                         QUIRE_ERR_INVALID);
+        assert_int_equal(
+            quire_merge_compare(&shards[0], &full, QUIRE_COMPARE_TIMES, err, sizeof err),
+            QUIRE_ERR_INVALID);
     for (int j = 0; j < nshards; j++) {
         quire_result_free(&shards[j]);
         unlink(paths[j]);
@@ -160,9 +174,13 @@ static void test_conflicts(void **state)
     quire_result a, b, out;
     declare(&a, "logs");
     declare(&b, "logs");
-    assert_int_equal(quire_result_set(&a, "quinn", "aioquic", "Z", QUIRE_VERDICT_FAILED, "no 0-RTT", 1, NULL), 0);
-    assert_int_equal(quire_result_set(&b, "quinn", "aioquic", "Z", QUIRE_VERDICT_SUCCEEDED, NULL, 1, NULL), 0);
-    assert_int_equal(quire_result_set(&b, "quinn", "aioquic", "H", QUIRE_VERDICT_SUCCEEDED, NULL, 1, NULL), 0);
+    assert_int_equal(
+        quire_result_set(&a, "quinn", "aioquic", "Z", QUIRE_VERDICT_FAILED, "no 0-RTT", 1, NULL),
+        0);
+    assert_int_equal(
+        quire_result_set(&b, "quinn", "aioquic", "Z", QUIRE_VERDICT_SUCCEEDED, NULL, 1, NULL), 0);
+    assert_int_equal(
+        quire_result_set(&b, "quinn", "aioquic", "H", QUIRE_VERDICT_SUCCEEDED, NULL, 1, NULL), 0);
     const quire_result *in[] = {&a, &b};
     const char *names[] = {"a.json", "b.json"};
     char err[512];
@@ -170,15 +188,20 @@ static void test_conflicts(void **state)
     quire_buf_init(&warn);
 
     quire_result_init(&out);
-    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_STRICT, &out, &warn, err, sizeof err), QUIRE_ERR_INVALID);
-    assert_non_null(strstr(err, "server quinn, client aioquic, test Z: a.json says failed, b.json says succeeded"));
+    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_STRICT, &out, &warn, err, sizeof err),
+                     QUIRE_ERR_INVALID);
+    assert_non_null(strstr(
+        err, "server quinn, client aioquic, test Z: a.json says failed, b.json says succeeded"));
     quire_result_free(&out);
 
     quire_result_init(&out);
-    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_LAST_WINS, &out, &warn, err, sizeof err), 0);
-    assert_non_null(strstr(quire_buf_str(&warn), "test Z: succeeded (b.json) replaces failed (a.json)"));
+    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_LAST_WINS, &out, &warn, err, sizeof err),
+                     0);
+    assert_non_null(
+        strstr(quire_buf_str(&warn), "test Z: succeeded (b.json) replaces failed (a.json)"));
     int s = quire_result_find_server(&out, "quinn"), c = quire_result_find_client(&out, "aioquic");
-    const quire_result_cell *z = quire_result_cell_get(&out, (size_t)s, (size_t)c, (size_t)quire_result_find_test(&out, "Z"));
+    const quire_result_cell *z = quire_result_cell_get(&out, (size_t)s, (size_t)c,
+                                                       (size_t)quire_result_find_test(&out, "Z"));
     assert_int_equal(z->verdict, QUIRE_VERDICT_SUCCEEDED);
     assert_null(z->explanation);
     quire_result_free(&out);
@@ -187,7 +210,8 @@ static void test_conflicts(void **state)
     const quire_result *twice[] = {&a, &a};
     quire_buf_reset(&warn);
     quire_result_init(&out);
-    assert_int_equal(quire_merge(twice, names, 2, QUIRE_MERGE_STRICT, &out, &warn, err, sizeof err), 0);
+    assert_int_equal(quire_merge(twice, names, 2, QUIRE_MERGE_STRICT, &out, &warn, err, sizeof err),
+                     0);
     assert_int_equal(warn.len, 0);
     assert_int_equal(quire_merge_compare(&out, &a, 0, err, sizeof err), 0);
     quire_result_free(&out);
@@ -198,7 +222,8 @@ static void test_conflicts(void **state)
     assert_true(quire_result_add_test(&m, QUIRE_TEST_MEASUREMENT, "Z", "zerortt", NULL, NULL) >= 0);
     const quire_result *km[] = {&a, &m};
     quire_result_init(&out);
-    assert_int_equal(quire_merge(km, names, 2, QUIRE_MERGE_LAST_WINS, &out, &warn, err, sizeof err), QUIRE_ERR_INVALID);
+    assert_int_equal(quire_merge(km, names, 2, QUIRE_MERGE_LAST_WINS, &out, &warn, err, sizeof err),
+                     QUIRE_ERR_INVALID);
     assert_non_null(strstr(err, "b.json: test \"Z\" is a measurement here"));
     quire_result_free(&out);
     quire_result_free(&m);
@@ -213,19 +238,23 @@ static void test_log_dirs_rebased(void **state)
     quire_result a, b, out;
     declare(&a, "shard-0/logs");
     declare(&b, "shard-1/logs");
-    assert_int_equal(quire_result_set(&a, "quinn", "aioquic", "H", QUIRE_VERDICT_FAILED, "x", 1, NULL), 0);
-    assert_int_equal(quire_result_set(&b, "quinn", "aioquic", "DC", QUIRE_VERDICT_FAILED, "y", 1, "q/DC"), 0);
+    assert_int_equal(
+        quire_result_set(&a, "quinn", "aioquic", "H", QUIRE_VERDICT_FAILED, "x", 1, NULL), 0);
+    assert_int_equal(
+        quire_result_set(&b, "quinn", "aioquic", "DC", QUIRE_VERDICT_FAILED, "y", 1, "q/DC"), 0);
     const quire_result *in[] = {&a, &b};
     const char *names[] = {"a.json", "b.json"};
     char err[256];
     quire_buf warn;
     quire_buf_init(&warn);
     quire_result_init(&out);
-    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_STRICT, &out, &warn, err, sizeof err), 0);
+    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_STRICT, &out, &warn, err, sizeof err),
+                     0);
     assert_non_null(strstr(quire_buf_str(&warn), "different log_dir"));
     assert_null(out.log_dir);
     size_t s = 2, c = 2;
-    assert_string_equal(quire_result_cell_get(&out, s, c, 0)->log, "shard-0/logs/quinn_aioquic/handshake");
+    assert_string_equal(quire_result_cell_get(&out, s, c, 0)->log,
+                        "shard-0/logs/quinn_aioquic/handshake");
     assert_string_equal(quire_result_cell_get(&out, s, c, 1)->log, "shard-1/logs/q/DC");
     assert_null(quire_result_cell_get(&out, s, c, 2)->log);
     quire_buf_free(&warn);
@@ -247,10 +276,13 @@ static void test_qir_and_quire_files(void **state)
     quire_result_init(&extra);
     assert_int_equal(quire_result_set_log_dir(&extra, q.log_dir), 0);
     assert_int_equal(quire_result_set_quic_version(&extra, "0x1"), 0);
-    assert_true(quire_result_add_server(&extra, "picoquic", "https://github.com/private-octopus/picoquic") >= 0);
+    assert_true(quire_result_add_server(&extra, "picoquic",
+                                        "https://github.com/private-octopus/picoquic") >= 0);
     assert_true(quire_result_add_client(&extra, "ngtcp2", NULL) >= 0);
     assert_true(quire_result_add_test(&extra, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
-    assert_int_equal(quire_result_set(&extra, "picoquic", "ngtcp2", "H", QUIRE_VERDICT_FAILED, "timeout", 60, NULL), 0);
+    assert_int_equal(quire_result_set(&extra, "picoquic", "ngtcp2", "H", QUIRE_VERDICT_FAILED,
+                                      "timeout", 60, NULL),
+                     0);
     const quire_result *in[] = {&q, &extra};
     const char *names[] = {path, "extra.json"};
     quire_result_init(&out);
@@ -264,9 +296,11 @@ static void test_qir_and_quire_files(void **state)
         for (size_t c = 0; c < q.nclients; c++)
             for (size_t t = 0; t < q.ntests; t++) {
                 const quire_result_cell *x = quire_result_cell_get(&q, s, c, t);
-                if (x) assert_int_equal(quire_result_cell_get(&out, s, c, t)->verdict, x->verdict);
-                else assert_int_equal(quire_result_meas_get(&out, s, c, t)->verdict,
-                                      quire_result_meas_get(&q, s, c, t)->verdict);
+                if (x)
+                    assert_int_equal(quire_result_cell_get(&out, s, c, t)->verdict, x->verdict);
+                else
+                    assert_int_equal(quire_result_meas_get(&out, s, c, t)->verdict,
+                                     quire_result_meas_get(&q, s, c, t)->verdict);
             }
     assert_int_equal(quire_result_cell_get(&out, q.nservers, 0, 0)->verdict, QUIRE_VERDICT_FAILED);
     assert_int_equal(quire_result_cell_get(&out, q.nservers, 1, 0)->verdict, QUIRE_VERDICT_NONE);

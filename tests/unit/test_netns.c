@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -223,6 +224,7 @@ static void test_offloads(void **state)
     snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", QUIRE_NETNS_SIM_LEFT_IFNAME);
     assert_int_equal(ioctl(pk, SIOCGIFINDEX, &ifr), 0);
     idx = (unsigned)ifr.ifr_ifindex;
+    assert_int_equal(idx, QUIRE_NETNS_SIM_LEFT_IFINDEX);
     struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
                              .sll_ifindex = (int)idx};
     assert_int_equal(bind(pk, (struct sockaddr *)&ll, sizeof ll), 0);
@@ -291,6 +293,21 @@ static void test_exists_and_kill(void **state)
     assert_int_equal(sig, SIGKILL);
     quire_proc_release(&p);
     assert_int_equal(quire_netns_testbed_create(&tb, "bad-id", 1), QUIRE_ERR_INVALID);
+
+    /* A failure half-way (the sim's name is taken) unwinds what was made before it. */
+    char sim[96], client[96];
+    snprintf(sim, sizeof sim, "quire-%s-6-sim", run_id);
+    snprintf(client, sizeof client, "%s/quire-%s-6-client", QUIRE_NETNS_DIR, run_id);
+    int fd = -1;
+    assert_int_equal(quire_netns_add(sim, &fd), 0);
+    assert_true(fd >= 0);
+    assert_int_equal(quire_netns_add(sim, NULL), QUIRE_ERR_EXISTS);
+    assert_int_equal(quire_netns_testbed_create(&tb, run_id, 6), QUIRE_ERR_EXISTS);
+    assert_false(quire_fs_exists(client));
+    close(fd);
+    assert_int_equal(quire_netns_del(sim), 0);
+    assert_int_equal(quire_netns_del(sim), 0); /* missing is fine */
+    assert_int_equal(quire_netns_add("bad/name", NULL), QUIRE_ERR_INVALID);
 }
 
 static void test_run_ownership(void **state)
@@ -299,6 +316,21 @@ static void test_run_ownership(void **state)
     if (!root_ok()) skip();
     pid_t owner = 0;
     assert_int_equal(quire_netns_run_begin(run_id), 0); /* idempotent for us */
+    assert_true(quire_netns_run_alive(run_id, &owner));
+    assert_int_equal(owner, getpid());
+    /* A forked worker (grandchild here) belongs to the run; the owner stays ours. */
+    pid_t w = fork();
+    assert_true(w >= 0);
+    if (w == 0) {
+        pid_t g = fork();
+        if (g == 0) _exit(quire_netns_run_begin(run_id) == 0 ? 0 : 1);
+        int gst;
+        _exit(g > 0 && waitpid(g, &gst, 0) == g && WIFEXITED(gst) ? WEXITSTATUS(gst) : 2);
+    }
+    int wst;
+    assert_int_equal(waitpid(w, &wst, 0), w);
+    assert_true(WIFEXITED(wst));
+    assert_int_equal(WEXITSTATUS(wst), 0);
     assert_true(quire_netns_run_alive(run_id, &owner));
     assert_int_equal(owner, getpid());
     /* A run recorded for a process that no longer exists is dead. */
@@ -313,8 +345,59 @@ static void test_run_ownership(void **state)
     assert_false(quire_netns_run_alive(dead, NULL));
     assert_int_equal(quire_netns_run_begin(dead), 0); /* a dead owner can be replaced */
     assert_true(quire_netns_run_alive(dead, NULL));
+    /* A live process that is not us nor an ancestor owns it: refused. */
+    const char *argv[] = {"sleep", "30", NULL};
+    quire_proc_opts o = {.argv = argv};
+    quire_proc sl;
+    assert_int_equal(quire_proc_spawn(&sl, &o), 0);
+    char stat_path[64], *st;
+    snprintf(stat_path, sizeof stat_path, "/proc/%d/stat", (int)sl.pid);
+    assert_int_equal(quire_fs_read_file(stat_path, &st, NULL, 0), 0);
+    const char *f = strrchr(st, ')') + 2; /* field 3 */
+    for (int field = 3; field < 22; f++)
+        if (*f == ' ') field++;
+    n = snprintf(line, sizeof line, "%d %llu\n", (int)sl.pid, strtoull(f, NULL, 10));
+    free(st);
+    assert_int_equal(quire_fs_write_atomic(p, line, (size_t)n, 0644), 0);
+    pid_t other = 0;
+    assert_true(quire_netns_run_alive(dead, &other));
+    assert_int_equal(other, sl.pid);
+    assert_int_equal(quire_netns_run_begin(dead), QUIRE_ERR_EXISTS);
+    quire_netns_testbed tb;
+    assert_int_equal(quire_netns_testbed_create(&tb, dead, 1), QUIRE_ERR_EXISTS);
+    quire_proc_release(&sl);
+    assert_false(quire_netns_run_alive(dead, NULL));
     assert_int_equal(quire_netns_run_end(dead), 0);
     assert_false(quire_netns_run_alive(dead, NULL));
+}
+
+/* An endpoint's mount namespace must not pin namespaces deleted after it started: the deletion
+ * (unmount under /run/netns, propagated to the slave mount, and the unlink) has to reach it. */
+static void test_endpoint_does_not_pin(void **state)
+{
+    (void)state;
+    if (!root_ok()) skip();
+    quire_netns_testbed a, b;
+    assert_int_equal(quire_netns_testbed_create(&a, run_id, 4), 0);
+    assert_int_equal(quire_netns_testbed_create(&b, run_id, 5), 0);
+    const char *argv[] = {"sleep", "30", NULL};
+    quire_proc_opts o = {.argv = argv, .netns = quire_netns_testbed_name(&a, QUIRE_NETNS_CLIENT),
+                         .new_pidns = 1};
+    quire_proc p;
+    assert_int_equal(quire_proc_spawn(&p, &o), 0);
+    char mi[64], *data;
+    snprintf(mi, sizeof mi, "/proc/%d/mountinfo", (int)p.pid);
+    assert_int_equal(quire_fs_read_file(mi, &data, NULL, 0), 0);
+    assert_non_null(strstr(data, quire_netns_testbed_name(&b, QUIRE_NETNS_SERVER)));
+    free(data);
+    assert_int_equal(quire_netns_testbed_destroy(&b), 0);
+    assert_int_equal(quire_fs_read_file(mi, &data, NULL, 0), 0);
+    if (strstr(data, quire_netns_testbed_name(&b, QUIRE_NETNS_SERVER)))
+        fail_msg("the endpoint still holds a bind mount of the deleted namespace");
+    free(data);
+    assert_int_equal(quire_proc_kill(&p, 1000), 0);
+    quire_proc_release(&p);
+    assert_int_equal(quire_netns_testbed_destroy(&a), 0);
 }
 
 /* Whatever a failed test left behind: our run's namespaces and state directory. */
@@ -347,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_offloads),
         cmocka_unit_test(test_exists_and_kill),
         cmocka_unit_test(test_run_ownership),
+        cmocka_unit_test(test_endpoint_does_not_pin),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }

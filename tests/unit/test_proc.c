@@ -110,10 +110,10 @@ static void test_spawn_errors(void **state)
 {
     (void)state;
     quire_proc p;
-    const char *argv[] = {"quire-no-such-program-xyz", NULL};
+    const char *argv[] = {"/nonexistent/quire-no-such-program", NULL};
     quire_proc_opts o = {.argv = argv};
     assert_int_equal(quire_proc_spawn(&p, &o), QUIRE_ERR_NOTFOUND);
-    assert_non_null(strstr(p.err, "executing quire-no-such-program-xyz"));
+    assert_non_null(strstr(p.err, "executing /nonexistent/quire-no-such-program"));
 
     const char *argv2[] = {"true", NULL};
     quire_proc_opts o2 = {.argv = argv2, .cwd = "/nonexistent/dir"};
@@ -225,6 +225,40 @@ static void test_interrupt(void **state)
     signal(SIGTERM, SIG_DFL);
 }
 
+/* A helper process spawns `sleep 30` with die_with_parent and exits at once: the sleeper must
+ * die with it (as endpoints do when quire is SIGKILLed). */
+static void check_dies_with_parent(int new_pidns)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t helper = fork();
+    assert_true(helper >= 0);
+    if (helper == 0) {
+        close(fds[0]);
+        const char *argv[] = {"sleep", "30", NULL};
+        quire_proc_opts o = {.argv = argv, .die_with_parent = 1, .new_pidns = new_pidns};
+        quire_proc p;
+        pid_t pid = quire_proc_spawn(&p, &o) == 0 ? p.pid : -1;
+        ssize_t w = write(fds[1], &pid, sizeof pid);
+        _exit(w == (ssize_t)sizeof pid ? 0 : 1);
+    }
+    close(fds[1]);
+    pid_t child = -1;
+    assert_int_equal(read(fds[0], &child, sizeof child), (ssize_t)sizeof child);
+    close(fds[0]);
+    int st;
+    assert_int_equal(waitpid(helper, &st, 0), helper);
+    assert_true(child > 0);
+    for (int i = 0; i < 200 && alive(child); i++) quire_proc_sleep(5);
+    assert_false(alive(child));
+}
+
+static void test_die_with_parent(void **state)
+{
+    (void)state;
+    check_dies_with_parent(0);
+}
+
 static int need_root(void)
 {
     if (geteuid() != 0) {
@@ -301,6 +335,13 @@ static void test_pidns_kills_daemon(void **state)
     free(info);
 }
 
+static void test_die_with_parent_pidns(void **state)
+{
+    (void)state;
+    if (!need_root()) skip();
+    check_dies_with_parent(1);
+}
+
 static void test_mounts(void **state)
 {
     (void)state;
@@ -359,6 +400,8 @@ int main(void)
         cmocka_unit_test(test_kill_ignores_term),
         cmocka_unit_test(test_wait_any),
         cmocka_unit_test(test_interrupt),
+        cmocka_unit_test(test_die_with_parent),
+        cmocka_unit_test(test_die_with_parent_pidns),
         cmocka_unit_test(test_pidns_kills_daemon),
         cmocka_unit_test(test_mounts),
     };

@@ -43,17 +43,21 @@ static int setup(void **state)
     write_file("ep_ok/run_endpoint", "#!/bin/sh\nexit 0\n", 0755);
     write_file("ep_ok/available", "#!/bin/sh\nexit 0\n", 0755);
     write_file("ep_na/run_endpoint", "#!/bin/sh\nexit 0\n", 0755);
-    write_file("ep_na/available", "#!/bin/sh\necho 'foo: not built (run install.sh)'\necho more\n"
-                                  "exit 1\n", 0755);
+    write_file("ep_na/available",
+               "#!/bin/sh\necho 'foo: not built (run install.sh)'\necho more\n"
+               "exit 1\n",
+               0755);
     write_file("ep_noexec/run_endpoint", "#!/bin/sh\nexit 0\n", 0644);
     write_file("impls.json",
                "{\n"
-               "  \"qir\": {\"image\": \"example/qir:latest\", \"url\": \"https://x\", \"role\": \"both\"},\n"
+               "  \"qir\": {\"image\": \"example/qir:latest\", \"url\": \"https://x\", \"role\": "
+               "\"both\"},\n"
                "  \"ok\": {\"path\": \"ep_ok\", \"url\": \"https://ok\", \"role\": \"server\"},\n"
                "  \"na\": {\"path\": \"ep_na\", \"role\": \"client\"},\n"
                "  \"noexec\": {\"path\": \"ep_noexec\", \"role\": \"both\"},\n"
                "  \"gone\": {\"path\": \"does/not/exist\", \"role\": \"both\"}\n"
-               "}\n", 0644);
+               "}\n",
+               0644);
     return 0;
 }
 
@@ -150,8 +154,17 @@ static void test_errors(void **state)
                  "unknown role 'neither'");
     expect_error("{\"a\": {\"path\": \"p\"}}", QUIRE_ERR_INVALID, "missing \"role\"");
     expect_error("{\"a\": {\"role\": \"both\"}}", QUIRE_ERR_INVALID, "needs \"image\" or \"path\"");
-    expect_error("{\"a\": {\"role\": \"both\", \"image\": 3}}", QUIRE_ERR_INVALID, "must be strings");
+    expect_error("{\"a\": {\"role\": \"both\", \"image\": 3}}", QUIRE_ERR_INVALID,
+                 "must be strings");
     expect_error("{\"a\": 1}", QUIRE_ERR_INVALID, "'a': expected an object");
+    /* names become directories and list elements; control characters never reach messages */
+    expect_error("{\"../x\": {\"role\": \"both\", \"path\": \"p\"}}", QUIRE_ERR_INVALID,
+                 "implementation name '../x'");
+    expect_error("{\"a,b\": {\"role\": \"both\", \"path\": \"p\"}}", QUIRE_ERR_INVALID,
+                 "name 'a,b'");
+    expect_error("{\"\": {\"role\": \"both\", \"path\": \"p\"}}", QUIRE_ERR_INVALID, "name ''");
+    expect_error("{\"a\": {\"role\": \"cli\\nent\", \"path\": \"p\"}}", QUIRE_ERR_INVALID,
+                 "unknown role 'cli?ent'");
     char err[512];
     quire_registry r;
     assert_int_equal(quire_registry_load(&r, "/nonexistent/impls.json", err, sizeof err),

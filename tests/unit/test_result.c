@@ -97,19 +97,27 @@ static void build_small(quire_result *r)
     assert_int_equal(quire_result_add_server(r, "quic-go", "https://q.example"), 0);
     assert_int_equal(quire_result_add_server(r, "ngtcp2", NULL), 1);
     assert_int_equal(quire_result_add_client(r, "ngtcp2", NULL), 0);
-    assert_int_equal(quire_result_add_test(r, QUIRE_TEST_CASE, "H", "handshake", "Handshake.", NULL), 0);
+    assert_int_equal(
+        quire_result_add_test(r, QUIRE_TEST_CASE, "H", "handshake", "Handshake.", NULL), 0);
     assert_int_equal(quire_result_add_test(r, QUIRE_TEST_CASE, "DC", "transfer", NULL, NULL), 1);
-    assert_int_equal(quire_result_add_test(r, QUIRE_TEST_MEASUREMENT, "G", "goodput", "Goodput.", "kbps"), 2);
-    assert_int_equal(quire_result_set(r, "quic-go", "ngtcp2", "H", QUIRE_VERDICT_SUCCEEDED, NULL, 1.5,
-                                      "quic-go_ngtcp2/handshake"), 0);
+    assert_int_equal(
+        quire_result_add_test(r, QUIRE_TEST_MEASUREMENT, "G", "goodput", "Goodput.", "kbps"), 2);
+    assert_int_equal(quire_result_set(r, "quic-go", "ngtcp2", "H", QUIRE_VERDICT_SUCCEEDED, NULL,
+                                      1.5, "quic-go_ngtcp2/handshake"),
+                     0);
     assert_int_equal(quire_result_set(r, "quic-go", "ngtcp2", "transfer", QUIRE_VERDICT_FAILED,
-                                      "file 1.bin: 1024 of 2048 bytes \"downloaded\"", 10.25, NULL), 0);
-    assert_int_equal(quire_result_set(r, "ngtcp2", "ngtcp2", "H", QUIRE_VERDICT_UNSUPPORTED, NULL, -1, NULL), 0);
+                                      "file 1.bin: 1024 of 2048 bytes \"downloaded\"", 10.25, NULL),
+                     0);
+    assert_int_equal(
+        quire_result_set(r, "ngtcp2", "ngtcp2", "H", QUIRE_VERDICT_UNSUPPORTED, NULL, -1, NULL), 0);
     const double v[] = {9000, 9100, 9200, 9300};
-    assert_int_equal(quire_result_set_measurement(r, "quic-go", "ngtcp2", "G", QUIRE_VERDICT_SUCCEEDED,
-                                                  v, 4, NULL, 42, NULL), 0);
-    assert_int_equal(quire_result_set_measurement(r, "ngtcp2", "ngtcp2", "goodput", QUIRE_VERDICT_FAILED,
-                                                  NULL, 0, "client exited with 1", 3, NULL), 0);
+    assert_int_equal(quire_result_set_measurement(r, "quic-go", "ngtcp2", "G",
+                                                  QUIRE_VERDICT_SUCCEEDED, v, 4, NULL, 42, NULL),
+                     0);
+    assert_int_equal(quire_result_set_measurement(r, "ngtcp2", "ngtcp2", "goodput",
+                                                  QUIRE_VERDICT_FAILED, NULL, 0,
+                                                  "client exited with 1", 3, NULL),
+                     0);
 }
 
 static void test_build_and_lookup(void **state)
@@ -120,13 +128,16 @@ static void test_build_and_lookup(void **state)
     /* adding again returns the existing index and fills what was missing */
     assert_int_equal(quire_result_add_server(&r, "ngtcp2", "https://n.example"), 1);
     assert_string_equal(r.servers[1].url, "https://n.example");
-    assert_int_equal(quire_result_add_test(&r, QUIRE_TEST_MEASUREMENT, "H", NULL, NULL, NULL), QUIRE_ERR_INVALID);
+    assert_int_equal(quire_result_add_test(&r, QUIRE_TEST_MEASUREMENT, "H", NULL, NULL, NULL),
+                     QUIRE_ERR_INVALID);
     assert_int_equal(quire_result_find_test(&r, "goodput"), 2);
     assert_int_equal(quire_result_find_client(&r, "quinn"), QUIRE_ERR_NOTFOUND);
-    assert_int_equal(quire_result_set(&r, "quinn", "ngtcp2", "H", QUIRE_VERDICT_FAILED, NULL, 0, NULL),
-                     QUIRE_ERR_NOTFOUND);
-    assert_int_equal(quire_result_set(&r, "quic-go", "ngtcp2", "G", QUIRE_VERDICT_FAILED, NULL, 0, NULL),
-                     QUIRE_ERR_INVALID);
+    assert_int_equal(
+        quire_result_set(&r, "quinn", "ngtcp2", "H", QUIRE_VERDICT_FAILED, NULL, 0, NULL),
+        QUIRE_ERR_NOTFOUND);
+    assert_int_equal(
+        quire_result_set(&r, "quic-go", "ngtcp2", "G", QUIRE_VERDICT_FAILED, NULL, 0, NULL),
+        QUIRE_ERR_INVALID);
     const quire_result_cell *c = quire_result_cell_get(&r, 0, 0, 1);
     assert_int_equal(c->verdict, QUIRE_VERDICT_FAILED);
     assert_string_equal(c->explanation, "file 1.bin: 1024 of 2048 bytes \"downloaded\"");
@@ -162,7 +173,8 @@ static void test_grid_growth_keeps_cells(void **state)
         snprintf(name, sizeof name, "T%d", i);
         assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, name, NULL, NULL, NULL) >= 0);
     }
-    assert_int_equal(quire_result_set(&r, "s39", "c39", "T39", QUIRE_VERDICT_SUCCEEDED, NULL, 1, NULL), 0);
+    assert_int_equal(
+        quire_result_set(&r, "s39", "c39", "T39", QUIRE_VERDICT_SUCCEEDED, NULL, 1, NULL), 0);
     assert_int_equal(quire_result_cell_get(&r, 0, 0, 0)->verdict, QUIRE_VERDICT_SUCCEEDED);
     assert_string_equal(quire_result_cell_get(&r, 0, 0, 1)->explanation,
                         "file 1.bin: 1024 of 2048 bytes \"downloaded\"");
@@ -202,8 +214,9 @@ static void test_save_load_roundtrip(void **state)
     assert_string_equal(json_string_value(json_object_get(first, "result")), "failed");
     assert_true(json_is_null(json_object_get(json_array_get(json_array_get(res, 1), 1), "result")));
     assert_int_equal(json_array_size(json_array_get(json_object_get(root, "measurements"), 0)), 1);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(root, "urls"), "quic-go")),
-                        "https://q.example");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(root, "urls"), "quic-go")),
+        "https://q.example");
     assert_int_equal(json_object_size(json_object_get(root, "tests")), 3);
     json_decref(root);
     unlink(path);
@@ -241,7 +254,8 @@ static void test_load_qir_file(void **state)
     assert_true(r.start_time == json_real_value(json_object_get(root, "start_time")));
     assert_int_equal(r.quic_draft, -1);
     size_t nmeas = 0;
-    for (size_t t = 0; t < r.ntests; t++) nmeas += r.tests[t].kind == QUIRE_TEST_MEASUREMENT;
+    for (size_t t = 0; t < r.ntests; t++)
+        nmeas += r.tests[t].kind == QUIRE_TEST_MEASUREMENT;
     assert_int_equal(nmeas, 2); /* goodput and crosstraffic are in no "results" list */
     /* every cell agrees with the file read directly, index = client * nservers + server */
     size_t ns = r.nservers;
@@ -251,14 +265,16 @@ static void test_load_qir_file(void **state)
             json_t *list = json_array_get(json_object_get(root, "results"), c * ns + s);
             size_t j;
             json_t *o;
-            json_array_foreach(list, j, o) {
+            json_array_foreach(list, j, o)
+            {
                 int t = quire_result_find_test(&r, json_string_value(json_object_get(o, "abbr")));
                 assert_true(t >= 0);
                 assert_int_equal(quire_result_cell_get(&r, s, c, (size_t)t)->verdict,
                                  verdict_of(json_object_get(o, "result")));
             }
             list = json_array_get(json_object_get(root, "measurements"), c * ns + s);
-            json_array_foreach(list, j, o) {
+            json_array_foreach(list, j, o)
+            {
                 int t = quire_result_find_test(&r, json_string_value(json_object_get(o, "abbr")));
                 const quire_result_meas *m = quire_result_meas_get(&r, s, c, (size_t)t);
                 assert_non_null(m);
@@ -299,33 +315,40 @@ static void test_load_errors(void **state)
         {"{\"servers\": [\"a\"],\n \"clients\": [\"b\"] \"results\": []}", "x.json:2:27: "},
         {"[1, 2]", "x.json: expected a JSON object"},
         {"{\"servers\": [\"a\"], \"clients\": [\"b\"]}", "\"results\": missing"},
-        {"{\"servers\": [\"a\", \"a\"], \"clients\": [], \"results\": []}", "servers[1]: \"a\" is listed twice"},
+        {"{\"servers\": [\"a\", \"a\"], \"clients\": [], \"results\": []}",
+         "servers[1]: \"a\" is listed twice"},
         {"{\"servers\": [\"a\"], \"clients\": [\"b\", \"c\"], \"results\": [[]]}",
          "\"results\": 1 entries, expected clients x servers = 2"},
-        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", \"result\": \"ok\"}]]}",
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", "
+         "\"result\": \"ok\"}]]}",
          "results[0][0].result: expected"},
         {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"result\": null}]]}",
          "results[0][0].abbr: expected a non-empty string"},
         {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"G\"}]],"
-         " \"measurements\": [[{\"abbr\": \"G\", \"result\": \"failed\"}]], \"tests\": {\"G\": {}}}",
+         " \"measurements\": [[{\"abbr\": \"G\", \"result\": \"failed\"}]], \"tests\": {\"G\": "
+         "{}}}",
          "tests.G: used both"},
         {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"start_time\": \"x\"}",
          "top level.start_time: expected a number"},
-        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", \"duration\": []}]]}",
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", "
+         "\"duration\": []}]]}",
          "results[0][0].duration: expected a number"},
     };
     char err[512];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         quire_result r;
         quire_result_init(&r);
-        int rv = quire_result_load_buf(cases[i].json, strlen(cases[i].json), "x.json", &r, err, sizeof err);
+        int rv = quire_result_load_buf(cases[i].json, strlen(cases[i].json), "x.json", &r, err,
+                                       sizeof err);
         if (rv != QUIRE_ERR_MALFORMED || !strstr(err, cases[i].expect))
-            fail_msg("case %zu: rv %d, message \"%s\", expected \"%s\"", i, rv, err, cases[i].expect);
+            fail_msg("case %zu: rv %d, message \"%s\", expected \"%s\"", i, rv, err,
+                     cases[i].expect);
         quire_result_free(&r);
     }
     quire_result r;
     quire_result_init(&r);
-    assert_int_equal(quire_result_load("/nonexistent/quire/r.json", &r, err, sizeof err), QUIRE_ERR_IO);
+    assert_int_equal(quire_result_load("/nonexistent/quire/r.json", &r, err, sizeof err),
+                     QUIRE_ERR_IO);
     assert_non_null(strstr(err, "/nonexistent/quire/r.json: "));
     quire_result_free(&r);
 }
@@ -334,10 +357,11 @@ static void test_load_old_qir_draft(void **state)
 {
     (void)state;
     /* older QIR files: "quic_draft" number, no log_dir, no urls, no measurements */
-    const char *j = "{\"start_time\": 1600000000, \"end_time\": 1600000100, \"servers\": [\"s\"],"
-                    " \"clients\": [\"c\"], \"tests\": {\"H\": {\"name\": \"handshake\", \"desc\": \"\"}},"
-                    " \"quic_draft\": 29, \"quic_version\": \"0xff00001d\","
-                    " \"results\": [[{\"abbr\": \"H\", \"name\": \"handshake\", \"result\": \"succeeded\"}]]}";
+    const char *j =
+        "{\"start_time\": 1600000000, \"end_time\": 1600000100, \"servers\": [\"s\"],"
+        " \"clients\": [\"c\"], \"tests\": {\"H\": {\"name\": \"handshake\", \"desc\": \"\"}},"
+        " \"quic_draft\": 29, \"quic_version\": \"0xff00001d\","
+        " \"results\": [[{\"abbr\": \"H\", \"name\": \"handshake\", \"result\": \"succeeded\"}]]}";
     quire_result r;
     char err[256];
     quire_result_init(&r);
@@ -355,12 +379,9 @@ static void test_load_old_qir_draft(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_build_and_lookup),
-        cmocka_unit_test(test_grid_growth_keeps_cells),
-        cmocka_unit_test(test_save_load_roundtrip),
-        cmocka_unit_test(test_load_qir_file),
-        cmocka_unit_test(test_load_errors),
-        cmocka_unit_test(test_load_old_qir_draft),
+        cmocka_unit_test(test_build_and_lookup),    cmocka_unit_test(test_grid_growth_keeps_cells),
+        cmocka_unit_test(test_save_load_roundtrip), cmocka_unit_test(test_load_qir_file),
+        cmocka_unit_test(test_load_errors),         cmocka_unit_test(test_load_old_qir_draft),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
