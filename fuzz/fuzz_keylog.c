@@ -23,9 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < kl.count; i++) {
         size_t len;
         for (int l = 0; l < QUIRE_KEYLOG_LABEL_COUNT; l++)
-            if (kl.entries[i].len[l] &&
-                !quire_keylog_secret(&again, kl.entries[i].client_random,
-                                     (quire_keylog_label)l, &len))
+            if (kl.entries[i].len[l] && !quire_keylog_secret(&again, kl.entries[i].client_random,
+                                                             (quire_keylog_label)l, &len))
                 __builtin_trap();
     }
 out:

@@ -27,9 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     quire_keys ci, si, app, next;
     if (quire_keys_init_initial(&ci, &si, version, dcid, sizeof dcid)) return 0;
     /* The RFC 9001 A.5 secret (padded for SHA-384), so the ChaCha20 sample decrypts. */
-    uint8_t secret[48] = {0x9a, 0xc3, 0x12, 0xa7, 0xf8, 0x77, 0x46, 0x8e, 0xbe, 0x69, 0x42, 0x27,
-                          0x48, 0xad, 0x00, 0xa1, 0x54, 0x43, 0xf1, 0x82, 0x03, 0xa0, 0x7d, 0x60,
-                          0x60, 0xf6, 0x88, 0xf3, 0x0f, 0x21, 0x63, 0x2b};
+    uint8_t secret[48] = {0x9a, 0xc3, 0x12, 0xa7, 0xf8, 0x77, 0x46, 0x8e, 0xbe, 0x69, 0x42,
+                          0x27, 0x48, 0xad, 0x00, 0xa1, 0x54, 0x43, 0xf1, 0x82, 0x03, 0xa0,
+                          0x7d, 0x60, 0x60, 0xf6, 0x88, 0xf3, 0x0f, 0x21, 0x63, 0x2b};
     quire_aead_alg alg = algs[((sel >> 3) & 3) % 3];
     size_t slen = alg == QUIRE_AEAD_AES_256_GCM ? 48 : 32;
     if (quire_keys_init(&app, version, alg, secret, slen)) goto out_initial;
@@ -55,8 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pkt.status == 0) {
             /* Touch the decrypted bytes so ASan checks the pointers. */
             volatile uint8_t sink = 0;
-            for (size_t i = 0; i < pkt.payload_len; i++) sink ^= pkt.payload[i];
-            for (size_t i = 0; i < pkt.header_len; i++) sink ^= pkt.header[i];
+            for (size_t i = 0; i < pkt.payload_len; i++)
+                sink ^= pkt.payload[i];
+            for (size_t i = 0; i < pkt.header_len; i++)
+                sink ^= pkt.header[i];
             (void)sink;
             if (pkt.pn_known && (int64_t)pkt.pn > ctx.largest_pn[pkt.space])
                 ctx.largest_pn[pkt.space] = (int64_t)pkt.pn;

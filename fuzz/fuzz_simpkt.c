@@ -1,6 +1,6 @@
 /* Fuzz target: the simulator parses every IP packet it forwards (sim/simpkt) and, for
- * corrupt-rate and rebind, rewrites them; run the parser and the rewriting helpers on
- * arbitrary bytes. */
+ * corrupt-rate and rebind, rewrites them, and splits UDP GSO super-packets; run the parser
+ * and the rewriting and splitting helpers on arbitrary bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         quire_simpkt_fix_ip_csum(p, &sp);
         (void)quire_simpkt_is_quic_vn(p, &sp);
         (void)quire_simpkt_dec_ttl(p, &sp);
+        /* Software GSO over whatever the packet claims, with a segment size from its bytes. */
+        size_t seg = 1 + (size ? data[size - 1] : 0) * 7u;
+        size_t n = quire_simpkt_udp_nsegs(&sp, seg);
+        static uint8_t out[65536];
+        for (size_t i = 0; i < n && i < 64; i++)
+            (void)quire_simpkt_udp_segment(p, &sp, seg, i, out, sizeof out);
     }
     free(p);
     return 0;

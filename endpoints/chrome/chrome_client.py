@@ -23,6 +23,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -219,6 +220,9 @@ def launch(profile, urls, origins, spki):
         "--host-resolver-rules=" + resolver_rules(origins),
         f"--ignore-certificate-errors-spki-list={spki}",
     ]
+    if os.access("/logs", os.W_OK):
+        # Chromium's NetLog (its QUIC events in JSON), where QIR's chrome image puts it.
+        args += ["--log-net-log=/logs/chrome.json", "--net-log-capture-mode=IncludeSensitive"]
     keylog = os.environ.get("SSLKEYLOGFILE")
     if keylog:
         args.append(f"--ssl-key-log-file={keylog}")
@@ -376,8 +380,13 @@ def main():
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
+                log("Chromium did not exit: killing it")
+            # Its helpers (zygote, renderers, crashpad) share its process group.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
         shutil.rmtree(profile, ignore_errors=True)
 
 

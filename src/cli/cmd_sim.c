@@ -13,17 +13,18 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: quire sim [--seed N] [--pcap-dir DIR] [--ready-file PATH]\n"
-            "                 [--wait-server ADDR:PORT]... [--wait-timeout SEC] [--kernel]\n"
-            "                 [--no-rt] [-d|--debug] LEFT_IF RIGHT_IF SCENARIO [SCENARIO ARGS...]\n\n"
-            "Forwards packets between LEFT_IF (client side) and RIGHT_IF (server side) through\n"
-            "the scenario's link, e.g. 'simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25'.\n"
-            "Scenarios: simple-p2p, drop-rate, corrupt-rate, droplist, blackhole, rebind,\n"
-            "udp-cross-traffic, tcp-cross-traffic; see docs/sim.md.\n"
-            "--kernel lets the kernel forward and only captures. The simulator asks for\n"
-            "SCHED_FIFO priority for timing accuracy; --no-rt runs it as an ordinary process.\n"
-            "Captures go to DIR/trace_node_left.pcap and DIR/trace_node_right.pcap.\n");
+    fprintf(
+        out,
+        "usage: quire sim [--seed N] [--pcap-dir DIR] [--ready-file PATH]\n"
+        "                 [--wait-server ADDR:PORT]... [--wait-timeout SEC] [--kernel]\n"
+        "                 [--no-rt] [-d|--debug] LEFT_IF RIGHT_IF SCENARIO [SCENARIO ARGS...]\n\n"
+        "Forwards packets between LEFT_IF (client side) and RIGHT_IF (server side) through\n"
+        "the scenario's link, e.g. 'simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25'.\n"
+        "Scenarios: simple-p2p, drop-rate, corrupt-rate, droplist, blackhole, rebind,\n"
+        "udp-cross-traffic, tcp-cross-traffic; see docs/sim.md.\n"
+        "--kernel lets the kernel forward and only captures. The simulator asks for\n"
+        "SCHED_FIFO priority for timing accuracy; --no-rt runs it as an ordinary process.\n"
+        "Captures go to DIR/trace_node_left.pcap and DIR/trace_node_right.pcap.\n");
 }
 
 int quire_cmd_sim(int argc, char **argv)
@@ -58,8 +59,12 @@ int quire_cmd_sim(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'p': cfg.pcap_dir = optarg; break;
-        case 'r': cfg.ready_file = optarg; break;
+        case 'p':
+            cfg.pcap_dir = optarg;
+            break;
+        case 'r':
+            cfg.ready_file = optarg;
+            break;
         case 'w':
             if (cfg.nwait == QUIRE_FWD_MAX_WAIT) {
                 fprintf(stderr, "quire sim: at most %d --wait-server\n", QUIRE_FWD_MAX_WAIT);
@@ -77,11 +82,21 @@ int quire_cmd_sim(int argc, char **argv)
             cfg.wait_timeout_ms = (int)(s * 1000);
             break;
         }
-        case 'k': cfg.kernel = 1; break;
-        case 'n': cfg.no_rt = 1; break;
-        case 'd': quire_log_set_level(QUIRE_LOG_DEBUG); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'k':
+            cfg.kernel = 1;
+            break;
+        case 'n':
+            cfg.no_rt = 1;
+            break;
+        case 'd':
+            quire_log_set_level(QUIRE_LOG_DEBUG);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (argc - optind < 3) {

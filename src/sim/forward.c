@@ -49,7 +49,8 @@
 #define FRAME_MAX 65600
 #define BATCH 256
 #define MMSG 32
-#define LINK_CAPACITY 16384
+#define TXQ 64
+#define LINK_CAPACITY 65536 /* most packets per direction; the ring grows on demand */
 
 /* Sides 0 and 1 are LEFT_IF and RIGHT_IF; tcp-cross-traffic adds its two veths (one in each
  * group). A side's group says which end of the link it is on. */
@@ -73,7 +74,7 @@ typedef struct prefix {
 
 typedef struct side {
     const char *ifname;
-    int group;        /* LEFT (client side) or RIGHT (server side) */
+    int group;              /* LEFT (client side) or RIGHT (server side) */
     prefix pfx[MAX_PREFIX]; /* on-link networks, to pick the output side */
     size_t npfx;
     uint8_t mac[6];
@@ -81,10 +82,12 @@ typedef struct side {
     size_t nnb, nb_next;
     int ifindex;
     int mtu;
-    int pfd;          /* AF_PACKET capture/receive socket */
-    int raw4, raw6;   /* IPPROTO_RAW output sockets bound to this interface */
+    int pfd;        /* AF_PACKET capture/receive socket */
+    int raw4, raw6; /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
-    uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
+    uint64_t too_big, ttl_expired, send_errors, recv_errors, sent, sent_raw, gso_split;
+    uint8_t *txbuf; /* TXQ frames of txslot bytes waiting for sendmmsg() */
+    size_t txslot, ntx, txlen[TXQ];
 } side;
 
 typedef struct local_addr {
@@ -107,7 +110,6 @@ typedef struct fwd {
     uint64_t armed;
     int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
     uint8_t rx[MMSG][FRAME_MAX];
-    uint8_t out[FRAME_MAX];
     uint8_t seg[FRAME_MAX];
 } fwd;
 
@@ -150,9 +152,10 @@ static int collect_local(fwd *f)
             prefix *px = &sd->pfx[sd->npfx++];
             px->family = l->family;
             memcpy(px->a, l->a, 16);
-            const uint8_t *m = l->family == 4
-                                   ? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
-                                   : (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
+            const uint8_t *m =
+                l->family == 4
+                    ? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
+                    : (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
             px->bits = 0;
             for (size_t b = 0; b < (l->family == 4 ? 4u : 16u); b++)
                 px->bits += __builtin_popcount(m[b]);
@@ -196,8 +199,7 @@ static int is_local(const fwd *f, const quire_simpkt *p, const uint8_t *addr)
 {
     if (is_unroutable(p, addr)) return 1;
     for (size_t i = 0; i < f->nlocal; i++)
-        if (f->local[i].family == p->family && !memcmp(f->local[i].a, addr, p->addrlen))
-            return 1;
+        if (f->local[i].family == p->family && !memcmp(f->local[i].a, addr, p->addrlen)) return 1;
     return 0;
 }
 
@@ -252,6 +254,9 @@ static int open_side(side *s, int raw_out)
     while (recv(s->pfd, NULL, 0, MSG_DONTWAIT | MSG_TRUNC) >= 0) {
     }
     if (!raw_out) return 0;
+    s->txslot = sizeof(struct virtio_net_hdr) + 14 + (size_t)s->mtu;
+    s->txbuf = malloc(TXQ * s->txslot);
+    if (!s->txbuf) return QUIRE_ERR_NOMEM;
     /* Our own frames go straight to the driver: no qdisc (veth has none by default), and the
      * kernel does not copy them back to capture sockets, so the pcaps record them here. */
     (void)setsockopt(s->pfd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
@@ -261,8 +266,8 @@ static int open_side(side *s, int raw_out)
     int snd = 8 << 20;
     for (int i = 0; i < 2; i++) {
         int rfd = i ? s->raw6 : s->raw4;
-        if (setsockopt(rfd, SOL_SOCKET, SO_BINDTODEVICE, s->ifname,
-                       (socklen_t)strlen(s->ifname)) < 0)
+        if (setsockopt(rfd, SOL_SOCKET, SO_BINDTODEVICE, s->ifname, (socklen_t)strlen(s->ifname)) <
+            0)
             return QUIRE_ERR_IO;
         if (setsockopt(rfd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof snd) < 0)
             (void)setsockopt(rfd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof snd);
@@ -272,6 +277,8 @@ static int open_side(side *s, int raw_out)
 
 static void close_side(side *s)
 {
+    free(s->txbuf);
+    s->txbuf = NULL;
     if (s->pfd >= 0) close(s->pfd);
     if (s->raw4 >= 0) close(s->raw4);
     if (s->raw6 >= 0) close(s->raw6);
@@ -332,6 +339,36 @@ static void send_raw(fwd *f, side *s, const quire_simpkt *p, const uint8_t *pkt)
     s->sent_raw++;
 }
 
+/* Sends the frames queued on side s. */
+static void flush_side(fwd *f, side *s)
+{
+    (void)f;
+    struct mmsghdr mm[TXQ];
+    struct iovec iov[TXQ];
+    size_t done = 0;
+    while (done < s->ntx) {
+        size_t n = s->ntx - done;
+        for (size_t k = 0; k < n; k++) {
+            iov[k].iov_base = s->txbuf + (done + k) * s->txslot;
+            iov[k].iov_len = s->txlen[done + k];
+            memset(&mm[k], 0, sizeof mm[k]);
+            mm[k].msg_hdr.msg_iov = &iov[k];
+            mm[k].msg_hdr.msg_iovlen = 1;
+        }
+        int r = sendmmsg(s->pfd, mm, (unsigned)n, 0);
+        if (r <= 0) {
+            /* Count the frame that failed and go on with the rest. */
+            if (s->send_errors++ < 5)
+                QUIRE_WARN("sim: sending on %s failed: %s", s->ifname, strerror(errno));
+            done++;
+            continue;
+        }
+        s->sent += (uint64_t)r;
+        done += (size_t)r;
+    }
+    s->ntx = 0;
+}
+
 /* Sends an IP packet out of side o (the far end of a link direction): as an Ethernet frame to
  * the learned MAC address of its destination, or through the kernel if none is known yet. */
 static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
@@ -348,28 +385,23 @@ static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
         send_raw(f, s, &p, pkt);
         return;
     }
-    uint8_t eth[14];
+    /* Queue the frame (virtio_net_hdr all zero, Ethernet header, packet) for one sendmmsg()
+     * per side at the end of this pass: one system call for many frames. */
+    if (p.totlen > (size_t)s->mtu) { /* the NAT sent it elsewhere than take() checked */
+        s->too_big++;
+        return;
+    }
+    if (s->ntx == TXQ) flush_side(f, s);
+    uint8_t *fr = s->txbuf + s->ntx * s->txslot;
+    memset(fr, 0, sizeof(struct virtio_net_hdr));
+    uint8_t *eth = fr + sizeof(struct virtio_net_hdr);
     memcpy(eth, n->mac, 6);
     memcpy(eth + 6, s->mac, 6);
     eth[12] = p.family == 4 ? 0x08 : 0x86;
     eth[13] = p.family == 4 ? 0x00 : 0xdd;
-    struct virtio_net_hdr vh;
-    memset(&vh, 0, sizeof vh);
-    struct iovec iov[3] = {{&vh, sizeof vh}, {eth, 14}, {pkt, p.totlen}};
-    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
-    if (sendmsg(s->pfd, &mh, 0) < 0) {
-        if (s->send_errors++ < 5)
-            QUIRE_WARN("sim: sending %zu bytes on %s failed: %s", p.totlen, s->ifname,
-                       strerror(errno));
-        return;
-    }
-    s->sent++;
-    if (s->pcap.dumper) {
-        memcpy(f->out, eth, 14);
-        memcpy(f->out + 14, pkt, p.totlen);
-        quire_pcapw_write(&s->pcap, mono_ns() + (uint64_t)f->realtime_offset, f->out,
-                          14 + p.totlen);
-    }
+    memcpy(eth + 14, pkt, p.totlen);
+    s->txlen[s->ntx++] = sizeof(struct virtio_net_hdr) + 14 + p.totlen;
+    quire_pcapw_write(&s->pcap, mono_ns() + (uint64_t)f->realtime_offset, eth, 14 + p.totlen);
 }
 
 static void deliver_to_server(void *ctx, uint8_t *pkt, size_t len, uint64_t at)
@@ -392,6 +424,8 @@ static void run_links(fwd *f)
         uint64_t now = mono_ns();
         quire_link_run(&f->link[QUIRE_DIR_TO_SERVER], now, deliver_to_server, f);
         quire_link_run(&f->link[QUIRE_DIR_TO_CLIENT], now, deliver_to_client, f);
+        for (int i = 0; i < f->nsides; i++)
+            if (f->s[i].ntx) flush_side(f, &f->s[i]);
         uint64_t a = quire_link_next_run_at(&f->link[0]);
         uint64_t b = quire_link_next_run_at(&f->link[1]);
         uint64_t next = a < b ? a : b;
@@ -422,7 +456,8 @@ static void take(fwd *f, side *s, int host, uint8_t *fr, const quire_simpkt *p, 
         /* TCP segmentation offload, or a bigger MTU on this side: never pass it on silently. */
         if (o->too_big++ < 5)
             QUIRE_WARN("sim: dropping a %zu-byte packet from %s: larger than the MTU %d of %s "
-                       "(segmentation offload on?)", p->totlen, s->ifname, o->mtu, o->ifname);
+                       "(segmentation offload on?)",
+                       p->totlen, s->ifname, o->mtu, o->ifname);
         return;
     }
     int dir = s->group == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
@@ -463,7 +498,7 @@ static void handle_frame(fwd *f, int i, uint8_t *buf, size_t len, const struct s
         s->gso_split++;
         return;
     }
-    if (host && aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY))
+    if (aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY)) /* also in captures of outgoing frames */
         quire_simpkt_fix_l4_csum(fr + 14, &p);
     take(f, s, host, fr, &p, now);
 }
@@ -492,7 +527,9 @@ static void read_side(fwd *f, int i)
             mm[k].msg_hdr.msg_controllen = sizeof ctl[k];
         }
         int n = recvmmsg(f->s[i].pfd, mm, MMSG, MSG_DONTWAIT, NULL);
-        if (n <= 0) return;
+        if (n < 0 && errno != EAGAIN && errno != EINTR && f->s[i].recv_errors++ < 5)
+            QUIRE_WARN("sim: receiving on %s: %s", f->s[i].ifname, strerror(errno));
+        if (n <= 0) return; /* the error (e.g. the interface went away) is now cleared */
         uint64_t now = mono_ns();
         for (int k = 0; k < n; k++) {
             struct msghdr *mh = &mm[k].msg_hdr;
@@ -526,25 +563,6 @@ static int add_ep(fwd *f, int fd)
     return epoll_ctl(f->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static int open_listener(int port)
-{
-    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    int zero = 0, one = 1;
-    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in6 a;
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons((uint16_t)port);
-    a.sin6_addr = in6addr_any;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static int open_pcaps(fwd *f)
 {
     const char *dir = f->cfg->pcap_dir;
@@ -564,42 +582,16 @@ static int open_pcaps(fwd *f)
     return 0;
 }
 
-/* Probes every --wait-server, then creates the ready file. Returns QUIRE_ERR_INTERRUPTED if a
- * signal came in meanwhile. */
+/* Probes every --wait-server, creates the ready file, listens on the readiness port. Returns
+ * QUIRE_ERR_INTERRUPTED if a signal came in meanwhile. */
 static int become_ready(fwd *f)
 {
     const quire_fwd_cfg *c = f->cfg;
-    /* One deadline for all servers: a dead server costs --wait-timeout once, not per address. */
-    uint64_t deadline = mono_ns() / 1000000u + (uint64_t)c->wait_timeout_ms;
-    for (int i = 0; i < c->nwait; i++) {
-        struct sockaddr_storage ss;
-        socklen_t sl;
-        uint64_t ms, now_ms = mono_ns() / 1000000u;
-        int left_ms = now_ms < deadline ? (int)(deadline - now_ms) : 0;
-        if (quire_probe_parse_addr(c->wait_server[i], &ss, &sl)) {
-            QUIRE_ERROR("sim: --wait-server %s: expected ADDR:PORT", c->wait_server[i]);
-            continue;
-        }
-        int rc = quire_probe_wait(&ss, sl, left_ms, f->sigfd, &ms);
-        if (rc == QUIRE_ERR_INTERRUPTED) return rc;
-        if (rc == 0)
-            QUIRE_INFO("sim: server %s is up after %llu ms", c->wait_server[i],
-                       (unsigned long long)ms);
-        else
-            QUIRE_WARN("sim: server %s did not answer the probe within %llu ms (%s); going on",
-                       c->wait_server[i], (unsigned long long)ms, quire_strerror(rc));
-    }
-    if (c->ready_file) {
-        int fd = open(c->ready_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            QUIRE_ERROR("sim: cannot create ready file %s: %s", c->ready_file, strerror(errno));
-            return QUIRE_ERR_IO;
-        }
-        if (write(fd, "ready\n", 6) != 6) QUIRE_WARN("sim: writing %s failed", c->ready_file);
-        close(fd);
-    }
+    int rc = quire_probe_all(c->wait_server, c->nwait, c->wait_timeout_ms, f->sigfd);
+    if (rc) return rc;
+    if (c->ready_file && (rc = quire_probe_ready_file(c->ready_file))) return rc;
     if (c->ready_port) {
-        f->listenfd = open_listener(c->ready_port);
+        f->listenfd = quire_probe_listen(c->ready_port);
         if (f->listenfd < 0 || add_ep(f, f->listenfd) < 0)
             QUIRE_WARN("sim: cannot listen on TCP %d: %s", c->ready_port, strerror(errno));
     }
@@ -615,8 +607,7 @@ static void log_stats(fwd *f)
                    f->s[i].ifname, (unsigned long long)f->s[i].pcap.packets,
                    (unsigned long long)(f->s[i].sent + f->s[i].sent_raw),
                    (unsigned long long)f->s[i].sent_raw, (unsigned long long)f->s[i].too_big,
-                   (unsigned long long)f->s[i].gso_split,
-                   (unsigned long long)f->s[i].send_errors);
+                   (unsigned long long)f->s[i].gso_split, (unsigned long long)f->s[i].send_errors);
     if (!f->have_links) return;
     for (int d = 0; d < 2; d++) {
         const quire_link_stats *st = &f->link[d].stats;
@@ -677,19 +668,31 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     sigprocmask(SIG_BLOCK, &sigs, NULL);
     f->sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
 
-    if (!cfg->kernel && cfg->sc->kind == QUIRE_SCENARIO_TCP_CROSS) {
-        rc = quire_crossns_setup(&f->cross);
-        if (rc) goto out;
-        f->have_cross = 1;
-        f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
-        f->s[3].ifname = f->cross.if_src; /* source behind the server side */
-        f->nsides = 4;
-    }
-    for (int i = 0; i < f->nsides; i++) {
+    /* The main interfaces first, so that a wrong name fails before anything is created. */
+    for (int i = 0; i < 4; i++) {
+        if (i == 2) {
+            if (cfg->kernel || cfg->sc->kind != QUIRE_SCENARIO_TCP_CROSS) break;
+            rc = quire_crossns_setup(&f->cross);
+            if (rc) goto out;
+            f->have_cross = 1;
+            f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */
+            f->s[3].ifname = f->cross.if_src; /* source behind the server side */
+            f->nsides = 4;
+        }
+        errno = 0;
         rc = open_side(&f->s[i], !cfg->kernel);
+        if (rc == QUIRE_ERR_INVALID) {
+            QUIRE_ERROR("sim: interface %s: name longer than %d characters", f->s[i].ifname,
+                        IFNAMSIZ - 1);
+            goto out;
+        }
+        if (rc == QUIRE_ERR_NOTFOUND) {
+            QUIRE_ERROR("sim: interface %s: not found in this network namespace", f->s[i].ifname);
+            goto out;
+        }
         if (rc) {
             QUIRE_ERROR("sim: interface %s: %s (%s)", f->s[i].ifname, quire_strerror(rc),
-                        strerror(errno));
+                        errno ? strerror(errno) : "?");
             goto out;
         }
     }
@@ -702,16 +705,16 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
             QUIRE_WARN("sim: cannot set %s: %s", fwd_paths[i], strerror(errno));
         else if (!cfg->kernel && old_fwd[i] == 1)
             QUIRE_WARN("sim: kernel forwarding was on (%s); turned it off so that packets are "
-                       "not forwarded twice", fwd_paths[i]);
+                       "not forwarded twice",
+                       fwd_paths[i]);
     }
 
     uint64_t start = mono_ns();
     if (!cfg->kernel) {
-        size_t maxpkt = (size_t)(f->s[LEFT].mtu > f->s[RIGHT].mtu ? f->s[LEFT].mtu
-                                                                  : f->s[RIGHT].mtu);
+        size_t maxpkt =
+            (size_t)(f->s[LEFT].mtu > f->s[RIGHT].mtu ? f->s[LEFT].mtu : f->s[RIGHT].mtu);
         for (int d = 0; d < 2; d++) {
-            rc = quire_link_init(&f->link[d], cfg->sc, d, cfg->seed, start, LINK_CAPACITY,
-                                 maxpkt);
+            rc = quire_link_init(&f->link[d], cfg->sc, d, cfg->seed, start, LINK_CAPACITY, maxpkt);
             if (rc) goto out;
         }
         f->have_links = 1;

@@ -17,16 +17,16 @@
 
 typedef struct quire_fwd_cfg {
     const char *left_if, *right_if;
-    const quire_scenario *sc;  /* ignored in kernel mode */
+    const quire_scenario *sc; /* ignored in kernel mode */
     uint64_t seed;
-    const char *pcap_dir;      /* NULL: no captures */
-    const char *ready_file;    /* NULL: none */
+    const char *pcap_dir;   /* NULL: no captures */
+    const char *ready_file; /* NULL: none */
     const char *wait_server[QUIRE_FWD_MAX_WAIT];
     int nwait;
     int wait_timeout_ms;
-    int kernel;                /* kernel forwarding + capture only */
-    int ready_port;            /* TCP port to listen on once ready; 0 = none */
-    int no_rt;                 /* do not ask for SCHED_FIFO */
+    int kernel;     /* kernel forwarding + capture only */
+    int ready_port; /* TCP port to listen on once ready; 0 = none */
+    int no_rt;      /* do not ask for SCHED_FIFO */
 } quire_fwd_cfg;
 
 /* Runs until SIGTERM or SIGINT; returns 0, or a negative QUIRE_ERR_* after logging why. */

@@ -9,6 +9,36 @@
 #include "sim/simpkt.h"
 #include "util/err.h"
 
+#define INITIAL_CAP 256
+
+/* Moves the FIFO into a ring of new_cap slots (new_cap >= count), oldest first. */
+static int grow(quire_link *l, size_t new_cap)
+{
+    quire_link_pkt *ring = calloc(new_cap, sizeof *ring);
+    uint8_t *slots = malloc(new_cap * l->max_pkt);
+    if (!ring || !slots) {
+        free(ring);
+        free(slots);
+        return QUIRE_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < new_cap; i++)
+        ring[i].data = slots + i * l->max_pkt;
+    for (size_t i = 0; i < l->count; i++) {
+        const quire_link_pkt *o = &l->ring[(l->head + i) % l->cap];
+        uint8_t *data = ring[i].data;
+        ring[i] = *o;
+        ring[i].data = data;
+        if (!o->synthetic) memcpy(data, o->data, o->len);
+    }
+    free(l->ring);
+    free(l->slots);
+    l->ring = ring;
+    l->slots = slots;
+    l->cap = new_cap;
+    l->head = 0;
+    return 0;
+}
+
 int quire_link_init(quire_link *l, const quire_scenario *sc, int dir, uint64_t seed,
                     uint64_t start_ns, size_t capacity, size_t max_pkt)
 {
@@ -26,7 +56,7 @@ int quire_link_init(quire_link *l, const quire_scenario *sc, int dir, uint64_t s
     l->bh_repeat = sc->bh_repeat;
     l->start_ns = start_ns;
     l->max_pkt = max_pkt;
-    l->cap = capacity;
+    l->max_cap = capacity;
     l->busy_until = start_ns;
     l->cross_next_at = UINT64_MAX;
     if (sc->kind == QUIRE_SCENARIO_UDP_CROSS && dir == QUIRE_DIR_TO_CLIENT && sc->cross_rate_bps) {
@@ -36,16 +66,7 @@ int quire_link_init(quire_link *l, const quire_scenario *sc, int dir, uint64_t s
         if (l->cross_interval_ns < 1000) l->cross_interval_ns = 1000;
     }
     quire_rand_init(&l->rand, seed, (uint64_t)dir + 1);
-    l->ring = calloc(capacity, sizeof *l->ring);
-    /* calloc: pages of slots never used are never touched, so a generous capacity is cheap. */
-    l->slots = calloc(capacity, max_pkt);
-    if (!l->ring || !l->slots) {
-        quire_link_free(l);
-        return QUIRE_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < capacity; i++)
-        l->ring[i].data = l->slots + i * max_pkt;
-    return 0;
+    return grow(l, capacity < INITIAL_CAP ? capacity : INITIAL_CAP);
 }
 
 void quire_link_free(quire_link *l)
@@ -71,7 +92,11 @@ size_t quire_link_queued(const quire_link *l, uint64_t now)
 /* Queues a packet (pkt NULL: a synthetic cross-traffic packet of len bytes). */
 static int enqueue(quire_link *l, uint64_t now, const uint8_t *pkt, size_t len)
 {
-    if (len > l->max_pkt || l->count == l->cap) return QUIRE_LINK_DROP_OVERFLOW;
+    if (len > l->max_pkt) return QUIRE_LINK_DROP_OVERFLOW;
+    if (l->count == l->cap) {
+        size_t want = l->cap * 2 < l->max_cap ? l->cap * 2 : l->max_cap;
+        if (want == l->cap || grow(l, want)) return QUIRE_LINK_DROP_OVERFLOW;
+    }
     if (l->queue && l->rate_bps && quire_link_queued(l, now) >= l->queue)
         return QUIRE_LINK_DROP_QUEUE;
     quire_link_pkt *p = &l->ring[(l->head + l->count) % l->cap];

@@ -19,37 +19,38 @@ typedef struct quire_link_pkt {
     uint64_t tx_start;  /* when the serializer starts sending it */
     uint64_t arrive_at; /* when it reaches the far end */
     uint32_t len;
-    int synthetic;      /* cross traffic made up by the link: occupies it, never delivered */
-    uint8_t *data;      /* slot of max_pkt bytes */
+    int synthetic; /* cross traffic made up by the link: occupies it, never delivered */
+    uint8_t *data; /* slot of max_pkt bytes */
 } quire_link_pkt;
 
 typedef struct quire_link_stats {
     uint64_t in, in_bytes;
-    uint64_t queue_drops;  /* drop-tail: queue full */
-    uint64_t overflow;     /* too big for a slot, or every slot in use */
+    uint64_t queue_drops; /* drop-tail: queue full */
+    uint64_t overflow;    /* too big for a slot, or every slot in use */
     uint64_t blackholed, droplisted, lost, corrupted;
     uint64_t delivered, delivered_bytes;
     uint64_t cross_in, cross_dropped; /* udp-cross-traffic packets offered / dropped */
 } quire_link_stats;
 
 typedef struct quire_link {
-    int dir;                    /* QUIRE_DIR_* */
+    int dir; /* QUIRE_DIR_* */
     uint64_t rate_bps, delay_ns;
     uint32_t queue;
     quire_impair_cfg impair;
     uint64_t bh_on_ns, bh_off_ns;
     uint32_t bh_repeat;
-    uint64_t start_ns;          /* virtual time the scenario started (blackhole clock) */
+    uint64_t start_ns; /* virtual time the scenario started (blackhole clock) */
     size_t max_pkt;
     quire_link_pkt *ring;
     uint8_t *slots;
-    size_t cap, head, count;    /* FIFO of packets queued or in flight */
-    uint64_t busy_until;        /* serializer busy until (virtual ns) */
-    uint64_t carry;             /* sub-nanosecond remainder of serialization times, in bit-ns */
-    uint64_t udp_index;         /* 1-based index of the last UDP packet that arrived */
-    size_t drop_next;           /* next entry of impair.drops to match */
+    size_t cap, head, count; /* FIFO of packets queued or in flight */
+    size_t max_cap;          /* the ring doubles on demand up to this */
+    uint64_t busy_until;     /* serializer busy until (virtual ns) */
+    uint64_t carry;          /* sub-nanosecond remainder of serialization times, in bit-ns */
+    uint64_t udp_index;      /* 1-based index of the last UDP packet that arrived */
+    size_t drop_next;        /* next entry of impair.drops to match */
     uint32_t loss_in_row, corrupt_in_row;
-    uint64_t cross_next_at;     /* next cross-traffic packet; UINT64_MAX: none */
+    uint64_t cross_next_at; /* next cross-traffic packet; UINT64_MAX: none */
     uint64_t cross_interval_ns;
     quire_rand rand;
     quire_link_stats stats;
@@ -59,7 +60,8 @@ typedef struct quire_link {
 enum { QUIRE_LINK_QUEUED = 0, QUIRE_LINK_DROP_QUEUE = 1, QUIRE_LINK_DROP_OVERFLOW = 2 };
 
 /* Sets up direction dir of scenario sc starting at virtual time start_ns; capacity is the most
- * packets held at once (queue plus in flight), max_pkt the largest packet. Randomness is drawn
+ * packets held at once (queue plus in flight; the ring starts small and doubles up to it), max_pkt
+ * the largest packet. Randomness is drawn
  * from (seed, dir). Returns 0 or QUIRE_ERR_NOMEM / QUIRE_ERR_INVALID. */
 int quire_link_init(quire_link *l, const quire_scenario *sc, int dir, uint64_t seed,
                     uint64_t start_ns, size_t capacity, size_t max_pkt);

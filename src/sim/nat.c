@@ -65,8 +65,9 @@ static void rebind_all(quire_nat *n)
         b->pub_port = p;
         inet_ntop(af, b->pub_addr, to, sizeof to);
         if (n->log) {
-            snprintf(msg, sizeof msg, "rebinding %u: %s:%u -> %s:%u", n->nrebinds, from,
-                     old_port, to, p);
+            const char *o = af == AF_INET6 ? "[" : "", *c = af == AF_INET6 ? "]" : "";
+            snprintf(msg, sizeof msg, "rebinding %u: %s%s%s:%u -> %s%s%s:%u", n->nrebinds, o, from,
+                     c, old_port, o, to, c, p);
             n->log(n->log_ctx, msg);
         }
     }

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/log.h"
 
 int quire_probe_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *sslen)
 {
@@ -30,7 +32,7 @@ int quire_probe_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t
         port = close + 2;
     } else {
         const char *colon = strrchr(s, ':');
-        if (!colon) return QUIRE_ERR_INVALID;
+        if (!colon || memchr(s, ':', (size_t)(colon - s))) return QUIRE_ERR_INVALID; /* v6: [] */
         n = (size_t)(colon - s);
         if (n >= sizeof host) return QUIRE_ERR_INVALID;
         memcpy(host, s, n);
@@ -95,7 +97,8 @@ int quire_probe_wait(const struct sockaddr_storage *server, socklen_t len, int t
         if (wake > deadline) wake = deadline;
         backoff = backoff * 2 > 1000 ? 1000 : backoff * 2;
         while ((t = now_ms()) < wake) {
-            struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = stop_fd, .events = POLLIN}};
+            struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+                                    {.fd = stop_fd, .events = POLLIN}};
             int n = poll(pfd, stop_fd >= 0 ? 2 : 1, (int)(wake - t));
             if (n < 0 && errno != EINTR) {
                 rc = QUIRE_ERR_IO;
@@ -119,4 +122,59 @@ out:
     *elapsed_ms = now_ms() - start;
     close(fd);
     return rc;
+}
+
+int quire_probe_all(const char *const *servers, int n, int timeout_ms, int stop_fd)
+{
+    /* One deadline for all servers: a dead server costs the timeout once, not per address. */
+    uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl;
+        uint64_t ms, t = now_ms();
+        int left = t < deadline ? (int)(deadline - t) : 0;
+        if (quire_probe_parse_addr(servers[i], &ss, &sl)) {
+            QUIRE_ERROR("sim: --wait-server %s: expected ADDR:PORT", servers[i]);
+            continue;
+        }
+        int rc = quire_probe_wait(&ss, sl, left, stop_fd, &ms);
+        if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+        if (rc == 0)
+            QUIRE_INFO("sim: server %s is up after %llu ms", servers[i], (unsigned long long)ms);
+        else
+            QUIRE_WARN("sim: server %s did not answer the probe within %llu ms (%s); going on",
+                       servers[i], (unsigned long long)ms, quire_strerror(rc));
+    }
+    return 0;
+}
+
+int quire_probe_ready_file(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        QUIRE_ERROR("sim: cannot create ready file %s: %s", path, strerror(errno));
+        return QUIRE_ERR_IO;
+    }
+    if (write(fd, "ready\n", 6) != 6) QUIRE_WARN("sim: writing %s failed", path);
+    close(fd);
+    return 0;
+}
+
+int quire_probe_listen(int port)
+{
+    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int zero = 0, one = 1;
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons((uint16_t)port);
+    a.sin6_addr = in6addr_any;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
 }

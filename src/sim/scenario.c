@@ -23,22 +23,46 @@ typedef struct unit {
 
 /* ns-3 Time units; a bare number is seconds. */
 static const unit time_units[] = {
-    {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}, {"ns", 1}, {"ps", 1e-3}, {"fs", 1e-6},
-    {"min", 60e9}, {"h", 3600e9}, {"d", 86400e9}, {"", 1e9},
+    {"s", 1e9},   {"ms", 1e6},   {"us", 1e3},   {"ns", 1},      {"ps", 1e-3},
+    {"fs", 1e-6}, {"min", 60e9}, {"h", 3600e9}, {"d", 86400e9}, {"", 1e9},
 };
 
 /* ns-3 DataRate units: b = bits, B = bytes, SI (k, M, G) and binary (Ki, Mi, Gi) prefixes,
  * "ps" or "/s" suffix; a bare number is bit/s. */
 static const unit rate_units[] = {
-    {"bps", 1}, {"b/s", 1}, {"Bps", 8}, {"B/s", 8},
-    {"kbps", 1e3}, {"kb/s", 1e3}, {"Kbps", 1e3}, {"Kb/s", 1e3},
-    {"kBps", 8e3}, {"kB/s", 8e3}, {"KBps", 8e3}, {"KB/s", 8e3},
-    {"Kibps", 1024.}, {"Kib/s", 1024.}, {"KiBps", 8192.}, {"KiB/s", 8192.},
-    {"Mbps", 1e6}, {"Mb/s", 1e6}, {"MBps", 8e6}, {"MB/s", 8e6},
-    {"Mibps", 1048576.}, {"Mib/s", 1048576.}, {"MiBps", 8388608.}, {"MiB/s", 8388608.},
-    {"Gbps", 1e9}, {"Gb/s", 1e9}, {"GBps", 8e9}, {"GB/s", 8e9},
-    {"Gibps", 1073741824.}, {"Gib/s", 1073741824.}, {"GiBps", 8589934592.},
-    {"GiB/s", 8589934592.}, {"", 1},
+    {"bps", 1},
+    {"b/s", 1},
+    {"Bps", 8},
+    {"B/s", 8},
+    {"kbps", 1e3},
+    {"kb/s", 1e3},
+    {"Kbps", 1e3},
+    {"Kb/s", 1e3},
+    {"kBps", 8e3},
+    {"kB/s", 8e3},
+    {"KBps", 8e3},
+    {"KB/s", 8e3},
+    {"Kibps", 1024.},
+    {"Kib/s", 1024.},
+    {"KiBps", 8192.},
+    {"KiB/s", 8192.},
+    {"Mbps", 1e6},
+    {"Mb/s", 1e6},
+    {"MBps", 8e6},
+    {"MB/s", 8e6},
+    {"Mibps", 1048576.},
+    {"Mib/s", 1048576.},
+    {"MiBps", 8388608.},
+    {"MiB/s", 8388608.},
+    {"Gbps", 1e9},
+    {"Gb/s", 1e9},
+    {"GBps", 8e9},
+    {"GB/s", 8e9},
+    {"Gibps", 1073741824.},
+    {"Gib/s", 1073741824.},
+    {"GiBps", 8589934592.},
+    {"GiB/s", 8589934592.},
+    {"", 1},
 };
 
 /* Reads an unsigned decimal number with an optional fraction; leaves the cursor on the unit. */
@@ -171,9 +195,24 @@ static int parse_droplist(const char *s, quire_impair_cfg *d)
 #define ALL 0xffu
 
 enum opt_id {
-    O_DELAY, O_BANDWIDTH, O_QUEUE, O_RATE_C, O_RATE_S, O_BURST_C, O_BURST_S, O_DROPS_C,
-    O_DROPS_S, O_ON, O_OFF, O_REPEAT, O_DIRECTION, O_FIRST_REBIND, O_REBIND_FREQ,
-    O_REBIND_ADDR, O_CROSS_RATE, O_NOPTS
+    O_DELAY,
+    O_BANDWIDTH,
+    O_QUEUE,
+    O_RATE_C,
+    O_RATE_S,
+    O_BURST_C,
+    O_BURST_S,
+    O_DROPS_C,
+    O_DROPS_S,
+    O_ON,
+    O_OFF,
+    O_REPEAT,
+    O_DIRECTION,
+    O_FIRST_REBIND,
+    O_REBIND_FREQ,
+    O_REBIND_ADDR,
+    O_CROSS_RATE,
+    O_NOPTS
 };
 
 typedef struct option {
@@ -207,9 +246,12 @@ static const struct {
     const char *name;
     quire_scenario_kind kind;
 } scenario_names[] = {
-    {"simple-p2p", QUIRE_SCENARIO_SIMPLE_P2P},   {"drop-rate", QUIRE_SCENARIO_DROP_RATE},
-    {"corrupt-rate", QUIRE_SCENARIO_CORRUPT_RATE}, {"droplist", QUIRE_SCENARIO_DROPLIST},
-    {"blackhole", QUIRE_SCENARIO_BLACKHOLE},     {"rebind", QUIRE_SCENARIO_REBIND},
+    {"simple-p2p", QUIRE_SCENARIO_SIMPLE_P2P},
+    {"drop-rate", QUIRE_SCENARIO_DROP_RATE},
+    {"corrupt-rate", QUIRE_SCENARIO_CORRUPT_RATE},
+    {"droplist", QUIRE_SCENARIO_DROPLIST},
+    {"blackhole", QUIRE_SCENARIO_BLACKHOLE},
+    {"rebind", QUIRE_SCENARIO_REBIND},
     {"udp-cross-traffic", QUIRE_SCENARIO_UDP_CROSS},
     {"tcp-cross-traffic", QUIRE_SCENARIO_TCP_CROSS},
 };
@@ -235,16 +277,24 @@ static int apply(quire_scenario *sc, enum opt_id id, const char *val, size_t pos
     uint64_t u;
     int bad = 0;
     switch (id) {
-    case O_DELAY: bad = quire_scenario_parse_time(val, &sc->delay_ns); break;
-    case O_BANDWIDTH: bad = quire_scenario_parse_rate(val, &sc->rate_bps); break;
-    case O_QUEUE: bad = parse_queue(val, &sc->queue); break;
+    case O_DELAY:
+        bad = quire_scenario_parse_time(val, &sc->delay_ns);
+        break;
+    case O_BANDWIDTH:
+        bad = quire_scenario_parse_rate(val, &sc->rate_bps);
+        break;
+    case O_QUEUE:
+        bad = parse_queue(val, &sc->queue);
+        break;
     case O_RATE_C:
     case O_RATE_S: {
         quire_impair_cfg *d = &sc->dir[id == O_RATE_C ? QUIRE_DIR_TO_CLIENT : QUIRE_DIR_TO_SERVER];
         double pct = 0;
         bad = parse_pct(val, &pct);
-        if (sc->kind == QUIRE_SCENARIO_DROP_RATE) d->loss_pct = pct;
-        else d->corrupt_pct = pct;
+        if (sc->kind == QUIRE_SCENARIO_DROP_RATE)
+            d->loss_pct = pct;
+        else
+            d->corrupt_pct = pct;
         break;
     }
     case O_BURST_C:
@@ -259,8 +309,12 @@ static int apply(quire_scenario *sc, enum opt_id id, const char *val, size_t pos
     case O_DROPS_S:
         bad = parse_droplist(val, &sc->dir[QUIRE_DIR_TO_SERVER]);
         break;
-    case O_ON: bad = quire_scenario_parse_time(val, &sc->bh_on_ns); break;
-    case O_OFF: bad = quire_scenario_parse_time(val, &sc->bh_off_ns); break;
+    case O_ON:
+        bad = quire_scenario_parse_time(val, &sc->bh_on_ns);
+        break;
+    case O_OFF:
+        bad = quire_scenario_parse_time(val, &sc->bh_off_ns);
+        break;
     case O_REPEAT:
         bad = parse_uint(val, 1000000, &u) || u == 0;
         sc->bh_repeat = (uint32_t)u;
@@ -275,28 +329,39 @@ static int apply(quire_scenario *sc, enum opt_id id, const char *val, size_t pos
             sc->dir[QUIRE_DIR_TO_SERVER].blackhole = 1;
             sc->dir[QUIRE_DIR_TO_CLIENT].blackhole = 0;
         } else {
-            return fail(err, errlen, "scenario word %zu: --direction must be both, toclient or "
-                        "toserver, not '%s'", pos, val);
+            return fail(err, errlen,
+                        "scenario word %zu: --direction must be both, toclient or "
+                        "toserver, not '%s'",
+                        pos, val);
         }
         break;
-    case O_FIRST_REBIND: bad = quire_scenario_parse_time(val, &sc->first_rebind_ns); break;
-    case O_REBIND_FREQ: bad = quire_scenario_parse_time(val, &sc->rebind_freq_ns); break;
-    case O_REBIND_ADDR:
-        if (!val || !strcmp(val, "true") || !strcmp(val, "1")) sc->rebind_addr = 1;
-        else if (!strcmp(val, "false") || !strcmp(val, "0")) sc->rebind_addr = 0;
-        else bad = 1;
+    case O_FIRST_REBIND:
+        bad = quire_scenario_parse_time(val, &sc->first_rebind_ns);
         break;
-    case O_CROSS_RATE: bad = quire_scenario_parse_rate(val, &sc->cross_rate_bps); break;
-    case O_NOPTS: break;
+    case O_REBIND_FREQ:
+        bad = quire_scenario_parse_time(val, &sc->rebind_freq_ns);
+        break;
+    case O_REBIND_ADDR:
+        if (!val || !strcmp(val, "true") || !strcmp(val, "1"))
+            sc->rebind_addr = 1;
+        else if (!strcmp(val, "false") || !strcmp(val, "0"))
+            sc->rebind_addr = 0;
+        else
+            bad = 1;
+        break;
+    case O_CROSS_RATE:
+        bad = quire_scenario_parse_rate(val, &sc->cross_rate_bps);
+        break;
+    case O_NOPTS:
+        break;
     }
     if (bad)
-        return fail(err, errlen, "scenario word %zu: bad value '%s' for --%s", pos,
-                    val ? val : "", name);
+        return fail(err, errlen, "scenario word %zu: bad value '%s' for --%s", pos, val ? val : "",
+                    name);
     return 0;
 }
 
-int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *err,
-                         size_t errlen)
+int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *err, size_t errlen)
 {
     char text[MAX_TEXT];
     char *words[MAX_WORDS];
@@ -310,10 +375,12 @@ int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         while (*a) {
-            while (*a && isspace((unsigned char)*a)) a++;
+            while (*a && isspace((unsigned char)*a))
+                a++;
             if (!*a) break;
             const char *start = a;
-            while (*a && !isspace((unsigned char)*a)) a++;
+            while (*a && !isspace((unsigned char)*a))
+                a++;
             size_t n = (size_t)(a - start);
             if (nwords == MAX_WORDS || used + n + 1 > sizeof text)
                 return fail(err, errlen, "scenario: too long (more than %d words or %d bytes)",
@@ -333,7 +400,8 @@ int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *
         return fail(err, errlen,
                     "scenario word 1: unknown scenario '%.64s' (known: simple-p2p, drop-rate, "
                     "corrupt-rate, droplist, blackhole, rebind, udp-cross-traffic, "
-                    "tcp-cross-traffic)", words[0]);
+                    "tcp-cross-traffic)",
+                    words[0]);
     sc->kind = scenario_names[k].kind;
     sc->name = scenario_names[k].name;
     sc->bh_repeat = 1;
@@ -342,16 +410,16 @@ int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *
     for (size_t i = 1; i < nwords; i++) {
         char *w = words[i];
         if (strncmp(w, "--", 2) || !w[2])
-            return fail(err, errlen, "scenario word %zu: expected --name=value, got '%.64s'",
-                        i + 1, w);
+            return fail(err, errlen, "scenario word %zu: expected --name=value, got '%.64s'", i + 1,
+                        w);
         char *name = w + 2, *val = strchr(name, '=');
         if (val) *val++ = '\0';
         enum opt_id id;
         for (id = 0; id < O_NOPTS; id++)
             if (!strcmp(options[id].name, name)) break;
         if (id == O_NOPTS || !(options[id].scenarios & S(sc->kind)))
-            return fail(err, errlen, "scenario word %zu: %s has no option --%.64s", i + 1,
-                        sc->name, name);
+            return fail(err, errlen, "scenario word %zu: %s has no option --%.64s", i + 1, sc->name,
+                        name);
         if (!val && !options[id].is_flag)
             return fail(err, errlen, "scenario word %zu: --%s needs a value (--%s=...)", i + 1,
                         name, name);
@@ -374,8 +442,7 @@ int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *
         break;
     case QUIRE_SCENARIO_BLACKHOLE:
         if (!seen[O_ON] || !seen[O_OFF])
-            return fail(err, errlen, "scenario blackhole: missing --%s",
-                        seen[O_ON] ? "off" : "on");
+            return fail(err, errlen, "scenario blackhole: missing --%s", seen[O_ON] ? "off" : "on");
         break;
     case QUIRE_SCENARIO_REBIND:
         if (!seen[O_FIRST_REBIND])
@@ -385,7 +452,8 @@ int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *
         if (!seen[O_CROSS_RATE])
             return fail(err, errlen, "scenario udp-cross-traffic: missing --crossdatarate");
         break;
-    default: break;
+    default:
+        break;
     }
     if (sc->kind != QUIRE_SCENARIO_BLACKHOLE) sc->dir[0].blackhole = sc->dir[1].blackhole = 0;
     return 0;
@@ -393,10 +461,14 @@ int quire_scenario_parse(quire_scenario *sc, int argc, char *const *argv, char *
 
 static void fmt_time(char *out, size_t n, uint64_t ns)
 {
-    if (ns % 1000000000u == 0) snprintf(out, n, "%llus", (unsigned long long)(ns / 1000000000u));
-    else if (ns % 1000000u == 0) snprintf(out, n, "%llums", (unsigned long long)(ns / 1000000u));
-    else if (ns % 1000u == 0) snprintf(out, n, "%lluus", (unsigned long long)(ns / 1000u));
-    else snprintf(out, n, "%lluns", (unsigned long long)ns);
+    if (ns % 1000000000u == 0)
+        snprintf(out, n, "%llus", (unsigned long long)(ns / 1000000000u));
+    else if (ns % 1000000u == 0)
+        snprintf(out, n, "%llums", (unsigned long long)(ns / 1000000u));
+    else if (ns % 1000u == 0)
+        snprintf(out, n, "%lluus", (unsigned long long)(ns / 1000u));
+    else
+        snprintf(out, n, "%lluns", (unsigned long long)ns);
 }
 
 void quire_scenario_describe(const quire_scenario *sc, char *out, size_t outlen)
@@ -411,11 +483,12 @@ void quire_scenario_describe(const quire_scenario *sc, char *out, size_t outlen)
     switch (sc->kind) {
     case QUIRE_SCENARIO_DROP_RATE:
     case QUIRE_SCENARIO_CORRUPT_RATE: {
-        const quire_impair_cfg *c = &sc->dir[QUIRE_DIR_TO_CLIENT], *s = &sc->dir[QUIRE_DIR_TO_SERVER];
+        const quire_impair_cfg *c = &sc->dir[QUIRE_DIR_TO_CLIENT],
+                               *s = &sc->dir[QUIRE_DIR_TO_SERVER];
         int drop = sc->kind == QUIRE_SCENARIO_DROP_RATE;
         snprintf(out, outlen, " to_client=%g%% (burst %u) to_server=%g%% (burst %u)",
-                 drop ? c->loss_pct : c->corrupt_pct, c->burst,
-                 drop ? s->loss_pct : s->corrupt_pct, s->burst);
+                 drop ? c->loss_pct : c->corrupt_pct, c->burst, drop ? s->loss_pct : s->corrupt_pct,
+                 s->burst);
         break;
     }
     case QUIRE_SCENARIO_DROPLIST:
@@ -427,8 +500,8 @@ void quire_scenario_describe(const quire_scenario *sc, char *out, size_t outlen)
         fmt_time(b, sizeof b, sc->bh_off_ns);
         snprintf(out, outlen, " on=%s off=%s repeat=%u direction=%s", a, b, sc->bh_repeat,
                  sc->dir[0].blackhole && sc->dir[1].blackhole ? "both"
-                 : sc->dir[QUIRE_DIR_TO_CLIENT].blackhole  ? "toclient"
-                                                           : "toserver");
+                 : sc->dir[QUIRE_DIR_TO_CLIENT].blackhole     ? "toclient"
+                                                              : "toserver");
         break;
     case QUIRE_SCENARIO_REBIND:
         fmt_time(a, sizeof a, sc->first_rebind_ns);
@@ -439,6 +512,7 @@ void quire_scenario_describe(const quire_scenario *sc, char *out, size_t outlen)
     case QUIRE_SCENARIO_UDP_CROSS:
         snprintf(out, outlen, " crossdatarate=%llubps", (unsigned long long)sc->cross_rate_bps);
         break;
-    default: break;
+    default:
+        break;
     }
 }

@@ -9,19 +9,19 @@
 #include <stdint.h>
 
 typedef struct quire_simpkt {
-    int family;          /* 4 or 6 */
-    size_t l3len;        /* IP header length */
-    size_t totlen;       /* IP total length (<= buffer length) */
-    uint8_t proto;       /* transport protocol (IPv6: first next header) */
-    const uint8_t *src;  /* 4 or 16 bytes, inside the packet */
+    int family;         /* 4 or 6 */
+    size_t l3len;       /* IP header length */
+    size_t totlen;      /* IP total length (<= buffer length) */
+    uint8_t proto;      /* transport protocol (IPv6: first next header) */
+    const uint8_t *src; /* 4 or 16 bytes, inside the packet */
     const uint8_t *dst;
     size_t addrlen;
-    int is_udp;          /* a complete UDP header follows the IP header */
-    size_t udp_off;      /* offset of the UDP header */
-    size_t payload_off;  /* offset of the UDP payload */
+    int is_udp;         /* a complete UDP header follows the IP header */
+    size_t udp_off;     /* offset of the UDP header */
+    size_t payload_off; /* offset of the UDP payload */
     size_t payload_len;
     uint16_t sport, dport;
-    int is_fragment;     /* IPv4 fragment (not the first, or more to come) */
+    int is_fragment; /* IPv4 fragment (not the first, or more to come) */
 } quire_simpkt;
 
 /* Parses an IP packet; returns 0, QUIRE_ERR_TRUNCATED or QUIRE_ERR_MALFORMED. */

@@ -35,12 +35,18 @@ int quire_crypto_suite(uint16_t suite, quire_aead_alg *alg, quire_hash *hash)
 const char *quire_crypto_suite_name(uint16_t suite)
 {
     switch (suite) {
-    case 0x1301: return "TLS_AES_128_GCM_SHA256";
-    case 0x1302: return "TLS_AES_256_GCM_SHA384";
-    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
-    case 0x1304: return "TLS_AES_128_CCM_SHA256";
-    case 0x1305: return "TLS_AES_128_CCM_8_SHA256";
-    default: return NULL;
+    case 0x1301:
+        return "TLS_AES_128_GCM_SHA256";
+    case 0x1302:
+        return "TLS_AES_256_GCM_SHA384";
+    case 0x1303:
+        return "TLS_CHACHA20_POLY1305_SHA256";
+    case 0x1304:
+        return "TLS_AES_128_CCM_SHA256";
+    case 0x1305:
+        return "TLS_AES_128_CCM_8_SHA256";
+    default:
+        return NULL;
     }
 }
 
@@ -57,9 +63,12 @@ size_t quire_crypto_hash_len(quire_hash hash)
 const char *quire_crypto_aead_name(quire_aead_alg alg)
 {
     switch (alg) {
-    case QUIRE_AEAD_AES_128_GCM: return "AES-128-GCM";
-    case QUIRE_AEAD_AES_256_GCM: return "AES-256-GCM";
-    case QUIRE_AEAD_CHACHA20_POLY1305: return "ChaCha20-Poly1305";
+    case QUIRE_AEAD_AES_128_GCM:
+        return "AES-128-GCM";
+    case QUIRE_AEAD_AES_256_GCM:
+        return "AES-256-GCM";
+    case QUIRE_AEAD_CHACHA20_POLY1305:
+        return "ChaCha20-Poly1305";
     }
     return "?";
 }
@@ -71,9 +80,8 @@ static const char *hash_name(quire_hash hash)
 
 /* One HKDF call through EVP_KDF; mode is EVP_KDF_HKDF_MODE_EXTRACT_ONLY or _EXPAND_ONLY.
  * Key derivation happens a few times per connection, so fetching the KDF per call is fine. */
-static int hkdf(quire_hash hash, int mode, const uint8_t *salt, size_t salt_len,
-                const uint8_t *key, size_t key_len, const uint8_t *info, size_t info_len,
-                uint8_t *out, size_t out_len)
+static int hkdf(quire_hash hash, int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
+                size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
     if (!kdf) return QUIRE_ERR_CRYPTO;
@@ -86,8 +94,8 @@ static int hkdf(quire_hash hash, int mode, const uint8_t *salt, size_t salt_len,
     *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)hash_name(hash), 0);
     *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
     /* HKDF-Extract with an empty IKM is legal; OpenSSL wants a non-NULL pointer. */
-    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-                                             key_len ? (void *)key : &empty, key_len);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, key_len ? (void *)key : &empty,
+                                             key_len);
     if (salt) *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
     if (info) *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
     *p = OSSL_PARAM_construct_end();
@@ -133,9 +141,12 @@ int quire_crypto_hkdf_expand_label(quire_hash hash, const uint8_t *secret, size_
 static const EVP_CIPHER *aead_cipher(quire_aead_alg alg)
 {
     switch (alg) {
-    case QUIRE_AEAD_AES_128_GCM: return EVP_aes_128_gcm();
-    case QUIRE_AEAD_AES_256_GCM: return EVP_aes_256_gcm();
-    case QUIRE_AEAD_CHACHA20_POLY1305: return EVP_chacha20_poly1305();
+    case QUIRE_AEAD_AES_128_GCM:
+        return EVP_aes_128_gcm();
+    case QUIRE_AEAD_AES_256_GCM:
+        return EVP_aes_256_gcm();
+    case QUIRE_AEAD_CHACHA20_POLY1305:
+        return EVP_chacha20_poly1305();
     }
     return NULL;
 }
@@ -170,7 +181,8 @@ void quire_aead_free(quire_aead *a)
 static void make_nonce(const quire_aead *a, uint64_t pn, uint8_t nonce[QUIRE_CRYPTO_IV_LEN])
 {
     memcpy(nonce, a->iv, QUIRE_CRYPTO_IV_LEN);
-    for (int i = 0; i < 8; i++) nonce[QUIRE_CRYPTO_IV_LEN - 1 - i] ^= (uint8_t)(pn >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        nonce[QUIRE_CRYPTO_IV_LEN - 1 - i] ^= (uint8_t)(pn >> (8 * i));
 }
 
 int quire_aead_open(quire_aead *a, uint64_t pn, const uint8_t *aad, size_t aad_len,
@@ -207,8 +219,7 @@ int quire_aead_seal(quire_aead *a, uint64_t pn, const uint8_t *aad, size_t aad_l
     if (aad_len && EVP_CipherUpdate(a->ctx, NULL, &n, aad, (int)aad_len) != 1) goto out;
     if (in_len && EVP_CipherUpdate(a->ctx, out, &n, in, (int)in_len) != 1) goto out;
     if (EVP_CipherFinal_ex(a->ctx, out + in_len, &fin) != 1) goto out;
-    if (EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_GET_TAG, QUIRE_CRYPTO_TAG_LEN, out + in_len) !=
-        1)
+    if (EVP_CIPHER_CTX_ctrl(a->ctx, EVP_CTRL_AEAD_GET_TAG, QUIRE_CRYPTO_TAG_LEN, out + in_len) != 1)
         goto out;
     rv = (int)(in_len + QUIRE_CRYPTO_TAG_LEN);
 out:
@@ -220,10 +231,17 @@ int quire_hp_init(quire_hp *h, quire_aead_alg alg, const uint8_t *key)
     memset(h, 0, sizeof *h);
     const EVP_CIPHER *cipher;
     switch (alg) {
-    case QUIRE_AEAD_AES_128_GCM: cipher = EVP_aes_128_ecb(); break;
-    case QUIRE_AEAD_AES_256_GCM: cipher = EVP_aes_256_ecb(); break;
-    case QUIRE_AEAD_CHACHA20_POLY1305: cipher = EVP_chacha20(); break;
-    default: return QUIRE_ERR_INVALID;
+    case QUIRE_AEAD_AES_128_GCM:
+        cipher = EVP_aes_128_ecb();
+        break;
+    case QUIRE_AEAD_AES_256_GCM:
+        cipher = EVP_aes_256_ecb();
+        break;
+    case QUIRE_AEAD_CHACHA20_POLY1305:
+        cipher = EVP_chacha20();
+        break;
+    default:
+        return QUIRE_ERR_INVALID;
     }
     h->ctx = EVP_CIPHER_CTX_new();
     if (!h->ctx) return QUIRE_ERR_NOMEM;

@@ -97,7 +97,7 @@ static int write_header(quire_buf *b, int linktype, uint32_t snaplen, const quir
     if (!rv) rv = put16(b, (uint16_t)linktype);
     if (!rv) rv = put16(b, 0);
     if (!rv) rv = put32(b, snaplen);
-    uint8_t tsresol = 9; /* nanoseconds */
+    uint8_t tsresol = 9;                         /* nanoseconds */
     if (!rv) rv = put_option(b, 9, &tsresol, 1); /* if_tsresol */
     if (!rv) rv = put_option(b, 0, NULL, 0);
     if (!rv) rv = end_block(b, start);
@@ -142,8 +142,7 @@ long quire_export_pcapng(const char *in_path, const char *out_path, const quire_
         return e == ENOENT ? QUIRE_ERR_NOTFOUND : QUIRE_ERR_IO;
     }
     char perr[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *pc = pcap_open_offline_with_tstamp_precision(in_path, PCAP_TSTAMP_PRECISION_NANO,
-                                                         perr);
+    pcap_t *pc = pcap_open_offline_with_tstamp_precision(in_path, PCAP_TSTAMP_PRECISION_NANO, perr);
     if (!pc) {
         set_err(err, err_len, "%s: %s", in_path, perr);
         return QUIRE_ERR_MALFORMED;
@@ -218,9 +217,12 @@ int quire_export_dsb_parse(const uint8_t *data, size_t len, const char *name, qu
             if (quire_cursor_left(&c) < 4) return QUIRE_ERR_TRUNCATED;
             uint32_t magic;
             memcpy(&magic, c.p, 4);
-            if (magic == BYTE_ORDER_MAGIC) swap = 0;
-            else if (magic == __builtin_bswap32(BYTE_ORDER_MAGIC)) swap = 1;
-            else return QUIRE_ERR_MALFORMED;
+            if (magic == BYTE_ORDER_MAGIC)
+                swap = 0;
+            else if (magic == __builtin_bswap32(BYTE_ORDER_MAGIC))
+                swap = 1;
+            else
+                return QUIRE_ERR_MALFORMED;
         } else if (swap < 0) {
             return QUIRE_ERR_MALFORMED; /* pcapng starts with a Section Header */
         }

@@ -77,9 +77,11 @@ static int is_space(char c)
 /* Splits the next whitespace-separated field off [*p, end). */
 static size_t next_field(const char **p, const char *end, const char **field)
 {
-    while (*p < end && is_space(**p)) (*p)++;
+    while (*p < end && is_space(**p))
+        (*p)++;
     *field = *p;
-    while (*p < end && !is_space(**p)) (*p)++;
+    while (*p < end && !is_space(**p))
+        (*p)++;
     return (size_t)(*p - *field);
 }
 

@@ -37,9 +37,9 @@ typedef struct quire_keylog {
     quire_keylog_entry *entries; /* in order of first appearance */
     size_t count;
     size_t cap;
-    size_t lines;       /* lines read over all parses */
-    size_t bad_lines;   /* lines with a known label that did not parse */
-    char error[256];    /* "file:line: problem" of the first bad line, "" if none */
+    size_t lines;     /* lines read over all parses */
+    size_t bad_lines; /* lines with a known label that did not parse */
+    char error[256];  /* "file:line: problem" of the first bad line, "" if none */
 } quire_keylog;
 
 void quire_keylog_init(quire_keylog *kl);

@@ -19,24 +19,36 @@ typedef struct version_info {
 } version_info;
 
 static const version_info versions[] = {
-    {QUIRE_QUIC_V1, "v1",
+    {QUIRE_QUIC_V1,
+     "v1",
      {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
       0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a},
-     "quic key", "quic iv", "quic hp", "quic ku",
+     "quic key",
+     "quic iv",
+     "quic hp",
+     "quic ku",
      {0xbe, 0x0c, 0x69, 0x0b, 0x9f, 0x66, 0x57, 0x5a, 0x1d, 0x76, 0x6b, 0x54, 0xe3, 0x68, 0xc8,
       0x4e},
      {0x46, 0x15, 0x99, 0xd3, 0x5d, 0x63, 0x2b, 0xf2, 0x23, 0x98, 0x25, 0xbb}},
-    {QUIRE_QUIC_V2, "v2",
+    {QUIRE_QUIC_V2,
+     "v2",
      {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
       0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9},
-     "quicv2 key", "quicv2 iv", "quicv2 hp", "quicv2 ku",
+     "quicv2 key",
+     "quicv2 iv",
+     "quicv2 hp",
+     "quicv2 ku",
      {0x8f, 0xb4, 0xb0, 0x1b, 0x56, 0xac, 0x48, 0xe2, 0x60, 0xfb, 0xcb, 0xce, 0xad, 0x7c, 0xcc,
       0x92},
      {0xd8, 0x69, 0x69, 0xbc, 0x2d, 0x7c, 0x6d, 0x99, 0x90, 0xef, 0xb0, 0x4a}},
-    {QUIRE_QUIC_DRAFT29, "draft-29",
+    {QUIRE_QUIC_DRAFT29,
+     "draft-29",
      {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
       0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99},
-     "quic key", "quic iv", "quic hp", "quic ku",
+     "quic key",
+     "quic iv",
+     "quic hp",
+     "quic ku",
      {0xcc, 0xce, 0x18, 0x7e, 0xd0, 0x9a, 0x09, 0xd0, 0x57, 0x28, 0x15, 0x5a, 0x6c, 0xb9, 0x6b,
       0xe1},
      {0xe5, 0x49, 0x30, 0xf9, 0x7f, 0x21, 0x36, 0xf0, 0x53, 0x0a, 0x8c, 0x1c}},
@@ -68,16 +80,14 @@ int quire_keys_initial_secrets(uint32_t version, const uint8_t *dcid, size_t dci
     if (!v) return QUIRE_ERR_UNSUPPORTED;
     if (dcid_len > 20) return QUIRE_ERR_INVALID;
     uint8_t initial[QUIRE_KEYS_INITIAL_SECRET_LEN];
-    int rv = quire_crypto_hkdf_extract(QUIRE_HASH_SHA256, v->salt, sizeof v->salt, dcid,
-                                       dcid_len, initial);
+    int rv = quire_crypto_hkdf_extract(QUIRE_HASH_SHA256, v->salt, sizeof v->salt, dcid, dcid_len,
+                                       initial);
     if (!rv && client_secret)
-        rv = quire_crypto_hkdf_expand_label(QUIRE_HASH_SHA256, initial, sizeof initial,
-                                            "client in", NULL, 0, client_secret,
-                                            QUIRE_KEYS_INITIAL_SECRET_LEN);
+        rv = quire_crypto_hkdf_expand_label(QUIRE_HASH_SHA256, initial, sizeof initial, "client in",
+                                            NULL, 0, client_secret, QUIRE_KEYS_INITIAL_SECRET_LEN);
     if (!rv && server_secret)
-        rv = quire_crypto_hkdf_expand_label(QUIRE_HASH_SHA256, initial, sizeof initial,
-                                            "server in", NULL, 0, server_secret,
-                                            QUIRE_KEYS_INITIAL_SECRET_LEN);
+        rv = quire_crypto_hkdf_expand_label(QUIRE_HASH_SHA256, initial, sizeof initial, "server in",
+                                            NULL, 0, server_secret, QUIRE_KEYS_INITIAL_SECRET_LEN);
     OPENSSL_cleanse(initial, sizeof initial);
     return rv;
 }
@@ -104,8 +114,8 @@ int quire_keys_derive(quire_key_material *m, uint32_t version, quire_aead_alg al
     memcpy(m->secret, secret, secret_len);
     m->secret_len = secret_len;
     m->key_len = quire_crypto_key_len(alg);
-    int rv = quire_crypto_hkdf_expand_label(hash, secret, secret_len, v->key_label, NULL, 0,
-                                            m->key, m->key_len);
+    int rv = quire_crypto_hkdf_expand_label(hash, secret, secret_len, v->key_label, NULL, 0, m->key,
+                                            m->key_len);
     if (!rv)
         rv = quire_crypto_hkdf_expand_label(hash, secret, secret_len, v->iv_label, NULL, 0, m->iv,
                                             QUIRE_CRYPTO_IV_LEN);
@@ -192,8 +202,10 @@ int quire_keys_update(quire_keys *next, const quire_keys *cur)
     memset(&m, 0, sizeof m);
     int rv = quire_keys_next_secret(version, cur->hash, cur->secret, cur->secret_len, secret);
     if (!rv) rv = quire_keys_derive(&m, version, cur->alg, secret, cur->secret_len);
-    if (!rv) rv = keys_setup(next, version, &m, hp_key);
-    else memset(next, 0, sizeof *next);
+    if (!rv)
+        rv = keys_setup(next, version, &m, hp_key);
+    else
+        memset(next, 0, sizeof *next);
     if (!rv) next->generation = generation;
     OPENSSL_cleanse(secret, sizeof secret);
     OPENSSL_cleanse(&m, sizeof m);

@@ -14,20 +14,29 @@ void quire_packet_ctx_init(quire_packet_ctx *ctx, size_t short_dcid_len)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->short_dcid_len = short_dcid_len;
-    for (int i = 0; i < QUIRE_PN_SPACE_COUNT; i++) ctx->largest_pn[i] = -1;
+    for (int i = 0; i < QUIRE_PN_SPACE_COUNT; i++)
+        ctx->largest_pn[i] = -1;
 }
 
 const char *quire_packet_type_name(quire_packet_type type)
 {
     switch (type) {
-    case QUIRE_PACKET_INITIAL: return "initial";
-    case QUIRE_PACKET_0RTT: return "0rtt";
-    case QUIRE_PACKET_HANDSHAKE: return "handshake";
-    case QUIRE_PACKET_RETRY: return "retry";
-    case QUIRE_PACKET_VERSION_NEGOTIATION: return "version_negotiation";
-    case QUIRE_PACKET_1RTT: return "1rtt";
-    case QUIRE_PACKET_UNKNOWN_VERSION: return "unknown_version";
-    case QUIRE_PACKET_TYPE_COUNT: break;
+    case QUIRE_PACKET_INITIAL:
+        return "initial";
+    case QUIRE_PACKET_0RTT:
+        return "0rtt";
+    case QUIRE_PACKET_HANDSHAKE:
+        return "handshake";
+    case QUIRE_PACKET_RETRY:
+        return "retry";
+    case QUIRE_PACKET_VERSION_NEGOTIATION:
+        return "version_negotiation";
+    case QUIRE_PACKET_1RTT:
+        return "1rtt";
+    case QUIRE_PACKET_UNKNOWN_VERSION:
+        return "unknown_version";
+    case QUIRE_PACKET_TYPE_COUNT:
+        break;
     }
     return "?";
 }
@@ -35,11 +44,16 @@ const char *quire_packet_type_name(quire_packet_type type)
 const char *quire_packet_epoch_name(quire_epoch epoch)
 {
     switch (epoch) {
-    case QUIRE_EPOCH_INITIAL: return "initial";
-    case QUIRE_EPOCH_0RTT: return "0rtt";
-    case QUIRE_EPOCH_HANDSHAKE: return "handshake";
-    case QUIRE_EPOCH_1RTT: return "1rtt";
-    case QUIRE_EPOCH_COUNT: break;
+    case QUIRE_EPOCH_INITIAL:
+        return "initial";
+    case QUIRE_EPOCH_0RTT:
+        return "0rtt";
+    case QUIRE_EPOCH_HANDSHAKE:
+        return "handshake";
+    case QUIRE_EPOCH_1RTT:
+        return "1rtt";
+    case QUIRE_EPOCH_COUNT:
+        break;
     }
     return "?";
 }
@@ -104,9 +118,8 @@ static int read_cid(quire_cursor *c, size_t max, const uint8_t **cid, size_t *ci
     return 0;
 }
 
-int quire_packet_peek(const uint8_t *data, size_t len, quire_packet_type *type,
-                      uint32_t *version, const uint8_t **dcid, size_t *dcid_len,
-                      size_t short_dcid_len)
+int quire_packet_peek(const uint8_t *data, size_t len, quire_packet_type *type, uint32_t *version,
+                      const uint8_t **dcid, size_t *dcid_len, size_t short_dcid_len)
 {
     quire_cursor c;
     uint8_t first;
@@ -121,9 +134,12 @@ int quire_packet_peek(const uint8_t *data, size_t len, quire_packet_type *type,
     }
     if ((rv = quire_cursor_u32(&c, version))) return rv;
     if ((rv = read_cid(&c, 255, dcid, dcid_len))) return rv;
-    if (*version == 0) *type = QUIRE_PACKET_VERSION_NEGOTIATION;
-    else if (!quire_keys_version_known(*version)) *type = QUIRE_PACKET_UNKNOWN_VERSION;
-    else *type = long_type(*version, first);
+    if (*version == 0)
+        *type = QUIRE_PACKET_VERSION_NEGOTIATION;
+    else if (!quire_keys_version_known(*version))
+        *type = QUIRE_PACKET_UNKNOWN_VERSION;
+    else
+        *type = long_type(*version, first);
     if (*type != QUIRE_PACKET_VERSION_NEGOTIATION && *type != QUIRE_PACKET_UNKNOWN_VERSION &&
         *dcid_len > QUIRE_MAX_CID_LEN)
         return QUIRE_ERR_MALFORMED;
@@ -163,8 +179,8 @@ int quire_packet_retry_verify(uint32_t version, const uint8_t *retry, size_t ret
 static int open_with(quire_packet *pkt, const uint8_t *data, quire_keys *k, uint8_t *out)
 {
     size_t ct_len = pkt->size - pkt->header_len;
-    int n = quire_aead_open(&k->aead, pkt->pn, out, pkt->header_len, data + pkt->header_len,
-                            ct_len, out + pkt->header_len);
+    int n = quire_aead_open(&k->aead, pkt->pn, out, pkt->header_len, data + pkt->header_len, ct_len,
+                            out + pkt->header_len);
     if (n < 0) return QUIRE_ERR_CRYPTO;
     pkt->header = out;
     pkt->payload = out + pkt->header_len;
@@ -173,8 +189,8 @@ static int open_with(quire_packet *pkt, const uint8_t *data, quire_keys *k, uint
 }
 
 /* RFC 9001 Section 5.4.1: the sample starts 4 bytes after the packet number's start. */
-static int unprotect_header(quire_packet *pkt, const uint8_t *data, size_t pn_offset,
-                            quire_hp *hp, const quire_packet_ctx *ctx, uint8_t *out)
+static int unprotect_header(quire_packet *pkt, const uint8_t *data, size_t pn_offset, quire_hp *hp,
+                            const quire_packet_ctx *ctx, uint8_t *out)
 {
     uint8_t mask[QUIRE_CRYPTO_MASK_LEN];
     if (quire_hp_mask(hp, data + pn_offset + 4, mask)) return QUIRE_ERR_CRYPTO;
@@ -358,6 +374,7 @@ int quire_packet_protect(uint8_t *buf, size_t buf_cap, size_t header_len, size_t
     uint8_t mask[QUIRE_CRYPTO_MASK_LEN];
     if (quire_hp_mask(&k->hp, buf + pn_offset + 4, mask)) return QUIRE_ERR_CRYPTO;
     buf[0] ^= mask[0] & ((buf[0] & 0x80) ? 0x0f : 0x1f);
-    for (size_t i = 0; i < pn_len; i++) buf[pn_offset + i] ^= mask[1 + i];
+    for (size_t i = 0; i < pn_len; i++)
+        buf[pn_offset + i] ^= mask[1 + i];
     return (int)(header_len + (size_t)n);
 }

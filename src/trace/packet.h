@@ -27,7 +27,7 @@ typedef enum quire_packet_type {
     QUIRE_PACKET_HANDSHAKE = 2,
     QUIRE_PACKET_RETRY = 3,
     QUIRE_PACKET_VERSION_NEGOTIATION = 4,
-    QUIRE_PACKET_1RTT = 5,        /* short header */
+    QUIRE_PACKET_1RTT = 5,            /* short header */
     QUIRE_PACKET_UNKNOWN_VERSION = 6, /* long header of a version quire does not know */
     QUIRE_PACKET_TYPE_COUNT = 7,
 } quire_packet_type;
@@ -81,31 +81,31 @@ void quire_packet_ctx_init(quire_packet_ctx *ctx, size_t short_dcid_len);
  * Negotiation list) or output buffer (header, payload); they stay valid while those do. */
 typedef struct quire_packet {
     quire_packet_type type;
-    quire_epoch epoch;       /* for INITIAL, 0RTT, HANDSHAKE, 1RTT */
-    quire_pn_space space;    /* likewise */
-    uint32_t version;        /* the Version field (0 in Version Negotiation); 0 for short */
-    uint8_t first_byte;      /* with header protection removed when decrypted */
-    int fixed_bit;           /* the 0x40 bit (0 only with grease_quic_bit, RFC 9287) */
-    const uint8_t *dcid;     /* into the input; up to 20 bytes (255 in Version Negotiation */
-    size_t dcid_len;         /* and unknown versions, RFC 8999) */
-    const uint8_t *scid;     /* long headers only, likewise */
+    quire_epoch epoch;    /* for INITIAL, 0RTT, HANDSHAKE, 1RTT */
+    quire_pn_space space; /* likewise */
+    uint32_t version;     /* the Version field (0 in Version Negotiation); 0 for short */
+    uint8_t first_byte;   /* with header protection removed when decrypted */
+    int fixed_bit;        /* the 0x40 bit (0 only with grease_quic_bit, RFC 9287) */
+    const uint8_t *dcid;  /* into the input; up to 20 bytes (255 in Version Negotiation */
+    size_t dcid_len;      /* and unknown versions, RFC 8999) */
+    const uint8_t *scid;  /* long headers only, likewise */
     size_t scid_len;
-    const uint8_t *token;    /* Initial and Retry: the token (into the input) */
+    const uint8_t *token; /* Initial and Retry: the token (into the input) */
     size_t token_len;
     const uint8_t *versions; /* Version Negotiation: supported versions, 4 bytes each */
     size_t version_count;
-    int retry_tag;           /* Retry: 1 verified, 0 wrong tag, -1 not checked (no ODCID) */
-    uint64_t length;         /* long headers: the Length field (PN + payload + tag) */
-    size_t size;             /* bytes of the input this packet used (= return value) */
-    size_t header_len;       /* header up to and including the packet number, once known */
+    int retry_tag;     /* Retry: 1 verified, 0 wrong tag, -1 not checked (no ODCID) */
+    uint64_t length;   /* long headers: the Length field (PN + payload + tag) */
+    size_t size;       /* bytes of the input this packet used (= return value) */
+    size_t header_len; /* header up to and including the packet number, once known */
     /* Filled in once header protection is removed (status != NOKEY): */
-    int pn_known;            /* 1 once the packet number is recovered */
-    size_t pn_len;           /* 1..4 */
+    int pn_known;  /* 1 once the packet number is recovered */
+    size_t pn_len; /* 1..4 */
     uint64_t pn_truncated;
-    uint64_t pn;             /* the full packet number (RFC 9000 Appendix A.3) */
-    int key_phase;           /* 1-RTT: the key phase bit */
-    int spin;                /* 1-RTT: the latency spin bit */
-    uint8_t reserved_bits;   /* the reserved bits (0x0c long, 0x18 short); must be 0 */
+    uint64_t pn;           /* the full packet number (RFC 9000 Appendix A.3) */
+    int key_phase;         /* 1-RTT: the key phase bit */
+    int spin;              /* 1-RTT: the latency spin bit */
+    uint8_t reserved_bits; /* the reserved bits (0x0c long, 0x18 short); must be 0 */
     /* Decryption result: 0 decrypted; QUIRE_ERR_NOKEY no key for this epoch; QUIRE_ERR_CRYPTO
      * authentication failed (wrong key, corrupted); QUIRE_ERR_MALFORMED packet too short to
      * sample or non-zero reserved bits after successful decryption; QUIRE_ERR_UNSUPPORTED
@@ -133,9 +133,8 @@ int quire_packet_decode(quire_packet *pkt, const uint8_t *data, size_t len,
 /* The packet type and version of a long header without decoding the rest (0 or
  * QUIRE_ERR_TRUNCATED/MALFORMED); lets the caller find the connection (and so the keys)
  * before decoding. For a short header, *type is QUIRE_PACKET_1RTT and *version 0. */
-int quire_packet_peek(const uint8_t *data, size_t len, quire_packet_type *type,
-                      uint32_t *version, const uint8_t **dcid, size_t *dcid_len,
-                      size_t short_dcid_len);
+int quire_packet_peek(const uint8_t *data, size_t len, quire_packet_type *type, uint32_t *version,
+                      const uint8_t **dcid, size_t *dcid_len, size_t short_dcid_len);
 
 /* Recovers a full packet number from its truncated form (RFC 9000 Appendix A.3). largest is
  * the largest packet number received in the space, or -1 if none. */

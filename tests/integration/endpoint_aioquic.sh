@@ -15,6 +15,9 @@ run quic-go aioquic $all
 # shellcheck disable=SC2086
 run aioquic quic-go $all versionnegotiation
 run aioquic aioquic v2
+# Key logs: tshark decrypts STREAM frames with either side's SSLKEYLOGFILE.
+QUIRE_EPTEST_CAPTURE=1 run quic-go aioquic handshake chacha20
+QUIRE_EPTEST_CAPTURE=1 run aioquic quic-go handshake
 run aioquic ngtcp2 http3 versionnegotiation
 run ngtcp2 aioquic http3
 QUIRE_ALPN=h3 run ngtcp2 aioquic handshake transfer resumption zerortt

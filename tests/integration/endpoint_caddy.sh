@@ -11,7 +11,7 @@ run() {
     [ $r = 77 ] && exit 77
     [ $r = 0 ] || rc=1
 }
-run caddy quic-go http3
+QUIRE_EPTEST_CAPTURE=1 run caddy quic-go http3
 run caddy ngtcp2 http3
 QUIRE_EPTEST_MISSING=1 run caddy ngtcp2 http3
 if "$src/endpoints/aioquic/available" >/dev/null 2>&1; then run caddy aioquic http3; fi

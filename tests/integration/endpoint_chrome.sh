@@ -214,6 +214,13 @@ if [[ $SERVERS == *ngtcp2ep:* ]]; then   # the wrapper maps retry onto gtlsserve
         "quic.long.packet_type == 3|-ge|1" "$H3|-ge|1" "tcp|-eq|0"
 fi
 
+# The driver's SPKI pin (computed from cert.pem by a small DER walk) must equal openssl's.
+want=$(openssl x509 -in "$TMP/certs/cert.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+    openssl dgst -sha256 -binary | base64)
+got=$(sed -n 's/.*--ignore-certificate-errors-spki-list=\([^ ]*\).*/\1/p' "$TMP"/run-*/client.out | sort -u)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then PASS=$((PASS + 1)); RESULTS="$RESULTS\nPASS SPKI pin = openssl's"
+else FAIL=$((FAIL + 1)); RESULTS="$RESULTS\nFAIL SPKI pin '$got', openssl says '$want'"; fi
+
 # Test cases Chromium cannot do, and the server role, must answer 127.
 for args in "client handshake" "client transfer" "server http3" "client keyupdate h3" "client zerortt h3"; do
     set -- $args

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The ngtcp2 wrapper against quic-go in both roles (http3, versionnegotiation), against itself
-# over HTTP/3 for the hq test cases (QUIRE_ALPN=h3), and its own success judgment: a request
+# The ngtcp2 wrapper against quic-go in both roles (http3 with key-log check, versionnegotiation),
+# against itself over HTTP/3 for the hq test cases (QUIRE_ALPN=h3), and its own success judgment: a request
 # for a missing file must make the wrapper fail although gtlsclient exits 0.
 pairs=$(dirname "$0")/endpoint_pairs.sh
 rc=0
@@ -10,8 +10,10 @@ run() {
     [ $r = 77 ] && exit 77
     [ $r = 0 ] || rc=1
 }
-run quic-go ngtcp2 http3 versionnegotiation
-run ngtcp2 quic-go http3 versionnegotiation
+QUIRE_EPTEST_CAPTURE=1 run quic-go ngtcp2 http3
+run quic-go ngtcp2 versionnegotiation
+QUIRE_EPTEST_CAPTURE=1 run ngtcp2 quic-go http3
+run ngtcp2 quic-go versionnegotiation
 QUIRE_ALPN=h3 run ngtcp2 ngtcp2 handshake transfer retry resumption zerortt keyupdate chacha20 multiconnect
 QUIRE_EPTEST_MISSING=1 run quic-go ngtcp2 http3
 # Without QUIRE_ALPN=h3 the hq test cases are unsupported (127) on both sides.

@@ -11,7 +11,10 @@
 # QUIRE_EPTEST_EXPECT_UNSUPPORTED=1), 1 on a failure, 77 when it cannot run here
 # (not root, tools or endpoints missing). QUIRE_EPTEST_KEEP=1 keeps the temporary directory;
 # QUIRE_EPTEST_MISSING=1 adds a request for a file the server lacks and expects client exit 1;
-# QUIRE_ALPN is passed through (h3: hq test cases over HTTP/3 where an endpoint offers that).
+# QUIRE_ALPN is passed through (h3: hq test cases over HTTP/3 where an endpoint offers that);
+# QUIRE_EPTEST_CAPTURE=1 captures each test on the client's interface and requires that tshark,
+# given each side's SSLKEYLOGFILE alone, decrypts STREAM frames (checks the key log mapping), and
+# that the trace shows what the test case is about (trace_check: Retry, resumption, 0-RTT, ...).
 set -u
 src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 server_impl=${1:-quic-go}
@@ -30,6 +33,11 @@ skip() { say "SKIP: $*"; exit 77; }
 for t in ip unshare openssl ethtool cmp; do
     command -v "$t" >/dev/null 2>&1 || skip "missing tool $t"
 done
+if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
+    for t in tcpdump tshark; do
+        command -v "$t" >/dev/null 2>&1 || skip "missing tool $t"
+    done
+fi
 for impl in "$server_impl" "$client_impl"; do
     d=$src/endpoints/$impl
     [ -x "$d/run_endpoint" ] || skip "no endpoint $impl"
@@ -46,6 +54,7 @@ if_s=qept$id-s
 [ ${#if_c} -le 15 ] || { if_c=qe${id: -8}c; if_s=qe${id: -8}s; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")
 server_pid=
+client_pid=
 
 # stop_server: SIGTERM to PID 1 of the server's PID namespace, as quire's runner does; an endpoint
 # must stop within 2 s (PID 1 only gets signals it handles: the wrappers make sure SIGTERM works).
@@ -71,6 +80,8 @@ stop_server() {
 }
 
 cleanup() {
+    # unshare ignores SIGTERM; SIGKILL makes the kernel kill its child and so the PID namespace.
+    [ -n "$client_pid" ] && kill -KILL "$client_pid" 2>/dev/null && wait "$client_pid" 2>/dev/null
     stop_server
     ip netns delete "$ns_c" 2>/dev/null
     ip netns delete "$ns_s" 2>/dev/null
@@ -155,6 +166,62 @@ wait_listening() { # ns pid: wait up to 10 s for UDP port 443, or for the server
     return 1
 }
 
+# decrypted_streams PCAP KEYLOG: how many packets tshark finds STREAM frames in with that key log.
+decrypted_streams() {
+    [ -s "$2" ] || { echo 0; return; }
+    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y quic.stream.stream_id -T fields \
+        -e frame.number 2>/dev/null | grep -c .
+}
+
+# tcount PCAP KEYLOG FILTER: how many packets match FILTER (tshark, decrypting with KEYLOG).
+tcount() {
+    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y "$3" -T fields -e frame.number 2>/dev/null | grep -c .
+}
+
+# trace_check TESTCASE PCAP KEYLOG NFILES: what the test case asks of the trace, beyond the
+# files (a short version of QIR's checks, for the harness only). Prints what is wrong.
+trace_check() {
+    local tc=$1 pcap=$2 keys=$3 nfiles=$4 ch sh
+    ch=$(tcount "$pcap" "$keys" 'tls.handshake.type == 1')
+    case "$tc" in
+    handshake | transfer | http3 | chacha20 | keyupdate)
+        [ "$ch" = 1 ] || echo "expected 1 ClientHello (one connection), saw $ch" ;;
+    multiconnect)
+        [ "$ch" = "$nfiles" ] || echo "expected $nfiles ClientHellos (one per file), saw $ch" ;;
+    esac
+    case "$tc" in
+    handshake | transfer | http3 | chacha20 | keyupdate | multiconnect | resumption | zerortt)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" = 0 ] ||
+            echo "Retry packet in a test without retry" ;;
+    retry)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" -ge 1 ] ||
+            echo "no Retry packet" ;;
+    esac
+    case "$tc" in
+    chacha20)
+        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.ciphersuite == 0x1303')
+        [ "$sh" -ge 1 ] || echo "ServerHello did not choose TLS_CHACHA20_POLY1305_SHA256" ;;
+    keyupdate)
+        [ "$(tcount "$pcap" "$keys" 'quic.key_phase == 1')" -ge 1 ] || echo "no packet with key phase 1" ;;
+    resumption | zerortt)
+        [ "$ch" = 2 ] || echo "expected 2 ClientHellos, saw $ch"
+        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.extension.type == 41')
+        [ "$sh" -ge 1 ] || echo "no ServerHello accepting a pre_shared_key (no resumption)" ;;&
+    zerortt)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" -ge 1 ] ||
+            echo "no 0-RTT packet" ;;
+    resumption)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" = 0 ] ||
+            echo "0-RTT packet in the resumption test" ;;
+    v2)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 0x6b3343cf')" -ge 1 ] ||
+            echo "no QUIC v2 (0x6b3343cf) packet" ;;
+    versionnegotiation)
+        [ "$(tcount "$pcap" "$keys" 'quic.version == 0')" -ge 1 ] ||
+            echo "no Version Negotiation packet" ;;
+    esac
+}
+
 # 127 is fine with QUIRE_EPTEST_ALLOW_UNSUPPORTED=1 or QUIRE_EPTEST_EXPECT_UNSUPPORTED=1.
 unsupported_ok() {
     [ "${QUIRE_EPTEST_ALLOW_UNSUPPORTED:-0}" = 1 ] || [ "${QUIRE_EPTEST_EXPECT_UNSUPPORTED:-0}" = 1 ]
@@ -173,9 +240,16 @@ for tc in "${tests[@]}"; do
         reqs="$reqs https://server4:443/$f"
     done
     reqs=${reqs# }
+    n_files=$n
     # Negative check: one URL names a file the server does not have; the client must fail.
     [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
     start=$(date +%s%N)
+    cap_pid=
+    if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
+        ip netns exec "$ns_c" tcpdump -i "$if_c" --immediate-mode -U -w "$t/trace.pcap" udp >"$t/tcpdump.txt" 2>&1 &
+        cap_pid=$!
+        for _ in $(seq 1 50); do grep -qs listening "$t/tcpdump.txt" && break; sleep 0.1; done
+    fi
     run_in "$ns_s" "$t/server" "$t/www" "$t/downloads" server "$tc" "" "$server_impl" &
     server_pid=$!
     if ! wait_listening "$ns_s" "$server_pid"; then
@@ -191,12 +265,24 @@ for tc in "${tests[@]}"; do
         failed=1
         continue
     fi
-    timeout -s KILL "${QUIRE_EPTEST_TIMEOUT:-60}" \
-        bash -c "$(declare -f run_in); src=$src work=$work; run_in \"\$@\"" _ \
-        "$ns_c" "$t/client" "$t/www" "$t/downloads" client "$tc" "$reqs" "$client_impl"
+    # In the background, so that a signal to this script is handled at once (cleanup kills it).
+    run_in "$ns_c" "$t/client" "$t/www" "$t/downloads" client "$tc" "$reqs" "$client_impl" &
+    client_pid=$!
+    deadline=$((SECONDS + ${QUIRE_EPTEST_TIMEOUT:-60}))
+    while kill -0 "$client_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    if kill -0 "$client_pid" 2>/dev/null; then
+        say "$server_impl->$client_impl $tc: client timed out after ${QUIRE_EPTEST_TIMEOUT:-60} s"
+        kill -KILL "$client_pid" 2>/dev/null
+    fi
+    wait "$client_pid"
     rc=$?
+    client_pid=
     stop_server || failed=1
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    if [ -n "$cap_pid" ]; then
+        kill -INT "$cap_pid" 2>/dev/null
+        wait "$cap_pid" 2>/dev/null
+    fi
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"
         unsupported_ok || failed=1
@@ -226,6 +312,18 @@ for tc in "${tests[@]}"; do
             cmp -s "$t/www/$f" "$t/downloads/$f" || bad="$bad $f"
         fi
     done
+    if [ -n "$cap_pid" ] && [ "$rc" = 0 ] && [ -z "$bad" ]; then
+        # Not for retry: aioquic sends a new ClientHello (new client random) after a Retry, at
+        # CRYPTO offset 0 again; tshark 4.0 keeps the first one and so finds no secrets.
+        if [ "$tc" != versionnegotiation ] && [ "$tc" != retry ]; then
+            for side in client server; do
+                n=$(decrypted_streams "$t/trace.pcap" "$t/$side/keys.log")
+                [ "$n" -gt 0 ] || bad="$bad $side-keylog(no STREAM frame decrypted)"
+            done
+        fi
+        why=$(trace_check "$tc" "$t/trace.pcap" "$t/client/keys.log" "$n_files")
+        [ -z "$why" ] || bad="$bad trace($(echo "$why" | paste -sd ';'))"
+    fi
     if [ "$rc" = 0 ] && [ -z "$bad" ]; then
         say "$server_impl->$client_impl $tc: OK (${ms} ms)"
     else

@@ -214,8 +214,20 @@ if [ -n "$QGO" ]; then
     pair quicgo-quinn-handshake "$QGO" "$Q" handshake "3000" "$CH|-eq|1"
     pair quinn-quicgo-multiplexing "$Q" "$QGO" transfer "$MANY" "$CH|-eq|1"
     pair quicgo-quinn-transfer "$QGO" "$Q" transfer "1048576 2097152 5000" "$CH|-eq|1"
-    pair quinn-quicgo-zerortt "$Q" "$QGO" zerortt "3000 4000" "quic.long.packet_type == 1|-ge|1"
+    pair quinn-quicgo-retry "$Q" "$QGO" retry "4000" "quic.long.packet_type == 3|-eq|1"
     pair quicgo-quinn-retry "$QGO" "$Q" retry "4000" "quic.long.packet_type == 3|-eq|1"
+    pair quinn-quicgo-resumption "$Q" "$QGO" resumption "3000 4000" "$CH|-eq|2" "$PSK|-eq|1"
+    pair quicgo-quinn-resumption "$QGO" "$Q" resumption "3000 4000" "$CH|-eq|2" "$PSK|-eq|1"
+    pair quinn-quicgo-zerortt "$Q" "$QGO" zerortt "3000 4000" "$CH|-eq|2" \
+        "quic.long.packet_type == 1|-ge|1" "$EARLY|-eq|1"
+    pair quicgo-quinn-zerortt "$QGO" "$Q" zerortt "3000 4000" "$CH|-eq|2" \
+        "quic.long.packet_type == 1|-ge|1" "$EARLY|-eq|1"
+    pair quinn-quicgo-chacha20 "$Q" "$QGO" chacha20 "100000" "tls.handshake.ciphersuite == 0x1303|-ge|1"
+    pair quicgo-quinn-chacha20 "$QGO" "$Q" chacha20 "100000" "tls.handshake.ciphersuite == 0x1303|-ge|1"
+    pair quinn-quicgo-multiconnect "$Q" "$QGO" multiconnect "1000 2000 3000" "$CH|-eq|3"
+    pair quicgo-quinn-multiconnect "$QGO" "$Q" multiconnect "1000 2000 3000" "$CH|-eq|3"
+    # quic-go's server answers 127 to keyupdate; its client against ours:
+    pair quicgo-quinn-keyupdate "$QGO" "$Q" keyupdate "2097152" "quic.key_phase == 1|-ge|10"
 fi
 
 # An unsupported test case must answer 127.

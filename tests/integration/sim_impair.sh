@@ -11,12 +11,13 @@ LINK="--delay=5ms --bandwidth=100Mbps --queue=1000"
 
 # run_pair SINK_IDLE_MS SEND_ARGS...: sink (echoing) on the server, sender on the client;
 # sets SINK_OUT and SEND_OUT.
+SERVER=198.19.0.100
 run_pair() {
     local idle=$1; shift
-    ip netns exec $NSX "$TOOL" sink 198.19.0.100 4433 $idle --echo --list >"$TMP/sink.out" &
+    ip netns exec $NSX "$TOOL" sink $SERVER 4433 $idle --echo --list >"$TMP/sink.out" &
     local sink=$!
     sleep 0.3
-    SEND_OUT=$(ip netns exec $NSC "$TOOL" send 198.19.0.100 4433 "$@")
+    SEND_OUT=$(ip netns exec $NSC "$TOOL" send $SERVER 4433 "$@")
     wait $sink
     SINK_OUT=$(cat "$TMP/sink.out")
 }
@@ -76,4 +77,13 @@ src=$(field sources "$SINK_OUT")
 within "$src" 3 6 "rebind: client addresses/ports seen by the server"
 grep -q "rebinding [0-9]*: 198.18.0.100:" "$TMP/sim.log" || fail "rebind: no rebinding in the log"
 within "$(field echoed "$SEND_OUT")" 140 150 "rebind: echoes reaching the client"
+
+# The same over IPv6 (new last 16 bits of the client's address at each rebinding).
+SERVER=2001:2:0:2::100
+start_sim --seed 5 left right rebind $LINK --first-rebind=400ms --rebind-freq=400ms --rebind-addr
+run_pair 1000 150 200 10000 --echo 500
+stop_sim
+within "$(field sources "$SINK_OUT")" 3 6 "rebind IPv6: client addresses/ports seen by the server"
+grep -q "rebinding [0-9]*: \\[2001:2:0:1::100\\]:" "$TMP/sim.log" || fail "rebind IPv6: no rebinding logged"
+within "$(field echoed "$SEND_OUT")" 140 150 "rebind IPv6: echoes reaching the client"
 echo "PASS"

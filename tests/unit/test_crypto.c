@@ -34,10 +34,10 @@ static void test_hkdf_extract(void **state)
     /* RFC 5869 Appendix A.1. */
     uint8_t ikm[22], salt[13], prk[32];
     memset(ikm, 0x0b, sizeof ikm);
-    for (size_t i = 0; i < sizeof salt; i++) salt[i] = (uint8_t)i;
-    assert_int_equal(quire_crypto_hkdf_extract(QUIRE_HASH_SHA256, salt, sizeof salt, ikm,
-                                               sizeof ikm, prk),
-                     0);
+    for (size_t i = 0; i < sizeof salt; i++)
+        salt[i] = (uint8_t)i;
+    assert_int_equal(
+        quire_crypto_hkdf_extract(QUIRE_HASH_SHA256, salt, sizeof salt, ikm, sizeof ikm, prk), 0);
     assert_hex(prk, sizeof prk, "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
 
     /* RFC 9001 Appendix A.1: initial_secret = HKDF-Extract(v1 salt, DCID). */
@@ -93,8 +93,8 @@ typedef struct aead_vector {
 
 static const aead_vector aead_vectors[] = {
     /* McGrew & Viega, "The Galois/Counter Mode of Operation", test case 2. */
-    {QUIRE_AEAD_AES_128_GCM, "00000000000000000000000000000000", "000000000000000000000000", 0,
-     "", "00000000000000000000000000000000",
+    {QUIRE_AEAD_AES_128_GCM, "00000000000000000000000000000000", "000000000000000000000000", 0, "",
+     "00000000000000000000000000000000",
      "0388dace60b6a392f328c2b971b2fe78ab6e47d42cec13bdf53a67b21257bddf"},
     /* Same document, test case 14 (AES-256). */
     {QUIRE_AEAD_AES_256_GCM, "0000000000000000000000000000000000000000000000000000000000000000",
@@ -102,14 +102,12 @@ static const aead_vector aead_vectors[] = {
      "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919"},
     /* RFC 9001 Appendix A.5: PING in a short header, pn 654360564. */
     {QUIRE_AEAD_CHACHA20_POLY1305,
-     "c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8",
-     "e0459b3474bdd0e44a41c144", 654360564, "4200bff4", "01",
-     "655e5cd55c41f69080575d7999c25a5bfb"},
+     "c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8", "e0459b3474bdd0e44a41c144",
+     654360564, "4200bff4", "01", "655e5cd55c41f69080575d7999c25a5bfb"},
     /* RFC 9369 Appendix A.5. */
     {QUIRE_AEAD_CHACHA20_POLY1305,
-     "3bfcddd72bcf02541d7fa0dd1f5f9eeea817e09a6963a0e6c7df0f9a1bab90f2",
-     "a6b5bc6ab7dafce30ffff5dd", 654360564, "4200bff4", "01",
-     "0ae7b6b932bc27d786f4bc2bb20f2162ba"},
+     "3bfcddd72bcf02541d7fa0dd1f5f9eeea817e09a6963a0e6c7df0f9a1bab90f2", "a6b5bc6ab7dafce30ffff5dd",
+     654360564, "4200bff4", "01", "0ae7b6b932bc27d786f4bc2bb20f2162ba"},
 };
 
 static void test_aead_vectors(void **state)
@@ -125,8 +123,7 @@ static void test_aead_vectors(void **state)
         size_t ct_len = unhex(v->ct, ct, sizeof ct);
         quire_aead a;
         assert_int_equal(quire_aead_init(&a, v->alg, key, iv), 0);
-        assert_int_equal(quire_aead_seal(&a, v->pn, aad, aad_len, pt, pt_len, out),
-                         (int)ct_len);
+        assert_int_equal(quire_aead_seal(&a, v->pn, aad, aad_len, pt, pt_len, out), (int)ct_len);
         assert_memory_equal(out, ct, ct_len);
         memset(out, 0, sizeof out);
         assert_int_equal(quire_aead_open(&a, v->pn, aad, aad_len, ct, ct_len, out), (int)pt_len);
@@ -249,9 +246,9 @@ static void test_unhex(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hkdf_extract),   cmocka_unit_test(test_hkdf_expand_label),
-        cmocka_unit_test(test_aead_vectors),   cmocka_unit_test(test_hp_masks),
-        cmocka_unit_test(test_suites),         cmocka_unit_test(test_unhex),
+        cmocka_unit_test(test_hkdf_extract), cmocka_unit_test(test_hkdf_expand_label),
+        cmocka_unit_test(test_aead_vectors), cmocka_unit_test(test_hp_masks),
+        cmocka_unit_test(test_suites),       cmocka_unit_test(test_unhex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

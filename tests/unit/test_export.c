@@ -41,15 +41,16 @@ static int teardown(void **state)
 /* Three Ethernet records of 60, 61 and 1514 bytes, nanosecond timestamps. */
 static void write_pcap(const char *path)
 {
-    pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
-                                                        PCAP_TSTAMP_PRECISION_NANO);
+    pcap_t *dead =
+        pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
     assert_non_null(dead);
     pcap_dumper_t *d = pcap_dump_open(dead, path);
     assert_non_null(d);
     static const uint32_t sizes[3] = {60, 61, 1514};
     uint8_t pkt[1514];
     for (int i = 0; i < 3; i++) {
-        for (uint32_t b = 0; b < sizes[i]; b++) pkt[b] = (uint8_t)(b * 7 + (uint32_t)i);
+        for (uint32_t b = 0; b < sizes[i]; b++)
+            pkt[b] = (uint8_t)(b * 7 + (uint32_t)i);
         struct pcap_pkthdr h;
         memset(&h, 0, sizeof h);
         h.ts.tv_sec = 1700000000 + i;
@@ -91,7 +92,8 @@ static void test_export_roundtrip(void **state)
         assert_int_equal(h->caplen, sizes[i]);
         assert_int_equal(h->ts.tv_sec, 1700000000 + i);
         assert_int_equal(h->ts.tv_usec, 123456789 + i);
-        for (uint32_t b = 0; b < sizes[i]; b++) assert_int_equal(data[b], (uint8_t)(b * 7 + i));
+        for (uint32_t b = 0; b < sizes[i]; b++)
+            assert_int_equal(data[b], (uint8_t)(b * 7 + i));
     }
     assert_int_equal(pcap_next_ex(pc, &h, &data), PCAP_ERROR_BREAK);
     pcap_close(pc);
@@ -134,7 +136,8 @@ static void test_export_roundtrip(void **state)
 /* Hand-built pcapng blocks in either byte order. */
 static size_t put32(uint8_t *p, uint32_t v, int be)
 {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(be ? v >> (24 - 8 * i) : v >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(be ? v >> (24 - 8 * i) : v >> (8 * i));
     return 4;
 }
 
@@ -174,10 +177,10 @@ static void test_dsb_parse(void **state)
     static const char k1[] = "SERVER_TRAFFIC_SECRET_0 " R1 " " S32 "\n";
     static const char k2[] = "CLIENT_TRAFFIC_SECRET_0 " R1 " " S32; /* unpadded length */
     size_t n = 0;
-    n += shb(buf + n, 1);                       /* big-endian section */
+    n += shb(buf + n, 1); /* big-endian section */
     n += dsb(buf + n, 0x544c534b, k1, 1);
     n += dsb(buf + n, 0x57474b4c, "wireguard", 1); /* another secrets type: skipped */
-    n += shb(buf + n, 0);                       /* then a little-endian one */
+    n += shb(buf + n, 0);                          /* then a little-endian one */
     n += dsb(buf + n, 0x544c534b, k2, 0);
     quire_keylog kl;
     quire_keylog_init(&kl);
@@ -196,9 +199,9 @@ static void test_dsb_parse(void **state)
         free(copy);
     }
     /* Not pcapng, bad magic, odd or mismatched lengths. */
-    assert_int_equal(quire_export_dsb_parse((const uint8_t *)"\xd4\xc3\xb2\xa1xxxxxxxxxxxx", 16,
-                                            "p", &kl),
-                     QUIRE_ERR_MALFORMED);
+    assert_int_equal(
+        quire_export_dsb_parse((const uint8_t *)"\xd4\xc3\xb2\xa1xxxxxxxxxxxx", 16, "p", &kl),
+        QUIRE_ERR_MALFORMED);
     uint8_t bad[64];
     size_t m = shb(bad, 0);
     bad[8] ^= 0xff;

@@ -122,8 +122,8 @@ static void test_chacha_secret(void **state)
         assert_hex(m.iv, sizeof m.iv, rows[i].iv);
         assert_hex(m.hp, m.key_len, rows[i].hp);
         uint8_t ku[32];
-        assert_int_equal(
-            quire_keys_next_secret(rows[i].version, QUIRE_HASH_SHA256, secret, 32, ku), 0);
+        assert_int_equal(quire_keys_next_secret(rows[i].version, QUIRE_HASH_SHA256, secret, 32, ku),
+                         0);
         assert_hex(ku, sizeof ku, rows[i].ku);
     }
 }
@@ -138,7 +138,8 @@ static void test_key_update(void **state)
         for (size_t v = 0; v < 2; v++) {
             uint8_t secret[48];
             size_t slen = algs[a] == QUIRE_AEAD_AES_256_GCM ? 48 : 32;
-            for (size_t i = 0; i < slen; i++) secret[i] = (uint8_t)(i * 7 + a + v);
+            for (size_t i = 0; i < slen; i++)
+                secret[i] = (uint8_t)(i * 7 + a + v);
             quire_keys k0, k1, k2;
             assert_int_equal(quire_keys_init(&k0, vers[v], algs[a], secret, slen), 0);
             assert_int_equal(quire_keys_update(&k1, &k0), 0);
@@ -151,8 +152,8 @@ static void test_key_update(void **state)
 
             /* The secret chain is the "ku" derivation. */
             uint8_t next[48];
-            quire_hash h = algs[a] == QUIRE_AEAD_AES_256_GCM ? QUIRE_HASH_SHA384
-                                                              : QUIRE_HASH_SHA256;
+            quire_hash h =
+                algs[a] == QUIRE_AEAD_AES_256_GCM ? QUIRE_HASH_SHA384 : QUIRE_HASH_SHA256;
             assert_int_equal(quire_keys_next_secret(vers[v], h, secret, slen, next), 0);
             assert_memory_equal(next, k1.secret, slen);
 
@@ -232,10 +233,8 @@ static void test_retry_secret(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_initial_keys),
-        cmocka_unit_test(test_chacha_secret),
-        cmocka_unit_test(test_key_update),
-        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_initial_keys), cmocka_unit_test(test_chacha_secret),
+        cmocka_unit_test(test_key_update),   cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_retry_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

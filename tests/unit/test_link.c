@@ -133,8 +133,10 @@ static void test_rate_long_run(void **state)
         s->n = 0;
         quire_link_run(&l, t, collect, s);
         for (size_t i = 0; i < s->n; i++, n++) {
-            if (n == 0) first = s->at[i];
-            else bytes += s->len[i];
+            if (n == 0)
+                first = s->at[i];
+            else
+                bytes += s->len[i];
             last = s->at[i];
         }
     }
@@ -163,6 +165,38 @@ static void test_unlimited_rate(void **state)
     /* Bigger than a slot. */
     assert_int_equal(quire_link_forward(&l, 8, p, 1501), QUIRE_LINK_DROP_OVERFLOW);
     quire_link_free(&l);
+}
+
+/* The ring starts small and doubles on demand, keeping the packets in order and intact. */
+static void test_ring_growth(void **state)
+{
+    (void)state;
+    quire_scenario sc = scen("simple-p2p --delay=10ms --bandwidth=1Gbps --queue=0");
+    quire_link l;
+    uint8_t p[1500];
+    sink *s = new_sink();
+    assert_int_equal(quire_link_init(&l, &sc, QUIRE_DIR_TO_SERVER, 1, 0, 3000, 1500), 0);
+    for (int i = 0; i < 3000; i++) {
+        size_t len = build_udp4(p, 0, 1000, 443, 1000 + (size_t)(i % 7), (uint8_t)i);
+        assert_int_equal(quire_link_forward(&l, 0, p, len), QUIRE_LINK_QUEUED);
+        while (i == 100 && s->n < 20) /* 20 leave while the ring is still small */
+            quire_link_run(&l, quire_link_next_run_at(&l), collect, s);
+    }
+    /* 20 have left: room for exactly 20 more, then the maximum capacity is reached. */
+    int more = 0;
+    while (quire_link_forward(&l, 0, p, build_udp4(p, 0, 1000, 443, 10, 0)) == QUIRE_LINK_QUEUED)
+        more++;
+    assert_int_equal(more, 20);
+    assert_true(l.cap <= 3000);
+    quire_link_run(&l, SEC, collect, s);
+    assert_int_equal(s->n, 3020);
+    for (size_t i = 0; i < 3000; i++) {
+        assert_int_equal(s->len[i], 28 + 1000 + i % 7);
+        assert_int_equal(s->pkt[i][28], (uint8_t)i);
+        if (i) assert_true(s->at[i] > s->at[i - 1]);
+    }
+    quire_link_free(&l);
+    free(s);
 }
 
 /* Droplist counts UDP packets only, 1-based, per direction. */
@@ -285,7 +319,7 @@ static void test_corruption(void **state)
         }
         assert_int_equal(diffs, 1);
         assert_memory_equal(s->pkt[0], orig, off - 8 + 6); /* headers untouched... */
-        assert_true(udp_csum_ok(s->pkt[0], len));         /* ...but the checksum fixed */
+        assert_true(udp_csum_ok(s->pkt[0], len));          /* ...but the checksum fixed */
     }
     assert_true(hit_late);
     /* Version Negotiation packets are never corrupted. */
@@ -319,7 +353,7 @@ static void test_blackhole_windows(void **state)
         uint64_t t;
         int dark;
     } cases[] = {
-        {0, 0}, {999 * MS, 0}, {1000 * MS, 1}, {1499 * MS, 1}, {1500 * MS, 0},
+        {0, 0},         {999 * MS, 0},  {1000 * MS, 1}, {1499 * MS, 1}, {1500 * MS, 0},
         {2499 * MS, 0}, {2500 * MS, 1}, {2999 * MS, 1}, {3000 * MS, 0}, {100 * SEC, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -384,16 +418,19 @@ static void test_cross_traffic(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rate_and_delay),
         cmocka_unit_test(test_queue_overflow),
         cmocka_unit_test(test_rate_long_run),
         cmocka_unit_test(test_unlimited_rate),
+        cmocka_unit_test(test_ring_growth),
         cmocka_unit_test(test_droplist),
         cmocka_unit_test(test_loss_rate_burst_seed),
         cmocka_unit_test(test_corruption),
         cmocka_unit_test(test_blackhole_windows),
         cmocka_unit_test(test_cross_traffic),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,10 @@ static quire_scenario scen(const char *text)
     return sc;
 }
 
-static uint16_t sport(const uint8_t *p, size_t off) { return (uint16_t)(p[off] << 8 | p[off + 1]); }
+static uint16_t sport(const uint8_t *p, size_t off)
+{
+    return (uint16_t)(p[off] << 8 | p[off + 1]);
+}
 
 static void test_port_rebinding(void **state)
 {
@@ -150,10 +153,12 @@ static void test_disabled_and_non_udp(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_port_rebinding),
         cmocka_unit_test(test_address_rebinding_v4_v6),
         cmocka_unit_test(test_disabled_and_non_udp),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

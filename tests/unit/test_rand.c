@@ -73,11 +73,13 @@ static void test_double_range(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_sequence),
         cmocka_unit_test(test_streams_differ),
         cmocka_unit_test(test_below_bounds_and_uniformity),
         cmocka_unit_test(test_double_range),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

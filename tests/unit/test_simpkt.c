@@ -110,7 +110,8 @@ static void test_udp_segmentation(void **state)
     static uint8_t p[4000], out[2000];
     quire_simpkt sp, seg;
     for (int v6 = 0; v6 < 2; v6++) {
-        size_t len = v6 ? build_udp6(p, 0, 1234, 443, 3500, 7) : build_udp4(p, 0, 1234, 443, 3500, 7);
+        size_t len =
+            v6 ? build_udp6(p, 0, 1234, 443, 3500, 7) : build_udp4(p, 0, 1234, 443, 3500, 7);
         if (!v6) {
             p[4] = 0x12;
             p[5] = 0xff;
@@ -141,6 +142,7 @@ static void test_udp_segmentation(void **state)
 
 int main(void)
 {
+    // clang-format off
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_v4_v6),
         cmocka_unit_test(test_truncated_malformed),
@@ -148,5 +150,6 @@ int main(void)
         cmocka_unit_test(test_vn),
         cmocka_unit_test(test_udp_segmentation),
     };
+    // clang-format on
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,13 +81,19 @@ fn transport(mode: &Mode) -> quinn::TransportConfig {
     t
 }
 
-async fn fetch(conn: quinn::Connection, path: String) -> Result<u64, String> {
-    let dest = download_path(&path)?;
-    let (mut send, mut recv) = conn.open_bi().await.map_err(|e| format!("{path}: open stream: {e}"))?;
+/// Opens a stream and sends "GET path"; returns the receiving half.
+async fn request(conn: &quinn::Connection, path: &str) -> Result<quinn::RecvStream, String> {
+    let (mut send, recv) = conn.open_bi().await.map_err(|e| format!("{path}: open stream: {e}"))?;
     send.write_all(format!("GET {path}\r\n").as_bytes())
         .await
         .map_err(|e| format!("{path}: send request: {e}"))?;
     send.finish().map_err(|e| format!("{path}: finish: {e}"))?;
+    Ok(recv)
+}
+
+/// Reads one response into DOWNLOADS/path.
+async fn receive(mut recv: quinn::RecvStream, path: String) -> Result<u64, String> {
+    let dest = download_path(&path)?;
     // Whole file in memory, written once complete: thousands of concurrent streams
     // (QIR's multiplexing) must not hold thousands of open files.
     let data = recv
@@ -103,13 +109,26 @@ async fn fetch(conn: quinn::Connection, path: String) -> Result<u64, String> {
     Ok(total)
 }
 
-/// Fetches all paths concurrently on one connection.
+/// Fetches all paths concurrently on one connection. The requests are written from this task
+/// one after the other, which completes without yielding while stream credit lasts: so on a
+/// 0-RTT connection they are all queued before the connection driver first runs, and go out
+/// as 0-RTT even when the server's handshake reply is quick. Each response is read by its own
+/// task, started as soon as its request is out (so large responses cannot hold up new streams).
 async fn fetch_all(conn: &quinn::Connection, paths: &[String]) -> Result<(), String> {
     let mut set = JoinSet::new();
-    for p in paths {
-        set.spawn(fetch(conn.clone(), p.clone()));
-    }
     let mut first_err = None;
+    for p in paths {
+        match request(conn, p).await {
+            Ok(recv) => {
+                set.spawn(receive(recv, p.clone()));
+            }
+            Err(e) => {
+                log(&e);
+                first_err = Some(e);
+                break;
+            }
+        }
+    }
     while let Some(res) = set.join_next().await {
         let res = res.map_err(|e| format!("task: {e}")).and_then(|r| r);
         if let Err(e) = res {
@@ -206,8 +225,14 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
                 match connecting.into_0rtt() {
                     Ok((conn, accepted)) => {
                         log("second connection: sending requests in 0-RTT");
-                        let r = fetch_all(&conn, rest).await;
-                        log(&format!("0-RTT accepted by server: {}", accepted.await));
+                        let mut r = fetch_all(&conn, rest).await;
+                        let accepted = accepted.await;
+                        log(&format!("0-RTT accepted by server: {accepted}"));
+                        if r.is_err() && !accepted {
+                            // Rejected 0-RTT streams fail; ask again over 1-RTT.
+                            log("0-RTT rejected: repeating the requests after the handshake");
+                            r = fetch_all(&conn, rest).await;
+                        }
                         close(&conn);
                         r
                     }
