@@ -219,6 +219,10 @@ static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *ar
     (void)t;
     quire_facts *f = arg;
     const quire_packet *k = p->pkt;
+    if (!k) { /* a header that did not parse (corruption): nothing to learn from it */
+        f->undecryptable++;
+        return;
+    }
     f->quic_packets++;
     int from_client = p->from_client;
     if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION || k->type == QUIRE_PACKET_RETRY)
@@ -295,6 +299,7 @@ static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *ar
         }
         break;
     case QUIRE_PACKET_RETRY:
+        if (k->retry_tag == 0) break; /* integrity tag wrong: a corrupted packet, not a Retry */
         if (!f->retries++) f->first_retry_frame = p->frame;
         if (k->token_len == 0) {
             if (!f->retry_empty_token_frame) f->retry_empty_token_frame = p->frame;

@@ -47,6 +47,7 @@ static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
             break;
         }
         values[n++] = out->value;
+        lo->testbed = NULL; /* the run removed the runner's testbed: the next makes its own */
     }
     if (n) {
         double mean = 0;

@@ -147,6 +147,15 @@ static void test_failures(void **state)
     snprintf(d.files_why, sizeof d.files_why, "ok");
     assert_int_equal(quire_judge_keyupdate(&d, why, sizeof why), QUIRE_VERDICT_FAILED);
     assert_non_null(strstr(why, "wrong key log?"));
+    /* a capture from handshakecorruption: corrupted headers that do not parse, packets that
+     * look like Retry or Version Negotiation packets; the walk must survive all of them */
+    snprintf(cap, sizeof cap, "%s/tests/data/checks/corrupt-left.pcap",
+             dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(kl, sizeof kl, "%s/tests/data/checks/corrupt-left.keys", dir ? dir : QUIRE_SOURCE_DIR);
+    assert_int_equal(quire_facts_scan(f, cap, kl), 0);
+    assert_true(f->nhs >= 5);
+    assert_true(f->undecryptable > 0);
+    assert_int_equal(f->retries, 0); /* corrupted lookalikes fail the integrity tag */
     /* a missing capture names the file */
     assert_true(quire_facts_scan(f, "/nonexistent/trace_node_left.pcap", NULL) < 0);
     assert_non_null(strstr(f->error, "/nonexistent/trace_node_left.pcap"));
