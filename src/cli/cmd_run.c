@@ -466,8 +466,9 @@ int quire_cmd_run(int argc, char **argv)
     for (size_t ci = 0; ci < nclients; ci++)
         quire_result_add_client(&result, clients[ci]->name, clients[ci]->url);
     for (size_t t = 0; t < ntcs; t++)
-        quire_result_add_test(&result, QUIRE_TEST_CASE, tcs[t]->abbr, tcs[t]->name, tcs[t]->desc,
-                              NULL);
+        quire_result_add_test(&result,
+                              tcs[t]->repetitions ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
+                              tcs[t]->abbr, tcs[t]->name, tcs[t]->desc, tcs[t]->unit);
     for (size_t ci = 0; ci < nclients; ci++)
         for (size_t si = 0; si < nservers; si++) {
             if (must_include && strcmp(clients[ci]->name, must_include) &&
