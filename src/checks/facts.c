@@ -214,6 +214,64 @@ static void retry_step(quire_facts *f, const quire_conn_packet *p)
     }
 }
 
+/* What one frame of a decrypted packet tells. */
+static void on_frame(quire_facts *f, const quire_conn_packet *p, const quire_frame *fr,
+                     int from_client)
+{
+    const quire_packet *k = p->pkt;
+    int s = from_client ? 0 : 1;
+    switch (fr->kind) {
+    case QUIRE_FRAME_CRYPTO:
+        if (k->type == QUIRE_PACKET_INITIAL && from_client && fr->u.crypto.offset == 0) {
+            if (!f->client_hellos++) f->first_client_hello_frame = p->frame;
+            f->last_client_hello_frame = p->frame;
+        }
+        if (k->type == QUIRE_PACKET_HANDSHAKE && !from_client &&
+            fr->u.crypto.offset + fr->u.crypto.len > f->server_hs_crypto_end)
+            f->server_hs_crypto_end = fr->u.crypto.offset + fr->u.crypto.len;
+        break;
+    case QUIRE_FRAME_ACK:
+        if (fr->u.ack.ecn) f->ack_ecn[s]++;
+        break;
+    case QUIRE_FRAME_PATH_CHALLENGE:
+        if (!from_client && f->cur_is_new_server_path && p->frame == f->cur_frame) {
+            add_data(f->challenges, &f->nchallenges, fr->u.path.data, f->challenge_frame, p->frame);
+            f->server_paths.pending_frame = 0;
+        }
+        break;
+    case QUIRE_FRAME_PATH_RESPONSE:
+        if (from_client) add_data(f->responses, &f->nresponses, fr->u.path.data, NULL, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The decoder stops at a frame type it does not know. IMMEDIATE_ACK (0x1f, ack-frequency
+ * draft; quinn sends it) has no fields, so the frames after it can still be read: this walks
+ * the plaintext again, skipping it, so e.g. a PATH_RESPONSE behind it is seen. */
+#define FRAME_IMMEDIATE_ACK 0x1f
+
+static void walk_tolerant(quire_facts *f, const quire_conn_packet *p, int from_client)
+{
+    quire_cursor c;
+    quire_cursor_init(&c, p->pkt->payload, p->pkt->payload_len);
+    while (quire_cursor_left(&c) > 0) {
+        quire_cursor save = c;
+        quire_frame fr;
+        int rc = quire_frame_decode(&c, &fr);
+        if (rc == 0) {
+            on_frame(f, p, &fr, from_client);
+            continue;
+        }
+        uint64_t type;
+        c = save;
+        if (rc != QUIRE_ERR_UNSUPPORTED || quire_cursor_varint(&c, &type) ||
+            type != FRAME_IMMEDIATE_ACK)
+            return;
+    }
+}
+
 static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *arg)
 {
     (void)t;
@@ -319,35 +377,12 @@ static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *ar
         break;
     }
     if (!ok) return;
-    for (size_t i = 0; i < p->nframes; i++) {
-        const quire_frame *fr = &p->frames[i];
-        switch (fr->kind) {
-        case QUIRE_FRAME_CRYPTO:
-            if (k->type == QUIRE_PACKET_INITIAL && from_client && fr->u.crypto.offset == 0) {
-                if (!f->client_hellos++) f->first_client_hello_frame = p->frame;
-                f->last_client_hello_frame = p->frame;
-            }
-            if (k->type == QUIRE_PACKET_HANDSHAKE && !from_client &&
-                fr->u.crypto.offset + fr->u.crypto.len > f->server_hs_crypto_end)
-                f->server_hs_crypto_end = fr->u.crypto.offset + fr->u.crypto.len;
-            break;
-        case QUIRE_FRAME_ACK:
-            if (fr->u.ack.ecn) f->ack_ecn[s]++;
-            break;
-        case QUIRE_FRAME_PATH_CHALLENGE:
-            if (!from_client && f->cur_is_new_server_path && p->frame == f->cur_frame) {
-                add_data(f->challenges, &f->nchallenges, fr->u.path.data, f->challenge_frame,
-                         p->frame);
-                f->server_paths.pending_frame = 0;
-            }
-            break;
-        case QUIRE_FRAME_PATH_RESPONSE:
-            if (from_client) add_data(f->responses, &f->nresponses, fr->u.path.data, NULL, 0);
-            break;
-        default:
-            break;
-        }
+    if (p->error && p->pkt->payload) {
+        walk_tolerant(f, p, from_client);
+        return;
     }
+    for (size_t i = 0; i < p->nframes; i++)
+        on_frame(f, p, &p->frames[i], from_client);
 }
 
 static void take_conns(quire_facts *f, const quire_trace *t)
