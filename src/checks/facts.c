@@ -233,6 +233,10 @@ static void on_frame(quire_facts *f, const quire_conn_packet *p, const quire_fra
     case QUIRE_FRAME_ACK:
         if (fr->u.ack.ecn) f->ack_ecn[s]++;
         break;
+    case QUIRE_FRAME_PADDING:
+        if (k->type == QUIRE_PACKET_1RTT && from_client)
+            f->client_1rtt_padding += fr->u.padding.len;
+        break;
     case QUIRE_FRAME_PATH_CHALLENGE:
         if (!from_client && f->cur_is_new_server_path && p->frame == f->cur_frame) {
             add_data(f->challenges, &f->nchallenges, fr->u.path.data, f->challenge_frame, p->frame);

@@ -106,6 +106,7 @@ typedef struct quire_facts {
     /* payload sizes (QIR's _payload_size: bytes after the header, tag included) */
     uint64_t zero_rtt_bytes, zero_rtt_packets, first_0rtt_frame;
     uint64_t client_1rtt_bytes;
+    uint64_t client_1rtt_padding;  /* of it, PADDING (e.g. path MTU probes) */
     uint64_t server_hs_crypto_end; /* highest offset + length of server Handshake CRYPTO */
     /* QIR's amplification-limit walk over the datagrams before the client's first Handshake */
     struct {

@@ -1,7 +1,8 @@
 /* Check of the `zerortt` test case (QIR's TestCaseZeroRTT, abbreviation Z): 40 files of 32
  * bytes with 250-character names over two connections, the second sending its requests in
  * 0-RTT: exactly two handshakes, version 1 only, the files intact, 0-RTT payload in the
- * client-side capture, and at most 5000 bytes (half the request names) of client 1-RTT payload. */
+ * client-side capture, and at most 5000 bytes (half the request names) of client 1-RTT payload.
+ * As in QIR, PADDING counts (path MTU probes can fail a client); the explanation says how much. */
 #include "checks/check.h"
 
 #include <stdio.h>
@@ -21,11 +22,11 @@ quire_verdict quire_judge_zerortt(const quire_check_data *d, char *why, size_t w
     }
     if (c->client_1rtt_bytes > ZERORTT_MAX_1RTT) {
         snprintf(why, whylen,
-                 "client sent too much in 1-RTT packets: %llu bytes > %d (0-RTT: %llu bytes "
-                 "from %s frame %llu)",
+                 "client sent too much in 1-RTT packets: %llu bytes > %d, %llu of them PADDING "
+                 "(0-RTT: %llu bytes from %s frame %llu)",
                  (unsigned long long)c->client_1rtt_bytes, ZERORTT_MAX_1RTT,
-                 (unsigned long long)c->zero_rtt_bytes, quire_check_cap(c),
-                 (unsigned long long)c->first_0rtt_frame);
+                 (unsigned long long)c->client_1rtt_padding, (unsigned long long)c->zero_rtt_bytes,
+                 quire_check_cap(c), (unsigned long long)c->first_0rtt_frame);
         return QUIRE_VERDICT_FAILED;
     }
     snprintf(why, whylen,
