@@ -4,43 +4,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/markup.h"
 #include "util/err.h"
 
-/* Appends s escaped for XML text and attribute values. Control characters that XML 1.0
- * cannot carry at all become U+FFFD. */
 static int xesc(quire_buf *b, const char *s)
 {
-    if (!s) return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&apos;";
-            break;
-        case '\t':
-        case '\n':
-        case '\r':
-            break;
-        default:
-            if (*p < 0x20) rep = "\xef\xbf\xbd";
-            break;
-        }
-        if (rep ? quire_buf_printf(b, "%s", rep) : quire_buf_putc(b, (char)*p))
-            return QUIRE_ERR_NOMEM;
-    }
-    return 0;
+    return quire_markup_escape(b, s, QUIRE_MARKUP_XML);
 }
 
 static double dur(double d)

@@ -170,13 +170,8 @@ static int measurements_table(const quire_result *r, quire_buf *out)
 
 int quire_markdown_write_tables(const quire_result *r, quire_buf *out)
 {
-    size_t ncases = 0, nmeas = 0;
-    for (size_t t = 0; t < r->ntests; t++) {
-        if (r->tests[t].kind == QUIRE_TEST_CASE)
-            ncases++;
-        else
-            nmeas++;
-    }
+    size_t ncases = quire_result_count_tests(r, QUIRE_TEST_CASE);
+    size_t nmeas = quire_result_count_tests(r, QUIRE_TEST_MEASUREMENT);
     int rv = 0;
     if (ncases) rv = tests_table(r, out);
     if (!rv && ncases && nmeas && quire_buf_putc(out, '\n')) rv = QUIRE_ERR_NOMEM;

@@ -407,6 +407,14 @@ int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
     return 0;
 }
 
+size_t quire_result_count_tests(const quire_result *r, quire_test_kind kind)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < r->ntests; t++)
+        n += r->tests[t].kind == kind;
+    return n;
+}
+
 void quire_result_count(const quire_result *r, quire_result_counts *n)
 {
     memset(n, 0, sizeof *n);

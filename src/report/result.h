@@ -157,6 +157,9 @@ typedef struct quire_result_counts {
 } quire_result_counts;
 void quire_result_count(const quire_result *r, quire_result_counts *c);
 
+/* Number of tests of one kind (test cases or measurements). */
+size_t quire_result_count_tests(const quire_result *r, quire_test_kind kind);
+
 /* Saving and loading result.json (quire_result_save, _load, _to_json) */
 #include "report/resultjson.h"
 

@@ -155,6 +155,8 @@ static void test_build_and_lookup(void **state)
     assert_int_equal(n.failed, 1);
     assert_int_equal(n.unsupported, 1);
     assert_int_equal(n.none, 1);
+    assert_int_equal(quire_result_count_tests(&r, QUIRE_TEST_CASE), 2);
+    assert_int_equal(quire_result_count_tests(&r, QUIRE_TEST_MEASUREMENT), 1);
     quire_result_free(&r);
 }
 
