@@ -168,6 +168,18 @@ static int start_table(quire_trace *t, int dsb_blocks)
     return rv;
 }
 
+/* Decodes a capture just opened (open_rv: how the open went) and closes it. */
+static int run_opened(quire_trace *t, quire_pcap *pc, int open_rv, const quire_trace_opts *opts)
+{
+    if (open_rv) {
+        snprintf(t->capture_error, sizeof t->capture_error, "%s", pc->err);
+        return open_rv;
+    }
+    int rv = run(t, pc, opts);
+    quire_pcap_close(pc);
+    return rv;
+}
+
 int quire_trace_run(quire_trace *t, const char *capture, const quire_trace_opts *opts)
 {
     int rv = start(t, capture, opts);
@@ -178,14 +190,7 @@ int quire_trace_run(quire_trace *t, const char *capture, const quire_trace_opts 
                     quire_strerror(dsb));
     if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
-    rv = quire_pcap_open(&pc, capture);
-    if (rv) {
-        snprintf(t->capture_error, sizeof t->capture_error, "%s", pc.err);
-        return rv;
-    }
-    rv = run(t, &pc, opts);
-    quire_pcap_close(&pc);
-    return rv;
+    return run_opened(t, &pc, quire_pcap_open(&pc, capture), opts);
 }
 
 int quire_trace_run_mem(quire_trace *t, const void *data, size_t len, const quire_trace_opts *opts)
@@ -195,14 +200,7 @@ int quire_trace_run_mem(quire_trace *t, const void *data, size_t len, const quir
     int dsb = quire_export_dsb_parse(data, len, "<memory>", &t->keylog);
     if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
-    rv = quire_pcap_open_mem(&pc, data, len);
-    if (rv) {
-        snprintf(t->capture_error, sizeof t->capture_error, "%s", pc.err);
-        return rv;
-    }
-    rv = run(t, &pc, opts);
-    quire_pcap_close(&pc);
-    return rv;
+    return run_opened(t, &pc, quire_pcap_open_mem(&pc, data, len), opts);
 }
 
 void quire_trace_free(quire_trace *t)
