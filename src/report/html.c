@@ -241,10 +241,11 @@ static int badge(const quire_result *r, const char *base, size_t s, size_t c, si
                  quire_buf *b)
 {
     const quire_result_test *tt = &r->tests[t];
-    const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-    const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-    quire_verdict v = x ? x->verdict : m->verdict;
-    const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
+    const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
+    quire_result_outcome o;
+    quire_result_outcome_get(r, s, c, t, &o);
+    quire_verdict v = o.verdict;
+    const char *expl = o.explanation, *log = o.log;
     if (m && v == QUIRE_VERDICT_NONE) return 0;
     int link = v == QUIRE_VERDICT_SUCCEEDED || v == QUIRE_VERDICT_FAILED;
     if (quire_buf_printf(b, link ? "<a class=\"b %s t%zu\" href=\"" : "<span class=\"b %s t%zu",
@@ -292,10 +293,10 @@ static int failures(const quire_result *r, const char *base, quire_buf *b)
     for (size_t c = 0; c < r->nclients; c++)
         for (size_t s = 0; s < r->nservers; s++)
             for (size_t t = 0; t < r->ntests; t++) {
-                const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-                const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-                if ((x ? x->verdict : m->verdict) != QUIRE_VERDICT_FAILED) continue;
-                const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
+                quire_result_outcome o;
+                quire_result_outcome_get(r, s, c, t, &o);
+                if (o.verdict != QUIRE_VERDICT_FAILED) continue;
+                const char *expl = o.explanation, *log = o.log;
                 const quire_result_test *tt = &r->tests[t];
                 if (!n++ &&
                     quire_buf_printf(b, "<h2>Failures</h2>\n<table class=\"fl\" id=\"failures\">"

@@ -26,14 +26,13 @@ static void pair_count(const quire_result *r, size_t s, size_t c, pair_stats *p)
 {
     memset(p, 0, sizeof *p);
     for (size_t t = 0; t < r->ntests; t++) {
-        const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-        const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-        quire_verdict v = x ? x->verdict : m->verdict;
+        quire_result_outcome o;
+        quire_result_outcome_get(r, s, c, t, &o);
         p->tests++;
-        p->time += dur(x ? x->duration : m->duration);
-        if (v == QUIRE_VERDICT_FAILED)
+        p->time += dur(o.duration);
+        if (o.verdict == QUIRE_VERDICT_FAILED)
             p->failures++;
-        else if (v != QUIRE_VERDICT_SUCCEEDED)
+        else if (o.verdict != QUIRE_VERDICT_SUCCEEDED)
             p->skipped++;
     }
 }
@@ -41,14 +40,15 @@ static void pair_count(const quire_result *r, size_t s, size_t c, pair_stats *p)
 static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_buf *b)
 {
     const quire_result_test *tt = &r->tests[t];
-    const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-    const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-    quire_verdict v = x ? x->verdict : m->verdict;
-    const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
+    const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
+    quire_result_outcome o;
+    quire_result_outcome_get(r, s, c, t, &o);
+    quire_verdict v = o.verdict;
+    const char *expl = o.explanation, *log = o.log;
     if (quire_buf_printf(b, "    <testcase classname=\"quire.") || xesc(b, r->servers[s].name) ||
         quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) ||
         quire_buf_printf(b, "\" name=\"") || xesc(b, tt->name ? tt->name : tt->abbr) ||
-        quire_buf_printf(b, "\" time=\"%.3f\"", dur(x ? x->duration : m->duration)))
+        quire_buf_printf(b, "\" time=\"%.3f\"", dur(o.duration)))
         return QUIRE_ERR_NOMEM;
     if (v == QUIRE_VERDICT_SUCCEEDED && !m)
         return quire_buf_printf(b, "/>\n") ? QUIRE_ERR_NOMEM : 0;

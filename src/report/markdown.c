@@ -208,18 +208,12 @@ int quire_markdown_write(const quire_result *r, quire_buf *out)
     for (size_t c = 0; c < r->nclients && !rv; c++)
         for (size_t s = 0; s < r->nservers && !rv; s++)
             for (size_t t = 0; t < r->ntests && !rv; t++) {
-                const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-                const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
-                const char *expl, *log;
-                if (x && x->verdict == QUIRE_VERDICT_FAILED)
-                    expl = x->explanation, log = x->log;
-                else if (m && m->verdict == QUIRE_VERDICT_FAILED)
-                    expl = m->explanation, log = m->log;
-                else
-                    continue;
+                quire_result_outcome o;
+                quire_result_outcome_get(r, s, c, t, &o);
+                if (o.verdict != QUIRE_VERDICT_FAILED) continue;
                 if (!nfail++ && quire_buf_printf(out, "\n### Failed tests\n\n"))
                     rv = QUIRE_ERR_NOMEM;
-                if (!rv) rv = failure_line(r, s, c, t, expl, log, out);
+                if (!rv) rv = failure_line(r, s, c, t, o.explanation, o.log, out);
             }
     return rv;
 }

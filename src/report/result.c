@@ -266,6 +266,22 @@ const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t s, 
     return &slot_at(r, s, c, t)->meas;
 }
 
+int quire_result_outcome_get(const quire_result *r, size_t s, size_t c, size_t t,
+                             quire_result_outcome *o)
+{
+    const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+    const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
+    if (x) {
+        *o = (quire_result_outcome){x->verdict, x->explanation, x->duration, x->log};
+    } else if (m) {
+        *o = (quire_result_outcome){m->verdict, m->explanation, m->duration, m->log};
+    } else {
+        *o = (quire_result_outcome){QUIRE_VERDICT_NONE, NULL, -1, NULL};
+        return QUIRE_ERR_NOTFOUND;
+    }
+    return 0;
+}
+
 static int locate(const quire_result *r, const char *server, const char *client, const char *test,
                   quire_test_kind kind, slot **out)
 {

@@ -157,6 +157,24 @@ static void test_build_and_lookup(void **state)
     assert_int_equal(n.none, 1);
     assert_int_equal(quire_result_count_tests(&r, QUIRE_TEST_CASE), 2);
     assert_int_equal(quire_result_count_tests(&r, QUIRE_TEST_MEASUREMENT), 1);
+    /* the outcome view: the cell's fields for a test case, the measurement's for one */
+    quire_result_outcome o;
+    assert_int_equal(quire_result_outcome_get(&r, 0, 0, 1, &o), 0);
+    assert_int_equal(o.verdict, QUIRE_VERDICT_FAILED);
+    assert_ptr_equal(o.explanation, c->explanation);
+    assert_ptr_equal(o.log, c->log);
+    assert_true(o.duration == c->duration);
+    assert_int_equal(quire_result_outcome_get(&r, 0, 0, 2, &o), 0);
+    assert_int_equal(o.verdict, m->verdict);
+    assert_ptr_equal(o.explanation, m->explanation);
+    assert_ptr_equal(o.log, m->log);
+    assert_true(o.duration == m->duration);
+    assert_int_equal(quire_result_outcome_get(&r, 0, 0, 3, &o), QUIRE_ERR_NOTFOUND);
+    assert_int_equal(o.verdict, QUIRE_VERDICT_NONE);
+    assert_null(o.explanation);
+    assert_null(o.log);
+    assert_true(o.duration < 0);
+    assert_int_equal(quire_result_outcome_get(&r, 9, 0, 0, &o), QUIRE_ERR_NOTFOUND);
     quire_result_free(&r);
 }
 
