@@ -298,6 +298,53 @@ static int verdict_ok(quire_verdict v)
     return (unsigned)v <= QUIRE_VERDICT_UNSUPPORTED;
 }
 
+/* The two halves of a slot, replaced as a whole by deep copies: 0, or QUIRE_ERR_NOMEM and the
+ * old contents kept. */
+static int cell_store(quire_result_cell *d, quire_verdict v, const char *explanation,
+                      double duration, const char *log)
+{
+    char *e = dupstr(explanation), *l = dupstr(log);
+    if ((explanation && !e) || (log && !l)) {
+        free(e);
+        free(l);
+        return QUIRE_ERR_NOMEM;
+    }
+    free(d->explanation);
+    free(d->log);
+    d->verdict = v;
+    d->explanation = e;
+    d->log = l;
+    d->duration = duration;
+    return 0;
+}
+
+static void meas_strings_free(quire_result_meas *m)
+{
+    free(m->details);
+    free(m->unit);
+    free(m->explanation);
+    free(m->log);
+}
+
+/* Takes the numbers (verdict, stats, duration) from num and copies of the four strings. */
+static int meas_store(quire_result_meas *d, const quire_result_meas *num, const char *details,
+                      const char *unit, const char *explanation, const char *log)
+{
+    quire_result_meas m = *num;
+    m.details = dupstr(details);
+    m.unit = dupstr(unit);
+    m.explanation = dupstr(explanation);
+    m.log = dupstr(log);
+    if ((details && !m.details) || (unit && !m.unit) || (explanation && !m.explanation) ||
+        (log && !m.log)) {
+        meas_strings_free(&m);
+        return QUIRE_ERR_NOMEM;
+    }
+    meas_strings_free(d);
+    *d = m;
+    return 0;
+}
+
 int quire_result_set(quire_result *r, const char *server, const char *client, const char *test,
                      quire_verdict v, const char *explanation, double duration, const char *log)
 {
@@ -305,19 +352,8 @@ int quire_result_set(quire_result *r, const char *server, const char *client, co
     int rv = locate(r, server, client, test, QUIRE_TEST_CASE, &sl);
     if (rv) return rv;
     if (!verdict_ok(v)) return QUIRE_ERR_INVALID;
-    char *e = dupstr(explanation), *l = dupstr(log);
-    if ((explanation && !e) || (log && !l)) {
-        free(e);
-        free(l);
-        return QUIRE_ERR_NOMEM;
-    }
-    free(sl->cell.explanation);
-    free(sl->cell.log);
-    sl->cell.verdict = v;
-    sl->cell.explanation = e;
-    sl->cell.log = l;
-    sl->cell.duration = isfinite(duration) && duration >= 0 ? duration : -1;
-    return 0;
+    return cell_store(&sl->cell, v, explanation,
+                      isfinite(duration) && duration >= 0 ? duration : -1, log);
 }
 
 /* QIR: "{:.0f} (± {:.0f}) {}".format(mean, stdev, unit) */
@@ -356,22 +392,10 @@ int quire_result_set_measurement(quire_result *r, const char *server, const char
     } else {
         m.details = strdup("");
     }
-    m.unit = dupstr(unit);
-    m.explanation = dupstr(explanation);
-    m.log = dupstr(log);
-    if (!m.details || (unit && !m.unit) || (explanation && !m.explanation) || (log && !m.log)) {
-        free(m.details);
-        free(m.unit);
-        free(m.explanation);
-        free(m.log);
-        return QUIRE_ERR_NOMEM;
-    }
-    free(sl->meas.details);
-    free(sl->meas.unit);
-    free(sl->meas.explanation);
-    free(sl->meas.log);
-    sl->meas = m;
-    return 0;
+    if (!m.details) return QUIRE_ERR_NOMEM;
+    rv = meas_store(&sl->meas, &m, m.details, unit, explanation, log);
+    free(m.details);
+    return rv;
 }
 
 int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
@@ -379,20 +403,8 @@ int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
 {
     if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
     if (r->tests[t].kind != QUIRE_TEST_CASE || !verdict_ok(src->verdict)) return QUIRE_ERR_INVALID;
-    quire_result_cell *d = &slot_at(r, s, c, t)->cell;
-    char *e = dupstr(src->explanation), *l = dupstr(src->log);
-    if ((src->explanation && !e) || (src->log && !l)) {
-        free(e);
-        free(l);
-        return QUIRE_ERR_NOMEM;
-    }
-    free(d->explanation);
-    free(d->log);
-    d->verdict = src->verdict;
-    d->explanation = e;
-    d->log = l;
-    d->duration = src->duration;
-    return 0;
+    return cell_store(&slot_at(r, s, c, t)->cell, src->verdict, src->explanation, src->duration,
+                      src->log);
 }
 
 int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
@@ -401,26 +413,8 @@ int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
     if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
     if (r->tests[t].kind != QUIRE_TEST_MEASUREMENT || !verdict_ok(src->verdict))
         return QUIRE_ERR_INVALID;
-    quire_result_meas m = *src;
-    m.details = dupstr(src->details);
-    m.unit = dupstr(src->unit);
-    m.explanation = dupstr(src->explanation);
-    m.log = dupstr(src->log);
-    if ((src->details && !m.details) || (src->unit && !m.unit) ||
-        (src->explanation && !m.explanation) || (src->log && !m.log)) {
-        free(m.details);
-        free(m.unit);
-        free(m.explanation);
-        free(m.log);
-        return QUIRE_ERR_NOMEM;
-    }
-    quire_result_meas *d = &slot_at(r, s, c, t)->meas;
-    free(d->details);
-    free(d->unit);
-    free(d->explanation);
-    free(d->log);
-    *d = m;
-    return 0;
+    return meas_store(&slot_at(r, s, c, t)->meas, src, src->details, src->unit, src->explanation,
+                      src->log);
 }
 
 size_t quire_result_count_tests(const quire_result *r, quire_test_kind kind)
