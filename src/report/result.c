@@ -62,14 +62,19 @@ static void slot_init(slot *sl)
     sl->meas.duration = -1;
 }
 
+static void meas_strings_free(quire_result_meas *m)
+{
+    free(m->details);
+    free(m->unit);
+    free(m->explanation);
+    free(m->log);
+}
+
 static void slot_clear(slot *sl)
 {
     free(sl->cell.explanation);
     free(sl->cell.log);
-    free(sl->meas.details);
-    free(sl->meas.unit);
-    free(sl->meas.explanation);
-    free(sl->meas.log);
+    meas_strings_free(&sl->meas);
     slot_init(sl);
 }
 
@@ -316,14 +321,6 @@ static int cell_store(quire_result_cell *d, quire_verdict v, const char *explana
     d->log = l;
     d->duration = duration;
     return 0;
-}
-
-static void meas_strings_free(quire_result_meas *m)
-{
-    free(m->details);
-    free(m->unit);
-    free(m->explanation);
-    free(m->log);
 }
 
 /* Takes the numbers (verdict, stats, duration) from num and copies of the four strings. */
