@@ -77,11 +77,8 @@ static void finish(quire_trace *t)
         /* per-packet problems were reported as they happened; the others (keys) here */
         if (c->problem[0] && strncmp(c->problem, "frame ", 6))
             add_problem(t, c->first_problem_frame, "connection %zu: %s", c->index, c->problem);
-    }
-    /* frame counts from the connections (a packet's callback keeps at most
-     * QUIRE_CONN_MAX_FRAMES frames, the connections count all) */
-    for (size_t i = 0; i < quire_conn_count(t->conns); i++) {
-        const quire_conn *c = quire_conn_get(t->conns, i);
+        /* frame counts from the connections (a packet's callback keeps at most
+         * QUIRE_CONN_MAX_FRAMES frames, the connections count all) */
         for (int d = 0; d < 2; d++)
             for (int k = 0; k < QUIRE_FRAME_KINDS; k++)
                 s->frames[k] += c->dir[d].frames[k];
