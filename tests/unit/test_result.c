@@ -353,6 +353,13 @@ static void test_load_errors(void **state)
         {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", "
          "\"duration\": []}]]}",
          "results[0][0].duration: expected a number"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", "
+         "\"result\": \"failed\"}, {\"abbr\": \"H\", \"result\": \"failed\"}]]}",
+         "results[0][1]: \"H\" appears twice"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"measurements\": "
+         "[[{\"abbr\": \"G\", \"result\": null}, {\"abbr\": \"G\", \"result\": \"failed\"}, "
+         "{\"abbr\": \"G\", \"result\": \"succeeded\"}]]}",
+         "measurements[0][2]: \"G\" appears twice"},
     };
     char err[512];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
