@@ -1,7 +1,9 @@
 #!/bin/bash
 # Differential test of `quire trace` against tshark (issue 4): for every capture with a key
 # log under tests/data/captures/, the QUIC packets per frame (count and type), the frame
-# types of each frame, which packets decrypt, and the negotiated TLS cipher must be identical.
+# types of each frame, which packets decrypt, their packet numbers and key phases, STREAM
+# stream IDs, ACK largest acknowledged, CRYPTO offsets and lengths, and the negotiated TLS
+# cipher must be identical.
 # Skipped (77) without tshark or python3.
 set -eu
 src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -24,7 +26,9 @@ for cap in "$src"/tests/data/captures/*.pcap; do
     tshark -r "$cap" -o "tls.keylog_file:$keys" -Y quic -T fields -E separator='|' \
         -e frame.number -e quic.header_form -e quic.long.packet_type -e quic.version -e quic.long.packet_type_v2 \
         -e quic.frame_type -e quic.decryption_failed -e tls.handshake.ciphersuite \
-        -e tls.handshake.type > "$tmp/$name.tshark" 2>/dev/null
+        -e tls.handshake.type -e quic.packet_number -e quic.key_phase \
+        -e quic.stream.stream_id -e quic.ack.largest_acknowledged -e quic.crypto.offset \
+        -e quic.crypto.length > "$tmp/$name.tshark" 2>/dev/null
     if python3 - "$tmp/$name.json" "$tmp/$name.tshark" "$name" <<'PY'
 import json, sys
 ours = json.load(open(sys.argv[1]))
@@ -72,16 +76,30 @@ for line in open(sys.argv[2]):
     if f[7] and "2" in f[8].split(","):
         # the ServerHello's suite (the ClientHello lists several)
         ciphers.add(int(f[7].split(",")[-1], 16))
-    theirs[frame] = (types, frames, failed)
+    pns = [int(x) for x in f[9].split(",") if x] if not unknown else []
+    kps = [int(x in ("1", "True")) for x in f[10].split(",") if x]
+    ints = lambda i: [int(x) for x in f[i].split(",") if x] if not unknown else []
+    detail = (ints(11), ints(12), ints(13), ints(14))
+    theirs[frame] = (types, frames, failed, pns, kps, detail)
 mine = {}
 for p in ours["packets"]:
-    t, fr, fail = mine.get(p["frame"], ([], [], 0))
+    t, fr, fail, pns, kps, detail = mine.get(p["frame"], ([], [], 0, [], [], ([], [], [], [])))
     if "type" in p:
         t.append(p["type"])
         fr.extend(x["type"] for x in p["frames"])
         if not p["decrypted"] and p["type"] not in ("retry", "version_negotiation"):
             fail += 1
-    mine[p["frame"]] = (t, fr, fail)
+        if "pn" in p:
+            pns.append(p["pn"])
+        if "key_phase" in p:
+            kps.append(p["key_phase"])
+        for x in p["frames"]:
+            if x["type"] == "stream": detail[0].append(x["stream_id"])
+            if x["type"] == "ack": detail[1].append(x["largest"])
+            if x["type"] == "crypto":
+                detail[2].append(x["offset"])
+                detail[3].append(x["length"])
+    mine[p["frame"]] = (t, fr, fail, pns, kps, detail)
 bad = 0
 for frame in sorted(set(theirs) | set(mine)):
     a, b = theirs.get(frame), mine.get(frame)

@@ -4,7 +4,7 @@
 # pair (198.18.0.0/24, offloads off), captured with tcpdump and logged with SSLKEYLOGFILE.
 # Needs root. Usage: make-captures.sh OUTDIR [NAME...]; names: handshake retry keyupdate
 # chacha20 resumption ipv6 vn migration multiplex (the default set); v2 aioquic-retry (aioquic, see
-# aqrun); large (50 MB, for benchmarks; not
+# aqrun); go-handshake go-chacha20 go-transfer go-retry go-zerortt (quic-go, see gorun); large (50 MB, for benchmarks; not
 # committed). Everything it creates carries its pid and is removed on exit.
 set -euo pipefail
 mkdir -p "$1"; out=$(realpath "$1"); shift
@@ -39,12 +39,20 @@ mkdir -p "$tmp/www"
 head -c 3000 /dev/urandom > "$tmp/www/small"
 head -c 40000 /dev/urandom > "$tmp/www/medium"
 
+# tcpdump can take seconds to attach on a loaded machine: wait until it says it listens.
+# Immediate mode: without it packets of the last second can still sit in the kernel ring when
+# tcpdump is stopped, and are lost.
+start_tcpdump() { # file [port]
+    : > "$tmp/tcpdump.err"
+    ip netns exec "$ns_s" tcpdump -i qts$id --immediate-mode -U -s 0 -w "$1" udp port "${2:-4433}" 2>"$tmp/tcpdump.err" &
+    tpid=$!
+    for _ in $(seq 1 100); do grep -q listening "$tmp/tcpdump.err" && return; sleep 0.1; done
+    echo "tcpdump did not start" >&2; return 1
+}
 run() { # name server-args client-args addr file [second client run]
     local name=$1 sargs=$2 cargs=$3 addr=$4 file=$5 twice=${6:-}
     rm -rf "$tmp/dl" "$tmp/keys" "$tmp/sess" "$tmp/tp"; mkdir -p "$tmp/dl"
-    ip netns exec "$ns_s" tcpdump -i qts$id -U -s 0 -w "$out/$name.pcap" udp port 4433 2>/dev/null &
-    tpid=$!
-    sleep 0.5
+    start_tcpdump "$out/$name.pcap"
     ip netns exec "$ns_s" gtlsserver -q $sargs -d "$tmp/www" "$addr" 4433 "$tmp/key.pem" "$tmp/cert.pem" >/dev/null 2>&1 &
     spid=$!
     sleep 0.3
@@ -67,9 +75,7 @@ aqrun() { # name server-args client-args file
     local name=$1 sargs=$2 cargs=$3 file=$4 here
     here=$(cd "$(dirname "$0")" && pwd)
     rm -rf "$tmp/dl" "$tmp/keys" "$tmp/skeys"; mkdir -p "$tmp/dl"
-    ip netns exec "$ns_s" tcpdump -i qts$id -U -s 0 -w "$out/$name.pcap" udp port 4433 2>/dev/null &
-    tpid=$!
-    sleep 0.5
+    start_tcpdump "$out/$name.pcap"
     QUIRE_WWW=$tmp/www PYTHONPATH=$here ip netns exec "$ns_s" "${AIOQUIC_PY:?}" \
         "${AIOQUIC_EXAMPLES:?}/http3_server.py" --host 198.18.0.1 --port 4433 \
         --certificate "$tmp/cert.pem" --private-key "$tmp/key.pem" $sargs aioquic_app:app >/dev/null 2>&1 &
@@ -77,6 +83,31 @@ aqrun() { # name server-args client-args file
     sleep 2
     timeout 10 ip netns exec "$ns_c" "$AIOQUIC_PY" "$AIOQUIC_EXAMPLES/http3_client.py" --insecure \
         --secrets-log "$tmp/keys" --output-dir "$tmp/dl" $cargs "https://198.18.0.1:4433/$file" >/dev/null 2>&1 || true
+    sleep 0.3
+    kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
+    kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=
+    cp "$tmp/keys" "$out/$name.keys"
+    cmp -s "$tmp/www/$file" "$tmp/dl/$file" && echo "$name: ok" || echo "$name: download differs"
+}
+# quic-go's interop endpoints (QIR's quic-go image, hq-interop), built per
+# shared/notes/endpoints.md into $QUICGO_DIR (server, client). Their paths are fixed (/www,
+# /certs, /logs, /downloads, port 443), so each runs in a private mount namespace; the client
+# takes the URLs as arguments (QIR's wrapper passes $REQUESTS).
+gorun() { # name testcase file [second file]
+    local name=$1 tc=$2 file=$3 more=${4:+https://198.18.0.1:443/$4} qd=${QUICGO_DIR:?set QUICGO_DIR to the built quic-go interop binaries}
+    rm -rf "$tmp/dl" "$tmp/keys" "$tmp/slogs" "$tmp/clogs" "$tmp/certs"
+    mkdir -p "$tmp/dl" "$tmp/slogs" "$tmp/clogs" "$tmp/certs"
+    cp "$tmp/key.pem" "$tmp/certs/priv.key"; cp "$tmp/cert.pem" "$tmp/certs/cert.pem"
+    start_tcpdump "$out/$name.pcap" 443
+    ip netns exec "$ns_s" unshare -m sh -c "mount --make-rprivate / && mount --bind $tmp/www /www &&
+        mount --bind $tmp/certs /certs && mount --bind $tmp/slogs /logs &&
+        TESTCASE=$tc QLOGDIR=/logs exec $qd/server" >/dev/null 2>&1 &
+    spid=$!
+    sleep 1
+    ip netns exec "$ns_c" unshare -m sh -c "mount --make-rprivate / && mount --bind $tmp/dl /downloads &&
+        mount --bind $tmp/clogs /logs && mount --bind $tmp/certs /certs &&
+        TESTCASE=$tc QLOGDIR=/logs SSLKEYLOGFILE=$tmp/keys \
+        timeout 10 $qd/client https://198.18.0.1:443/$file $more" >/dev/null 2>&1 || true
     sleep 0.3
     kill "$spid"; wait "$spid" 2>/dev/null || true; spid=
     kill "$tpid"; wait "$tpid" 2>/dev/null || true; tpid=
@@ -96,6 +127,11 @@ for n in $names; do
     migration) run migration "" "--delay-stream=50ms --change-local-addr=10ms" 198.18.0.1 medium ;;
     v2) aqrun v2 "" "--negotiate-v2" small ;;
     aioquic-retry) aqrun aioquic-retry "--retry" "" small ;;
+    go-handshake) gorun go-handshake handshake small ;;
+    go-chacha20) gorun go-chacha20 chacha20 small ;;
+    go-transfer) gorun go-transfer transfer medium ;;
+    go-retry) gorun go-retry retry small ;;
+    go-zerortt) gorun go-zerortt zerortt small medium ;;
     large) head -c 50000000 /dev/urandom > "$tmp/www/large"; run large "" "" 198.18.0.1 large ;;
     esac
 done

@@ -1,0 +1,177 @@
+/* JUnit XML report (see junit.h). */
+#include "report/junit.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "util/err.h"
+
+/* Appends s escaped for XML text and attribute values. Control characters that XML 1.0
+ * cannot carry at all become U+FFFD. */
+static int xesc(quire_buf *b, const char *s)
+{
+    if (!s) return 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&apos;";
+            break;
+        case '\t':
+        case '\n':
+        case '\r':
+            break;
+        default:
+            if (*p < 0x20) rep = "\xef\xbf\xbd";
+            break;
+        }
+        if (rep ? quire_buf_printf(b, "%s", rep) : quire_buf_putc(b, (char)*p))
+            return QUIRE_ERR_NOMEM;
+    }
+    return 0;
+}
+
+static double dur(double d)
+{
+    return d > 0 ? d : 0;
+}
+
+typedef struct pair_stats {
+    size_t tests, failures, skipped;
+    double time;
+} pair_stats;
+
+static void pair_count(const quire_result *r, size_t s, size_t c, pair_stats *p)
+{
+    memset(p, 0, sizeof *p);
+    for (size_t t = 0; t < r->ntests; t++) {
+        const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+        const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
+        quire_verdict v = x ? x->verdict : m->verdict;
+        p->tests++;
+        p->time += dur(x ? x->duration : m->duration);
+        if (v == QUIRE_VERDICT_FAILED)
+            p->failures++;
+        else if (v != QUIRE_VERDICT_SUCCEEDED)
+            p->skipped++;
+    }
+}
+
+static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_buf *b)
+{
+    const quire_result_test *tt = &r->tests[t];
+    const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+    const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
+    quire_verdict v = x ? x->verdict : m->verdict;
+    const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
+    if (quire_buf_printf(b, "    <testcase classname=\"quire.") || xesc(b, r->servers[s].name) ||
+        quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) ||
+        quire_buf_printf(b, "\" name=\"") || xesc(b, tt->name ? tt->name : tt->abbr) ||
+        quire_buf_printf(b, "\" time=\"%.3f\"", dur(x ? x->duration : m->duration)))
+        return QUIRE_ERR_NOMEM;
+    if (v == QUIRE_VERDICT_SUCCEEDED && !m)
+        return quire_buf_printf(b, "/>\n") ? QUIRE_ERR_NOMEM : 0;
+    if (quire_buf_printf(b, ">\n")) return QUIRE_ERR_NOMEM;
+    switch (v) {
+    case QUIRE_VERDICT_FAILED:
+        if (quire_buf_printf(b, "      <failure type=\"failed\" message=\"") ||
+            xesc(b, expl && *expl ? expl : "failed") || quire_buf_printf(b, "\">") ||
+            xesc(b, expl && *expl ? expl : "failed (no explanation recorded)"))
+            return QUIRE_ERR_NOMEM;
+        break;
+    case QUIRE_VERDICT_UNSUPPORTED:
+        if (quire_buf_printf(b, "      <skipped message=\"unsupported") ||
+            (expl && *expl && (quire_buf_printf(b, ": ") || xesc(b, expl))) ||
+            quire_buf_printf(b, "\"/>\n"))
+            return QUIRE_ERR_NOMEM;
+        break;
+    case QUIRE_VERDICT_NONE:
+        if (quire_buf_printf(b, "      <skipped message=\"not run\"/>\n")) return QUIRE_ERR_NOMEM;
+        break;
+    default:
+        break;
+    }
+    if (v == QUIRE_VERDICT_FAILED) {
+        /* the log directory helps whoever reads the failure in a CI page */
+        if (log &&
+            (quire_buf_printf(b, "\nlogs: ") ||
+             (r->log_dir && (xesc(b, r->log_dir) || quire_buf_putc(b, '/'))) || xesc(b, log)))
+            return QUIRE_ERR_NOMEM;
+        if (quire_buf_printf(b, "</failure>\n")) return QUIRE_ERR_NOMEM;
+    }
+    if (m && v == QUIRE_VERDICT_SUCCEEDED &&
+        (quire_buf_printf(b, "      <system-out>") || xesc(b, tt->abbr) ||
+         quire_buf_printf(b, ": ") || xesc(b, m->details) ||
+         quire_buf_printf(b, "</system-out>\n")))
+        return QUIRE_ERR_NOMEM;
+    return quire_buf_printf(b, "    </testcase>\n") ? QUIRE_ERR_NOMEM : 0;
+}
+
+int quire_junit_write(const quire_result *r, quire_buf *b)
+{
+    pair_stats all = {0, 0, 0, 0}, p;
+    for (size_t c = 0; c < r->nclients; c++)
+        for (size_t s = 0; s < r->nservers; s++) {
+            pair_count(r, s, c, &p);
+            all.tests += p.tests;
+            all.failures += p.failures;
+            all.skipped += p.skipped;
+            all.time += p.time;
+        }
+    char stamp[32] = "";
+    if (r->start_time > 0) {
+        time_t t = (time_t)r->start_time;
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    }
+    if (quire_buf_printf(b,
+                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                         "<testsuites name=\"quire\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+                         "skipped=\"%zu\" time=\"%.3f\">\n",
+                         all.tests, all.failures, all.skipped, all.time))
+        return QUIRE_ERR_NOMEM;
+    /* client-major, the order of result.json */
+    for (size_t c = 0; c < r->nclients; c++)
+        for (size_t s = 0; s < r->nservers; s++) {
+            pair_count(r, s, c, &p);
+            if (quire_buf_printf(b, "  <testsuite name=\"quire.") || xesc(b, r->servers[s].name) ||
+                quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) ||
+                quire_buf_printf(b,
+                                 "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+                                 "time=\"%.3f\"",
+                                 p.tests, p.failures, p.skipped, p.time) ||
+                (*stamp && quire_buf_printf(b, " timestamp=\"%s\"", stamp)) ||
+                quire_buf_printf(b,
+                                 ">\n    <properties>\n      <property name=\"server\" value=\"") ||
+                xesc(b, r->servers[s].name) ||
+                quire_buf_printf(b, "\"/>\n      <property name=\"client\" value=\"") ||
+                xesc(b, r->clients[c].name) || quire_buf_printf(b, "\"/>\n    </properties>\n"))
+                return QUIRE_ERR_NOMEM;
+            for (size_t t = 0; t < r->ntests; t++)
+                if (testcase(r, s, c, t, b)) return QUIRE_ERR_NOMEM;
+            if (quire_buf_printf(b, "  </testsuite>\n")) return QUIRE_ERR_NOMEM;
+        }
+    return quire_buf_printf(b, "</testsuites>\n") ? QUIRE_ERR_NOMEM : 0;
+}
+
+int quire_junit_save(const quire_result *r, const char *path)
+{
+    quire_buf b;
+    quire_buf_init(&b);
+    int rv = quire_junit_write(r, &b);
+    if (!rv) rv = quire_result_write_atomic(path, b.data, b.len);
+    quire_buf_free(&b);
+    return rv;
+}

@@ -1,0 +1,230 @@
+/* Markdown report in QIR's table layout (see markdown.h). */
+#include "report/markdown.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+/* Display width of UTF-8 text: code points, which is right for the ASCII names and the
+ * one-column symbols (✓ ✕ ±) that appear here. */
+static size_t width(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++)
+        w += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return w;
+}
+
+/* A table of (1 + ncols) x (1 + nrows) cells; cell text is kept in one buffer each. */
+typedef struct table {
+    size_t ncols, nrows;
+    quire_buf *cells; /* row-major, row 0 is the header */
+} table;
+
+static int table_init(table *t, size_t ncols, size_t nrows)
+{
+    t->ncols = ncols + 1;
+    t->nrows = nrows + 1;
+    t->cells = calloc(t->ncols * t->nrows, sizeof *t->cells);
+    return t->cells ? 0 : QUIRE_ERR_NOMEM;
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; t->cells && i < t->ncols * t->nrows; i++)
+        quire_buf_free(&t->cells[i]);
+    free(t->cells);
+}
+
+static quire_buf *cell(table *t, size_t row, size_t col)
+{
+    return &t->cells[row * t->ncols + col];
+}
+
+/* Appends text with '|' escaped, so a name cannot split a Markdown cell. */
+static int put_text(quire_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' && quire_buf_putc(b, '\\')) return QUIRE_ERR_NOMEM;
+        if (quire_buf_putc(b, *s == '\n' ? ' ' : *s)) return QUIRE_ERR_NOMEM;
+    }
+    return 0;
+}
+
+static int pad(quire_buf *b, size_t n)
+{
+    while (n--)
+        if (quire_buf_putc(b, ' ')) return QUIRE_ERR_NOMEM;
+    return 0;
+}
+
+/* prettytable's centring: with an odd excess, the extra space goes right of odd-width text
+ * and left of even-width text. */
+static int centred(quire_buf *b, const quire_buf *text, size_t w)
+{
+    size_t tw = width(quire_buf_str(text), text->len), ex = w - tw, left = ex / 2;
+    if (ex % 2 && tw % 2 == 0) left++;
+    if (pad(b, left + 1) ||
+        quire_buf_append(b, text->data ? text->data : (const uint8_t *)"", text->len) ||
+        pad(b, ex - left + 1))
+        return QUIRE_ERR_NOMEM;
+    return 0;
+}
+
+static int table_print(table *t, quire_buf *out)
+{
+    size_t *w = calloc(t->ncols, sizeof *w);
+    if (!w) return QUIRE_ERR_NOMEM;
+    for (size_t c = 0; c < t->ncols; c++) {
+        w[c] = 3; /* room for the ":-:" alignment marker */
+        for (size_t r = 0; r < t->nrows; r++) {
+            quire_buf *b = cell(t, r, c);
+            size_t cw = width(quire_buf_str(b), b->len);
+            if (cw > w[c]) w[c] = cw;
+        }
+    }
+    int rv = 0;
+    for (size_t r = 0; r < t->nrows && !rv; r++) {
+        for (size_t c = 0; c < t->ncols && !rv; c++)
+            rv =
+                quire_buf_putc(out, '|') || centred(out, cell(t, r, c), w[c]) ? QUIRE_ERR_NOMEM : 0;
+        rv = rv || quire_buf_append(out, "|\n", 2) ? QUIRE_ERR_NOMEM : 0;
+        if (r || rv) continue;
+        for (size_t c = 0; c < t->ncols && !rv; c++) {
+            rv = quire_buf_append(out, "| :", 3) ? QUIRE_ERR_NOMEM : 0;
+            for (size_t i = 0; i + 2 < w[c] && !rv; i++)
+                rv = quire_buf_putc(out, '-');
+            rv = rv || quire_buf_append(out, ": ", 2) ? QUIRE_ERR_NOMEM : 0;
+        }
+        rv = rv || quire_buf_append(out, "|\n", 2) ? QUIRE_ERR_NOMEM : 0;
+    }
+    free(w);
+    return rv;
+}
+
+static int headers(const quire_result *r, table *t)
+{
+    for (size_t s = 0; s < r->nservers; s++)
+        if (put_text(cell(t, 0, s + 1), r->servers[s].name)) return QUIRE_ERR_NOMEM;
+    for (size_t c = 0; c < r->nclients; c++)
+        if (put_text(cell(t, c + 1, 0), r->clients[c].name)) return QUIRE_ERR_NOMEM;
+    return 0;
+}
+
+/* QIR's get_letters(): symbol + "(" + comma-separated abbreviations + ")" */
+static int letters(const quire_result *r, size_t s, size_t c, quire_verdict v, quire_buf *b)
+{
+    int first = 1;
+    if (quire_buf_printf(b, "%s(", quire_verdict_symbol(v))) return QUIRE_ERR_NOMEM;
+    for (size_t t = 0; t < r->ntests; t++) {
+        const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+        if (!x || x->verdict != v) continue;
+        if ((!first && quire_buf_putc(b, ',')) || put_text(b, r->tests[t].abbr))
+            return QUIRE_ERR_NOMEM;
+        first = 0;
+    }
+    return quire_buf_putc(b, ')') ? QUIRE_ERR_NOMEM : 0;
+}
+
+static int tests_table(const quire_result *r, quire_buf *out)
+{
+    table t;
+    if (table_init(&t, r->nservers, r->nclients)) return QUIRE_ERR_NOMEM;
+    int rv = headers(r, &t);
+    for (size_t c = 0; c < r->nclients && !rv; c++)
+        for (size_t s = 0; s < r->nservers && !rv; s++) {
+            quire_buf *b = cell(&t, c + 1, s + 1);
+            if (letters(r, s, c, QUIRE_VERDICT_SUCCEEDED, b) || quire_buf_append(b, "<br>", 4) ||
+                letters(r, s, c, QUIRE_VERDICT_UNSUPPORTED, b) || quire_buf_append(b, "<br>", 4) ||
+                letters(r, s, c, QUIRE_VERDICT_FAILED, b))
+                rv = QUIRE_ERR_NOMEM;
+        }
+    if (!rv) rv = table_print(&t, out);
+    table_free(&t);
+    return rv;
+}
+
+static int measurements_table(const quire_result *r, quire_buf *out)
+{
+    table t;
+    if (table_init(&t, r->nservers, r->nclients)) return QUIRE_ERR_NOMEM;
+    int rv = headers(r, &t);
+    for (size_t c = 0; c < r->nclients && !rv; c++)
+        for (size_t s = 0; s < r->nservers && !rv; s++) {
+            quire_buf *b = cell(&t, c + 1, s + 1);
+            for (size_t i = 0; i < r->ntests && !rv; i++) {
+                const quire_result_meas *m = quire_result_meas_get(r, s, c, i);
+                if (!m || m->verdict == QUIRE_VERDICT_NONE) continue;
+                /* QIR joins with "\n", which ends a Markdown row; "<br>" keeps it one cell */
+                if ((b->len && quire_buf_append(b, "<br>", 4)) || put_text(b, r->tests[i].abbr) ||
+                    (m->verdict == QUIRE_VERDICT_SUCCEEDED &&
+                     (quire_buf_append(b, ": ", 2) || put_text(b, m->details ? m->details : ""))))
+                    rv = QUIRE_ERR_NOMEM;
+            }
+        }
+    if (!rv) rv = table_print(&t, out);
+    table_free(&t);
+    return rv;
+}
+
+int quire_markdown_write_tables(const quire_result *r, quire_buf *out)
+{
+    size_t ncases = 0, nmeas = 0;
+    for (size_t t = 0; t < r->ntests; t++) {
+        if (r->tests[t].kind == QUIRE_TEST_CASE)
+            ncases++;
+        else
+            nmeas++;
+    }
+    int rv = 0;
+    if (ncases) rv = tests_table(r, out);
+    if (!rv && ncases && nmeas && quire_buf_putc(out, '\n')) rv = QUIRE_ERR_NOMEM;
+    if (!rv && nmeas) rv = measurements_table(r, out);
+    return rv;
+}
+
+/* Appends one failure line: "- server → client: H (handshake): explanation ([log](dir))" */
+static int failure_line(const quire_result *r, size_t s, size_t c, size_t t, const char *expl,
+                        const char *log, quire_buf *out)
+{
+    const quire_result_test *tt = &r->tests[t];
+    if (quire_buf_append(out, "- ", 2) || put_text(out, r->servers[s].name) ||
+        quire_buf_append(out, " (server) / ", 12) || put_text(out, r->clients[c].name) ||
+        quire_buf_append(out, " (client): **", 13) || put_text(out, tt->abbr) ||
+        quire_buf_append(out, "** ", 3) || put_text(out, tt->name ? tt->name : tt->abbr) ||
+        quire_buf_append(out, ": ", 2) ||
+        put_text(out, expl && *expl ? expl : "no explanation recorded"))
+        return QUIRE_ERR_NOMEM;
+    /* QIR's layout is <log_dir>/<server>_<client>/<test name> */
+    if (quire_buf_append(out, " ([log](", 8)) return QUIRE_ERR_NOMEM;
+    if (r->log_dir && quire_buf_printf(out, "%s/", r->log_dir)) return QUIRE_ERR_NOMEM;
+    if (log ? quire_buf_printf(out, "%s", log)
+            : quire_buf_printf(out, "%s_%s/%s", r->servers[s].name, r->clients[c].name,
+                               tt->name ? tt->name : tt->abbr))
+        return QUIRE_ERR_NOMEM;
+    return quire_buf_append(out, "))\n", 3) ? QUIRE_ERR_NOMEM : 0;
+}
+
+int quire_markdown_write(const quire_result *r, quire_buf *out)
+{
+    int rv = quire_markdown_write_tables(r, out);
+    size_t nfail = 0;
+    for (size_t c = 0; c < r->nclients && !rv; c++)
+        for (size_t s = 0; s < r->nservers && !rv; s++)
+            for (size_t t = 0; t < r->ntests && !rv; t++) {
+                const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+                const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
+                const char *expl, *log;
+                if (x && x->verdict == QUIRE_VERDICT_FAILED)
+                    expl = x->explanation, log = x->log;
+                else if (m && m->verdict == QUIRE_VERDICT_FAILED)
+                    expl = m->explanation, log = m->log;
+                else
+                    continue;
+                if (!nfail++ && quire_buf_printf(out, "\n### Failed tests\n\n"))
+                    rv = QUIRE_ERR_NOMEM;
+                if (!rv) rv = failure_line(r, s, c, t, expl, log, out);
+            }
+    return rv;
+}

@@ -1,0 +1,462 @@
+/* The result model and its result.json form (QIR's schema plus quire's keys); see result.h. */
+#include "report/result.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/err.h"
+
+/* One grid slot holds both kinds; the test's kind says which half is used. */
+typedef struct slot {
+    quire_result_cell cell;
+    quire_result_meas meas;
+} slot;
+
+static const char *const verdict_names[] = {NULL, "succeeded", "failed", "unsupported"};
+static const char *const verdict_symbols[] = {"", "\u2713", "\u2715", "?"};
+
+const char *quire_verdict_name(quire_verdict v)
+{
+    return (unsigned)v < 4 ? verdict_names[v] : NULL;
+}
+
+const char *quire_verdict_symbol(quire_verdict v)
+{
+    return (unsigned)v < 4 ? verdict_symbols[v] : "";
+}
+
+static char *dupstr(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Replaces *dst by a copy of src; 0 or QUIRE_ERR_NOMEM (then *dst is unchanged). */
+static int setstr(char **dst, const char *src)
+{
+    char *c = NULL;
+    if (src && !(c = strdup(src))) return QUIRE_ERR_NOMEM;
+    free(*dst);
+    *dst = c;
+    return 0;
+}
+
+static size_t slot_index(const quire_result *r, size_t s, size_t c, size_t t)
+{
+    return (c * r->cap_servers_ + s) * r->cap_tests_ + t;
+}
+
+static slot *slot_at(const quire_result *r, size_t s, size_t c, size_t t)
+{
+    return (slot *)r->cells_ + slot_index(r, s, c, t);
+}
+
+static void slot_init(slot *sl)
+{
+    memset(sl, 0, sizeof *sl);
+    sl->cell.duration = -1;
+    sl->meas.duration = -1;
+}
+
+static void slot_clear(slot *sl)
+{
+    free(sl->cell.explanation);
+    free(sl->cell.log);
+    free(sl->meas.details);
+    free(sl->meas.unit);
+    free(sl->meas.explanation);
+    free(sl->meas.log);
+    slot_init(sl);
+}
+
+void quire_result_init(quire_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->quic_draft = -1;
+}
+
+void quire_result_free(quire_result *r)
+{
+    if (r->cells_)
+        for (size_t c = 0; c < r->nclients; c++)
+            for (size_t s = 0; s < r->nservers; s++)
+                for (size_t t = 0; t < r->ntests; t++)
+                    slot_clear(slot_at(r, s, c, t));
+    free(r->cells_);
+    for (size_t i = 0; i < r->nservers; i++) {
+        free(r->servers[i].name);
+        free(r->servers[i].url);
+    }
+    for (size_t i = 0; i < r->nclients; i++) {
+        free(r->clients[i].name);
+        free(r->clients[i].url);
+    }
+    for (size_t i = 0; i < r->ntests; i++) {
+        free(r->tests[i].abbr);
+        free(r->tests[i].name);
+        free(r->tests[i].desc);
+        free(r->tests[i].unit);
+    }
+    free(r->servers);
+    free(r->clients);
+    free(r->tests);
+    free(r->log_dir);
+    free(r->quic_version);
+    quire_result_init(r);
+}
+
+/* Makes room in the grid for (ns, nc, nt) and moves the existing slots to the new layout. */
+static int grid_reserve(quire_result *r, size_t ns, size_t nc, size_t nt)
+{
+    if (ns <= r->cap_servers_ && nc <= r->cap_clients_ && nt <= r->cap_tests_) return 0;
+    size_t cs = r->cap_servers_ ? r->cap_servers_ : 4, cc = r->cap_clients_ ? r->cap_clients_ : 4,
+           ct = r->cap_tests_ ? r->cap_tests_ : 8;
+    while (cs < ns)
+        cs *= 2;
+    while (cc < nc)
+        cc *= 2;
+    while (ct < nt)
+        ct *= 2;
+    /* A bound on the grid, so a hostile result file cannot ask for gigabytes: 2^21 slots is
+     * 100 times a 20 x 20 x 25 matrix. */
+    if (cs > 65536 || cc > 65536 || ct > 65536 || cs * cc * ct > ((size_t)1 << 21))
+        return QUIRE_ERR_INVALID;
+    slot *g = malloc(cs * cc * ct * sizeof(slot));
+    if (!g) return QUIRE_ERR_NOMEM;
+    for (size_t i = 0; i < cs * cc * ct; i++)
+        slot_init(&g[i]);
+    for (size_t c = 0; c < r->nclients; c++)
+        for (size_t s = 0; s < r->nservers; s++)
+            for (size_t t = 0; t < r->ntests; t++)
+                g[(c * cs + s) * ct + t] = *slot_at(r, s, c, t);
+    free(r->cells_);
+    r->cells_ = g;
+    r->cap_servers_ = cs;
+    r->cap_clients_ = cc;
+    r->cap_tests_ = ct;
+    return 0;
+}
+
+static int find_impl(const quire_result_impl *v, size_t n, const char *name)
+{
+    if (!name) return QUIRE_ERR_NOTFOUND;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name)) return (int)i;
+    return QUIRE_ERR_NOTFOUND;
+}
+
+int quire_result_find_server(const quire_result *r, const char *name)
+{
+    return find_impl(r->servers, r->nservers, name);
+}
+
+int quire_result_find_client(const quire_result *r, const char *name)
+{
+    return find_impl(r->clients, r->nclients, name);
+}
+
+int quire_result_find_test(const quire_result *r, const char *key)
+{
+    if (!key) return QUIRE_ERR_NOTFOUND;
+    for (size_t i = 0; i < r->ntests; i++)
+        if (!strcmp(r->tests[i].abbr, key)) return (int)i;
+    for (size_t i = 0; i < r->ntests; i++)
+        if (r->tests[i].name && !strcmp(r->tests[i].name, key)) return (int)i;
+    return QUIRE_ERR_NOTFOUND;
+}
+
+static int add_impl(quire_result *r, int server, const char *name, const char *url)
+{
+    quire_result_impl **v = server ? &r->servers : &r->clients;
+    size_t *n = server ? &r->nservers : &r->nclients;
+    if (!name || !*name) return QUIRE_ERR_INVALID;
+    int i = find_impl(*v, *n, name);
+    if (i >= 0) {
+        if (!(*v)[i].url && url && setstr(&(*v)[i].url, url)) return QUIRE_ERR_NOMEM;
+        return i;
+    }
+    if (*n >= 65536) return QUIRE_ERR_INVALID;
+    int rv = server ? grid_reserve(r, *n + 1, r->nclients, r->ntests)
+                    : grid_reserve(r, r->nservers, *n + 1, r->ntests);
+    if (rv) return rv;
+    quire_result_impl *nv = realloc(*v, (*n + 1) * sizeof **v);
+    if (!nv) return QUIRE_ERR_NOMEM;
+    *v = nv;
+    nv[*n].name = strdup(name);
+    nv[*n].url = dupstr(url);
+    if (!nv[*n].name || (url && !nv[*n].url)) {
+        free(nv[*n].name);
+        free(nv[*n].url);
+        return QUIRE_ERR_NOMEM;
+    }
+    return (int)(*n)++;
+}
+
+int quire_result_add_server(quire_result *r, const char *name, const char *url)
+{
+    return add_impl(r, 1, name, url);
+}
+
+int quire_result_add_client(quire_result *r, const char *name, const char *url)
+{
+    return add_impl(r, 0, name, url);
+}
+
+int quire_result_add_test(quire_result *r, quire_test_kind kind, const char *abbr, const char *name,
+                          const char *desc, const char *unit)
+{
+    if (!abbr || !*abbr) return QUIRE_ERR_INVALID;
+    for (size_t i = 0; i < r->ntests; i++) {
+        quire_result_test *t = &r->tests[i];
+        if (strcmp(t->abbr, abbr)) continue;
+        if (t->kind != kind) return QUIRE_ERR_INVALID;
+        if ((name && !strcmp(t->name, t->abbr) && setstr(&t->name, name)) ||
+            (!t->desc && desc && setstr(&t->desc, desc)) ||
+            (!t->unit && unit && setstr(&t->unit, unit)))
+            return QUIRE_ERR_NOMEM;
+        return (int)i;
+    }
+    if (r->ntests >= 65536) return QUIRE_ERR_INVALID;
+    int rv = grid_reserve(r, r->nservers, r->nclients, r->ntests + 1);
+    if (rv) return rv;
+    quire_result_test *nv = realloc(r->tests, (r->ntests + 1) * sizeof *nv);
+    if (!nv) return QUIRE_ERR_NOMEM;
+    r->tests = nv;
+    quire_result_test *t = &nv[r->ntests];
+    t->abbr = strdup(abbr);
+    t->name = strdup(name ? name : abbr);
+    t->desc = dupstr(desc);
+    t->unit = dupstr(unit);
+    t->kind = kind;
+    if (!t->abbr || !t->name || (desc && !t->desc) || (unit && !t->unit)) {
+        free(t->abbr);
+        free(t->name);
+        free(t->desc);
+        free(t->unit);
+        return QUIRE_ERR_NOMEM;
+    }
+    return (int)r->ntests++;
+}
+
+int quire_result_set_log_dir(quire_result *r, const char *log_dir)
+{
+    return setstr(&r->log_dir, log_dir);
+}
+
+int quire_result_set_quic_version(quire_result *r, const char *version)
+{
+    return setstr(&r->quic_version, version);
+}
+
+const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t s, size_t c, size_t t)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return NULL;
+    if (r->tests[t].kind != QUIRE_TEST_CASE) return NULL;
+    return &slot_at(r, s, c, t)->cell;
+}
+
+const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t s, size_t c, size_t t)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return NULL;
+    if (r->tests[t].kind != QUIRE_TEST_MEASUREMENT) return NULL;
+    return &slot_at(r, s, c, t)->meas;
+}
+
+static int locate(const quire_result *r, const char *server, const char *client, const char *test,
+                  quire_test_kind kind, slot **out)
+{
+    int s = quire_result_find_server(r, server), c = quire_result_find_client(r, client),
+        t = quire_result_find_test(r, test);
+    if (s < 0 || c < 0 || t < 0) return QUIRE_ERR_NOTFOUND;
+    if (r->tests[t].kind != kind) return QUIRE_ERR_INVALID;
+    *out = slot_at(r, (size_t)s, (size_t)c, (size_t)t);
+    return 0;
+}
+
+static int verdict_ok(quire_verdict v)
+{
+    return (unsigned)v <= QUIRE_VERDICT_UNSUPPORTED;
+}
+
+int quire_result_set(quire_result *r, const char *server, const char *client, const char *test,
+                     quire_verdict v, const char *explanation, double duration, const char *log)
+{
+    slot *sl;
+    int rv = locate(r, server, client, test, QUIRE_TEST_CASE, &sl);
+    if (rv) return rv;
+    if (!verdict_ok(v)) return QUIRE_ERR_INVALID;
+    char *e = dupstr(explanation), *l = dupstr(log);
+    if ((explanation && !e) || (log && !l)) {
+        free(e);
+        free(l);
+        return QUIRE_ERR_NOMEM;
+    }
+    free(sl->cell.explanation);
+    free(sl->cell.log);
+    sl->cell.verdict = v;
+    sl->cell.explanation = e;
+    sl->cell.log = l;
+    sl->cell.duration = isfinite(duration) && duration >= 0 ? duration : -1;
+    return 0;
+}
+
+/* QIR: "{:.0f} (± {:.0f}) {}".format(mean, stdev, unit) */
+static char *format_details(double mean, double stdev, const char *unit)
+{
+    char *s = NULL;
+    if (asprintf(&s, "%.0f (\u00b1 %.0f) %s", mean, stdev, unit ? unit : "") < 0) return NULL;
+    return s;
+}
+
+int quire_result_set_measurement(quire_result *r, const char *server, const char *client,
+                                 const char *test, quire_verdict v, const double *values,
+                                 size_t nvalues, const char *explanation, double duration,
+                                 const char *log)
+{
+    slot *sl;
+    int rv = locate(r, server, client, test, QUIRE_TEST_MEASUREMENT, &sl);
+    if (rv) return rv;
+    if (!verdict_ok(v)) return QUIRE_ERR_INVALID;
+    if (v == QUIRE_VERDICT_SUCCEEDED && (!values || !nvalues)) return QUIRE_ERR_INVALID;
+    const char *unit = r->tests[quire_result_find_test(r, test)].unit;
+    quire_result_meas m;
+    memset(&m, 0, sizeof m);
+    m.verdict = v;
+    m.duration = isfinite(duration) && duration >= 0 ? duration : -1;
+    if (v == QUIRE_VERDICT_SUCCEEDED) {
+        double sum = 0, sq = 0;
+        for (size_t i = 0; i < nvalues; i++)
+            sum += values[i];
+        m.mean = sum / (double)nvalues;
+        for (size_t i = 0; i < nvalues; i++)
+            sq += (values[i] - m.mean) * (values[i] - m.mean);
+        m.stdev = nvalues > 1 ? sqrt(sq / (double)(nvalues - 1)) : 0;
+        m.has_stats = 1;
+        m.details = format_details(m.mean, m.stdev, unit);
+    } else {
+        m.details = strdup("");
+    }
+    m.unit = dupstr(unit);
+    m.explanation = dupstr(explanation);
+    m.log = dupstr(log);
+    if (!m.details || (unit && !m.unit) || (explanation && !m.explanation) || (log && !m.log)) {
+        free(m.details);
+        free(m.unit);
+        free(m.explanation);
+        free(m.log);
+        return QUIRE_ERR_NOMEM;
+    }
+    free(sl->meas.details);
+    free(sl->meas.unit);
+    free(sl->meas.explanation);
+    free(sl->meas.log);
+    sl->meas = m;
+    return 0;
+}
+
+int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
+                          const quire_result_cell *src)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
+    if (r->tests[t].kind != QUIRE_TEST_CASE || !verdict_ok(src->verdict)) return QUIRE_ERR_INVALID;
+    quire_result_cell *d = &slot_at(r, s, c, t)->cell;
+    char *e = dupstr(src->explanation), *l = dupstr(src->log);
+    if ((src->explanation && !e) || (src->log && !l)) {
+        free(e);
+        free(l);
+        return QUIRE_ERR_NOMEM;
+    }
+    free(d->explanation);
+    free(d->log);
+    d->verdict = src->verdict;
+    d->explanation = e;
+    d->log = l;
+    d->duration = src->duration;
+    return 0;
+}
+
+int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
+                          const quire_result_meas *src)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
+    if (r->tests[t].kind != QUIRE_TEST_MEASUREMENT || !verdict_ok(src->verdict))
+        return QUIRE_ERR_INVALID;
+    quire_result_meas m = *src;
+    m.details = dupstr(src->details);
+    m.unit = dupstr(src->unit);
+    m.explanation = dupstr(src->explanation);
+    m.log = dupstr(src->log);
+    if ((src->details && !m.details) || (src->unit && !m.unit) ||
+        (src->explanation && !m.explanation) || (src->log && !m.log)) {
+        free(m.details);
+        free(m.unit);
+        free(m.explanation);
+        free(m.log);
+        return QUIRE_ERR_NOMEM;
+    }
+    quire_result_meas *d = &slot_at(r, s, c, t)->meas;
+    free(d->details);
+    free(d->unit);
+    free(d->explanation);
+    free(d->log);
+    *d = m;
+    return 0;
+}
+
+void quire_result_count(const quire_result *r, quire_result_counts *n)
+{
+    memset(n, 0, sizeof *n);
+    for (size_t c = 0; c < r->nclients; c++)
+        for (size_t s = 0; s < r->nservers; s++)
+            for (size_t t = 0; t < r->ntests; t++) {
+                const quire_result_cell *cell = quire_result_cell_get(r, s, c, t);
+                if (!cell) continue;
+                switch (cell->verdict) {
+                case QUIRE_VERDICT_SUCCEEDED:
+                    n->succeeded++;
+                    break;
+                case QUIRE_VERDICT_FAILED:
+                    n->failed++;
+                    break;
+                case QUIRE_VERDICT_UNSUPPORTED:
+                    n->unsupported++;
+                    break;
+                default:
+                    n->none++;
+                    break;
+                }
+            }
+}
+
+int quire_result_write_atomic(const char *path, const void *data, size_t len)
+{
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) return QUIRE_ERR_NOMEM;
+    int rv = QUIRE_ERR_IO;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) goto out;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, (const char *)data + off, len - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        off += (size_t)n;
+    }
+    /* fsync before rename: after a crash the file is the old or the new one, never empty */
+    int ok = off == len && fsync(fd) == 0;
+    if (close(fd) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno ? errno : EIO;
+        unlink(tmp);
+        errno = e;
+        goto out;
+    }
+    rv = 0;
+out:
+    free(tmp);
+    return rv;
+}

@@ -1,0 +1,54 @@
+/* The life of one test with the netns backend (DESIGN.md, "Per-test lifecycle"): make the test
+ * directory <log_dir>/<server>_<client>/<test>/{server,client,sim} with the www files and the
+ * certificates; create the testbed (three namespaces); start the simulator in the sim namespace
+ * (or, without it, kernel forwarding); start the server, wait until it is ready; start the
+ * client; wait for the client within the test's timeout (the first endpoint to exit ends the
+ * test, like QIR's --abort-on-container-exit); stop the server and the simulator; delete the
+ * namespaces; apply the exit rules and the test case's check; clean up (www, downloads, certs
+ * go, logs stay). The runner's own log of the test, the endpoints' and the simulator's output
+ * go to <test dir>/output.txt. */
+#ifndef QUIRE_LIFECYCLE_H
+#define QUIRE_LIFECYCLE_H
+
+#include "backend/netns.h"
+#include "report/result.h"
+#include "run/registry.h"
+#include "run/testcase.h"
+
+typedef struct quire_lifecycle_opts {
+    const char *run_id; /* namespaces are quire-<run_id>-<testbed_n>-<role> */
+    unsigned testbed_n;
+    /* A testbed already created (by the process that owns the run, see netns.h's run
+     * ownership), which the lifecycle uses and destroys; NULL: it creates its own. */
+    const quire_netns_testbed *testbed;
+    const char *log_dir; /* the run's log directory (absolute) */
+    const quire_impl *server;
+    const quire_impl *client;
+    const quire_testcase *tc;
+    unsigned timeout_s;      /* 0: the test case's own */
+    const char *sim_exe;     /* quire binary with `sim`; NULL: kernel forwarding, no capture */
+    int sim_kernel;          /* pass --kernel to the simulator (forward, capture only) */
+    unsigned long long seed; /* simulator seed */
+    int keep;                /* keep www, downloads, certs, and the logs of unsupported tests */
+    int save_files;          /* keep www and downloads of failed tests (QIR's -f) */
+    int debug;               /* also copy the runner's log lines to stderr */
+} quire_lifecycle_opts;
+
+typedef struct quire_outcome {
+    quire_verdict verdict;
+    char explanation[512];
+    double duration; /* seconds, whole lifecycle */
+    char log[512];   /* test directory relative to log_dir; "" when removed */
+} quire_outcome;
+
+/* Runs the test. Returns 0 with *out filled (any verdict), or QUIRE_ERR_INTERRUPTED when
+ * SIGINT/SIGTERM arrived (everything is stopped and removed again, *out says "interrupted").
+ * Setup failures (cannot create the directory, testbed, ...) are a failed verdict with the
+ * reason, not an error return: the run goes on with the next test. */
+int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out);
+
+/* Removes what a test of (run_id, n) may have left if its worker died: the testbed's
+ * namespaces and every process in them. Safe when nothing is left. */
+void quire_lifecycle_cleanup(const char *run_id, unsigned n);
+
+#endif

@@ -1,0 +1,50 @@
+/* The table of test cases: one row per test, with everything the runner needs to run it
+ * (QIR's testcases_quic.py as data): name, abbreviation, description, the TESTCASE value each
+ * role is given, the files the server serves (count × size groups), the simulator scenario,
+ * the timeout, the certificate chain length and the check function. Adding a test case is one
+ * row here and one check file under checks/. */
+#ifndef QUIRE_TESTCASE_H
+#define QUIRE_TESTCASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checks/check.h"
+
+#define QUIRE_TESTCASE_MAX_FILE_GROUPS 4
+
+typedef struct quire_file_group {
+    uint32_t count;
+    uint64_t size; /* bytes */
+} quire_file_group;
+
+typedef struct quire_testcase {
+    const char *name;
+    const char *abbr;
+    const char *desc;
+    const char *testcase_server; /* TESTCASE for the server (QIR's testname(SERVER)) */
+    const char *testcase_client; /* TESTCASE for the client */
+    quire_file_group files[QUIRE_TESTCASE_MAX_FILE_GROUPS]; /* ends at count == 0 */
+    const char *scenario; /* simulator scenario and its arguments, space-separated */
+    unsigned timeout_s;
+    unsigned cert_chain_len; /* 1 = leaf signed by the root; >1 adds intermediates */
+    quire_check_fn check;
+} quire_testcase;
+
+/* The whole table, in QIR's order. */
+const quire_testcase *quire_testcase_table(size_t *n);
+
+/* A test case by name or abbreviation (case-sensitive, as QIR), NULL if unknown. */
+const quire_testcase *quire_testcase_find(const char *name_or_abbr);
+
+/* Parses a comma-separated list of names/abbreviations into out[] (max entries, duplicates
+ * dropped). NULL or "" selects the whole table. Returns 0, or QUIRE_ERR_NOTFOUND with a
+ * one-line message in err, or QUIRE_ERR_INVALID for an empty element or too many entries. */
+int quire_testcase_parse_list(const char *arg, const quire_testcase **out, size_t max, size_t *n,
+                              char *err, size_t errlen);
+
+/* Total number of files and bytes the test case's server serves. */
+size_t quire_testcase_nfiles(const quire_testcase *tc);
+uint64_t quire_testcase_nbytes(const quire_testcase *tc);
+
+#endif

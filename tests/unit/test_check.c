@@ -1,0 +1,149 @@
+/* Unit tests for checks/check: the exit-status rules and the file comparison (identical,
+ * missing, extra, truncated, corrupted). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "checks/check.h"
+
+typedef struct fixture {
+    char root[64], www[96], dl[96];
+} fixture;
+
+static void put(const char *dir, const char *name, const char *data, size_t len)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->root, sizeof fx->root, "/tmp/quire-test-check-%d-XXXXXX", (int)getpid());
+    if (!mkdtemp(fx->root)) return -1;
+    snprintf(fx->www, sizeof fx->www, "%s/www", fx->root);
+    snprintf(fx->dl, sizeof fx->dl, "%s/dl", fx->root);
+    if (mkdir(fx->www, 0755) || mkdir(fx->dl, 0755)) return -1;
+    /* 200 KiB so the comparison crosses its 64 KiB chunks */
+    size_t big = 200 * 1024;
+    char *data = malloc(big);
+    for (size_t i = 0; i < big; i++)
+        data[i] = (char)(i * 131 + 7);
+    put(fx->www, "a", data, big);
+    put(fx->dl, "a", data, big);
+    free(data);
+    put(fx->www, "b", "hello", 5);
+    put(fx->dl, "b", "hello", 5);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->root);
+    int rc = system(cmd);
+    free(fx);
+    return rc;
+}
+
+static quire_check_ctx ctx_of(fixture *fx, const char *const *files, size_t n)
+{
+    quire_check_ctx c = {.www_dir = fx->www, .downloads_dir = fx->dl, .files = files, .nfiles = n};
+    c.client.kind = QUIRE_EXIT_CODE;
+    c.server.kind = QUIRE_EXIT_STOPPED;
+    return c;
+}
+
+static void test_files_identical(void **state)
+{
+    fixture *fx = *state;
+    const char *files[] = {"a", "b"};
+    quire_check_ctx c = ctx_of(fx, files, 2);
+    char why[256];
+    assert_int_equal(quire_check_files(&c, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
+    assert_int_equal(quire_check_transfer(&c, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
+    /* a file that was not requested but downloaded is extra */
+    c.nfiles = 1;
+    assert_int_equal(quire_check_files(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "unexpected"));
+    assert_non_null(strstr(why, "b"));
+}
+
+static void test_files_missing_and_corrupt(void **state)
+{
+    fixture *fx = *state;
+    const char *files[] = {"a", "b", "c"};
+    quire_check_ctx c = ctx_of(fx, files, 3);
+    char why[256];
+    put(fx->www, "c", "xyz", 3);
+    assert_int_equal(quire_check_files(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "1 of 3 files not downloaded"));
+    put(fx->dl, "c", "xy", 2); /* truncated */
+    assert_int_equal(quire_check_files(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "downloaded 2 bytes, served 3"));
+    put(fx->dl, "c", "xyZ", 3); /* same size, one byte differs */
+    assert_int_equal(quire_check_handshake(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "contents differ"));
+    put(fx->dl, "c", "xyz", 3);
+    assert_int_equal(quire_check_files(&c, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
+    c.nfiles = 0;
+    assert_int_equal(quire_check_files(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+}
+
+static void test_exit_rules(void **state)
+{
+    (void)state;
+    char why[256];
+    quire_check_ctx c = {.timeout_s = 60};
+    c.client = (quire_exit){QUIRE_EXIT_CODE, 0};
+    c.server = (quire_exit){QUIRE_EXIT_STOPPED, 143};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_NONE);
+    c.client.code = 1;
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_string_equal(why, "client exit code 1");
+    c.client.code = 127;
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_UNSUPPORTED);
+    /* a server that says unsupported before it is ready: the client never started */
+    c.client = (quire_exit){QUIRE_EXIT_NOT_STARTED, 0};
+    c.server = (quire_exit){QUIRE_EXIT_CODE, 127};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_UNSUPPORTED);
+    assert_non_null(strstr(why, "server"));
+    c.server = (quire_exit){QUIRE_EXIT_CODE, 1};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_string_equal(why, "server exit code 1 before it was ready");
+    c.client = (quire_exit){QUIRE_EXIT_TIMEOUT, 137};
+    c.server = (quire_exit){QUIRE_EXIT_STOPPED, 0};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_string_equal(why, "client killed at the 60 s timeout");
+    c.client = (quire_exit){QUIRE_EXIT_STOPPED, 143};
+    c.server = (quire_exit){QUIRE_EXIT_SIGNAL, 11};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_string_equal(why, "server killed by signal 11 while the client was running");
+    /* the client succeeded but the server had died on its own */
+    c.client = (quire_exit){QUIRE_EXIT_CODE, 0};
+    c.server = (quire_exit){QUIRE_EXIT_CODE, 2};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_files_identical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_missing_and_corrupt, setup, teardown),
+        cmocka_unit_test(test_exit_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
