@@ -16,7 +16,7 @@
 # given each side's SSLKEYLOGFILE alone, decrypts STREAM frames (checks the key log mapping), and
 # that the trace shows what the test case is about (trace_check: Retry, resumption, 0-RTT, ...).
 set -u
-src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/lib.inc"   # SRC, ns_pair, write_hosts, make_certs, endpoint
 server_impl=${1:-quic-go}
 client_impl=${2:-quic-go}
 if [ $# -gt 2 ]; then
@@ -27,7 +27,7 @@ else
 fi
 
 say() { echo "endpoint_pairs: $*"; }
-skip() { say "SKIP: $*"; exit 77; }
+skip() { say "SKIP: $*"; exit 77; }   # lib.inc's, with our prefix
 
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 for t in ip unshare openssl ethtool cmp; do
@@ -39,7 +39,7 @@ if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
     done
 fi
 for impl in "$server_impl" "$client_impl"; do
-    d=$src/endpoints/$impl
+    d=$SRC/endpoints/$impl
     [ -x "$d/run_endpoint" ] || skip "no endpoint $impl"
     if [ -x "$d/available" ] && ! why=$("$d/available" 2>&1); then
         skip "$impl not available: $why"
@@ -52,7 +52,7 @@ ns_s=quire-eptest-$id-s
 if_c=qept$id-c
 if_s=qept$id-s
 [ ${#if_c} -le 15 ] || { if_c=qe${id: -8}c; if_s=qe${id: -8}s; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")   # endpoint takes certs, hosts from it
 server_pid=
 client_pid=
 
@@ -85,65 +85,24 @@ cleanup() {
     stop_server
     ip netns delete "$ns_c" 2>/dev/null
     ip netns delete "$ns_s" 2>/dev/null
-    if [ "${QUIRE_EPTEST_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+    if [ "${QUIRE_EPTEST_KEEP:-0}" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# --- network --------------------------------------------------------------------------------
-ip netns add "$ns_c" || skip "cannot create namespaces"
-ip netns add "$ns_s" || exit 1
-ip link add "$if_c" netns "$ns_c" type veth peer name "$if_s" netns "$ns_s" || exit 1
-setup_ns() { # ns ifname v4 v6
-    ip -n "$1" link set lo up
-    ip netns exec "$1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
-    ip -n "$1" addr add "$3/24" dev "$2"
-    ip -n "$1" addr add "$4/64" dev "$2" nodad
-    ip -n "$1" link set "$2" up
-    # Real datagrams on the wire: no checksum or segmentation offload (netns-pitfalls.md).
-    ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off tx-udp-segmentation off >/dev/null 2>&1
-}
-setup_ns "$ns_c" "$if_c" 198.18.0.100 2001:2:0:1::100 || exit 1
-setup_ns "$ns_s" "$if_s" 198.18.0.200 2001:2:0:1::200 || exit 1
-cat >"$work/hosts" <<HOSTS
-127.0.0.1 localhost
-::1 localhost
-198.18.0.200 server server4
-2001:2:0:1::200 server6
-198.18.0.100 client client4
-2001:2:0:1::100 client6
-HOSTS
-
-# --- certificates: CA + leaf for "server", chain in cert.pem -------------------------------
-mkdir -p "$work/certs"
-(
-    cd "$work/certs" || exit 1
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-        -subj "/CN=quire test CA" -keyout ca.key -out ca.pem 2>/dev/null &&
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-        -subj "/CN=server" -keyout priv.key -out leaf.csr 2>/dev/null &&
-    printf 'subjectAltName=DNS:server,DNS:server4,DNS:server6,IP:198.18.0.200,IP:2001:2:0:1::200\n' >ext &&
-    openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-        -extfile ext -out leaf.pem 2>/dev/null &&
-    cat leaf.pem ca.pem >cert.pem
-) || { say "openssl failed"; exit 1; }
+# --- network, hosts, certificates (lib.inc) --------------------------------------------------
+ns_pair "$ns_c" "$ns_s" "$if_c" "$if_s"
+case $? in 0) ;; 2) skip "cannot create namespaces" ;; *) exit 1 ;; esac
+write_hosts "$TMP/hosts"
+make_certs "$TMP/certs" || { say "openssl failed"; exit 1; }
 
 mkdir -p /www /downloads /certs /logs || skip "cannot create mount points"
 
-# run_in NS LOGDIR WWW DOWNLOADS ROLE TESTCASE REQUESTS IMPL: runs run_endpoint in a private
-# mount + PID namespace; when unshare is killed, its child (PID 1 there) and thus all die.
+# run_in NS LOGDIR WWW DOWNLOADS ROLE TESTCASE REQUESTS IMPL: lib.inc's endpoint in place of
+# this (background) shell, so that $! is unshare; output to LOGDIR/output.txt.
 run_in() {
-    local ns=$1 logs=$2 www=$3 dl=$4 role=$5 tc=$6 req=$7 impl=$8
-    exec ip netns exec "$ns" env -i PATH="$PATH" HOME=/root ROLE="$role" TESTCASE="$tc" \
-        REQUESTS="$req" SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog QUIRE_ALPN="${QUIRE_ALPN:-}" \
-        QUIRE_EP="$src/endpoints/$impl/run_endpoint" \
-        W="$www" D="$dl" C="$work/certs" L="$logs" H="$work/hosts" \
-        unshare --mount --pid --fork --mount-proc --kill-child=SIGKILL sh -c '
-            mount --make-rprivate / &&
-            mount --bind "$W" /www && mount --bind "$D" /downloads &&
-            mount --bind "$C" /certs && mount --bind "$L" /logs &&
-            mount --bind "$H" /etc/hosts || exit 1
-            exec "$QUIRE_EP"' >"$logs/output.txt" 2>&1
+    EP_EXEC=exec endpoint "$1" "$5" "$SRC/endpoints/$8/run_endpoint" "$6" "$7" "$3" "$4" "$2" \
+        >"$2/output.txt" 2>&1
 }
 
 # QIR's file sizes per test case (bytes); http3 / multiconnect use several small files.
@@ -229,7 +188,7 @@ unsupported_ok() {
 
 failed=0
 for tc in "${tests[@]}"; do
-    t=$work/$tc
+    t=$TMP/$tc
     mkdir -p "$t/www" "$t/downloads" "$t/server" "$t/client"
     reqs=
     n=0
