@@ -55,6 +55,7 @@ if_s=qept$id-s
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")   # endpoint takes certs, hosts from it
 server_pid=
 client_pid=
+CAPTURE_PID=
 
 # stop_server: SIGTERM to PID 1 of the server's PID namespace, as quire's runner does; an endpoint
 # must stop within 2 s (PID 1 only gets signals it handles: the wrappers make sure SIGTERM works).
@@ -83,6 +84,7 @@ cleanup() {
     # unshare ignores SIGTERM; SIGKILL makes the kernel kill its child and so the PID namespace.
     [ -n "$client_pid" ] && kill -KILL "$client_pid" 2>/dev/null && wait "$client_pid" 2>/dev/null
     stop_server
+    [ -n "$CAPTURE_PID" ] && kill -KILL "$CAPTURE_PID" 2>/dev/null
     ip netns delete "$ns_c" 2>/dev/null
     ip netns delete "$ns_s" 2>/dev/null
     if [ "${QUIRE_EPTEST_KEEP:-0}" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
@@ -116,32 +118,17 @@ sizes_for() {
     esac
 }
 
-wait_listening() { # ns pid: wait up to 10 s for UDP port 443, or for the server to exit
-    for _ in $(seq 1 100); do
-        ip netns exec "$1" ss -Huln 'sport = :443' 2>/dev/null | grep -q . && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-
 # decrypted_streams PCAP KEYLOG: how many packets tshark finds STREAM frames in with that key log.
 decrypted_streams() {
     [ -s "$2" ] || { echo 0; return; }
-    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y quic.stream.stream_id -T fields \
-        -e frame.number 2>/dev/null | grep -c .
-}
-
-# tcount PCAP KEYLOG FILTER: how many packets match FILTER (tshark, decrypting with KEYLOG).
-tcount() {
-    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y "$3" -T fields -e frame.number 2>/dev/null | grep -c .
+    count "$1" "$2" quic.stream.stream_id
 }
 
 # trace_check TESTCASE PCAP KEYLOG NFILES: what the test case asks of the trace, beyond the
 # files (a short version of QIR's checks, for the harness only). Prints what is wrong.
 trace_check() {
     local tc=$1 pcap=$2 keys=$3 nfiles=$4 ch sh
-    ch=$(tcount "$pcap" "$keys" 'tls.handshake.type == 1')
+    ch=$(count "$pcap" "$keys" 'tls.handshake.type == 1')
     case "$tc" in
     handshake | transfer | http3 | chacha20 | keyupdate)
         [ "$ch" = 1 ] || echo "expected 1 ClientHello (one connection), saw $ch" ;;
@@ -150,33 +137,33 @@ trace_check() {
     esac
     case "$tc" in
     handshake | transfer | http3 | chacha20 | keyupdate | multiconnect | resumption | zerortt)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" = 0 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" = 0 ] ||
             echo "Retry packet in a test without retry" ;;
     retry)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" -ge 1 ] ||
             echo "no Retry packet" ;;
     esac
     case "$tc" in
     chacha20)
-        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.ciphersuite == 0x1303')
+        sh=$(count "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.ciphersuite == 0x1303')
         [ "$sh" -ge 1 ] || echo "ServerHello did not choose TLS_CHACHA20_POLY1305_SHA256" ;;
     keyupdate)
-        [ "$(tcount "$pcap" "$keys" 'quic.key_phase == 1')" -ge 1 ] || echo "no packet with key phase 1" ;;
+        [ "$(count "$pcap" "$keys" 'quic.key_phase == 1')" -ge 1 ] || echo "no packet with key phase 1" ;;
     resumption | zerortt)
         [ "$ch" = 2 ] || echo "expected 2 ClientHellos, saw $ch"
-        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.extension.type == 41')
+        sh=$(count "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.extension.type == 41')
         [ "$sh" -ge 1 ] || echo "no ServerHello accepting a pre_shared_key (no resumption)" ;;&
     zerortt)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" -ge 1 ] ||
             echo "no 0-RTT packet" ;;
     resumption)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" = 0 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" = 0 ] ||
             echo "0-RTT packet in the resumption test" ;;
     v2)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 0x6b3343cf')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 0x6b3343cf')" -ge 1 ] ||
             echo "no QUIC v2 (0x6b3343cf) packet" ;;
     versionnegotiation)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 0')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 0')" -ge 1 ] ||
             echo "no Version Negotiation packet" ;;
     esac
 }
@@ -203,11 +190,9 @@ for tc in "${tests[@]}"; do
     # Negative check: one URL names a file the server does not have; the client must fail.
     [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
     start=$(date +%s%N)
-    cap_pid=
+    CAPTURE_PID=
     if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
-        ip netns exec "$ns_c" tcpdump -i "$if_c" --immediate-mode -U -w "$t/trace.pcap" udp >"$t/tcpdump.txt" 2>&1 &
-        cap_pid=$!
-        for _ in $(seq 1 50); do grep -qs listening "$t/tcpdump.txt" && break; sleep 0.1; done
+        capture_start "$ns_c" "$if_c" "$t/trace.pcap" "$t/tcpdump.txt" udp
     fi
     run_in "$ns_s" "$t/server" "$t/www" "$t/downloads" server "$tc" "" "$server_impl" &
     server_pid=$!
@@ -238,9 +223,11 @@ for tc in "${tests[@]}"; do
     client_pid=
     stop_server || failed=1
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    cap_pid=$CAPTURE_PID
     if [ -n "$cap_pid" ]; then
         kill -INT "$cap_pid" 2>/dev/null
         wait "$cap_pid" 2>/dev/null
+        CAPTURE_PID=
     fi
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"
