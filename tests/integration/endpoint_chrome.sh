@@ -8,7 +8,8 @@
 # Exit 0 pass, 1 fail, 77 skipped (not root, tool or Chromium missing).
 set -u
 
-. "$(dirname "$0")/lib.inc"   # skip, root and tool checks, SRC, the pair harness
+. "$(dirname "$0")/lib.inc"   # skip, SRC, the pair harness
+pairs_require                 # root and tools, else exit 77
 CHROME=$SRC/endpoints/chrome
 "$CHROME/available" || skip "Chromium endpoint not available"
 

@@ -8,7 +8,8 @@
 # Exit 0 pass, 1 fail, 77 skipped (not root, tool missing, quinn not buildable).
 set -u
 
-. "$(dirname "$0")/lib.inc"   # skip, root and tool checks, SRC, the pair harness
+. "$(dirname "$0")/lib.inc"   # skip, SRC, the pair harness
+pairs_require                 # root and tools, else exit 77
 QUINN=$SRC/endpoints/quinn
 if [ ! -x "$QUINN/target/release/quire-quinn" ]; then
     bash "$QUINN/install.sh" >/dev/null 2>&1 || skip "quinn endpoint not built and install.sh failed"
