@@ -89,6 +89,15 @@ static int mksock(const char *addr, int port, struct sockaddr_storage *ss, sockl
     return fd;
 }
 
+/* "got: I J ...": the sequence numbers below n that arrived. */
+static void print_got(const uint8_t *seen, long n)
+{
+    printf("got:");
+    for (long i = 0; i < n; i++)
+        if (seen[i]) printf(" %ld", i);
+    printf("\n");
+}
+
 static int sink(int argc, char **argv)
 {
     struct sockaddr_storage ss, from, srcs[64];
@@ -141,12 +150,7 @@ static int sink(int argc, char **argv)
     printf("received %llu corrupted %llu sources %d probes %llu bytes %llu seconds %.6f\n",
            (unsigned long long)got, (unsigned long long)bad, nsrc, (unsigned long long)vn,
            (unsigned long long)bytes, secs);
-    if (list) {
-        printf("got:");
-        for (int i = 0; i < MAXN; i++)
-            if (seen[i]) printf(" %d", i);
-        printf("\n");
-    }
+    if (list) print_got(seen, MAXN);
     return 0;
 }
 
@@ -229,12 +233,7 @@ done:
                (unsigned long long)(got ? rtt_min : 0),
                (unsigned long long)(got ? rtt_sum / got : 0), (unsigned long long)rtt_max);
     printf("\n");
-    if (list && echo_wait >= 0) {
-        printf("got:");
-        for (long i = 0; i < count; i++)
-            if (seen[i]) printf(" %ld", i);
-        printf("\n");
-    }
+    if (list && echo_wait >= 0) print_got(seen, count);
     return 0;
 }
 

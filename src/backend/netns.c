@@ -35,19 +35,7 @@ static const char *const role_names[3] = {"client", "sim", "server"};
 
 static int err_from_errno(int e)
 {
-    switch (e) {
-    case ENOENT:
-        return QUIRE_ERR_NOTFOUND;
-    case EEXIST:
-        return QUIRE_ERR_EXISTS;
-    case EPERM:
-    case EACCES:
-        return QUIRE_ERR_PERM;
-    case ENOMEM:
-        return QUIRE_ERR_NOMEM;
-    default:
-        return QUIRE_ERR_IO;
-    }
+    return e == EEXIST ? QUIRE_ERR_EXISTS : quire_err_from_errno(e);
 }
 
 static int ns_path(char *out, size_t len, const char *name)

@@ -31,18 +31,7 @@ _Static_assert(NOFF <= QUIRE_OFFLOAD_MAX, "QUIRE_OFFLOAD_MAX too small");
 
 static int err_from_errno(int e)
 {
-    switch (e) {
-    case ENODEV:
-    case ENOENT:
-        return QUIRE_ERR_NOTFOUND;
-    case EPERM:
-    case EACCES:
-        return QUIRE_ERR_PERM;
-    case ENOMEM:
-        return QUIRE_ERR_NOMEM;
-    default:
-        return QUIRE_ERR_IO;
-    }
+    return e == ENODEV ? QUIRE_ERR_NOTFOUND : quire_err_from_errno(e);
 }
 
 static int ethtool_ioctl(int sock, const char *ifname, void *cmd)

@@ -10,36 +10,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/markup.h"
 #include "util/err.h"
 
-/* Appends s with the five HTML special characters escaped. */
 static int esc(quire_buf *b, const char *s)
 {
-    if (!s) return 0;
-    for (const char *p = s; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            break;
-        }
-        if (rep ? quire_buf_printf(b, "%s", rep) : quire_buf_putc(b, *p)) return QUIRE_ERR_NOMEM;
-    }
-    return 0;
+    return quire_markup_escape(b, s, QUIRE_MARKUP_HTML);
 }
 
 /* Appends a path as a relative URL: percent-encodes what a URL path may not hold, and keeps
@@ -170,9 +146,7 @@ static int header(const quire_result *r, const char *title, quire_buf *b)
     if (r->log_dir && (quire_buf_printf(b, " &middot; logs <code>") || esc(b, r->log_dir) ||
                        quire_buf_printf(b, "</code>")))
         return QUIRE_ERR_NOMEM;
-    size_t nmeas = 0;
-    for (size_t t = 0; t < r->ntests; t++)
-        nmeas += r->tests[t].kind == QUIRE_TEST_MEASUREMENT;
+    size_t nmeas = quire_result_count_tests(r, QUIRE_TEST_MEASUREMENT);
     return quire_buf_printf(
                b,
                "<br>%zu servers &times; %zu clients &times; %zu test cases "
@@ -267,10 +241,11 @@ static int badge(const quire_result *r, const char *base, size_t s, size_t c, si
                  quire_buf *b)
 {
     const quire_result_test *tt = &r->tests[t];
-    const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-    const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-    quire_verdict v = x ? x->verdict : m->verdict;
-    const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
+    const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
+    quire_result_outcome o;
+    quire_result_outcome_get(r, s, c, t, &o);
+    quire_verdict v = o.verdict;
+    const char *expl = o.explanation, *log = o.log;
     if (m && v == QUIRE_VERDICT_NONE) return 0;
     int link = v == QUIRE_VERDICT_SUCCEEDED || v == QUIRE_VERDICT_FAILED;
     if (quire_buf_printf(b, link ? "<a class=\"b %s t%zu\" href=\"" : "<span class=\"b %s t%zu",
@@ -318,10 +293,10 @@ static int failures(const quire_result *r, const char *base, quire_buf *b)
     for (size_t c = 0; c < r->nclients; c++)
         for (size_t s = 0; s < r->nservers; s++)
             for (size_t t = 0; t < r->ntests; t++) {
-                const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-                const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-                if ((x ? x->verdict : m->verdict) != QUIRE_VERDICT_FAILED) continue;
-                const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
+                quire_result_outcome o;
+                quire_result_outcome_get(r, s, c, t, &o);
+                if (o.verdict != QUIRE_VERDICT_FAILED) continue;
+                const char *expl = o.explanation, *log = o.log;
                 const quire_result_test *tt = &r->tests[t];
                 if (!n++ &&
                     quire_buf_printf(b, "<h2>Failures</h2>\n<table class=\"fl\" id=\"failures\">"
@@ -348,13 +323,8 @@ int quire_html_write(const quire_result *r, const quire_html_options *opts, quir
 {
     const char *title = opts && opts->title ? opts->title : "quire interop results";
     const char *base = opts && opts->logs_base ? opts->logs_base : r->log_dir;
-    size_t ncases = 0, nmeas = 0;
-    for (size_t t = 0; t < r->ntests; t++) {
-        if (r->tests[t].kind == QUIRE_TEST_CASE)
-            ncases++;
-        else
-            nmeas++;
-    }
+    size_t ncases = quire_result_count_tests(r, QUIRE_TEST_CASE);
+    size_t nmeas = quire_result_count_tests(r, QUIRE_TEST_MEASUREMENT);
     if (header(r, title, out) || filters(r, out)) return QUIRE_ERR_NOMEM;
     if (ncases && (quire_buf_printf(out, "<h2>Test cases</h2>\n") ||
                    matrix(r, base, QUIRE_TEST_CASE, "matrix", out)))

@@ -4,43 +4,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "report/markup.h"
 #include "util/err.h"
 
-/* Appends s escaped for XML text and attribute values. Control characters that XML 1.0
- * cannot carry at all become U+FFFD. */
 static int xesc(quire_buf *b, const char *s)
 {
-    if (!s) return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&apos;";
-            break;
-        case '\t':
-        case '\n':
-        case '\r':
-            break;
-        default:
-            if (*p < 0x20) rep = "\xef\xbf\xbd";
-            break;
-        }
-        if (rep ? quire_buf_printf(b, "%s", rep) : quire_buf_putc(b, (char)*p))
-            return QUIRE_ERR_NOMEM;
-    }
-    return 0;
+    return quire_markup_escape(b, s, QUIRE_MARKUP_XML);
 }
 
 static double dur(double d)
@@ -57,14 +26,13 @@ static void pair_count(const quire_result *r, size_t s, size_t c, pair_stats *p)
 {
     memset(p, 0, sizeof *p);
     for (size_t t = 0; t < r->ntests; t++) {
-        const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-        const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-        quire_verdict v = x ? x->verdict : m->verdict;
+        quire_result_outcome o;
+        quire_result_outcome_get(r, s, c, t, &o);
         p->tests++;
-        p->time += dur(x ? x->duration : m->duration);
-        if (v == QUIRE_VERDICT_FAILED)
+        p->time += dur(o.duration);
+        if (o.verdict == QUIRE_VERDICT_FAILED)
             p->failures++;
-        else if (v != QUIRE_VERDICT_SUCCEEDED)
+        else if (o.verdict != QUIRE_VERDICT_SUCCEEDED)
             p->skipped++;
     }
 }
@@ -72,14 +40,15 @@ static void pair_count(const quire_result *r, size_t s, size_t c, pair_stats *p)
 static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_buf *b)
 {
     const quire_result_test *tt = &r->tests[t];
-    const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-    const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
-    quire_verdict v = x ? x->verdict : m->verdict;
-    const char *expl = x ? x->explanation : m->explanation, *log = x ? x->log : m->log;
+    const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
+    quire_result_outcome o;
+    quire_result_outcome_get(r, s, c, t, &o);
+    quire_verdict v = o.verdict;
+    const char *expl = o.explanation, *log = o.log;
     if (quire_buf_printf(b, "    <testcase classname=\"quire.") || xesc(b, r->servers[s].name) ||
         quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) ||
         quire_buf_printf(b, "\" name=\"") || xesc(b, tt->name ? tt->name : tt->abbr) ||
-        quire_buf_printf(b, "\" time=\"%.3f\"", dur(x ? x->duration : m->duration)))
+        quire_buf_printf(b, "\" time=\"%.3f\"", dur(o.duration)))
         return QUIRE_ERR_NOMEM;
     if (v == QUIRE_VERDICT_SUCCEEDED && !m)
         return quire_buf_printf(b, "/>\n") ? QUIRE_ERR_NOMEM : 0;

@@ -127,42 +127,42 @@ static int letters(const quire_result *r, size_t s, size_t c, quire_verdict v, q
     return quire_buf_putc(b, ')') ? QUIRE_ERR_NOMEM : 0;
 }
 
-static int tests_table(const quire_result *r, quire_buf *out)
+/* A test-case cell: QIR's succeeded, unsupported and failed letters, one per line. */
+static int tests_cell(const quire_result *r, size_t s, size_t c, quire_buf *b)
 {
-    table t;
-    if (table_init(&t, r->nservers, r->nclients)) return QUIRE_ERR_NOMEM;
-    int rv = headers(r, &t);
-    for (size_t c = 0; c < r->nclients && !rv; c++)
-        for (size_t s = 0; s < r->nservers && !rv; s++) {
-            quire_buf *b = cell(&t, c + 1, s + 1);
-            if (letters(r, s, c, QUIRE_VERDICT_SUCCEEDED, b) || quire_buf_append(b, "<br>", 4) ||
-                letters(r, s, c, QUIRE_VERDICT_UNSUPPORTED, b) || quire_buf_append(b, "<br>", 4) ||
-                letters(r, s, c, QUIRE_VERDICT_FAILED, b))
-                rv = QUIRE_ERR_NOMEM;
-        }
-    if (!rv) rv = table_print(&t, out);
-    table_free(&t);
-    return rv;
+    if (letters(r, s, c, QUIRE_VERDICT_SUCCEEDED, b) || quire_buf_append(b, "<br>", 4) ||
+        letters(r, s, c, QUIRE_VERDICT_UNSUPPORTED, b) || quire_buf_append(b, "<br>", 4) ||
+        letters(r, s, c, QUIRE_VERDICT_FAILED, b))
+        return QUIRE_ERR_NOMEM;
+    return 0;
 }
 
-static int measurements_table(const quire_result *r, quire_buf *out)
+/* A measurement cell: each measurement that ran, with its details when it succeeded. */
+static int measurements_cell(const quire_result *r, size_t s, size_t c, quire_buf *b)
+{
+    for (size_t i = 0; i < r->ntests; i++) {
+        const quire_result_meas *m = quire_result_meas_get(r, s, c, i);
+        if (!m || m->verdict == QUIRE_VERDICT_NONE) continue;
+        /* QIR joins with "\n", which ends a Markdown row; "<br>" keeps it one cell */
+        if ((b->len && quire_buf_append(b, "<br>", 4)) || put_text(b, r->tests[i].abbr) ||
+            (m->verdict == QUIRE_VERDICT_SUCCEEDED &&
+             (quire_buf_append(b, ": ", 2) || put_text(b, m->details ? m->details : ""))))
+            return QUIRE_ERR_NOMEM;
+    }
+    return 0;
+}
+
+/* A clients x servers table whose cells fill_cell writes. */
+static int matrix_table(const quire_result *r,
+                        int (*fill_cell)(const quire_result *r, size_t s, size_t c, quire_buf *b),
+                        quire_buf *out)
 {
     table t;
     if (table_init(&t, r->nservers, r->nclients)) return QUIRE_ERR_NOMEM;
     int rv = headers(r, &t);
     for (size_t c = 0; c < r->nclients && !rv; c++)
-        for (size_t s = 0; s < r->nservers && !rv; s++) {
-            quire_buf *b = cell(&t, c + 1, s + 1);
-            for (size_t i = 0; i < r->ntests && !rv; i++) {
-                const quire_result_meas *m = quire_result_meas_get(r, s, c, i);
-                if (!m || m->verdict == QUIRE_VERDICT_NONE) continue;
-                /* QIR joins with "\n", which ends a Markdown row; "<br>" keeps it one cell */
-                if ((b->len && quire_buf_append(b, "<br>", 4)) || put_text(b, r->tests[i].abbr) ||
-                    (m->verdict == QUIRE_VERDICT_SUCCEEDED &&
-                     (quire_buf_append(b, ": ", 2) || put_text(b, m->details ? m->details : ""))))
-                    rv = QUIRE_ERR_NOMEM;
-            }
-        }
+        for (size_t s = 0; s < r->nservers && !rv; s++)
+            rv = fill_cell(r, s, c, cell(&t, c + 1, s + 1));
     if (!rv) rv = table_print(&t, out);
     table_free(&t);
     return rv;
@@ -170,17 +170,12 @@ static int measurements_table(const quire_result *r, quire_buf *out)
 
 int quire_markdown_write_tables(const quire_result *r, quire_buf *out)
 {
-    size_t ncases = 0, nmeas = 0;
-    for (size_t t = 0; t < r->ntests; t++) {
-        if (r->tests[t].kind == QUIRE_TEST_CASE)
-            ncases++;
-        else
-            nmeas++;
-    }
+    size_t ncases = quire_result_count_tests(r, QUIRE_TEST_CASE);
+    size_t nmeas = quire_result_count_tests(r, QUIRE_TEST_MEASUREMENT);
     int rv = 0;
-    if (ncases) rv = tests_table(r, out);
+    if (ncases) rv = matrix_table(r, tests_cell, out);
     if (!rv && ncases && nmeas && quire_buf_putc(out, '\n')) rv = QUIRE_ERR_NOMEM;
-    if (!rv && nmeas) rv = measurements_table(r, out);
+    if (!rv && nmeas) rv = matrix_table(r, measurements_cell, out);
     return rv;
 }
 
@@ -213,18 +208,12 @@ int quire_markdown_write(const quire_result *r, quire_buf *out)
     for (size_t c = 0; c < r->nclients && !rv; c++)
         for (size_t s = 0; s < r->nservers && !rv; s++)
             for (size_t t = 0; t < r->ntests && !rv; t++) {
-                const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
-                const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
-                const char *expl, *log;
-                if (x && x->verdict == QUIRE_VERDICT_FAILED)
-                    expl = x->explanation, log = x->log;
-                else if (m && m->verdict == QUIRE_VERDICT_FAILED)
-                    expl = m->explanation, log = m->log;
-                else
-                    continue;
+                quire_result_outcome o;
+                quire_result_outcome_get(r, s, c, t, &o);
+                if (o.verdict != QUIRE_VERDICT_FAILED) continue;
                 if (!nfail++ && quire_buf_printf(out, "\n### Failed tests\n\n"))
                     rv = QUIRE_ERR_NOMEM;
-                if (!rv) rv = failure_line(r, s, c, t, expl, log, out);
+                if (!rv) rv = failure_line(r, s, c, t, o.explanation, o.log, out);
             }
     return rv;
 }

@@ -79,19 +79,22 @@ static int merge_one(const quire_result *in, size_t k, const char *const *names,
             for (size_t t = 0; t < in->ntests; t++) {
                 const quire_result_cell *x = quire_result_cell_get(in, s, c, t);
                 const quire_result_meas *m = x ? NULL : quire_result_meas_get(in, s, c, t);
-                quire_verdict v = x ? x->verdict : m->verdict;
+                quire_result_outcome ov;
+                quire_result_outcome_get(in, s, c, t, &ov);
+                quire_verdict v = ov.verdict;
                 if (v == QUIRE_VERDICT_NONE) continue;
                 size_t os = (size_t)quire_result_find_server(out, in->servers[s].name);
                 size_t oc = (size_t)quire_result_find_client(out, in->clients[c].name);
                 size_t ot = (size_t)quire_result_find_test(out, in->tests[t].abbr);
                 int *o = &origin[(oc * out->nservers + os) * out->ntests + ot];
                 if (*o >= 0) {
-                    const quire_result_cell *y = quire_result_cell_get(out, os, oc, ot);
-                    const quire_result_meas *n = y ? NULL : quire_result_meas_get(out, os, oc, ot);
-                    quire_verdict w = y ? y->verdict : n->verdict;
-                    const char *e1 = y ? y->explanation : n->explanation;
-                    const char *e2 = x ? x->explanation : m->explanation;
-                    int same = w == v && streq(e1, e2) && (x || streq(n->details, m->details));
+                    /* union_names made the kinds agree: n is there when m is */
+                    const quire_result_meas *n = quire_result_meas_get(out, os, oc, ot);
+                    quire_result_outcome ow;
+                    quire_result_outcome_get(out, os, oc, ot, &ow);
+                    quire_verdict w = ow.verdict;
+                    int same = w == v && streq(ow.explanation, ov.explanation) &&
+                               (x || streq(n->details, m->details));
                     if (!same && policy == QUIRE_MERGE_STRICT)
                         return say(
                             errbuf, errlen, QUIRE_ERR_INVALID,
@@ -107,7 +110,7 @@ static int merge_one(const quire_result *in, size_t k, const char *const *names,
                             names[k], vname(w), names[*o]))
                         return QUIRE_ERR_NOMEM;
                 }
-                const char *log = x ? x->log : m->log;
+                const char *log = ov.log;
                 char *ml = NULL; /* the cell keeps no log path when it had none and none is made */
                 if ((rebase || log) && !(ml = merged_log(in, s, c, t, log, rebase)))
                     return say(errbuf, errlen, QUIRE_ERR_NOMEM, "out of memory");

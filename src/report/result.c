@@ -62,14 +62,19 @@ static void slot_init(slot *sl)
     sl->meas.duration = -1;
 }
 
+static void meas_strings_free(quire_result_meas *m)
+{
+    free(m->details);
+    free(m->unit);
+    free(m->explanation);
+    free(m->log);
+}
+
 static void slot_clear(slot *sl)
 {
     free(sl->cell.explanation);
     free(sl->cell.log);
-    free(sl->meas.details);
-    free(sl->meas.unit);
-    free(sl->meas.explanation);
-    free(sl->meas.log);
+    meas_strings_free(&sl->meas);
     slot_init(sl);
 }
 
@@ -266,6 +271,22 @@ const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t s, 
     return &slot_at(r, s, c, t)->meas;
 }
 
+int quire_result_outcome_get(const quire_result *r, size_t s, size_t c, size_t t,
+                             quire_result_outcome *o)
+{
+    const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+    const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
+    if (x) {
+        *o = (quire_result_outcome){x->verdict, x->explanation, x->duration, x->log};
+    } else if (m) {
+        *o = (quire_result_outcome){m->verdict, m->explanation, m->duration, m->log};
+    } else {
+        *o = (quire_result_outcome){QUIRE_VERDICT_NONE, NULL, -1, NULL};
+        return QUIRE_ERR_NOTFOUND;
+    }
+    return 0;
+}
+
 static int locate(const quire_result *r, const char *server, const char *client, const char *test,
                   quire_test_kind kind, slot **out)
 {
@@ -282,6 +303,45 @@ static int verdict_ok(quire_verdict v)
     return (unsigned)v <= QUIRE_VERDICT_UNSUPPORTED;
 }
 
+/* The two halves of a slot, replaced as a whole by deep copies: 0, or QUIRE_ERR_NOMEM and the
+ * old contents kept. */
+static int cell_store(quire_result_cell *d, quire_verdict v, const char *explanation,
+                      double duration, const char *log)
+{
+    char *e = dupstr(explanation), *l = dupstr(log);
+    if ((explanation && !e) || (log && !l)) {
+        free(e);
+        free(l);
+        return QUIRE_ERR_NOMEM;
+    }
+    free(d->explanation);
+    free(d->log);
+    d->verdict = v;
+    d->explanation = e;
+    d->log = l;
+    d->duration = duration;
+    return 0;
+}
+
+/* Takes the numbers (verdict, stats, duration) from num and copies of the four strings. */
+static int meas_store(quire_result_meas *d, const quire_result_meas *num, const char *details,
+                      const char *unit, const char *explanation, const char *log)
+{
+    quire_result_meas m = *num;
+    m.details = dupstr(details);
+    m.unit = dupstr(unit);
+    m.explanation = dupstr(explanation);
+    m.log = dupstr(log);
+    if ((details && !m.details) || (unit && !m.unit) || (explanation && !m.explanation) ||
+        (log && !m.log)) {
+        meas_strings_free(&m);
+        return QUIRE_ERR_NOMEM;
+    }
+    meas_strings_free(d);
+    *d = m;
+    return 0;
+}
+
 int quire_result_set(quire_result *r, const char *server, const char *client, const char *test,
                      quire_verdict v, const char *explanation, double duration, const char *log)
 {
@@ -289,19 +349,8 @@ int quire_result_set(quire_result *r, const char *server, const char *client, co
     int rv = locate(r, server, client, test, QUIRE_TEST_CASE, &sl);
     if (rv) return rv;
     if (!verdict_ok(v)) return QUIRE_ERR_INVALID;
-    char *e = dupstr(explanation), *l = dupstr(log);
-    if ((explanation && !e) || (log && !l)) {
-        free(e);
-        free(l);
-        return QUIRE_ERR_NOMEM;
-    }
-    free(sl->cell.explanation);
-    free(sl->cell.log);
-    sl->cell.verdict = v;
-    sl->cell.explanation = e;
-    sl->cell.log = l;
-    sl->cell.duration = isfinite(duration) && duration >= 0 ? duration : -1;
-    return 0;
+    return cell_store(&sl->cell, v, explanation,
+                      isfinite(duration) && duration >= 0 ? duration : -1, log);
 }
 
 /* QIR: "{:.0f} (± {:.0f}) {}".format(mean, stdev, unit) */
@@ -340,22 +389,10 @@ int quire_result_set_measurement(quire_result *r, const char *server, const char
     } else {
         m.details = strdup("");
     }
-    m.unit = dupstr(unit);
-    m.explanation = dupstr(explanation);
-    m.log = dupstr(log);
-    if (!m.details || (unit && !m.unit) || (explanation && !m.explanation) || (log && !m.log)) {
-        free(m.details);
-        free(m.unit);
-        free(m.explanation);
-        free(m.log);
-        return QUIRE_ERR_NOMEM;
-    }
-    free(sl->meas.details);
-    free(sl->meas.unit);
-    free(sl->meas.explanation);
-    free(sl->meas.log);
-    sl->meas = m;
-    return 0;
+    if (!m.details) return QUIRE_ERR_NOMEM;
+    rv = meas_store(&sl->meas, &m, m.details, unit, explanation, log);
+    free(m.details);
+    return rv;
 }
 
 int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
@@ -363,20 +400,8 @@ int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
 {
     if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
     if (r->tests[t].kind != QUIRE_TEST_CASE || !verdict_ok(src->verdict)) return QUIRE_ERR_INVALID;
-    quire_result_cell *d = &slot_at(r, s, c, t)->cell;
-    char *e = dupstr(src->explanation), *l = dupstr(src->log);
-    if ((src->explanation && !e) || (src->log && !l)) {
-        free(e);
-        free(l);
-        return QUIRE_ERR_NOMEM;
-    }
-    free(d->explanation);
-    free(d->log);
-    d->verdict = src->verdict;
-    d->explanation = e;
-    d->log = l;
-    d->duration = src->duration;
-    return 0;
+    return cell_store(&slot_at(r, s, c, t)->cell, src->verdict, src->explanation, src->duration,
+                      src->log);
 }
 
 int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
@@ -385,26 +410,16 @@ int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
     if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
     if (r->tests[t].kind != QUIRE_TEST_MEASUREMENT || !verdict_ok(src->verdict))
         return QUIRE_ERR_INVALID;
-    quire_result_meas m = *src;
-    m.details = dupstr(src->details);
-    m.unit = dupstr(src->unit);
-    m.explanation = dupstr(src->explanation);
-    m.log = dupstr(src->log);
-    if ((src->details && !m.details) || (src->unit && !m.unit) ||
-        (src->explanation && !m.explanation) || (src->log && !m.log)) {
-        free(m.details);
-        free(m.unit);
-        free(m.explanation);
-        free(m.log);
-        return QUIRE_ERR_NOMEM;
-    }
-    quire_result_meas *d = &slot_at(r, s, c, t)->meas;
-    free(d->details);
-    free(d->unit);
-    free(d->explanation);
-    free(d->log);
-    *d = m;
-    return 0;
+    return meas_store(&slot_at(r, s, c, t)->meas, src, src->details, src->unit, src->explanation,
+                      src->log);
+}
+
+size_t quire_result_count_tests(const quire_result *r, quire_test_kind kind)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < r->ntests; t++)
+        n += r->tests[t].kind == kind;
+    return n;
 }
 
 void quire_result_count(const quire_result *r, quire_result_counts *n)

@@ -140,6 +140,19 @@ const quire_result_cell *quire_result_cell_get(const quire_result *r, size_t ser
 const quire_result_meas *quire_result_meas_get(const quire_result *r, size_t server, size_t client,
                                                size_t test);
 
+/* What a test reports whichever its kind: a view into its cell or measurement. */
+typedef struct quire_result_outcome {
+    quire_verdict verdict;
+    const char *explanation; /* may be NULL */
+    double duration;         /* seconds; < 0 when unknown */
+    const char *log;         /* relative; may be NULL */
+} quire_result_outcome;
+
+/* The outcome of test t for (server s, client c), test case or measurement. 0, or
+ * QUIRE_ERR_NOTFOUND when an index is out of range (*o is then "not run"). */
+int quire_result_outcome_get(const quire_result *r, size_t s, size_t c, size_t t,
+                             quire_result_outcome *o);
+
 /* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
  * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */
 int quire_result_cell_put(quire_result *r, size_t server, size_t client, size_t test,
@@ -156,6 +169,9 @@ typedef struct quire_result_counts {
     size_t succeeded, failed, unsupported, none;
 } quire_result_counts;
 void quire_result_count(const quire_result *r, quire_result_counts *c);
+
+/* Number of tests of one kind (test cases or measurements). */
+size_t quire_result_count_tests(const quire_result *r, quire_test_kind kind);
 
 /* Saving and loading result.json (quire_result_save, _load, _to_json) */
 #include "report/resultjson.h"

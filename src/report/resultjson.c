@@ -379,17 +379,17 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
                         want == QUIRE_TEST_CASE ? "measurement" : "test case");
         quire_verdict v;
         if ((rv = parse_verdict(L, o, key, i, j, &v))) return rv;
+        quire_result_outcome seen;
+        quire_result_outcome_get(L->r, s, c, (size_t)t, &seen);
+        if (seen.verdict != QUIRE_VERDICT_NONE)
+            return fail(L, "%s: \"%s\" appears twice", where, abbr);
         if (want == QUIRE_TEST_CASE) {
-            if (quire_result_cell_get(L->r, s, c, (size_t)t)->verdict != QUIRE_VERDICT_NONE)
-                return fail(L, "%s: \"%s\" appears twice", where, abbr);
             quire_result_cell cell = {
                 v, (char *)expl, duration >= 0 && isfinite(duration) ? duration : -1, (char *)log};
             if ((rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell)))
                 return fail_add(L, rv, where);
             continue;
         }
-        if (quire_result_meas_get(L->r, s, c, (size_t)t)->verdict != QUIRE_VERDICT_NONE)
-            return fail(L, "%s: \"%s\" appears twice", where, abbr);
         quire_result_meas m;
         memset(&m, 0, sizeof m);
         const char *details, *unit;

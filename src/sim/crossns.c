@@ -71,8 +71,9 @@ int quire_crossns_setup(quire_crossns *x)
     snprintf(x->ns_snk, sizeof x->ns_snk, "quire-simx-%d-snk", id);
     snprintf(x->if_src, sizeof x->if_src, "qxs%d", id % 1000000);
     snprintf(x->if_snk, sizeof x->if_snk, "qxk%d", id % 1000000);
-    if (run("ip netns add %s", x->ns_src) || run("ip netns add %s", x->ns_snk)) goto fail;
-    x->created = 1;
+    if (run("ip netns add %s", x->ns_src)) return QUIRE_ERR_IO;
+    x->created = 1; /* from here on, teardown deletes both (the second may not exist yet) */
+    if (run("ip netns add %s", x->ns_snk)) goto fail;
     static const struct {
         int src;
         const char *net;
@@ -80,7 +81,7 @@ int quire_crossns_setup(quire_crossns *x)
     for (int i = 0; i < 2; i++) {
         const char *ns = sides[i].src ? x->ns_src : x->ns_snk;
         const char *ifn = sides[i].src ? x->if_src : x->if_snk;
-        const char *other = sides[i].src ? "198.18.100" : "198.19.100";
+        const char *other = sides[!i].net;
         if (run("ip link add %s type veth peer name eth0 netns %s", ifn, ns) ||
             run("ip addr add %s.1/24 dev %s", sides[i].net, ifn) ||
             run("ip netns exec %s ip addr add %s.2/24 dev eth0", ns, sides[i].net) ||

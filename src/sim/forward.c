@@ -310,12 +310,11 @@ static void neigh_learn(side *s, const quire_simpkt *p, const uint8_t *frame)
 
 /* Sends through the kernel's IP output (IPPROTO_RAW): used until the destination's MAC address
  * is known; the kernel resolves it (ARP/NDP) and its frame shows up on the capture socket. */
-static void send_raw(fwd *f, side *s, const quire_simpkt *p, const uint8_t *pkt)
+static void send_raw(side *s, const quire_simpkt *p, const uint8_t *pkt)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
     int rfd;
-    (void)f;
     memset(&ss, 0, sizeof ss);
     if (p->family == 4) {
         struct sockaddr_in *a = (struct sockaddr_in *)&ss;
@@ -340,9 +339,8 @@ static void send_raw(fwd *f, side *s, const quire_simpkt *p, const uint8_t *pkt)
 }
 
 /* Sends the frames queued on side s. */
-static void flush_side(fwd *f, side *s)
+static void flush_side(side *s)
 {
-    (void)f;
     struct mmsghdr mm[TXQ];
     struct iovec iov[TXQ];
     size_t done = 0;
@@ -369,8 +367,9 @@ static void flush_side(fwd *f, side *s)
     s->ntx = 0;
 }
 
-/* Sends an IP packet out of side o (the far end of a link direction): as an Ethernet frame to
- * the learned MAC address of its destination, or through the kernel if none is known yet. */
+/* Sends an IP packet out of group g (the far end of a link direction), by the side whose
+ * network holds its destination: as an Ethernet frame to the learned MAC address of the
+ * destination, or through the kernel if none is known yet. */
 static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
 {
     quire_simpkt p;
@@ -382,7 +381,7 @@ static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
     }
     const neigh *n = neigh_find(s, p.family, p.dst);
     if (!n) {
-        send_raw(f, s, &p, pkt);
+        send_raw(s, &p, pkt);
         return;
     }
     /* Queue the frame (virtio_net_hdr all zero, Ethernet header, packet) for one sendmmsg()
@@ -391,7 +390,7 @@ static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
         s->too_big++;
         return;
     }
-    if (s->ntx == TXQ) flush_side(f, s);
+    if (s->ntx == TXQ) flush_side(s);
     uint8_t *fr = s->txbuf + s->ntx * s->txslot;
     memset(fr, 0, sizeof(struct virtio_net_hdr));
     uint8_t *eth = fr + sizeof(struct virtio_net_hdr);
@@ -425,7 +424,7 @@ static void run_links(fwd *f)
         quire_link_run(&f->link[QUIRE_DIR_TO_SERVER], now, deliver_to_server, f);
         quire_link_run(&f->link[QUIRE_DIR_TO_CLIENT], now, deliver_to_client, f);
         for (int i = 0; i < f->nsides; i++)
-            if (f->s[i].ntx) flush_side(f, &f->s[i]);
+            if (f->s[i].ntx) flush_side(&f->s[i]);
         uint64_t a = quire_link_next_run_at(&f->link[0]);
         uint64_t b = quire_link_next_run_at(&f->link[1]);
         uint64_t next = a < b ? a : b;

@@ -87,12 +87,30 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)v;
 }
 
+/* Rebinds what is due at now; returns 1 when pkt is a UDP packet the NAT translates (parsed
+ * into p), 0 when it passes unchanged. */
+static int takes(quire_nat *n, uint64_t now, const uint8_t *pkt, size_t len, quire_simpkt *p)
+{
+    if (!n->enabled) return 0;
+    quire_nat_advance(n, now);
+    return !quire_simpkt_parse(p, pkt, len) && p->is_udp;
+}
+
+/* Writes addr at *at (the source or destination address in pkt) and port at pkt + port_off,
+ * then the checksums. */
+static void rewrite(uint8_t *pkt, const quire_simpkt *p, const uint8_t *at, const uint8_t *addr,
+                    size_t port_off, uint16_t port)
+{
+    memcpy(pkt + (at - pkt), addr, p->addrlen);
+    put16(pkt + port_off, port);
+    quire_simpkt_fix_ip_csum(pkt, p);
+    quire_simpkt_fix_l4_csum(pkt, p);
+}
+
 int quire_nat_to_server(quire_nat *n, uint64_t now, uint8_t *pkt, size_t len)
 {
     quire_simpkt p;
-    if (!n->enabled) return 0;
-    quire_nat_advance(n, now);
-    if (quire_simpkt_parse(&p, pkt, len) || !p.is_udp) return 0;
+    if (!takes(n, now, pkt, len, &p)) return 0;
     quire_nat_binding *b = NULL;
     for (size_t i = 0; i < n->nb; i++)
         if (n->b[i].family == p.family && n->b[i].orig_port == p.sport &&
@@ -113,27 +131,19 @@ int quire_nat_to_server(quire_nat *n, uint64_t now, uint8_t *pkt, size_t len)
         memcpy(b->pub_addr, p.src, p.addrlen);
         b->orig_port = b->pub_port = p.sport;
     }
-    memcpy(pkt + (p.src - pkt), b->pub_addr, p.addrlen);
-    put16(pkt + p.udp_off, b->pub_port);
-    quire_simpkt_fix_ip_csum(pkt, &p);
-    quire_simpkt_fix_l4_csum(pkt, &p);
+    rewrite(pkt, &p, p.src, b->pub_addr, p.udp_off, b->pub_port);
     return 0;
 }
 
 int quire_nat_to_client(quire_nat *n, uint64_t now, uint8_t *pkt, size_t len)
 {
     quire_simpkt p;
-    if (!n->enabled) return 0;
-    quire_nat_advance(n, now);
-    if (quire_simpkt_parse(&p, pkt, len) || !p.is_udp) return 0;
+    if (!takes(n, now, pkt, len, &p)) return 0;
     for (size_t i = 0; i < n->nb; i++) {
         quire_nat_binding *b = &n->b[i];
         if (b->family == p.family && b->pub_port == p.dport &&
             !memcmp(b->pub_addr, p.dst, p.addrlen)) {
-            memcpy(pkt + (p.dst - pkt), b->orig_addr, p.addrlen);
-            put16(pkt + p.udp_off + 2, b->orig_port);
-            quire_simpkt_fix_ip_csum(pkt, &p);
-            quire_simpkt_fix_l4_csum(pkt, &p);
+            rewrite(pkt, &p, p.dst, b->orig_addr, p.udp_off + 2, b->orig_port);
             return 0;
         }
     }

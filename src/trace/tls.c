@@ -14,13 +14,11 @@ enum {
     HS_CLIENT_HELLO = 1,
     HS_SERVER_HELLO = 2,
     HS_NEW_SESSION_TICKET = 4,
-    HS_END_OF_EARLY_DATA = 5,
     HS_ENCRYPTED_EXTENSIONS = 8,
     HS_CERTIFICATE = 11,
     HS_CERTIFICATE_REQUEST = 13,
     HS_CERTIFICATE_VERIFY = 15,
     HS_FINISHED = 20,
-    HS_KEY_UPDATE = 24,
     HS_COMPRESSED_CERTIFICATE = 25, /* RFC 8879 */
 };
 
@@ -86,48 +84,41 @@ uint64_t quire_tp_wire_id(quire_tp_id id)
     return (unsigned)id < QUIRE_TP_COUNT ? tp_table[id].wire : UINT64_MAX;
 }
 
+/* {value, name} tables, looked up by name_of() (NULL when absent) */
+typedef struct {
+    uint16_t value;
+    const char *name;
+} tls_name;
+
+static const char *name_of(const tls_name *t, size_t n, uint16_t value)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].value == value) return t[i].name;
+    return NULL;
+}
+
+#define NAME_OF(table, value) name_of(table, sizeof table / sizeof table[0], value)
+
+static const tls_name cipher_names[] = {
+    {0x1301, "TLS_AES_128_GCM_SHA256"},       {0x1302, "TLS_AES_256_GCM_SHA384"},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256"}, {0x1304, "TLS_AES_128_CCM_SHA256"},
+    {0x1305, "TLS_AES_128_CCM_8_SHA256"},
+};
+
+static const tls_name group_names[] = {
+    {0x0017, "secp256r1"}, {0x0018, "secp384r1"},      {0x0019, "secp521r1"},
+    {0x001d, "x25519"},    {0x001e, "x448"},           {0x0100, "ffdhe2048"},
+    {0x0101, "ffdhe3072"}, {0x11ec, "X25519MLKEM768"}, {0x6399, "X25519Kyber768Draft00"},
+};
+
 const char *quire_tls_cipher_name(uint16_t suite)
 {
-    switch (suite) {
-    case 0x1301:
-        return "TLS_AES_128_GCM_SHA256";
-    case 0x1302:
-        return "TLS_AES_256_GCM_SHA384";
-    case 0x1303:
-        return "TLS_CHACHA20_POLY1305_SHA256";
-    case 0x1304:
-        return "TLS_AES_128_CCM_SHA256";
-    case 0x1305:
-        return "TLS_AES_128_CCM_8_SHA256";
-    default:
-        return NULL;
-    }
+    return NAME_OF(cipher_names, suite);
 }
 
 const char *quire_tls_group_name(uint16_t group)
 {
-    switch (group) {
-    case 0x0017:
-        return "secp256r1";
-    case 0x0018:
-        return "secp384r1";
-    case 0x0019:
-        return "secp521r1";
-    case 0x001d:
-        return "x25519";
-    case 0x001e:
-        return "x448";
-    case 0x0100:
-        return "ffdhe2048";
-    case 0x0101:
-        return "ffdhe3072";
-    case 0x11ec:
-        return "X25519MLKEM768";
-    case 0x6399:
-        return "X25519Kyber768Draft00";
-    default:
-        return NULL;
-    }
+    return NAME_OF(group_names, group);
 }
 
 static int tls_error(quire_tls_info *info, int err, const char *fmt, ...)
@@ -298,10 +289,10 @@ static int parse_sni(quire_cursor *e, char *out, size_t cap)
     return 0;
 }
 
-/* Walks an extension block, calling fn for each (type, body). */
-typedef int (*ext_fn)(uint16_t type, quire_cursor *body, quire_tls_info *info, int from_client);
+/* Walks an extension block, calling fn (if any) for each (type, body). */
+typedef int (*ext_fn)(uint16_t type, quire_cursor *body, quire_tls_info *info);
 
-static int walk_extensions(quire_cursor *c, ext_fn fn, quire_tls_info *info, int from_client)
+static int walk_extensions(quire_cursor *c, ext_fn fn, quire_tls_info *info)
 {
     quire_cursor exts;
     if (vec16(c, &exts)) return QUIRE_ERR_TRUNCATED;
@@ -309,15 +300,14 @@ static int walk_extensions(quire_cursor *c, ext_fn fn, quire_tls_info *info, int
         uint16_t type;
         quire_cursor body;
         if (quire_cursor_u16(&exts, &type) || vec16(&exts, &body)) return QUIRE_ERR_TRUNCATED;
-        int rv = fn(type, &body, info, from_client);
+        int rv = fn ? fn(type, &body, info) : 0;
         if (rv) return rv;
     }
     return 0;
 }
 
-static int ch_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from_client)
+static int ch_ext(uint16_t type, quire_cursor *e, quire_tls_info *info)
 {
-    (void)from_client;
     switch (type) {
     case EXT_SERVER_NAME:
         return parse_sni(e, info->sni, sizeof info->sni);
@@ -363,26 +353,8 @@ static int ch_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
     }
 }
 
-static int parse_client_hello(quire_cursor *c, quire_tls_info *info)
+static int sh_ext(uint16_t type, quire_cursor *e, quire_tls_info *info)
 {
-    uint16_t legacy;
-    quire_cursor sid, suites, comp;
-    if (quire_cursor_u16(c, &legacy) || quire_cursor_copy(c, info->client_random, 32) ||
-        vec8(c, &sid) || vec16(c, &suites) || vec8(c, &comp))
-        return QUIRE_ERR_TRUNCATED;
-    if (quire_cursor_left(&suites) % 2) return QUIRE_ERR_MALFORMED;
-    info->cipher_count = 0;
-    while (quire_cursor_left(&suites)) {
-        uint16_t s;
-        quire_cursor_u16(&suites, &s);
-        if (info->cipher_count < QUIRE_TLS_MAX_LIST) info->ciphers[info->cipher_count++] = s;
-    }
-    return walk_extensions(c, ch_ext, info, 1);
-}
-
-static int sh_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from_client)
-{
-    (void)from_client;
     switch (type) {
     case EXT_KEY_SHARE:
         /* ServerHello: KeyShareEntry; HelloRetryRequest: the group alone */
@@ -395,27 +367,8 @@ static int sh_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
     }
 }
 
-static int parse_server_hello(quire_cursor *c, quire_tls_info *info)
+static int ee_ext(uint16_t type, quire_cursor *e, quire_tls_info *info)
 {
-    uint16_t legacy, suite;
-    uint8_t comp, random[32];
-    quire_cursor sid;
-    if (quire_cursor_u16(c, &legacy) || quire_cursor_copy(c, random, 32) || vec8(c, &sid) ||
-        quire_cursor_u16(c, &suite) || quire_cursor_u8(c, &comp))
-        return QUIRE_ERR_TRUNCATED;
-    if (!memcmp(random, hrr_random, 32)) {
-        info->hello_retry_request++;
-    } else {
-        memcpy(info->server_random, random, 32);
-        info->server_hello++;
-    }
-    info->cipher = suite;
-    return walk_extensions(c, sh_ext, info, 0);
-}
-
-static int ee_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from_client)
-{
-    (void)from_client;
     switch (type) {
     case EXT_ALPN:
         return parse_alpn(e, info->alpn, sizeof info->alpn);
@@ -431,9 +384,8 @@ static int ee_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from
     }
 }
 
-static int nst_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from_client)
+static int nst_ext(uint16_t type, quire_cursor *e, quire_tls_info *info)
 {
-    (void)from_client;
     if (type == EXT_EARLY_DATA) {
         uint32_t max;
         if (quire_cursor_u32(e, &max)) return QUIRE_ERR_TRUNCATED;
@@ -444,13 +396,52 @@ static int nst_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int fro
     return 0;
 }
 
-static int ignore_ext(uint16_t type, quire_cursor *e, quire_tls_info *info, int from_client)
+/* One decoder per handshake message type: the body's fields into info, 0 or
+ * QUIRE_ERR_TRUNCATED / QUIRE_ERR_MALFORMED. The caller rejects bytes left over. */
+
+static int parse_client_hello(quire_cursor *c, quire_tls_info *info, int from_client)
 {
-    (void)type;
-    (void)e;
-    (void)info;
     (void)from_client;
-    return 0;
+    uint16_t legacy;
+    quire_cursor sid, suites, comp;
+    info->client_hello++;
+    if (quire_cursor_u16(c, &legacy) || quire_cursor_copy(c, info->client_random, 32) ||
+        vec8(c, &sid) || vec16(c, &suites) || vec8(c, &comp))
+        return QUIRE_ERR_TRUNCATED;
+    if (quire_cursor_left(&suites) % 2) return QUIRE_ERR_MALFORMED;
+    info->cipher_count = 0;
+    while (quire_cursor_left(&suites)) {
+        uint16_t s;
+        quire_cursor_u16(&suites, &s);
+        if (info->cipher_count < QUIRE_TLS_MAX_LIST) info->ciphers[info->cipher_count++] = s;
+    }
+    return walk_extensions(c, ch_ext, info);
+}
+
+static int parse_server_hello(quire_cursor *c, quire_tls_info *info, int from_client)
+{
+    (void)from_client;
+    uint16_t legacy, suite;
+    uint8_t comp, random[32];
+    quire_cursor sid;
+    if (quire_cursor_u16(c, &legacy) || quire_cursor_copy(c, random, 32) || vec8(c, &sid) ||
+        quire_cursor_u16(c, &suite) || quire_cursor_u8(c, &comp))
+        return QUIRE_ERR_TRUNCATED;
+    if (!memcmp(random, hrr_random, 32)) {
+        info->hello_retry_request++;
+    } else {
+        memcpy(info->server_random, random, 32);
+        info->server_hello++;
+    }
+    info->cipher = suite;
+    return walk_extensions(c, sh_ext, info);
+}
+
+static int parse_encrypted_extensions(quire_cursor *c, quire_tls_info *info, int from_client)
+{
+    (void)from_client;
+    info->encrypted_extensions++;
+    return walk_extensions(c, ee_ext, info);
 }
 
 static int parse_certificate(quire_cursor *c, quire_tls_info *info, int from_client)
@@ -472,110 +463,96 @@ static int parse_certificate(quire_cursor *c, quire_tls_info *info, int from_cli
     return 0;
 }
 
-static const char *msg_name(uint8_t type)
+static int parse_compressed_certificate(quire_cursor *c, quire_tls_info *info, int from_client)
 {
-    switch (type) {
-    case HS_CLIENT_HELLO:
-        return "ClientHello";
-    case HS_SERVER_HELLO:
-        return "ServerHello";
-    case HS_NEW_SESSION_TICKET:
-        return "NewSessionTicket";
-    case HS_END_OF_EARLY_DATA:
-        return "EndOfEarlyData";
-    case HS_ENCRYPTED_EXTENSIONS:
-        return "EncryptedExtensions";
-    case HS_CERTIFICATE:
-        return "Certificate";
-    case HS_CERTIFICATE_REQUEST:
-        return "CertificateRequest";
-    case HS_CERTIFICATE_VERIFY:
-        return "CertificateVerify";
-    case HS_FINISHED:
-        return "Finished";
-    case HS_KEY_UPDATE:
-        return "KeyUpdate";
-    case HS_COMPRESSED_CERTIFICATE:
-        return "CompressedCertificate";
-    default:
-        return "unknown handshake message";
-    }
+    if (from_client)
+        info->client_certificates++;
+    else
+        info->certificates++;
+    quire_cursor_skip(c, quire_cursor_left(c));
+    return 0;
 }
+
+static int parse_certificate_request(quire_cursor *c, quire_tls_info *info, int from_client)
+{
+    (void)from_client;
+    quire_cursor ctx;
+    info->certificate_request++;
+    return vec8(c, &ctx) ? QUIRE_ERR_TRUNCATED : walk_extensions(c, NULL, info);
+}
+
+static int parse_certificate_verify(quire_cursor *c, quire_tls_info *info, int from_client)
+{
+    (void)from_client;
+    uint16_t alg;
+    quire_cursor sig;
+    info->certificate_verify++;
+    return quire_cursor_u16(c, &alg) || vec16(c, &sig) ? QUIRE_ERR_TRUNCATED : 0;
+}
+
+static int parse_finished(quire_cursor *c, quire_tls_info *info, int from_client)
+{
+    int rv = 0;
+    /* verify_data is Hash.length: 32 or 48 for the TLS 1.3 suites */
+    if (quire_cursor_left(c) != 32 && quire_cursor_left(c) != 48)
+        rv = QUIRE_ERR_MALFORMED;
+    else
+        quire_cursor_skip(c, quire_cursor_left(c));
+    if (from_client)
+        info->client_finished++;
+    else
+        info->server_finished++;
+    return rv;
+}
+
+static int parse_new_session_ticket(quire_cursor *c, quire_tls_info *info, int from_client)
+{
+    (void)from_client;
+    uint32_t lifetime, age_add;
+    quire_cursor nonce, ticket;
+    info->tickets++;
+    if (quire_cursor_u32(c, &lifetime) || quire_cursor_u32(c, &age_add) || vec8(c, &nonce) ||
+        vec16(c, &ticket))
+        return QUIRE_ERR_TRUNCATED;
+    return walk_extensions(c, nst_ext, info);
+}
+
+/* The messages decoded; any other type (EndOfEarlyData, KeyUpdate, ...) is only counted. */
+static const struct {
+    uint8_t type;
+    const char *name;
+    int (*parse)(quire_cursor *body, quire_tls_info *info, int from_client);
+} messages[] = {
+    {HS_CLIENT_HELLO, "ClientHello", parse_client_hello},
+    {HS_SERVER_HELLO, "ServerHello", parse_server_hello},
+    {HS_NEW_SESSION_TICKET, "NewSessionTicket", parse_new_session_ticket},
+    {HS_ENCRYPTED_EXTENSIONS, "EncryptedExtensions", parse_encrypted_extensions},
+    {HS_CERTIFICATE, "Certificate", parse_certificate},
+    {HS_CERTIFICATE_REQUEST, "CertificateRequest", parse_certificate_request},
+    {HS_CERTIFICATE_VERIFY, "CertificateVerify", parse_certificate_verify},
+    {HS_FINISHED, "Finished", parse_finished},
+    {HS_COMPRESSED_CERTIFICATE, "CompressedCertificate", parse_compressed_certificate},
+};
 
 int quire_tls_parse_message(const uint8_t *msg, size_t len, int from_client, quire_tls_info *info)
 {
     quire_cursor c, body;
     uint8_t type;
-    int rv = 0;
     quire_cursor_init(&c, msg, len);
     if (quire_cursor_u8(&c, &type) || vec24(&c, &body))
         return tls_error(info, QUIRE_ERR_TRUNCATED, "handshake message header truncated");
-    switch (type) {
-    case HS_CLIENT_HELLO:
-        info->client_hello++;
-        rv = parse_client_hello(&body, info);
-        break;
-    case HS_SERVER_HELLO:
-        rv = parse_server_hello(&body, info);
-        break;
-    case HS_ENCRYPTED_EXTENSIONS:
-        info->encrypted_extensions++;
-        rv = walk_extensions(&body, ee_ext, info, from_client);
-        break;
-    case HS_CERTIFICATE:
-        rv = parse_certificate(&body, info, from_client);
-        break;
-    case HS_COMPRESSED_CERTIFICATE:
-        if (from_client)
-            info->client_certificates++;
-        else
-            info->certificates++;
-        quire_cursor_skip(&body, quire_cursor_left(&body));
-        break;
-    case HS_CERTIFICATE_REQUEST: {
-        quire_cursor ctx;
-        info->certificate_request++;
-        rv = vec8(&body, &ctx) ? QUIRE_ERR_TRUNCATED
-                               : walk_extensions(&body, ignore_ext, info, from_client);
-        break;
-    }
-    case HS_CERTIFICATE_VERIFY: {
-        uint16_t alg;
-        quire_cursor sig;
-        info->certificate_verify++;
-        rv = quire_cursor_u16(&body, &alg) || vec16(&body, &sig) ? QUIRE_ERR_TRUNCATED : 0;
-        break;
-    }
-    case HS_FINISHED:
-        /* verify_data is Hash.length: 32 or 48 for the TLS 1.3 suites */
-        if (quire_cursor_left(&body) != 32 && quire_cursor_left(&body) != 48)
-            rv = QUIRE_ERR_MALFORMED;
-        else
-            quire_cursor_skip(&body, quire_cursor_left(&body));
-        if (from_client)
-            info->client_finished++;
-        else
-            info->server_finished++;
-        break;
-    case HS_NEW_SESSION_TICKET: {
-        uint32_t lifetime, age_add;
-        quire_cursor nonce, ticket;
-        info->tickets++;
-        if (quire_cursor_u32(&body, &lifetime) || quire_cursor_u32(&body, &age_add) ||
-            vec8(&body, &nonce) || vec16(&body, &ticket))
-            rv = QUIRE_ERR_TRUNCATED;
-        else
-            rv = walk_extensions(&body, nst_ext, info, from_client);
-        break;
-    }
-    default:
+    size_t i = 0, n = sizeof messages / sizeof messages[0];
+    while (i < n && messages[i].type != type)
+        i++;
+    if (i == n) {
         info->other_messages++;
         return 0;
     }
+    int rv = messages[i].parse(&body, info, from_client);
     if (rv == 0 && quire_cursor_left(&body))
         rv = QUIRE_ERR_MALFORMED; /* trailing bytes inside the message */
     if (rv)
-        return tls_error(info, rv, "%s from the %s: %s", msg_name(type),
+        return tls_error(info, rv, "%s from the %s: %s", messages[i].name,
                          from_client ? "client" : "server",
                          rv == QUIRE_ERR_TRUNCATED ? "truncated" : "malformed");
     return 0;

@@ -77,11 +77,8 @@ static void finish(quire_trace *t)
         /* per-packet problems were reported as they happened; the others (keys) here */
         if (c->problem[0] && strncmp(c->problem, "frame ", 6))
             add_problem(t, c->first_problem_frame, "connection %zu: %s", c->index, c->problem);
-    }
-    /* frame counts from the connections (a packet's callback keeps at most
-     * QUIRE_CONN_MAX_FRAMES frames, the connections count all) */
-    for (size_t i = 0; i < quire_conn_count(t->conns); i++) {
-        const quire_conn *c = quire_conn_get(t->conns, i);
+        /* frame counts from the connections (a packet's callback keeps at most
+         * QUIRE_CONN_MAX_FRAMES frames, the connections count all) */
         for (int d = 0; d < 2; d++)
             for (int k = 0; k < QUIRE_FRAME_KINDS; k++)
                 s->frames[k] += c->dir[d].frames[k];
@@ -168,6 +165,18 @@ static int start_table(quire_trace *t, int dsb_blocks)
     return rv;
 }
 
+/* Decodes a capture just opened (open_rv: how the open went) and closes it. */
+static int run_opened(quire_trace *t, quire_pcap *pc, int open_rv, const quire_trace_opts *opts)
+{
+    if (open_rv) {
+        snprintf(t->capture_error, sizeof t->capture_error, "%s", pc->err);
+        return open_rv;
+    }
+    int rv = run(t, pc, opts);
+    quire_pcap_close(pc);
+    return rv;
+}
+
 int quire_trace_run(quire_trace *t, const char *capture, const quire_trace_opts *opts)
 {
     int rv = start(t, capture, opts);
@@ -178,14 +187,7 @@ int quire_trace_run(quire_trace *t, const char *capture, const quire_trace_opts 
                     quire_strerror(dsb));
     if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
-    rv = quire_pcap_open(&pc, capture);
-    if (rv) {
-        snprintf(t->capture_error, sizeof t->capture_error, "%s", pc.err);
-        return rv;
-    }
-    rv = run(t, &pc, opts);
-    quire_pcap_close(&pc);
-    return rv;
+    return run_opened(t, &pc, quire_pcap_open(&pc, capture), opts);
 }
 
 int quire_trace_run_mem(quire_trace *t, const void *data, size_t len, const quire_trace_opts *opts)
@@ -195,14 +197,7 @@ int quire_trace_run_mem(quire_trace *t, const void *data, size_t len, const quir
     int dsb = quire_export_dsb_parse(data, len, "<memory>", &t->keylog);
     if ((rv = start_table(t, dsb))) return rv;
     quire_pcap pc;
-    rv = quire_pcap_open_mem(&pc, data, len);
-    if (rv) {
-        snprintf(t->capture_error, sizeof t->capture_error, "%s", pc.err);
-        return rv;
-    }
-    rv = run(t, &pc, opts);
-    quire_pcap_close(&pc);
-    return rv;
+    return run_opened(t, &pc, quire_pcap_open_mem(&pc, data, len), opts);
 }
 
 void quire_trace_free(quire_trace *t)

@@ -1,5 +1,7 @@
-/* Names for the QUIRE_ERR_* codes. */
+/* Names for the QUIRE_ERR_* codes, and the code for an errno. */
 #include "util/err.h"
+
+#include <errno.h>
 
 const char *quire_strerror(int err)
 {
@@ -19,5 +21,20 @@ const char *quire_strerror(int err)
     case QUIRE_ERR_INTERRUPTED: return "interrupted";
     case QUIRE_ERR_EXISTS: return "already exists";
     default: return "unknown error";
+    }
+}
+
+int quire_err_from_errno(int e)
+{
+    switch (e) {
+    case ENOENT:
+        return QUIRE_ERR_NOTFOUND;
+    case EPERM:
+    case EACCES:
+        return QUIRE_ERR_PERM;
+    case ENOMEM:
+        return QUIRE_ERR_NOMEM;
+    default:
+        return QUIRE_ERR_IO;
     }
 }

@@ -24,4 +24,9 @@ enum {
 /* Returns a static, human-readable name for a QUIRE_ERR_* code. */
 const char *quire_strerror(int err);
 
+/* The QUIRE_ERR_* for a failed system call's errno: ENOENT -> NOTFOUND, EPERM and EACCES ->
+ * PERM, ENOMEM -> NOMEM, anything else -> IO. A module that means more by another errno
+ * (EEXIST, ENODEV, ...) maps that one itself first. */
+int quire_err_from_errno(int e);
+
 #endif

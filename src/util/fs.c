@@ -18,20 +18,14 @@
 static int errno_to_err(int e)
 {
     switch (e) {
-    case ENOENT:
     case ENOTDIR:
         return QUIRE_ERR_NOTFOUND;
     case EEXIST:
         return QUIRE_ERR_EXISTS;
-    case EACCES:
-    case EPERM:
-        return QUIRE_ERR_PERM;
-    case ENOMEM:
-        return QUIRE_ERR_NOMEM;
     case ENAMETOOLONG:
         return QUIRE_ERR_INVALID;
     default:
-        return QUIRE_ERR_IO;
+        return quire_err_from_errno(e);
     }
 }
 

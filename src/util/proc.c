@@ -336,18 +336,7 @@ static void run_init(const quire_proc_opts *o, char *const *envp, int efd, int s
 
 static int err_from_errno(int e)
 {
-    switch (e) {
-    case ENOENT:
-    case ENOTDIR:
-        return QUIRE_ERR_NOTFOUND;
-    case EPERM:
-    case EACCES:
-        return QUIRE_ERR_PERM;
-    case ENOMEM:
-        return QUIRE_ERR_NOMEM;
-    default:
-        return QUIRE_ERR_IO;
-    }
+    return e == ENOTDIR ? QUIRE_ERR_NOTFOUND : quire_err_from_errno(e);
 }
 
 static void describe_failure(quire_proc *p, const quire_proc_opts *o, const struct child_report *r)

@@ -16,7 +16,7 @@
 # given each side's SSLKEYLOGFILE alone, decrypts STREAM frames (checks the key log mapping), and
 # that the trace shows what the test case is about (trace_check: Retry, resumption, 0-RTT, ...).
 set -u
-src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/lib.inc"   # SRC, ns_pair, write_hosts, make_certs, endpoint
 server_impl=${1:-quic-go}
 client_impl=${2:-quic-go}
 if [ $# -gt 2 ]; then
@@ -27,7 +27,7 @@ else
 fi
 
 say() { echo "endpoint_pairs: $*"; }
-skip() { say "SKIP: $*"; exit 77; }
+skip() { say "SKIP: $*"; exit 77; }   # lib.inc's, with our prefix
 
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 for t in ip unshare openssl ethtool cmp; do
@@ -39,7 +39,7 @@ if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
     done
 fi
 for impl in "$server_impl" "$client_impl"; do
-    d=$src/endpoints/$impl
+    d=$SRC/endpoints/$impl
     [ -x "$d/run_endpoint" ] || skip "no endpoint $impl"
     if [ -x "$d/available" ] && ! why=$("$d/available" 2>&1); then
         skip "$impl not available: $why"
@@ -52,9 +52,10 @@ ns_s=quire-eptest-$id-s
 if_c=qept$id-c
 if_s=qept$id-s
 [ ${#if_c} -le 15 ] || { if_c=qe${id: -8}c; if_s=qe${id: -8}s; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/quire-eptest-$id.XXXXXX")   # endpoint takes certs, hosts from it
 server_pid=
 client_pid=
+CAPTURE_PID=
 
 # stop_server: SIGTERM to PID 1 of the server's PID namespace, as quire's runner does; an endpoint
 # must stop within 2 s (PID 1 only gets signals it handles: the wrappers make sure SIGTERM works).
@@ -83,67 +84,27 @@ cleanup() {
     # unshare ignores SIGTERM; SIGKILL makes the kernel kill its child and so the PID namespace.
     [ -n "$client_pid" ] && kill -KILL "$client_pid" 2>/dev/null && wait "$client_pid" 2>/dev/null
     stop_server
+    [ -n "$CAPTURE_PID" ] && kill -KILL "$CAPTURE_PID" 2>/dev/null
     ip netns delete "$ns_c" 2>/dev/null
     ip netns delete "$ns_s" 2>/dev/null
-    if [ "${QUIRE_EPTEST_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+    if [ "${QUIRE_EPTEST_KEEP:-0}" = 1 ]; then say "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# --- network --------------------------------------------------------------------------------
-ip netns add "$ns_c" || skip "cannot create namespaces"
-ip netns add "$ns_s" || exit 1
-ip link add "$if_c" netns "$ns_c" type veth peer name "$if_s" netns "$ns_s" || exit 1
-setup_ns() { # ns ifname v4 v6
-    ip -n "$1" link set lo up
-    ip netns exec "$1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
-    ip -n "$1" addr add "$3/24" dev "$2"
-    ip -n "$1" addr add "$4/64" dev "$2" nodad
-    ip -n "$1" link set "$2" up
-    # Real datagrams on the wire: no checksum or segmentation offload (netns-pitfalls.md).
-    ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off tx-udp-segmentation off >/dev/null 2>&1
-}
-setup_ns "$ns_c" "$if_c" 198.18.0.100 2001:2:0:1::100 || exit 1
-setup_ns "$ns_s" "$if_s" 198.18.0.200 2001:2:0:1::200 || exit 1
-cat >"$work/hosts" <<HOSTS
-127.0.0.1 localhost
-::1 localhost
-198.18.0.200 server server4
-2001:2:0:1::200 server6
-198.18.0.100 client client4
-2001:2:0:1::100 client6
-HOSTS
-
-# --- certificates: CA + leaf for "server", chain in cert.pem -------------------------------
-mkdir -p "$work/certs"
-(
-    cd "$work/certs" || exit 1
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-        -subj "/CN=quire test CA" -keyout ca.key -out ca.pem 2>/dev/null &&
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-        -subj "/CN=server" -keyout priv.key -out leaf.csr 2>/dev/null &&
-    printf 'subjectAltName=DNS:server,DNS:server4,DNS:server6,IP:198.18.0.200,IP:2001:2:0:1::200\n' >ext &&
-    openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-        -extfile ext -out leaf.pem 2>/dev/null &&
-    cat leaf.pem ca.pem >cert.pem
-) || { say "openssl failed"; exit 1; }
+# --- network, hosts, certificates (lib.inc) --------------------------------------------------
+ns_pair "$ns_c" "$ns_s" "$if_c" "$if_s"
+case $? in 0) ;; 2) skip "cannot create namespaces" ;; *) exit 1 ;; esac
+write_hosts "$TMP/hosts"
+make_certs "$TMP/certs" || { say "openssl failed"; exit 1; }
 
 mkdir -p /www /downloads /certs /logs || skip "cannot create mount points"
 
-# run_in NS LOGDIR WWW DOWNLOADS ROLE TESTCASE REQUESTS IMPL: runs run_endpoint in a private
-# mount + PID namespace; when unshare is killed, its child (PID 1 there) and thus all die.
+# run_in NS LOGDIR WWW DOWNLOADS ROLE TESTCASE REQUESTS IMPL: lib.inc's endpoint in place of
+# this (background) shell, so that $! is unshare; output to LOGDIR/output.txt.
 run_in() {
-    local ns=$1 logs=$2 www=$3 dl=$4 role=$5 tc=$6 req=$7 impl=$8
-    exec ip netns exec "$ns" env -i PATH="$PATH" HOME=/root ROLE="$role" TESTCASE="$tc" \
-        REQUESTS="$req" SSLKEYLOGFILE=/logs/keys.log QLOGDIR=/logs/qlog QUIRE_ALPN="${QUIRE_ALPN:-}" \
-        QUIRE_EP="$src/endpoints/$impl/run_endpoint" \
-        W="$www" D="$dl" C="$work/certs" L="$logs" H="$work/hosts" \
-        unshare --mount --pid --fork --mount-proc --kill-child=SIGKILL sh -c '
-            mount --make-rprivate / &&
-            mount --bind "$W" /www && mount --bind "$D" /downloads &&
-            mount --bind "$C" /certs && mount --bind "$L" /logs &&
-            mount --bind "$H" /etc/hosts || exit 1
-            exec "$QUIRE_EP"' >"$logs/output.txt" 2>&1
+    EP_EXEC=exec endpoint "$1" "$5" "$SRC/endpoints/$8/run_endpoint" "$6" "$7" "$3" "$4" "$2" \
+        >"$2/output.txt" 2>&1
 }
 
 # QIR's file sizes per test case (bytes); http3 / multiconnect use several small files.
@@ -157,32 +118,17 @@ sizes_for() {
     esac
 }
 
-wait_listening() { # ns pid: wait up to 10 s for UDP port 443, or for the server to exit
-    for _ in $(seq 1 100); do
-        ip netns exec "$1" ss -Huln 'sport = :443' 2>/dev/null | grep -q . && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-
 # decrypted_streams PCAP KEYLOG: how many packets tshark finds STREAM frames in with that key log.
 decrypted_streams() {
     [ -s "$2" ] || { echo 0; return; }
-    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y quic.stream.stream_id -T fields \
-        -e frame.number 2>/dev/null | grep -c .
-}
-
-# tcount PCAP KEYLOG FILTER: how many packets match FILTER (tshark, decrypting with KEYLOG).
-tcount() {
-    tshark -n -r "$1" -o "tls.keylog_file:$2" -Y "$3" -T fields -e frame.number 2>/dev/null | grep -c .
+    count "$1" "$2" quic.stream.stream_id
 }
 
 # trace_check TESTCASE PCAP KEYLOG NFILES: what the test case asks of the trace, beyond the
 # files (a short version of QIR's checks, for the harness only). Prints what is wrong.
 trace_check() {
     local tc=$1 pcap=$2 keys=$3 nfiles=$4 ch sh
-    ch=$(tcount "$pcap" "$keys" 'tls.handshake.type == 1')
+    ch=$(count "$pcap" "$keys" 'tls.handshake.type == 1')
     case "$tc" in
     handshake | transfer | http3 | chacha20 | keyupdate)
         [ "$ch" = 1 ] || echo "expected 1 ClientHello (one connection), saw $ch" ;;
@@ -191,33 +137,33 @@ trace_check() {
     esac
     case "$tc" in
     handshake | transfer | http3 | chacha20 | keyupdate | multiconnect | resumption | zerortt)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" = 0 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" = 0 ] ||
             echo "Retry packet in a test without retry" ;;
     retry)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 3')" -ge 1 ] ||
             echo "no Retry packet" ;;
     esac
     case "$tc" in
     chacha20)
-        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.ciphersuite == 0x1303')
+        sh=$(count "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.ciphersuite == 0x1303')
         [ "$sh" -ge 1 ] || echo "ServerHello did not choose TLS_CHACHA20_POLY1305_SHA256" ;;
     keyupdate)
-        [ "$(tcount "$pcap" "$keys" 'quic.key_phase == 1')" -ge 1 ] || echo "no packet with key phase 1" ;;
+        [ "$(count "$pcap" "$keys" 'quic.key_phase == 1')" -ge 1 ] || echo "no packet with key phase 1" ;;
     resumption | zerortt)
         [ "$ch" = 2 ] || echo "expected 2 ClientHellos, saw $ch"
-        sh=$(tcount "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.extension.type == 41')
+        sh=$(count "$pcap" "$keys" 'tls.handshake.type == 2 && tls.handshake.extension.type == 41')
         [ "$sh" -ge 1 ] || echo "no ServerHello accepting a pre_shared_key (no resumption)" ;;&
     zerortt)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" -ge 1 ] ||
             echo "no 0-RTT packet" ;;
     resumption)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" = 0 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 1 && quic.long.packet_type == 1')" = 0 ] ||
             echo "0-RTT packet in the resumption test" ;;
     v2)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 0x6b3343cf')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 0x6b3343cf')" -ge 1 ] ||
             echo "no QUIC v2 (0x6b3343cf) packet" ;;
     versionnegotiation)
-        [ "$(tcount "$pcap" "$keys" 'quic.version == 0')" -ge 1 ] ||
+        [ "$(count "$pcap" "$keys" 'quic.version == 0')" -ge 1 ] ||
             echo "no Version Negotiation packet" ;;
     esac
 }
@@ -229,7 +175,7 @@ unsupported_ok() {
 
 failed=0
 for tc in "${tests[@]}"; do
-    t=$work/$tc
+    t=$TMP/$tc
     mkdir -p "$t/www" "$t/downloads" "$t/server" "$t/client"
     reqs=
     n=0
@@ -244,11 +190,9 @@ for tc in "${tests[@]}"; do
     # Negative check: one URL names a file the server does not have; the client must fail.
     [ "${QUIRE_EPTEST_MISSING:-0}" = 1 ] && reqs="$reqs https://server4:443/missing-$RANDOM"
     start=$(date +%s%N)
-    cap_pid=
+    CAPTURE_PID=
     if [ "${QUIRE_EPTEST_CAPTURE:-0}" = 1 ]; then
-        ip netns exec "$ns_c" tcpdump -i "$if_c" --immediate-mode -U -w "$t/trace.pcap" udp >"$t/tcpdump.txt" 2>&1 &
-        cap_pid=$!
-        for _ in $(seq 1 50); do grep -qs listening "$t/tcpdump.txt" && break; sleep 0.1; done
+        capture_start "$ns_c" "$if_c" "$t/trace.pcap" "$t/tcpdump.txt" udp
     fi
     run_in "$ns_s" "$t/server" "$t/www" "$t/downloads" server "$tc" "" "$server_impl" &
     server_pid=$!
@@ -279,9 +223,11 @@ for tc in "${tests[@]}"; do
     client_pid=
     stop_server || failed=1
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    cap_pid=$CAPTURE_PID
     if [ -n "$cap_pid" ]; then
         kill -INT "$cap_pid" 2>/dev/null
         wait "$cap_pid" 2>/dev/null
+        CAPTURE_PID=
     fi
     if [ "$rc" = 127 ]; then
         say "$server_impl->$client_impl $tc: client says unsupported (127)"

@@ -4,9 +4,8 @@
 # file, then listens on TCP 57832), forwarding over IPv4 and IPv6 with the configured one-way
 # delay, captures on both sides without the probe traffic, exit 0 on SIGTERM.
 . "$(dirname "$0")/sim_common.inc"
-TOOL=${QUIRE_BUILD_DIR:-$(dirname "$QUIRE_BIN")}/bench_simtool
-[ -x "$TOOL" ] || { echo "skip: no $TOOL"; exit 77; }
-command -v tcpdump >/dev/null || { echo "skip: no tcpdump"; exit 77; }
+need_simtool
+need tcpdump
 setup_net
 
 # The sink answers probes; start it late to see that the simulator really waits for it.

@@ -4,7 +4,7 @@
 # fills the link, a competing download from the server shares it; the namespaces are gone
 # after SIGTERM.
 . "$(dirname "$0")/sim_common.inc"
-command -v iperf3 >/dev/null || { echo "skip: no iperf3"; exit 77; }
+need iperf3
 setup_net
 start_sim left right tcp-cross-traffic --delay=15ms --bandwidth=10Mbps --queue=25
 n=$(ip netns list 2>/dev/null | grep -c "^quire-simx-$SIM_PID-")

@@ -4,9 +4,8 @@
 # super-frame with a partial checksum; the simulator must split it into the real datagrams
 # (for the link and the capture) and complete the checksums.
 . "$(dirname "$0")/sim_common.inc"
-TOOL=${QUIRE_BUILD_DIR:-$(dirname "$QUIRE_BIN")}/bench_simtool
-[ -x "$TOOL" ] || { echo "skip: no $TOOL"; exit 77; }
-command -v tcpdump >/dev/null || { echo "skip: no tcpdump"; exit 77; }
+need_simtool
+need tcpdump
 setup_net
 ip netns exec $NSC ethtool -K eth0 tx on sg on tx-udp-segmentation on >/dev/null 2>&1 ||
     { echo "skip: cannot turn UDP segmentation offload on"; exit 77; }

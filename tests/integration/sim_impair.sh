@@ -4,8 +4,7 @@
 # valid checksums), droplist exact, a blackhole window, rebinding seen by the server (several
 # source ports) while the client keeps receiving the answers.
 . "$(dirname "$0")/sim_common.inc"
-TOOL=${QUIRE_BUILD_DIR:-$(dirname "$QUIRE_BIN")}/bench_simtool
-[ -x "$TOOL" ] || { echo "skip: no $TOOL"; exit 77; }
+need_simtool
 setup_net
 LINK="--delay=5ms --bandwidth=100Mbps --queue=1000"
 

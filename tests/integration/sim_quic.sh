@@ -4,9 +4,7 @@
 # file over a lossy and a corrupting link; the file must arrive intact and tshark must find
 # QUIC in both captures.
 . "$(dirname "$0")/sim_common.inc"
-for t in gtlsserver gtlsclient openssl tshark; do
-    command -v $t >/dev/null || { echo "skip: no $t"; exit 77; }
-done
+need gtlsserver gtlsclient openssl tshark
 setup_net
 mkdir -p "$TMP/www" "$TMP/dl"
 head -c 2000000 /dev/urandom >"$TMP/www/file"

@@ -6,6 +6,22 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Writes the UDP header and payload_len bytes of payload (byte i = fill + i) at u; the checksum
+ * is left zero. */
+static inline void put_udp(uint8_t *u, uint16_t sport, uint16_t dport, size_t payload_len,
+                           uint8_t fill)
+{
+    size_t ulen = payload_len + 8;
+    u[0] = (uint8_t)(sport >> 8);
+    u[1] = (uint8_t)sport;
+    u[2] = (uint8_t)(dport >> 8);
+    u[3] = (uint8_t)dport;
+    u[4] = (uint8_t)(ulen >> 8);
+    u[5] = (uint8_t)ulen;
+    for (size_t i = 0; i < payload_len; i++)
+        u[8 + i] = (uint8_t)(fill + i);
+}
+
 /* Builds an IPv4/UDP packet 198.18.0.100:sport -> 198.19.0.100:dport (or the reverse with
  * to_client) with payload_len bytes of payload (byte i = fill + i) and valid checksums;
  * returns its length. */
@@ -22,14 +38,7 @@ static inline size_t build_udp4(uint8_t *p, int to_client, uint16_t sport, uint1
     p[9] = 17;
     memcpy(p + 12, to_client ? s : c, 4);
     memcpy(p + 16, to_client ? c : s, 4);
-    p[20] = (uint8_t)(sport >> 8);
-    p[21] = (uint8_t)sport;
-    p[22] = (uint8_t)(dport >> 8);
-    p[23] = (uint8_t)dport;
-    p[24] = (uint8_t)((payload_len + 8) >> 8);
-    p[25] = (uint8_t)(payload_len + 8);
-    for (size_t i = 0; i < payload_len; i++)
-        p[28 + i] = (uint8_t)(fill + i);
+    put_udp(p + 20, sport, dport, payload_len, fill);
     quire_simpkt sp;
     quire_simpkt_parse(&sp, p, tot);
     quire_simpkt_fix_ip_csum(p, &sp);
@@ -52,14 +61,7 @@ static inline size_t build_udp6(uint8_t *p, int to_client, uint16_t sport, uint1
     p[7] = 64;
     memcpy(p + 8, to_client ? s : c, 16);
     memcpy(p + 24, to_client ? c : s, 16);
-    p[40] = (uint8_t)(sport >> 8);
-    p[41] = (uint8_t)sport;
-    p[42] = (uint8_t)(dport >> 8);
-    p[43] = (uint8_t)dport;
-    p[44] = (uint8_t)(ulen >> 8);
-    p[45] = (uint8_t)ulen;
-    for (size_t i = 0; i < payload_len; i++)
-        p[48 + i] = (uint8_t)(fill + i);
+    put_udp(p + 40, sport, dport, payload_len, fill);
     quire_simpkt sp;
     quire_simpkt_parse(&sp, p, tot);
     quire_simpkt_fix_l4_csum(p, &sp);

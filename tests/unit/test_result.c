@@ -155,6 +155,26 @@ static void test_build_and_lookup(void **state)
     assert_int_equal(n.failed, 1);
     assert_int_equal(n.unsupported, 1);
     assert_int_equal(n.none, 1);
+    assert_int_equal(quire_result_count_tests(&r, QUIRE_TEST_CASE), 2);
+    assert_int_equal(quire_result_count_tests(&r, QUIRE_TEST_MEASUREMENT), 1);
+    /* the outcome view: the cell's fields for a test case, the measurement's for one */
+    quire_result_outcome o;
+    assert_int_equal(quire_result_outcome_get(&r, 0, 0, 1, &o), 0);
+    assert_int_equal(o.verdict, QUIRE_VERDICT_FAILED);
+    assert_ptr_equal(o.explanation, c->explanation);
+    assert_ptr_equal(o.log, c->log);
+    assert_true(o.duration == c->duration);
+    assert_int_equal(quire_result_outcome_get(&r, 0, 0, 2, &o), 0);
+    assert_int_equal(o.verdict, m->verdict);
+    assert_ptr_equal(o.explanation, m->explanation);
+    assert_ptr_equal(o.log, m->log);
+    assert_true(o.duration == m->duration);
+    assert_int_equal(quire_result_outcome_get(&r, 0, 0, 3, &o), QUIRE_ERR_NOTFOUND);
+    assert_int_equal(o.verdict, QUIRE_VERDICT_NONE);
+    assert_null(o.explanation);
+    assert_null(o.log);
+    assert_true(o.duration < 0);
+    assert_int_equal(quire_result_outcome_get(&r, 9, 0, 0, &o), QUIRE_ERR_NOTFOUND);
     quire_result_free(&r);
 }
 
@@ -333,6 +353,13 @@ static void test_load_errors(void **state)
         {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", "
          "\"duration\": []}]]}",
          "results[0][0].duration: expected a number"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[{\"abbr\": \"H\", "
+         "\"result\": \"failed\"}, {\"abbr\": \"H\", \"result\": \"failed\"}]]}",
+         "results[0][1]: \"H\" appears twice"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"measurements\": "
+         "[[{\"abbr\": \"G\", \"result\": null}, {\"abbr\": \"G\", \"result\": \"failed\"}, "
+         "{\"abbr\": \"G\", \"result\": \"succeeded\"}]]}",
+         "measurements[0][2]: \"G\" appears twice"},
     };
     char err[512];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
