@@ -197,6 +197,17 @@ static int dec_datagram(quire_cursor *c, quire_frame *f)
     return bytes(c, f->u.datagram.len, &f->u.datagram.data);
 }
 
+/* draft-ietf-quic-ack-frequency Section 4: sequence number, ack-eliciting threshold, requested
+ * max ack delay (us), reordering threshold. */
+static int dec_ack_frequency(quire_cursor *c, quire_frame *f)
+{
+    V(&f->u.ack_frequency.seq);
+    V(&f->u.ack_frequency.threshold);
+    V(&f->u.ack_frequency.max_ack_delay);
+    V(&f->u.ack_frequency.reordering);
+    return 0;
+}
+
 /* Bits of the epochs a frame may appear in (RFC 9000 Table 3): 1 Initial, 2 0-RTT,
  * 4 Handshake, 8 1-RTT. */
 #define I 1
@@ -234,7 +245,9 @@ static const struct {
     {0x1c, 0x1d, QUIRE_FRAME_CONNECTION_CLOSE, "connection_close", dec_connection_close,
      I | Z | H | O},
     {0x1e, 0x1e, QUIRE_FRAME_HANDSHAKE_DONE, "handshake_done", dec_none, O},
+    {0x1f, 0x1f, QUIRE_FRAME_IMMEDIATE_ACK, "immediate_ack", dec_none, Z | O},
     {0x30, 0x31, QUIRE_FRAME_DATAGRAM, "datagram", dec_datagram, Z | O},
+    {0xaf, 0xaf, QUIRE_FRAME_ACK_FREQUENCY, "ack_frequency", dec_ack_frequency, Z | O},
 };
 
 #define NFRAMES (sizeof frame_table / sizeof frame_table[0])
@@ -246,7 +259,7 @@ int quire_frame_decode(quire_cursor *c, quire_frame *f)
     memset(f, 0, sizeof *f);
     if (quire_cursor_varint(c, &type)) return QUIRE_ERR_TRUNCATED;
     f->type = type;
-    /* frame types are < 0x40, so one byte; longer encodings map to the same table */
+    /* longer encodings of a type map to the same table row */
     for (size_t i = 0; i < NFRAMES; i++) {
         if (type < frame_table[i].first || type > frame_table[i].last) continue;
         f->kind = frame_table[i].kind;

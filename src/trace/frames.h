@@ -1,4 +1,5 @@
-/* QUIC frames (RFC 9000 Section 19, DATAGRAM from RFC 9221) decoded into plain structs by one
+/* QUIC frames (RFC 9000 Section 19, DATAGRAM from RFC 9221, ACK_FREQUENCY and IMMEDIATE_ACK from
+ * draft-ietf-quic-ack-frequency, which quinn sends) decoded into plain structs by one
  * table of {type range, name, decoder}. Payload bytes (CRYPTO, STREAM, tokens, reasons) are
  * pointers into the packet, not copies. Names are lowercase with underscores ("stream",
  * "new_connection_id") and are the keys of every count quire prints. */
@@ -32,6 +33,8 @@ typedef enum quire_frame_kind {
     QUIRE_FRAME_CONNECTION_CLOSE,
     QUIRE_FRAME_HANDSHAKE_DONE,
     QUIRE_FRAME_DATAGRAM,
+    QUIRE_FRAME_ACK_FREQUENCY,
+    QUIRE_FRAME_IMMEDIATE_ACK,
     QUIRE_FRAME_KINDS /* number of kinds */
 } quire_frame_kind;
 
@@ -110,6 +113,9 @@ typedef struct quire_frame {
             uint64_t len;
             const uint8_t *data;
         } datagram;
+        struct {
+            uint64_t seq, threshold, max_ack_delay, reordering;
+        } ack_frequency;
     } u;
 } quire_frame;
 

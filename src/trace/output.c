@@ -175,6 +175,12 @@ static void frame_text(FILE *f, const quire_frame *fr, int json)
     case QUIRE_FRAME_DATAGRAM:
         KV("length", fr->u.datagram.len);
         break;
+    case QUIRE_FRAME_ACK_FREQUENCY:
+        KV("sequence", fr->u.ack_frequency.seq);
+        KV("threshold", fr->u.ack_frequency.threshold);
+        KV("max_ack_delay", fr->u.ack_frequency.max_ack_delay);
+        KV("reordering", fr->u.ack_frequency.reordering);
+        break;
     default:
         break;
     }

@@ -263,6 +263,31 @@ static void test_datagram_unknown(void **state)
     assert_int_equal(quire_cursor_left(&c), 2);
 }
 
+/* draft-ietf-quic-ack-frequency: IMMEDIATE_ACK (0x1f) has no fields; ACK_FREQUENCY (0xaf,
+ * encoded as the two-byte varint 0x40 0xaf) carries four varints. */
+static void test_ack_frequency(void **state)
+{
+    (void)state;
+    const uint8_t ia[] = {0x1f};
+    quire_frame f = decode_all(ia, sizeof ia);
+    assert_int_equal(f.kind, QUIRE_FRAME_IMMEDIATE_ACK);
+    const uint8_t af[] = {0x40, 0xaf, 0x05, 0x02, 0x44, 0x00, 0x01};
+    f = decode_all(af, sizeof af);
+    assert_int_equal(f.kind, QUIRE_FRAME_ACK_FREQUENCY);
+    assert_int_equal(f.u.ack_frequency.seq, 5);
+    assert_int_equal(f.u.ack_frequency.threshold, 2);
+    assert_int_equal(f.u.ack_frequency.max_ack_delay, 0x400);
+    assert_int_equal(f.u.ack_frequency.reordering, 1);
+    for (size_t n = 1; n < sizeof af; n++) {
+        quire_cursor c;
+        quire_cursor_init(&c, af, n);
+        assert_int_equal(quire_frame_decode(&c, &f), QUIRE_ERR_TRUNCATED);
+        assert_int_equal(quire_cursor_left(&c), n);
+    }
+    assert_string_equal(quire_frame_name(QUIRE_FRAME_ACK_FREQUENCY), "ack_frequency");
+    assert_string_equal(quire_frame_name(QUIRE_FRAME_IMMEDIATE_ACK), "immediate_ack");
+}
+
 static void test_names_and_table(void **state)
 {
     (void)state;
@@ -288,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_padding_ping),     cmocka_unit_test(test_ack),
         cmocka_unit_test(test_stream_frames),    cmocka_unit_test(test_flow_control),
         cmocka_unit_test(test_cids_paths_close), cmocka_unit_test(test_datagram_unknown),
+        cmocka_unit_test(test_ack_frequency),
         cmocka_unit_test(test_names_and_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
