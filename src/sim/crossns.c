@@ -110,7 +110,7 @@ int quire_crossns_start_flow(quire_crossns *x)
     struct timespec ts = {0, 300000000};
     nanosleep(&ts, NULL);
     snprintf(cmd, sizeof cmd,
-             "ip netns exec %s iperf3 -c 198.18.100.2 -t 86400 -C reno -i 5 --forceflush",
+             "ip netns exec %s iperf3 -c 198.18.100.2 -t 86400 -C cubic -i 5 --forceflush",
              x->ns_src);
     x->client = spawn(cmd, 0);
     return x->client < 0 ? QUIRE_ERR_IO : 0;
