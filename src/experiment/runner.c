@@ -257,9 +257,10 @@ static void builtins(rctx *c, const quire_svc_run *s, quire_vars *b)
 }
 
 /* The execution environments' wrappers, outermost first; their output goes to /logs. */
-static size_t wrap(const quire_svc_run *s, const char **argv)
+static size_t wrap(const quire_svc_run *s, const char **argv, char *supp, size_t supplen)
 {
     size_t n = 0;
+    int valgrind = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND];
     if (s->wraps[QUIRE_EXENV_PERF]) {
         static const char *const w[] = {"perf", "record", "-q", "-g", "-o", "/logs/perf.data",
                                         "--"};
@@ -285,6 +286,10 @@ static size_t wrap(const quire_svc_run *s, const char **argv)
                                         "--log-file=/logs/helgrind.log"};
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
             argv[n++] = w[i];
+    }
+    if (valgrind && s->suppressions) {
+        snprintf(supp, supplen, "--suppressions=%s", s->suppressions);
+        argv[n++] = supp;
     }
     return n;
 }
@@ -322,7 +327,8 @@ static int start_service(rctx *c, quire_svc_run *s)
     argv[n++] = "-c";
     argv[n++] = "exec \"$@\" >/logs/stdout.log 2>/logs/stderr.log";
     argv[n++] = "sh";
-    n += wrap(s, argv + n);
+    char supp[PATH_MAX + 32];
+    n += wrap(s, argv + n, supp, sizeof supp);
     size_t off = 0;
     for (size_t i = 0; i < cmd.argc; i++) {
         argv[n++] = cmd.argv[i];
@@ -668,8 +674,11 @@ int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, qu
                 for (size_t s = 0; s < r->nsvc; s++) {
                     r->svc[s].svc = &t->services[s];
                     for (size_t e = 0; e < t->nenvs; e++)
-                        if (quire_exenv_applies(&t->envs[e], t->services[s].name))
+                        if (quire_exenv_applies(&t->envs[e], t->services[s].name)) {
                             r->svc[s].wraps[t->envs[e].kind] = 1;
+                            if (t->envs[e].suppressions)
+                                r->svc[s].suppressions = t->envs[e].suppressions;
+                        }
                     char why[300];
                     if (!r->skipped && !quire_plugin_available(t->services[s].plugin,
                                                                t->services[s].version, why,

@@ -30,6 +30,7 @@ typedef struct quire_svc_run {
     char logs[QUIRE_XRUN_DIR_MAX + 512]; /* the service's /logs: the same folder */
     char command[1024];   /* rendered command line, for the report */
     int wraps[5];         /* execution environments wrapping it, by quire_exenv_kind */
+    const char *suppressions; /* valgrind suppression file of its memcheck/helgrind, or NULL */
     quire_proc proc;
     int started, ready, exited, status, stopped, timed_out;
     long long start_ms, end_ms;

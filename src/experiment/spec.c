@@ -1,6 +1,7 @@
 /* Experiment files: parsing and validation against the plugins (see spec.h). */
 #include "experiment/spec.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,7 +231,7 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
 
 static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
 {
-    static const char *const keys[] = {"type", "count", "services", NULL};
+    static const char *const keys[] = {"type", "count", "services", "suppressions", NULL};
     const quire_ynode *n = quire_ynode_get(t, "execution_environment");
     xt->iterations = 1;
     if (!n || n->is_null) return;
@@ -265,6 +266,27 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
             if (!cn) serr(c, e, "execution_environment: iterations needs 'count'");
             else if (!get_uint(c, cn, "iterations.count", 1, QUIRE_SPEC_MAX_ITERATIONS, &x->count))
                 xt->iterations = x->count;
+        }
+        const quire_ynode *sp = quire_ynode_get(e, "suppressions");
+        if (sp) {
+            const char *f = quire_ynode_str(sp);
+            char path[PATH_MAX], abs[PATH_MAX];
+            const char *slash = strrchr(c->file, '/');
+            if (x->kind != QUIRE_EXENV_MEMCHECK && x->kind != QUIRE_EXENV_HELGRIND)
+                serr(c, sp, "suppressions: only for memcheck and helgrind");
+            else if (!f)
+                serr(c, sp, "suppressions: expected a file name");
+            else {
+                if (f[0] == '/' || !slash)
+                    snprintf(path, sizeof path, "%s", f);
+                else
+                    snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, f);
+                if (!realpath(path, abs))
+                    serr(c, sp, "suppressions: cannot open '%s' (relative to the experiment "
+                         "file)", f);
+                else
+                    x->suppressions = strdup(abs);
+            }
         }
         const quire_ynode *sv = quire_ynode_get(e, "services");
         if (sv && sv->kind == QUIRE_YNODE_SEQ) {
@@ -770,8 +792,10 @@ void quire_experiment_free(quire_experiment *x)
         free(t->sweep_var);
         strs_free(&t->sweep);
         strs_free(&t->scenarios);
-        for (size_t e = 0; e < t->nenvs; e++)
+        for (size_t e = 0; e < t->nenvs; e++) {
             strs_free(&t->envs[e].services);
+            free(t->envs[e].suppressions);
+        }
         free(t->envs);
         free(t->testcase);
         for (size_t s = 0; s < t->nservices; s++) {

@@ -31,6 +31,7 @@ typedef struct quire_exenv {
     quire_exenv_kind kind;
     unsigned count;    /* iterations */
     quire_strs services; /* wrapped services; empty: every service */
+    char *suppressions;  /* memcheck/helgrind: valgrind suppression file (absolute) or NULL */
 } quire_exenv;
 
 typedef struct quire_service {
