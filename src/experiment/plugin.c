@@ -654,14 +654,26 @@ static int render_into(rctx *c, sbuf *b, const char *t, unsigned depth)
         memcpy(name, s, (size_t)(e - s));
         name[e - s] = 0;
         const char *val;
-        if (!lookup(c, name, &val)) {
-            snprintf(c->err, c->errlen, "unknown variable '%s'", name);
+        int required = name[0] == '!'; /* "{{!name}}": must be set */
+        if (!lookup(c, name + required, &val)) {
+            snprintf(c->err, c->errlen, "unknown variable '%s'", name + required);
+            return QUIRE_ERR_INVALID;
+        }
+        if (!val && required) {
+            snprintf(c->err, c->errlen, "'%s' is unset", name + 1);
             return QUIRE_ERR_INVALID;
         }
         if (!val) c->unset = 1;
         else {
+            int before = c->unset;
+            c->unset = 0;
             int rc = render_into(c, b, val, depth + 1);
             if (rc) return rc;
+            if (required && c->unset) { /* set to something that is itself unset */
+                snprintf(c->err, c->errlen, "'%s' is unset", name + 1);
+                return QUIRE_ERR_INVALID;
+            }
+            c->unset |= before;
         }
         t = close + 2;
     }
@@ -697,6 +709,7 @@ char *quire_plugin_render_str(const quire_plugin *p, const quire_plugin_version 
 {
     rctx c;
     sbuf b = {0};
+    if (!v) v = quire_plugin_version_find(p, NULL);
     if (rctx_init(&c, p, v, config, builtins, err, errlen) || render_into(&c, &b, tmpl, 0) ||
         sb_add(&b, "", 0)) {
         quire_vars_free(&c.own);
@@ -741,6 +754,7 @@ int quire_plugin_render(const quire_plugin *p, const quire_plugin_version *v, in
     memset(out, 0, sizeof *out);
     if (role != QUIRE_PLUGIN_SERVER && role != QUIRE_PLUGIN_CLIENT) return QUIRE_ERR_INVALID;
     const quire_plugin_role *r = &p->role[role];
+    if (!v) v = quire_plugin_version_find(p, NULL);
     const char *rn = role == QUIRE_PLUGIN_SERVER ? "server" : "client";
     if (!(p->roles & (1 << role)) || !r->have_command) {
         snprintf(err, errlen, "%s has no %s command", p->name, rn);

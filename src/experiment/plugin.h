@@ -11,7 +11,9 @@
  * service config, the runner's built-ins (role, version, quic_version, alpn, plugin_dir,
  * requests, server_ip4, ...), the version's variables, the plugin's (inherited) variables. A
  * variable set to null (~) is "unset": an argv element or environment entry that refers to an
- * unset variable is left out (optional flags); an unknown name is an error. */
+ * unset variable is left out (optional flags); "{{!name}}" must be set (an error otherwise);
+ * an unknown name is an error. "{{@name}}" as a whole argument is split at spaces into
+ * several arguments (URL lists). */
 #ifndef QUIRE_PLUGIN_H
 #define QUIRE_PLUGIN_H
 
