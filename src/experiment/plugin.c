@@ -364,8 +364,7 @@ int quire_plugins_add_buf(quire_plugins *ps, const char *buf, size_t len, const 
     char err[1024];
     int rc = quire_ydoc_load_buf(&d, buf, len, name, err, sizeof err);
     if (rc) {
-        quire_ydiag_add(g, name, NULL, "%s", err + (strncmp(err, name, strlen(name)) ? 0 :
-                                                     strlen(name) + 1));
+        quire_ydiag_add(g, NULL, NULL, "%s", err);
         return rc;
     }
     quire_plugin p;

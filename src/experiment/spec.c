@@ -320,6 +320,7 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
     static const char *const keys[] = {"name", "implementation", "version", "role", "target",
                                        "timeout", "config", "protocol", NULL};
     s->name = strdup(key->str);
+    s->role = -1; /* until a valid one is read */
     s->line = key->line;
     s->col = key->col;
     s->timeout_s = 60;
@@ -373,7 +374,7 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
         else if (!strcmp(role, "client")) s->role = QUIRE_PLUGIN_CLIENT;
         else serr(c, quire_ynode_get(n, "role"), "%s.role: '%s' is not server or client", what,
                   role);
-        if (s->plugin && !(s->plugin->roles & (1 << s->role)))
+        if (s->plugin && s->role >= 0 && !(s->plugin->roles & (1 << s->role)))
             serr(c, quire_ynode_get(n, "role"), "%s: plugin '%s' has no %s role", what,
                  s->plugin->name, role);
     }
@@ -724,8 +725,7 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
     x->file = strdup(name);
     int rc = quire_ydoc_load_buf(&d, buf, len, name, err, sizeof err);
     if (rc) {
-        quire_ydiag_add(g, name, NULL, "%s", err + (strncmp(err, name, strlen(name)) ? 0 :
-                                                     strlen(name) + 1));
+        quire_ydiag_add(g, NULL, NULL, "%s", err);
         return rc;
     }
     sctx c = {.file = name, .g = g, .x = x};

@@ -202,7 +202,9 @@ void quire_ydiag_add(quire_ydiag *g, const char *file, const quire_ynode *at, co
     /* Values quoted from the file may hold control characters: never print them raw. */
     for (char *s = msg; *s; s++)
         if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
-    if (at)
+    if (!file)
+        snprintf(line, sizeof line, "%s", msg); /* already positioned (libyaml's errors) */
+    else if (at)
         snprintf(line, sizeof line, "%s:%u:%u: %s", file, at->line, at->col, msg);
     else
         snprintf(line, sizeof line, "%s: %s", file, msg);

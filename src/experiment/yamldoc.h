@@ -48,7 +48,8 @@ const quire_ynode *quire_ynode_get(const quire_ynode *m, const char *key);
 const char *quire_ynode_str(const quire_ynode *n);
 const char *quire_ynode_kind_name(const quire_ynode *n);
 
-/* Diagnostics: a growing list of "FILE:LINE:COLUMN: message" lines. */
+/* Diagnostics: a growing list of "FILE:LINE:COLUMN: message" lines (file NULL: the message
+ * is taken as it is, e.g. a parser error that already names its position). */
 typedef struct quire_ydiag {
     char **msgs;
     size_t n, cap;
