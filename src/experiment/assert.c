@@ -301,6 +301,31 @@ static void check_responsive(const quire_xrun *r, const quire_assertion *a, quir
     }
 }
 
+static void check_exit(const quire_xrun *r, const quire_assertion *a, quire_averdict *v)
+{
+    for (size_t i = 0; i < r->nsvc; i++) {
+        const quire_svc_run *s = &r->svc[i];
+        if (strcmp(s->svc->name, a->service)) continue;
+        char st[96];
+        if (!s->started)
+            snprintf(v->evidence, sizeof v->evidence, "%s never started", a->service);
+        else if (s->timed_out)
+            snprintf(v->evidence, sizeof v->evidence, "%s still ran at its %u s timeout",
+                     a->service, s->svc->timeout_s);
+        else if (s->stopped)
+            snprintf(v->evidence, sizeof v->evidence, "%s did not exit by itself (stopped by "
+                     "quire)", a->service);
+        else {
+            v->pass = !quire_proc_signaled(s->status, NULL) &&
+                      quire_proc_exit_code(s->status) == (int)a->code;
+            snprintf(v->evidence, sizeof v->evidence, "%s %s after %lld ms (expected exit code "
+                     "%u)", a->service, quire_proc_status_str(s->status, st, sizeof st),
+                     s->end_ms - s->start_ms, a->code);
+        }
+        return;
+    }
+}
+
 static void fmt_metric(quire_metric m, double val, char *out, size_t len)
 {
     if (m == QUIRE_METRIC_GOODPUT) snprintf(out, len, "%.3f Mbit/s", val / 1e6);
@@ -483,6 +508,7 @@ void quire_assert_evaluate(quire_xrun *r)
             check_compliance(have_trace ? &tr : NULL, &ts, r->metrics_note, a, v);
             break;
         case QUIRE_ASSERT_EXENV_CLEAN: check_exenv(r, a, v); break;
+        case QUIRE_ASSERT_EXIT: check_exit(r, a, v); break;
         }
     }
     if (have_trace) quire_trace_free(&tr);

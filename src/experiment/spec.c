@@ -32,7 +32,7 @@ static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
 static const char *const exenv_names[] = {"strace", "memcheck", "helgrind", "perf", "iterations"};
 static const char *const assert_names[] = {"service_responsive", "data_integrity",
                                            "performance_threshold", "protocol_compliance",
-                                           "execution_environment_clean"};
+                                           "execution_environment_clean", "service_exit"};
 static const char *const metric_names[] = {"handshake_time", "time_to_first_byte", "goodput"};
 static const char *const check_names[] = {"no_packets_after_close", "retry_token_echoed",
                                           "version_chosen", "handshake_completed"};
@@ -339,7 +339,7 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
     const quire_ynode *im = quire_ynode_get(n, "implementation");
     const char *iname = NULL, *vname = NULL;
     const quire_ynode *vnode = quire_ynode_get(n, "version");
-    if (!im) serr(c, n, "%s: missing required field 'implementation'", what);
+    if (!im) serr(c, key, "%s: missing required field 'implementation'", what);
     else if (im->kind == QUIRE_YNODE_MAP) {
         iname = need_str(c, im, "name", "implementation");
         if (quire_ynode_get(im, "version")) vnode = quire_ynode_get(im, "version");
@@ -368,7 +368,11 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
                  what, s->plugin->name, vname ? vname : "(default)", known);
         }
     }
-    const char *role = need_str(c, n, "role", what);
+    const char *role = NULL;
+    if (!quire_ynode_get(n, "role")) /* point at the service's name, not its first key */
+        serr(c, key, "%s: missing required field 'role'", what);
+    else
+        role = need_str(c, n, "role", what);
     if (role) {
         if (!strcmp(role, "server")) s->role = QUIRE_PLUGIN_SERVER;
         else if (!strcmp(role, "client")) s->role = QUIRE_PLUGIN_CLIENT;
@@ -521,7 +525,7 @@ static int add_assert(quire_xtest *xt, const quire_assertion *a)
 static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
 {
     static const char *const keys[] = {"type", "service", "metric", "min", "max", "check",
-                                       "version", NULL};
+                                       "version", "code", NULL};
     const quire_ynode *n = quire_ynode_get(t, "assertions");
     if (n && n->kind != QUIRE_YNODE_SEQ && !n->is_null) {
         serr(c, n, "assertions: expected a list");
@@ -539,10 +543,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         quire_assertion as;
         memset(&as, 0, sizeof as);
         as.line = a->line;
-        int k = name_index(type, assert_names, 5);
+        int k = name_index(type, assert_names, 6);
         if (k < 0) {
-            char known[200];
-            list_names(known, sizeof known, assert_names, 5);
+            char known[220];
+            list_names(known, sizeof known, assert_names, 6);
             serr(c, quire_ynode_get(a, "type"), "assertion: unknown type '%s' (known: %s)", type,
                  known);
             continue;
@@ -560,10 +564,14 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 serr(c, quire_ynode_get(a, "service"), "service_responsive: '%s' is not a server",
                      svc);
             as.service = strdup(svc);
-        } else if (as.kind == QUIRE_ASSERT_RESPONSIVE || as.kind == QUIRE_ASSERT_EXENV_CLEAN) {
+        } else if (as.kind == QUIRE_ASSERT_RESPONSIVE || as.kind == QUIRE_ASSERT_EXENV_CLEAN ||
+                   as.kind == QUIRE_ASSERT_EXIT) {
             serr(c, a, "%s: missing required field 'service'", type);
             continue;
         }
+        if (as.kind == QUIRE_ASSERT_EXIT && quire_ynode_get(a, "code") &&
+            get_uint(c, quire_ynode_get(a, "code"), "service_exit.code", 0, 255, &as.code))
+            continue;
         if (as.kind == QUIRE_ASSERT_PERFORMANCE) {
             const char *m = need_str(c, a, "metric", "performance_threshold");
             if (!m) continue;

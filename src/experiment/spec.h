@@ -69,6 +69,7 @@ typedef enum quire_assert_kind {
     QUIRE_ASSERT_PERFORMANCE,
     QUIRE_ASSERT_COMPLIANCE,
     QUIRE_ASSERT_EXENV_CLEAN, /* implied by memcheck/helgrind on a service */
+    QUIRE_ASSERT_EXIT,        /* service_exit: the service exited by itself with `code` */
 } quire_assert_kind;
 
 typedef enum quire_metric {
@@ -92,6 +93,7 @@ typedef struct quire_assertion {
     int have_min, have_max;
     quire_compliance check;
     uint32_t version; /* version_chosen */
+    unsigned code;    /* service_exit */
     unsigned line;
 } quire_assertion;
 

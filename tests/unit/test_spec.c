@@ -101,7 +101,7 @@ static void test_errors(void **state)
          "x.yaml:4:48: services.s: plugin 'srv' has no version 'draft27' (versions: rfc9000, "
          "draft29)"},
         {"tests:\n  - name: a\n    services:\n      s: {implementation: srv}\n",
-         "x.yaml:4:10: services.s: missing required field 'role'"},
+         "x.yaml:4:7: services.s: missing required field 'role'"},
         {"tests:\n  - services:\n      s: {implementation: srv, role: server}\n",
          "x.yaml:2:5: test: missing required field 'name'"},
         {"name: x\n", "x.yaml:1:1: missing required field 'tests'"},
