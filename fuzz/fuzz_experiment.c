@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "experiment/assert.h"
+#include "experiment/render.h"
 #include "experiment/spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 quire_vars_set(&b, "requests", "https://a/1 https://a/2");
                 quire_cmd c;
                 char err[256];
-                if (quire_plugin_render(sv->plugin, sv->version, sv->role, &sv->config, &b, &c,
-                                        err, sizeof err) == 0) {
+                if (quire_plugin_render(sv->plugin, sv->version, sv->role, &sv->config, &b, &c, err,
+                                        sizeof err) == 0) {
                     if (!c.argc || c.argv[c.argc]) abort();
                     quire_cmd_free(&c);
                 }

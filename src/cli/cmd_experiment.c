@@ -11,6 +11,7 @@
 
 #include "backend/netns.h"
 #include "cli/cli.h"
+#include "experiment/render.h"
 #include "experiment/runner.h"
 #include "experiment/spec.h"
 #include "experiment/summary.h"
@@ -50,8 +51,9 @@ static int load(quire_experiment *x, const char *file, const char *src)
     for (size_t i = 0; i < g.n; i++)
         fprintf(stderr, "%s\n", g.msgs[i]);
     if (rc && !g.n) fprintf(stderr, "%s: %s\n", file, quire_strerror(rc));
-    if (rc) fprintf(stderr, "quire experiment: %s: %zu error%s, nothing started\n", file, g.n,
-                    g.n == 1 ? "" : "s");
+    if (rc)
+        fprintf(stderr, "quire experiment: %s: %zu error%s, nothing started\n", file, g.n,
+                g.n == 1 ? "" : "s");
     quire_ydiag_free(&g);
     return rc;
 }
@@ -62,7 +64,8 @@ static void default_out(const quire_experiment *x, char *out, size_t len)
     size_t o = 0;
     for (const char *s = x->name; *s && o < sizeof slug - 1; s++)
         slug[o++] = (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ? *s
-                    : (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : '_';
+                    : (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a')
+                                               : '_';
     slug[o] = 0;
     time_t now = time(NULL);
     struct tm tm;
@@ -88,9 +91,12 @@ static int mkdirs(const char *path)
 static int cmd_run(int argc, char **argv, const char *src_opt)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
-        {"verbose", no_argument, NULL, 'v'},      {"validate", no_argument, NULL, 'V'},
-        {"source", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"seed", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"validate", no_argument, NULL, 'V'},
+        {"source", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *out_opt = NULL;
@@ -102,7 +108,9 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:s:vh", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': out_opt = optarg; break;
+        case 'o':
+            out_opt = optarg;
+            break;
         case 's':
             seed = strtoull(optarg, &end, 0);
             if (!*optarg || *end) {
@@ -110,10 +118,18 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
                 return 2;
             }
             break;
-        case 'v': verbose = 1; break;
-        case 'V': validate = 1; break;
-        case 'S': src_opt = optarg; break;
-        case 'h': usage(stdout); return 0;
+        case 'v':
+            verbose = 1;
+            break;
+        case 'V':
+            validate = 1;
+            break;
+        case 'S':
+            src_opt = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
         default:
             fprintf(stderr, "quire experiment run: bad option '%s' (see --help)\n",
                     argv[optind - 1]);
@@ -142,8 +158,10 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
         return 1;
     }
     char out[PATH_MAX], abs[PATH_MAX], exe[PATH_MAX];
-    if (out_opt) snprintf(out, sizeof out, "%s", out_opt);
-    else default_out(&x, out, sizeof out);
+    if (out_opt)
+        snprintf(out, sizeof out, "%s", out_opt);
+    else
+        default_out(&x, out, sizeof out);
     ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (mkdirs(out) || !realpath(out, abs) || el <= 0) {
         fprintf(stderr, "quire experiment: cannot create %s: %s\n", out, strerror(errno));
@@ -165,9 +183,10 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
     if (wrc) fprintf(stderr, "quire experiment: %s\n", err);
     quire_summary_totals t;
     quire_summary_totals_of(runs, n, &t);
-    fprintf(stderr, "quire experiment: %zu run%s (%zu skipped), assertions: %zu passed, %zu "
-            "failed; report: %s/report.md\n", t.runs, t.runs == 1 ? "" : "s", t.skipped,
-            t.passed, t.failed, abs);
+    fprintf(stderr,
+            "quire experiment: %zu run%s (%zu skipped), assertions: %zu passed, %zu "
+            "failed; report: %s/report.md\n",
+            t.runs, t.runs == 1 ? "" : "s", t.skipped, t.passed, t.failed, abs);
     quire_xruns_free(runs, n);
     quire_experiment_free(&x);
     if (rc == QUIRE_ERR_INTERRUPTED) return 130;
@@ -200,8 +219,10 @@ int quire_cmd_experiment(int argc, char **argv)
         int bad = 0;
         for (int i = 2; i < argc; i++) {
             quire_experiment x;
-            if (load(&x, argv[i], src)) bad = 1;
-            else printf("%s: valid (%zu test%s)\n", argv[i], x.ntests, x.ntests == 1 ? "" : "s");
+            if (load(&x, argv[i], src))
+                bad = 1;
+            else
+                printf("%s: valid (%zu test%s)\n", argv[i], x.ntests, x.ntests == 1 ? "" : "s");
             quire_experiment_free(&x);
         }
         return bad ? 2 : 0;

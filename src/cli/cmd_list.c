@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "experiment/plugin.h"
+#include "experiment/render.h"
 #include "run/registry.h"
 #include "run/testcase.h"
 

@@ -32,7 +32,10 @@ static const char *tag_text(const char *s, const char *end, const char *tag, cha
     if (!b) return NULL;
     size_t o = 0;
     for (const char *p = a; p < b && o + 1 < outlen; p++) {
-        static const struct { const char *ent; char ch; } ents[] = {
+        static const struct {
+            const char *ent;
+            char ch;
+        } ents[] = {
             {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
         int done = 0;
         for (size_t e = 0; e < 5 && !done; e++) {
@@ -92,8 +95,8 @@ int quire_assert_valgrind_summary(const char *xml, size_t len, unsigned *nerrors
         }
         if (*nerrors <= 3 && off < outlen)
             off += (size_t)snprintf(out + off, outlen - off, "%s%s: %s%s%s%s%s%s%s%s",
-                                    *nerrors > 1 ? "; " : "", kind, what, fn[0] ? " at " : "",
-                                    fn, file[0] ? " (" : "", file, file[0] ? ":" : "",
+                                    *nerrors > 1 ? "; " : "", kind, what, fn[0] ? " at " : "", fn,
+                                    file[0] ? " (" : "", file, file[0] ? ":" : "",
                                     file[0] ? line : "", file[0] ? ")" : "");
         p = ee + 8;
     }
@@ -162,10 +165,9 @@ static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *ar
     } else if (p->from_client && p->pkt->type == QUIRE_PACKET_INITIAL && s->retry_seen[ci] &&
                !s->echoed[ci]) {
         size_t l = p->pkt->token_len < 256 ? p->pkt->token_len : 256;
-        s->echoed[ci] = l && l == s->retry_token_len[ci] &&
-                                !memcmp(p->pkt->token, s->retry_token[ci], l)
-                            ? 1
-                            : -1;
+        s->echoed[ci] =
+            l && l == s->retry_token_len[ci] && !memcmp(p->pkt->token, s->retry_token[ci], l) ? 1
+                                                                                              : -1;
     }
 }
 
@@ -206,14 +208,18 @@ static void check_integrity(const quire_xrun *r, quire_averdict *v)
             return;
         }
         if (sha256_file(b, hb)) {
-            snprintf(v->evidence, sizeof v->evidence, "%s was not downloaded (%zu of %zu files "
-                     "identical before it)", r->files[i], same, r->nfiles);
+            snprintf(v->evidence, sizeof v->evidence,
+                     "%s was not downloaded (%zu of %zu files "
+                     "identical before it)",
+                     r->files[i], same, r->nfiles);
             v->pass = 0;
             return;
         }
         if (strcmp(ha, hb)) {
-            snprintf(v->evidence, sizeof v->evidence, "%s differs: served sha256 %.16s…, "
-                     "downloaded %.16s…", r->files[i], ha, hb);
+            snprintf(v->evidence, sizeof v->evidence,
+                     "%s differs: served sha256 %.16s…, "
+                     "downloaded %.16s…",
+                     r->files[i], ha, hb);
             v->pass = 0;
             return;
         }
@@ -240,11 +246,13 @@ static void check_exenv(const quire_xrun *r, const quire_assertion *a, quire_ave
     }
     const char *tool = s->wraps[QUIRE_EXENV_MEMCHECK]   ? "memcheck"
                        : s->wraps[QUIRE_EXENV_HELGRIND] ? "helgrind"
-                                                         : NULL;
+                                                        : NULL;
     if (!tool) {
         v->pass = 0;
-        snprintf(v->evidence, sizeof v->evidence, "no memcheck or helgrind execution "
-                 "environment wraps %s", a->service);
+        snprintf(v->evidence, sizeof v->evidence,
+                 "no memcheck or helgrind execution "
+                 "environment wraps %s",
+                 a->service);
         return;
     }
     char path[PATH_MAX], *xml = NULL;
@@ -252,8 +260,10 @@ static void check_exenv(const quire_xrun *r, const quire_assertion *a, quire_ave
     snprintf(path, sizeof path, "%s/%s.xml", s->dir, tool);
     if (quire_fs_read_file(path, &xml, &len, MAX_XML)) {
         v->pass = 0;
-        snprintf(v->evidence, sizeof v->evidence, "valgrind %s wrote no %s.xml (see %s/%s.log "
-                 "and stderr.log)", tool, tool, a->service, tool);
+        snprintf(v->evidence, sizeof v->evidence,
+                 "valgrind %s wrote no %s.xml (see %s/%s.log "
+                 "and stderr.log)",
+                 tool, tool, a->service, tool);
         return;
     }
     unsigned nerr = 0;
@@ -268,8 +278,10 @@ static void check_exenv(const quire_xrun *r, const quire_assertion *a, quire_ave
                  nerr == 1 ? "" : "s", sum);
     } else if (!complete) {
         v->pass = 0;
-        snprintf(v->evidence, sizeof v->evidence, "valgrind %s did not finish its report (the "
-                 "program was killed before valgrind's leak check?)", tool);
+        snprintf(v->evidence, sizeof v->evidence,
+                 "valgrind %s did not finish its report (the "
+                 "program was killed before valgrind's leak check?)",
+                 tool);
     } else {
         v->pass = 1;
         snprintf(v->evidence, sizeof v->evidence, "valgrind %s: no errors%s", tool,
@@ -313,13 +325,17 @@ static void check_exit(const quire_xrun *r, const quire_assertion *a, quire_aver
             snprintf(v->evidence, sizeof v->evidence, "%s still ran at its %u s timeout",
                      a->service, s->svc->timeout_s);
         else if (s->stopped)
-            snprintf(v->evidence, sizeof v->evidence, "%s did not exit by itself (stopped by "
-                     "quire)", a->service);
+            snprintf(v->evidence, sizeof v->evidence,
+                     "%s did not exit by itself (stopped by "
+                     "quire)",
+                     a->service);
         else {
             v->pass = !quire_proc_signaled(s->status, NULL) &&
                       quire_proc_exit_code(s->status) == (int)a->code;
-            snprintf(v->evidence, sizeof v->evidence, "%s %s after %lld ms (expected exit code "
-                     "%u)", a->service, quire_proc_status_str(s->status, st, sizeof st),
+            snprintf(v->evidence, sizeof v->evidence,
+                     "%s %s after %lld ms (expected exit code "
+                     "%u)",
+                     a->service, quire_proc_status_str(s->status, st, sizeof st),
                      s->end_ms - s->start_ms, a->code);
         }
         return;
@@ -328,8 +344,10 @@ static void check_exit(const quire_xrun *r, const quire_assertion *a, quire_aver
 
 static void fmt_metric(quire_metric m, double val, char *out, size_t len)
 {
-    if (m == QUIRE_METRIC_GOODPUT) snprintf(out, len, "%.3f Mbit/s", val / 1e6);
-    else snprintf(out, len, "%.1f ms", val);
+    if (m == QUIRE_METRIC_GOODPUT)
+        snprintf(out, len, "%.3f Mbit/s", val / 1e6);
+    else
+        snprintf(out, len, "%.1f ms", val);
 }
 
 static void check_perf(const quire_xrun *r, const quire_assertion *a, quire_averdict *v)
@@ -398,12 +416,15 @@ static void check_compliance(const quire_trace *t, const tstate *s, const char *
             }
         v->pass = bad == 0;
         if (bad)
-            snprintf(v->evidence, sizeof v->evidence, "%llu packet(s) without CONNECTION_CLOSE "
+            snprintf(v->evidence, sizeof v->evidence,
+                     "%llu packet(s) without CONNECTION_CLOSE "
                      "sent after the sender's CONNECTION_CLOSE (first: capture frame %llu)",
                      (unsigned long long)bad, (unsigned long long)frame);
         else
-            snprintf(v->evidence, sizeof v->evidence, "%zu connection(s), %zu side(s) closed, "
-                     "nothing but CONNECTION_CLOSE sent afterwards", nc, closed);
+            snprintf(v->evidence, sizeof v->evidence,
+                     "%zu connection(s), %zu side(s) closed, "
+                     "nothing but CONNECTION_CLOSE sent afterwards",
+                     nc, closed);
         break;
     }
     case QUIRE_CHECK_RETRY_TOKEN_ECHOED: {
@@ -414,9 +435,10 @@ static void check_compliance(const quire_trace *t, const tstate *s, const char *
             bad += s->echoed[c] == -1;
         }
         v->pass = retries && !bad && ok == retries;
-        snprintf(v->evidence, sizeof v->evidence, !retries ? "no Retry packet in the capture"
-                 : "%zu Retry packet(s): token echoed in %zu, not echoed in %zu", retries, ok,
-                 bad);
+        snprintf(v->evidence, sizeof v->evidence,
+                 !retries ? "no Retry packet in the capture"
+                          : "%zu Retry packet(s): token echoed in %zu, not echoed in %zu",
+                 retries, ok, bad);
         break;
     }
     case QUIRE_CHECK_VERSION_CHOSEN: {
@@ -427,12 +449,14 @@ static void check_compliance(const quire_trace *t, const tstate *s, const char *
             if (is_probe(cn)) continue;
             good += cn->version == a->version;
             if (off < sizeof seen)
-                off += (size_t)snprintf(seen + off, sizeof seen - off, "%s0x%08x",
-                                        off ? ", " : "", cn->version);
+                off += (size_t)snprintf(seen + off, sizeof seen - off, "%s0x%08x", off ? ", " : "",
+                                        cn->version);
         }
         v->pass = good == nc;
-        snprintf(v->evidence, sizeof v->evidence, "%zu of %zu connection(s) use 0x%08x (seen: "
-                 "%s)", good, nc, a->version, seen);
+        snprintf(v->evidence, sizeof v->evidence,
+                 "%zu of %zu connection(s) use 0x%08x (seen: "
+                 "%s)",
+                 good, nc, a->version, seen);
         break;
     }
     case QUIRE_CHECK_HANDSHAKE_COMPLETED: {
@@ -440,8 +464,10 @@ static void check_compliance(const quire_trace *t, const tstate *s, const char *
         for (size_t c = 0; c < all; c++)
             done += !is_probe(quire_trace_conn(t, c)) && quire_trace_conn(t, c)->handshake_done;
         v->pass = done > 0;
-        snprintf(v->evidence, sizeof v->evidence, "HANDSHAKE_DONE seen in %zu of %zu "
-                 "connection(s)%s%s", done, nc, !done && note[0] ? "; " : "", !done ? note : "");
+        snprintf(v->evidence, sizeof v->evidence,
+                 "HANDSHAKE_DONE seen in %zu of %zu "
+                 "connection(s)%s%s",
+                 done, nc, !done && note[0] ? "; " : "", !done ? note : "");
         break;
     }
     }
@@ -469,25 +495,28 @@ void quire_assert_evaluate(quire_xrun *r)
     memset(&tr, 0, sizeof tr);
     int have_trace = 0;
     if (!r->skipped && quire_fs_exists(cap)) {
-        quire_trace_opts to = {.keylog = keys[0] ? keys : NULL, .on_packet = on_packet,
-                               .arg = &ts};
-        if (quire_trace_run(&tr, cap, &to) == 0) have_trace = 1;
-        else snprintf(r->metrics_note, sizeof r->metrics_note, "capture unreadable: %.200s",
-                      tr.capture_error);
+        quire_trace_opts to = {.keylog = keys[0] ? keys : NULL, .on_packet = on_packet, .arg = &ts};
+        if (quire_trace_run(&tr, cap, &to) == 0)
+            have_trace = 1;
+        else
+            snprintf(r->metrics_note, sizeof r->metrics_note, "capture unreadable: %.200s",
+                     tr.capture_error);
         if (!have_trace) quire_trace_free(&tr);
     } else {
         snprintf(r->metrics_note, sizeof r->metrics_note, "no capture");
     }
     if (have_trace) {
-        if (!keys[0]) snprintf(r->metrics_note, sizeof r->metrics_note, "no key log: only "
-                               "Initial packets decrypted");
+        if (!keys[0])
+            snprintf(r->metrics_note, sizeof r->metrics_note,
+                     "no key log: only "
+                     "Initial packets decrypted");
         if (ts.have_initial && ts.have_1rtt && ts.t_1rtt >= ts.t_initial)
             r->handshake_ms = (double)(ts.t_1rtt - ts.t_initial) / 1e6;
         if (ts.have_initial && ts.have_stream && ts.t_first_stream >= ts.t_initial)
             r->ttfb_ms = (double)(ts.t_first_stream - ts.t_initial) / 1e6;
         if (ts.have_initial && ts.have_stream && ts.t_last_stream > ts.t_initial)
-            r->goodput_bps = (double)ts.stream_bytes * 8e9 / (double)(ts.t_last_stream -
-                                                                      ts.t_initial);
+            r->goodput_bps =
+                (double)ts.stream_bytes * 8e9 / (double)(ts.t_last_stream - ts.t_initial);
         if (!ts.have_initial && !r->metrics_note[0])
             snprintf(r->metrics_note, sizeof r->metrics_note, "no client Initial in the capture");
     }
@@ -501,14 +530,24 @@ void quire_assert_evaluate(quire_xrun *r)
             continue;
         }
         switch (a->kind) {
-        case QUIRE_ASSERT_RESPONSIVE: check_responsive(r, a, v); break;
-        case QUIRE_ASSERT_INTEGRITY: check_integrity(r, v); break;
-        case QUIRE_ASSERT_PERFORMANCE: check_perf(r, a, v); break;
+        case QUIRE_ASSERT_RESPONSIVE:
+            check_responsive(r, a, v);
+            break;
+        case QUIRE_ASSERT_INTEGRITY:
+            check_integrity(r, v);
+            break;
+        case QUIRE_ASSERT_PERFORMANCE:
+            check_perf(r, a, v);
+            break;
         case QUIRE_ASSERT_COMPLIANCE:
             check_compliance(have_trace ? &tr : NULL, &ts, r->metrics_note, a, v);
             break;
-        case QUIRE_ASSERT_EXENV_CLEAN: check_exenv(r, a, v); break;
-        case QUIRE_ASSERT_EXIT: check_exit(r, a, v); break;
+        case QUIRE_ASSERT_EXENV_CLEAN:
+            check_exenv(r, a, v);
+            break;
+        case QUIRE_ASSERT_EXIT:
+            check_exit(r, a, v);
+            break;
         }
     }
     if (have_trace) quire_trace_free(&tr);

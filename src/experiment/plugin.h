@@ -5,20 +5,11 @@
  * commit, dependencies, build recipe, variable overrides). A plugin `inherits` a base definition
  * (implementations/base-quic.yaml): variables, environment and choices merge key by key, the
  * child winning, so a plugin states only what differs (the seed's BaseQUICServiceManager).
- *
- * Templates: "{{name}}" is replaced by the variable's value, itself rendered (values may refer
- * to other variables); "{{env:NAME}}" reads quire's environment. Lookup order: the experiment's
- * service config, the runner's built-ins (role, version, quic_version, alpn, plugin_dir,
- * requests, server_ip4, ...), the version's variables, the plugin's (inherited) variables. A
- * variable set to null (~) is "unset": an argv element or environment entry that refers to an
- * unset variable is left out (optional flags); "{{!name}}" must be set (an error otherwise);
- * an unknown name is an error. "{{@name}}" as a whole argument is split at spaces into
- * several arguments (URL lists). */
+ */
 #ifndef QUIRE_PLUGIN_H
 #define QUIRE_PLUGIN_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "experiment/yamldoc.h"
 
@@ -83,14 +74,6 @@ typedef struct quire_plugins {
     size_t n;
 } quire_plugins;
 
-/* A rendered command: argv and "NAME=value" environment entries, both NULL-terminated. */
-typedef struct quire_cmd {
-    char **argv;
-    size_t argc;
-    char **envp;
-    size_t nenv;
-} quire_cmd;
-
 /* Loads one plugin or base file into ps (no inheritance yet). Problems go to g with positions;
  * returns 0 or QUIRE_ERR_INVALID / _MALFORMED / _IO. */
 int quire_plugins_add_file(quire_plugins *ps, const char *path, int is_base, quire_ydiag *g);
@@ -111,30 +94,9 @@ const quire_strs *quire_plugin_choices(const quire_plugin *p, const char *var);
 /* 1 if the plugin (or a version) defines the variable. */
 int quire_plugin_has_var(const quire_plugin *p, const quire_plugin_version *v, const char *var);
 
-/* Renders the command of role (QUIRE_PLUGIN_SERVER/CLIENT) for version v (NULL: default).
- * config: the experiment's per-service values; builtins: the runner's. Returns 0, or
- * QUIRE_ERR_INVALID with the problem in err (unknown variable, recursion, no command). */
-int quire_plugin_render(const quire_plugin *p, const quire_plugin_version *v, int role,
-                        const quire_vars *config, const quire_vars *builtins, quire_cmd *out,
-                        char *err, size_t errlen);
-/* Renders one template string with the same lookup (requires and ad-hoc values). *unset is set
- * when it referred to an unset variable. Returns a malloc'ed string or NULL with err set. */
-char *quire_plugin_render_str(const quire_plugin *p, const quire_plugin_version *v,
-                              const quire_vars *config, const quire_vars *builtins,
-                              const char *tmpl, int *unset, char *err, size_t errlen);
-void quire_cmd_free(quire_cmd *c);
-
-/* Whether the plugin's required files exist and are executable (rendered templates); the
- * first missing one goes to why. Returns 1 available, 0 not. */
-int quire_plugin_available(const quire_plugin *p, const quire_plugin_version *v, char *why,
-                           size_t whylen);
-
 /* Variable lists. _set copies; val NULL = unset. */
 int quire_vars_set(quire_vars *vs, const char *name, const char *val);
 const quire_var *quire_vars_find(const quire_vars *vs, const char *name);
 void quire_vars_free(quire_vars *vs);
-
-/* `quire list`: one line per plugin with its roles, versions and availability. */
-void quire_plugins_print(FILE *out, const char *srcdir);
 
 #endif

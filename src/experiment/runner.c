@@ -12,6 +12,7 @@
 
 #include "backend/netns.h"
 #include "experiment/assert.h"
+#include "experiment/render.h"
 #include "run/certs.h"
 #include "run/files.h"
 #include "sim/probe.h"
@@ -57,10 +58,13 @@ static void slug(const char *in, char *out, size_t len)
         char ch = *s;
         if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_')
             out[o++] = ch;
-        else if (ch >= 'A' && ch <= 'Z') out[o++] = (char)(ch - 'A' + 'a');
-        else if (o && out[o - 1] != '-') out[o++] = '-';
+        else if (ch >= 'A' && ch <= 'Z')
+            out[o++] = (char)(ch - 'A' + 'a');
+        else if (o && out[o - 1] != '-')
+            out[o++] = '-';
     }
-    while (o && out[o - 1] == '-') o--;
+    while (o && out[o - 1] == '-')
+        o--;
     out[o] = 0;
     if (!o) snprintf(out, len, "test");
 }
@@ -123,7 +127,8 @@ static int setup_dirs(rctx *c)
         snprintf(s->dir, sizeof s->dir, "%s/%s", r->dir, s->svc->name);
         snprintf(s->logs, sizeof s->logs, "%s", s->dir); /* the service's /logs */
         if (mkdir_p(s->logs)) {
-            snprintf(r->error, sizeof r->error, "cannot create %.900s: %s", s->logs, strerror(errno));
+            snprintf(r->error, sizeof r->error, "cannot create %.900s: %s", s->logs,
+                     strerror(errno));
             return QUIRE_ERR_IO;
         }
         char q[PATH_MAX];
@@ -195,12 +200,15 @@ static int start_sim(rctx *c)
     long long deadline = quire_proc_now_ms() + SIM_READY_MS;
     while (!quire_fs_exists(ready)) {
         if (quire_proc_now_ms() > deadline) {
-            snprintf(r->error, sizeof r->error, "the simulator was not ready within %d s "
-                     "(see sim/output.txt)", SIM_READY_MS / 1000);
+            snprintf(r->error, sizeof r->error,
+                     "the simulator was not ready within %d s "
+                     "(see sim/output.txt)",
+                     SIM_READY_MS / 1000);
             return QUIRE_ERR_TIMEOUT;
         }
         if (quire_proc_wait(&c->sim, 20) == 0) {
-            snprintf(r->error, sizeof r->error, "the simulator exited at start "
+            snprintf(r->error, sizeof r->error,
+                     "the simulator exited at start "
                      "(see sim/output.txt)");
             return QUIRE_ERR_IO;
         }
@@ -244,8 +252,8 @@ static void builtins(rctx *c, const quire_svc_run *s, quire_vars *b)
     char *req = calloc(1, len);
     size_t off = 0;
     for (size_t i = 0; req && i < r->nfiles; i++)
-        off += (size_t)snprintf(req + off, len - off, "%shttps://server4:%u/%s", i ? " " : "",
-                                port, r->files[i]);
+        off += (size_t)snprintf(req + off, len - off, "%shttps://server4:%u/%s", i ? " " : "", port,
+                                r->files[i]);
     quire_vars_set(b, "role", s->svc->role == QUIRE_PLUGIN_SERVER ? "server" : "client");
     quire_vars_set(b, "requests", req ? req : "");
     quire_vars_set(b, "server_ip4", QUIRE_NETNS_SERVER_IP4);
@@ -262,8 +270,8 @@ static size_t wrap(const quire_svc_run *s, const char **argv, char *supp, size_t
     size_t n = 0;
     int valgrind = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND];
     if (s->wraps[QUIRE_EXENV_PERF]) {
-        static const char *const w[] = {"perf", "record", "-q", "-g", "-o", "/logs/perf.data",
-                                        "--"};
+        static const char *const w[] = {"perf", "record",          "-q", "-g",
+                                        "-o",   "/logs/perf.data", "--"};
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
             argv[n++] = w[i];
     }
@@ -273,10 +281,13 @@ static size_t wrap(const quire_svc_run *s, const char **argv, char *supp, size_t
             argv[n++] = w[i];
     }
     if (s->wraps[QUIRE_EXENV_MEMCHECK]) {
-        static const char *const w[] = {"valgrind", "--tool=memcheck", "--leak-check=full",
+        static const char *const w[] = {"valgrind",
+                                        "--tool=memcheck",
+                                        "--leak-check=full",
                                         "--show-leak-kinds=definite,indirect",
                                         "--errors-for-leak-kinds=definite,indirect",
-                                        "--xml=yes", "--xml-file=/logs/memcheck.xml",
+                                        "--xml=yes",
+                                        "--xml-file=/logs/memcheck.xml",
                                         "--log-file=/logs/memcheck.log"};
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
             argv[n++] = w[i];
@@ -305,8 +316,8 @@ static int start_service(rctx *c, quire_svc_run *s)
     builtins(c, s, &b);
     quire_cmd cmd;
     char err[512];
-    int rc = quire_plugin_render(s->svc->plugin, s->svc->version, s->svc->role, &s->svc->config,
-                                 &b, &cmd, err, sizeof err);
+    int rc = quire_plugin_render(s->svc->plugin, s->svc->version, s->svc->role, &s->svc->config, &b,
+                                 &cmd, err, sizeof err);
     quire_vars_free(&b);
     if (rc) {
         snprintf(r->error, sizeof r->error, "service %s: %s", s->svc->name, err);
@@ -333,8 +344,8 @@ static int start_service(rctx *c, quire_svc_run *s)
     for (size_t i = 0; i < cmd.argc; i++) {
         argv[n++] = cmd.argv[i];
         if (off < sizeof s->command)
-            off += (size_t)snprintf(s->command + off, sizeof s->command - off, "%s%s",
-                                    i ? " " : "", cmd.argv[i]);
+            off += (size_t)snprintf(s->command + off, sizeof s->command - off, "%s%s", i ? " " : "",
+                                    cmd.argv[i]);
     }
     argv[n] = NULL;
     char path_env[1200], home_env[600];
@@ -372,8 +383,8 @@ static int start_service(rctx *c, quire_svc_run *s)
         .output = out,
         .stdin_null = 1,
     };
-    rlog(c, "start %s (%s %s, %s): %s", s->svc->name, s->svc->plugin->name,
-         s->svc->version->name, server ? "server" : "client", s->command);
+    rlog(c, "start %s (%s %s, %s): %s", s->svc->name, s->svc->plugin->name, s->svc->version->name,
+         server ? "server" : "client", s->command);
     rc = quire_proc_spawn(&s->proc, &po);
     free(argv);
     free(envp);
@@ -437,19 +448,20 @@ static void probe_service(rctx *c, quire_svc_run *s)
     if (!s->started || s->exited) {
         char st[96];
         snprintf(s->probe_detail, sizeof s->probe_detail, "%s",
-                 !s->started ? "never started"
-                             : quire_proc_status_str(s->status, st, sizeof st));
+                 !s->started ? "never started" : quire_proc_status_str(s->status, st, sizeof st));
         return;
     }
     probe_arg a = {.port = service_port(s->svc)};
     int rc = quire_netns_run_in(quire_netns_testbed_name(&c->tb, QUIRE_NETNS_CLIENT), probe_fn, &a);
     if (rc < 0 || a.rc) {
-        snprintf(s->probe_detail, sizeof s->probe_detail, "no Version Negotiation answer to a "
-                 "QUIC probe on %s:%u within %d ms (%s)", QUIRE_NETNS_SERVER_IP4, a.port,
-                 PROBE_MS, quire_strerror(rc < 0 ? rc : a.rc));
+        snprintf(s->probe_detail, sizeof s->probe_detail,
+                 "no Version Negotiation answer to a "
+                 "QUIC probe on %s:%u within %d ms (%s)",
+                 QUIRE_NETNS_SERVER_IP4, a.port, PROBE_MS, quire_strerror(rc < 0 ? rc : a.rc));
     } else {
         s->responsive = 1;
-        snprintf(s->probe_detail, sizeof s->probe_detail, "answered a QUIC probe on %s:%u with "
+        snprintf(s->probe_detail, sizeof s->probe_detail,
+                 "answered a QUIC probe on %s:%u with "
                  "Version Negotiation after %llu ms, %lld ms after start",
                  QUIRE_NETNS_SERVER_IP4, a.port, (unsigned long long)a.elapsed,
                  quire_proc_now_ms() - s->start_ms);
@@ -510,13 +522,15 @@ static int run_command(rctx *c, const quire_step *st)
     snprintf(out, sizeof out, "%s/commands.log", c->r->dir);
     const char *argv[] = {"/bin/sh", "-c", st->command, NULL};
     const char *ns = NULL;
-    if (!strcmp(st->where, "client")) ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_CLIENT);
+    if (!strcmp(st->where, "client"))
+        ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_CLIENT);
     else if (!strcmp(st->where, "server"))
         ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_SERVER);
-    else if (!strcmp(st->where, "sim")) ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_SIM);
+    else if (!strcmp(st->where, "sim"))
+        ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_SIM);
     quire_proc p;
-    quire_proc_opts po = {.argv = argv, .netns = ns, .output = out, .stdin_null = 1,
-                          .cwd = c->r->dir};
+    quire_proc_opts po = {
+        .argv = argv, .netns = ns, .output = out, .stdin_null = 1, .cwd = c->r->dir};
     rlog(c, "command (in %s): %s", st->where, st->command);
     int rc = quire_proc_spawn(&p, &po);
     if (rc) {
@@ -540,8 +554,10 @@ static int run_steps(rctx *c)
     if (!t->nsteps) { /* the default: server, then client until it exits */
         quire_svc_run *srv = NULL, *cli = NULL;
         for (size_t i = 0; i < r->nsvc; i++) {
-            if (r->svc[i].svc->role == QUIRE_PLUGIN_SERVER) srv = &r->svc[i];
-            else cli = &r->svc[i];
+            if (r->svc[i].svc->role == QUIRE_PLUGIN_SERVER)
+                srv = &r->svc[i];
+            else
+                cli = &r->svc[i];
         }
         if (srv && (rc = start_service(c, srv))) return rc;
         if (cli) {
@@ -610,17 +626,18 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
     if (!rc) {
         rlog(&c, "run %s (%s)", r->rel, r->label);
         rc = quire_netns_testbed_create(&c.tb, run_id, n);
-        if (rc) snprintf(r->error, sizeof r->error, "cannot create the testbed: %s",
-                         quire_strerror(rc));
-        else c.have_tb = 1;
+        if (rc)
+            snprintf(r->error, sizeof r->error, "cannot create the testbed: %s",
+                     quire_strerror(rc));
+        else
+            c.have_tb = 1;
     }
     if (!rc) rc = start_sim(&c);
     if (!rc) rc = run_steps(&c);
     teardown(&c);
     r->duration_s = (double)(quire_proc_now_ms() - t0) / 1000.0;
     if (rc == QUIRE_ERR_INTERRUPTED) return rc;
-    if (rc && !r->error[0])
-        snprintf(r->error, sizeof r->error, "%s", quire_strerror(rc));
+    if (rc && !r->error[0]) snprintf(r->error, sizeof r->error, "%s", quire_strerror(rc));
     quire_assert_evaluate(r);
     rlog(&c, "done in %.1f s%s%s", r->duration_s, r->error[0] ? ": " : "", r->error);
     return 0;
@@ -658,19 +675,19 @@ int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, qu
                 r->iteration = it + 1;
                 r->handshake_ms = r->ttfb_ms = r->goodput_bps = -1;
                 if (t->sweep_var)
-                    snprintf(r->label, sizeof r->label, "%s=%s #%u", t->sweep_var,
-                             t->sweep.s[p], it + 1);
+                    snprintf(r->label, sizeof r->label, "%s=%s #%u", t->sweep_var, t->sweep.s[p],
+                             it + 1);
                 else
                     snprintf(r->label, sizeof r->label, "#%u", it + 1);
                 if (t->sweep_var)
-                    snprintf(r->rel, sizeof r->rel, "%s/%s-%s/%u", ts, t->sweep_var,
-                             t->sweep.s[p], it + 1);
+                    snprintf(r->rel, sizeof r->rel, "%s/%s-%s/%u", ts, t->sweep_var, t->sweep.s[p],
+                             it + 1);
                 else
                     snprintf(r->rel, sizeof r->rel, "%s/%u", ts, it + 1);
                 snprintf(r->dir, sizeof r->dir, "%s/%s", o->out_dir, r->rel);
                 r->verdicts = calloc(t->nasserts ? t->nasserts : 1, sizeof *r->verdicts);
-                r->nsvc = t->nservices < QUIRE_XRUN_MAX_SERVICES ? t->nservices
-                                                                 : QUIRE_XRUN_MAX_SERVICES;
+                r->nsvc =
+                    t->nservices < QUIRE_XRUN_MAX_SERVICES ? t->nservices : QUIRE_XRUN_MAX_SERVICES;
                 for (size_t s = 0; s < r->nsvc; s++) {
                     r->svc[s].svc = &t->services[s];
                     for (size_t e = 0; e < t->nenvs; e++)
@@ -680,17 +697,18 @@ int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, qu
                                 r->svc[s].suppressions = t->envs[e].suppressions;
                         }
                     char why[300];
-                    if (!r->skipped && !quire_plugin_available(t->services[s].plugin,
-                                                               t->services[s].version, why,
-                                                               sizeof why)) {
+                    if (!r->skipped &&
+                        !quire_plugin_available(t->services[s].plugin, t->services[s].version, why,
+                                                sizeof why)) {
                         r->skipped = 1;
                         snprintf(r->error, sizeof r->error, "%s (%s) not available here: %s",
                                  t->services[s].name, t->services[s].plugin->name, why);
                     }
                 }
                 if (r->skipped) {
-                    if (o->verbose) fprintf(stderr, "quire experiment: %s %s: skipped: %s\n",
-                                            t->name, r->label, r->error);
+                    if (o->verbose)
+                        fprintf(stderr, "quire experiment: %s %s: skipped: %s\n", t->name, r->label,
+                                r->error);
                     continue;
                 }
                 fprintf(stderr, "quire experiment: %s %s ...\n", t->name, r->label);

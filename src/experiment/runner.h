@@ -20,16 +20,16 @@
 #define QUIRE_XRUN_DIR_MAX 3072 /* run directories: room for suffixes within PATH_MAX */
 
 typedef struct quire_averdict {
-    int pass;     /* 1 passed, 0 failed */
+    int pass; /* 1 passed, 0 failed */
     char evidence[1024];
 } quire_averdict;
 
 typedef struct quire_svc_run {
     const quire_service *svc;
-    char dir[QUIRE_XRUN_DIR_MAX + 512]; /* <run>/<service> */
+    char dir[QUIRE_XRUN_DIR_MAX + 512];  /* <run>/<service> */
     char logs[QUIRE_XRUN_DIR_MAX + 512]; /* the service's /logs: the same folder */
-    char command[1024];   /* rendered command line, for the report */
-    int wraps[5];         /* execution environments wrapping it, by quire_exenv_kind */
+    char command[1024];                  /* rendered command line, for the report */
+    int wraps[5];             /* execution environments wrapping it, by quire_exenv_kind */
     const char *suppressions; /* valgrind suppression file of its memcheck/helgrind, or NULL */
     quire_proc proc;
     int started, ready, exited, status, stopped, timed_out;
@@ -42,17 +42,17 @@ typedef struct quire_xrun {
     const quire_xtest *t;
     size_t point;
     unsigned iteration;
-    char label[96];         /* e.g. "delay=50ms #2" */
+    char label[96];               /* e.g. "delay=50ms #2" */
     char dir[QUIRE_XRUN_DIR_MAX]; /* absolute */
-    char rel[1024];         /* relative to the output directory */
+    char rel[1024];               /* relative to the output directory */
     char www[QUIRE_XRUN_DIR_MAX + 32], downloads[QUIRE_XRUN_DIR_MAX + 32];
     char certs[QUIRE_XRUN_DIR_MAX + 32], sim[QUIRE_XRUN_DIR_MAX + 32];
     char **files;
     size_t nfiles;
     quire_svc_run svc[QUIRE_XRUN_MAX_SERVICES];
     size_t nsvc;
-    int skipped;            /* a service's implementation is not available here */
-    char error[1024];       /* setup failure or skip reason */
+    int skipped;      /* a service's implementation is not available here */
+    char error[1024]; /* setup failure or skip reason */
     double duration_s;
     double handshake_ms, ttfb_ms, goodput_bps; /* < 0: not measured */
     char metrics_note[256];

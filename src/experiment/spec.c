@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "experiment/render.h"
 #include "sim/scenario.h"
 #include "util/err.h"
 
@@ -30,17 +31,29 @@ static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
 }
 
 static const char *const exenv_names[] = {"strace", "memcheck", "helgrind", "perf", "iterations"};
-static const char *const assert_names[] = {"service_responsive", "data_integrity",
-                                           "performance_threshold", "protocol_compliance",
+static const char *const assert_names[] = {"service_responsive",          "data_integrity",
+                                           "performance_threshold",       "protocol_compliance",
                                            "execution_environment_clean", "service_exit"};
 static const char *const metric_names[] = {"handshake_time", "time_to_first_byte", "goodput"};
 static const char *const check_names[] = {"no_packets_after_close", "retry_token_echoed",
                                           "version_chosen", "handshake_completed"};
 
-const char *quire_exenv_name(quire_exenv_kind k) { return exenv_names[k]; }
-const char *quire_assert_name(quire_assert_kind k) { return assert_names[k]; }
-const char *quire_metric_name(quire_metric m) { return metric_names[m]; }
-const char *quire_compliance_name(quire_compliance c) { return check_names[c]; }
+const char *quire_exenv_name(quire_exenv_kind k)
+{
+    return exenv_names[k];
+}
+const char *quire_assert_name(quire_assert_kind k)
+{
+    return assert_names[k];
+}
+const char *quire_metric_name(quire_metric m)
+{
+    return metric_names[m];
+}
+const char *quire_compliance_name(quire_compliance c)
+{
+    return check_names[c];
+}
 
 static int name_index(const char *s, const char *const *names, size_t n)
 {
@@ -64,10 +77,14 @@ int quire_spec_parse_size(const char *s, uint64_t *out)
     unsigned long long v = strtoull(s, &end, 10);
     if (end == s) return QUIRE_ERR_INVALID;
     uint64_t mul = 1;
-    if (!*end || !strcmp(end, "B")) mul = 1;
-    else if (!strcmp(end, "KiB") || !strcmp(end, "KB") || !strcmp(end, "k")) mul = 1024;
-    else if (!strcmp(end, "MiB") || !strcmp(end, "MB") || !strcmp(end, "M")) mul = 1024 * 1024;
-    else return QUIRE_ERR_INVALID;
+    if (!*end || !strcmp(end, "B"))
+        mul = 1;
+    else if (!strcmp(end, "KiB") || !strcmp(end, "KB") || !strcmp(end, "k"))
+        mul = 1024;
+    else if (!strcmp(end, "MiB") || !strcmp(end, "MB") || !strcmp(end, "M"))
+        mul = 1024 * 1024;
+    else
+        return QUIRE_ERR_INVALID;
     if (v > (1ull << 34) / mul) return QUIRE_ERR_INVALID; /* 16 GiB is plenty */
     *out = v * mul;
     return 0;
@@ -128,16 +145,18 @@ static int get_time_ms(sctx *c, const quire_ynode *n, const char *what, double *
 
 /* --- network environment --- */
 
-static const char *const net_keys[] = {"type", "scenario", "delay", "bandwidth", "queue",
-                                       "loss", "jitter", NULL};
+static const char *const net_keys[] = {"type",  "scenario", "delay",  "bandwidth",
+                                       "queue", "loss",     "jitter", NULL};
 
 static int build_scenario(sctx *c, const quire_ynode *at, const char *delay, const char *bw,
                           const char *queue, const char *loss, quire_strs *out)
 {
     char sc[512];
     if (loss && strcmp(loss, "0"))
-        snprintf(sc, sizeof sc, "drop-rate --delay=%s --bandwidth=%s --queue=%s "
-                 "--rate_to_server=%s --rate_to_client=%s", delay, bw, queue, loss, loss);
+        snprintf(sc, sizeof sc,
+                 "drop-rate --delay=%s --bandwidth=%s --queue=%s "
+                 "--rate_to_server=%s --rate_to_client=%s",
+                 delay, bw, queue, loss, loss);
     else
         snprintf(sc, sizeof sc, "simple-p2p --delay=%s --bandwidth=%s --queue=%s", delay, bw,
                  queue);
@@ -164,11 +183,14 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
     check_keys(c, n, "network_environment", net_keys);
     const char *type = quire_ynode_str(quire_ynode_get(n, "type"));
     if (type && strcmp(type, "netns")) {
-        serr(c, quire_ynode_get(n, "type"), "network_environment.type: '%s' is not available: "
-             "this quire has the netns backend only (use type: netns)", type);
+        serr(c, quire_ynode_get(n, "type"),
+             "network_environment.type: '%s' is not available: "
+             "this quire has the netns backend only (use type: netns)",
+             type);
     }
     if (quire_ynode_get(n, "jitter"))
-        serr(c, quire_ynode_get(n, "jitter"), "network_environment.jitter: the simulator has "
+        serr(c, quire_ynode_get(n, "jitter"),
+             "network_environment.jitter: the simulator has "
              "no jitter model (fixed delay only)");
     const char *scen = quire_ynode_str(quire_ynode_get(n, "scenario"));
     const char *val[4] = {"15ms", "10Mbps", "25", NULL};
@@ -177,7 +199,8 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
         const quire_ynode *v = quire_ynode_get(n, keys[i]);
         if (v && !quire_ynode_str(v))
             serr(c, v, "network_environment.%s: expected a scalar", keys[i]);
-        else if (v) val[i] = v->str;
+        else if (v)
+            val[i] = v->str;
         if (v && scen)
             serr(c, v, "network_environment: give either 'scenario' or '%s', not both", keys[i]);
     }
@@ -185,8 +208,10 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
     if (sw) {
         if (sw->kind != QUIRE_YNODE_MAP || sw->n != 1 || sw->vals[0]->kind != QUIRE_YNODE_SEQ ||
             !sw->vals[0]->n || sw->vals[0]->n > QUIRE_SPEC_MAX_SWEEP) {
-            serr(c, sw, "sweep: expected one network setting with a list of 1 to %d values, e.g. "
-                 "'sweep: {delay: [10ms, 50ms]}'", QUIRE_SPEC_MAX_SWEEP);
+            serr(c, sw,
+                 "sweep: expected one network setting with a list of 1 to %d values, e.g. "
+                 "'sweep: {delay: [10ms, 50ms]}'",
+                 QUIRE_SPEC_MAX_SWEEP);
             return;
         }
         int which = name_index(sw->keys[0]->str, keys, 4);
@@ -263,7 +288,8 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
         x->kind = (quire_exenv_kind)k;
         if (x->kind == QUIRE_EXENV_ITERATIONS) {
             const quire_ynode *cn = quire_ynode_get(e, "count");
-            if (!cn) serr(c, e, "execution_environment: iterations needs 'count'");
+            if (!cn)
+                serr(c, e, "execution_environment: iterations needs 'count'");
             else if (!get_uint(c, cn, "iterations.count", 1, QUIRE_SPEC_MAX_ITERATIONS, &x->count))
                 xt->iterations = x->count;
         }
@@ -282,8 +308,10 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 else
                     snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, f);
                 if (!realpath(path, abs))
-                    serr(c, sp, "suppressions: cannot open '%s' (relative to the experiment "
-                         "file)", f);
+                    serr(c, sp,
+                         "suppressions: cannot open '%s' (relative to the experiment "
+                         "file)",
+                         f);
                 else
                     x->suppressions = strdup(abs);
             }
@@ -293,8 +321,10 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
             for (size_t j = 0; j < sv->n; j++) {
                 const char *s = quire_ynode_str(sv->vals[j]);
                 if (!s || !quire_ynode_get(quire_ynode_get(t, "services"), s)) {
-                    serr(c, sv->vals[j], "execution_environment.services: '%s' is not a service "
-                         "of this test", s ? s : "?");
+                    serr(c, sv->vals[j],
+                         "execution_environment.services: '%s' is not a service "
+                         "of this test",
+                         s ? s : "?");
                     continue;
                 }
                 char **m = realloc(x->services.s, (x->services.n + 1) * sizeof *m);
@@ -311,14 +341,13 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
 /* --- services --- */
 
 /* Variables the runner provides (see runner.c); config may not set them. */
-static const char *const runner_vars[] = {"role", "requests", "server_ip4", "server_ip6",
-                                          "server_host", "testcase", "service", NULL};
+static const char *const runner_vars[] = {"role",        "requests", "server_ip4", "server_ip6",
+                                          "server_host", "testcase", "service",    NULL};
 
-static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
-                          quire_service *s)
+static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n, quire_service *s)
 {
-    static const char *const keys[] = {"name", "implementation", "version", "role", "target",
-                                       "timeout", "config", "protocol", NULL};
+    static const char *const keys[] = {"name",    "implementation", "version",  "role", "target",
+                                       "timeout", "config",         "protocol", NULL};
     s->name = strdup(key->str);
     s->role = -1; /* until a valid one is read */
     s->line = key->line;
@@ -339,7 +368,8 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
     const quire_ynode *im = quire_ynode_get(n, "implementation");
     const char *iname = NULL, *vname = NULL;
     const quire_ynode *vnode = quire_ynode_get(n, "version");
-    if (!im) serr(c, key, "%s: missing required field 'implementation'", what);
+    if (!im)
+        serr(c, key, "%s: missing required field 'implementation'", what);
     else if (im->kind == QUIRE_YNODE_MAP) {
         iname = need_str(c, im, "name", "implementation");
         if (quire_ynode_get(im, "version")) vnode = quire_ynode_get(im, "version");
@@ -364,8 +394,8 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
             for (size_t i = 0; i < s->plugin->nversions && off < sizeof known; i++)
                 off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "",
                                         s->plugin->versions[i].name);
-            serr(c, vnode ? vnode : at, "%s: plugin '%s' has no version '%s' (versions: %s)",
-                 what, s->plugin->name, vname ? vname : "(default)", known);
+            serr(c, vnode ? vnode : at, "%s: plugin '%s' has no version '%s' (versions: %s)", what,
+                 s->plugin->name, vname ? vname : "(default)", known);
         }
     }
     const char *role = NULL;
@@ -374,18 +404,23 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
     else
         role = need_str(c, n, "role", what);
     if (role) {
-        if (!strcmp(role, "server")) s->role = QUIRE_PLUGIN_SERVER;
-        else if (!strcmp(role, "client")) s->role = QUIRE_PLUGIN_CLIENT;
-        else serr(c, quire_ynode_get(n, "role"), "%s.role: '%s' is not server or client", what,
-                  role);
+        if (!strcmp(role, "server"))
+            s->role = QUIRE_PLUGIN_SERVER;
+        else if (!strcmp(role, "client"))
+            s->role = QUIRE_PLUGIN_CLIENT;
+        else
+            serr(c, quire_ynode_get(n, "role"), "%s.role: '%s' is not server or client", what,
+                 role);
         if (s->plugin && s->role >= 0 && !(s->plugin->roles & (1 << s->role)))
             serr(c, quire_ynode_get(n, "role"), "%s: plugin '%s' has no %s role", what,
                  s->plugin->name, role);
     }
     const quire_ynode *tg = quire_ynode_get(n, "target");
     if (tg) {
-        if (!quire_ynode_str(tg)) serr(c, tg, "%s.target: expected a service name", what);
-        else s->target = strdup(tg->str);
+        if (!quire_ynode_str(tg))
+            serr(c, tg, "%s.target: expected a service name", what);
+        else
+            s->target = strdup(tg->str);
     }
     const quire_ynode *to = quire_ynode_get(n, "timeout");
     if (to) get_uint(c, to, "timeout", 1, 3600, &s->timeout_s);
@@ -461,12 +496,14 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
         }
         int k = name_index(s->keys[0]->str, kinds, 5);
         if (k < 0) {
-            serr(c, s->keys[0], "steps: unknown step '%s' (start, stop, wait, wait_exit, "
-                 "command)", s->keys[0]->str);
+            serr(c, s->keys[0],
+                 "steps: unknown step '%s' (start, stop, wait, wait_exit, "
+                 "command)",
+                 s->keys[0]->str);
             continue;
         }
-        static const char *const opt[] = {"start", "stop", "wait", "wait_exit", "command", "in",
-                                          "timeout", NULL};
+        static const char *const opt[] = {"start",   "stop", "wait",    "wait_exit",
+                                          "command", "in",   "timeout", NULL};
         check_keys(c, s, "step", opt);
         quire_step *st = &xt->steps[xt->nsteps++];
         st->kind = (quire_step_kind)k;
@@ -486,8 +523,10 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
             const char *in = quire_ynode_str(quire_ynode_get(s, "in"));
             static const char *const where[] = {"host", "client", "server", "sim"};
             if (in && name_index(in, where, 4) < 0)
-                serr(c, quire_ynode_get(s, "in"), "steps.in: '%s' is not host, client, server "
-                     "or sim", in);
+                serr(c, quire_ynode_get(s, "in"),
+                     "steps.in: '%s' is not host, client, server "
+                     "or sim",
+                     in);
             st->where = strdup(in ? in : "host");
         } else {
             st->service = strdup(sv);
@@ -524,8 +563,8 @@ static int add_assert(quire_xtest *xt, const quire_assertion *a)
 
 static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
 {
-    static const char *const keys[] = {"type", "service", "metric", "min", "max", "check",
-                                       "version", "code", NULL};
+    static const char *const keys[] = {"type",  "service", "metric", "min", "max",
+                                       "check", "version", "code",   NULL};
     const quire_ynode *n = quire_ynode_get(t, "assertions");
     if (n && n->kind != QUIRE_YNODE_SEQ && !n->is_null) {
         serr(c, n, "assertions: expected a list");
@@ -556,8 +595,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         if (svc) {
             const quire_service *s = find_service(xt, svc);
             if (!s) {
-                serr(c, quire_ynode_get(a, "service"), "assertion: '%s' is not a service of this "
-                     "test", svc);
+                serr(c, quire_ynode_get(a, "service"),
+                     "assertion: '%s' is not a service of this "
+                     "test",
+                     svc);
                 continue;
             }
             if (as.kind == QUIRE_ASSERT_RESPONSIVE && s->role != QUIRE_PLUGIN_SERVER)
@@ -577,8 +618,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
             if (!m) continue;
             int mi = name_index(m, metric_names, 3);
             if (mi < 0) {
-                serr(c, quire_ynode_get(a, "metric"), "performance_threshold: unknown metric "
-                     "'%s' (handshake_time, time_to_first_byte, goodput)", m);
+                serr(c, quire_ynode_get(a, "metric"),
+                     "performance_threshold: unknown metric "
+                     "'%s' (handshake_time, time_to_first_byte, goodput)",
+                     m);
                 continue;
             }
             as.metric = (quire_metric)mi;
@@ -598,8 +641,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 } else if (get_time_ms(c, ln, lim[l], &v)) {
                     continue;
                 }
-                if (l) as.max = v, as.have_max = 1;
-                else as.min = v, as.have_min = 1;
+                if (l)
+                    as.max = v, as.have_max = 1;
+                else
+                    as.min = v, as.have_min = 1;
             }
             if (!quire_ynode_get(a, "min") && !quire_ynode_get(a, "max"))
                 serr(c, a, "performance_threshold: give 'min' or 'max'");
@@ -610,8 +655,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
             if (ci < 0) {
                 char known[200];
                 list_names(known, sizeof known, check_names, 4);
-                serr(c, quire_ynode_get(a, "check"), "protocol_compliance: unknown check '%s' "
-                     "(known: %s)", ch, known);
+                serr(c, quire_ynode_get(a, "check"),
+                     "protocol_compliance: unknown check '%s' "
+                     "(known: %s)",
+                     ch, known);
                 continue;
             }
             as.check = (quire_compliance)ci;
@@ -621,8 +668,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 unsigned long long qv = v ? strtoull(v, &end, 16) : 0;
                 if (!v) continue;
                 if (!*v || *end || qv > 0xffffffffull) {
-                    serr(c, quire_ynode_get(a, "version"), "version_chosen: '%s' is not a hex "
-                         "QUIC version such as 0x00000001", v);
+                    serr(c, quire_ynode_get(a, "version"),
+                         "version_chosen: '%s' is not a hex "
+                         "QUIC version such as 0x00000001",
+                         v);
                     continue;
                 }
                 as.version = (uint32_t)qv;
@@ -663,9 +712,17 @@ int quire_exenv_applies(const quire_exenv *e, const char *service)
 
 static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
 {
-    static const char *const keys[] = {"name", "description", "network_environment",
-                                       "execution_environment", "sweep", "testcase", "files",
-                                       "services", "steps", "assertions", NULL};
+    static const char *const keys[] = {"name",
+                                       "description",
+                                       "network_environment",
+                                       "execution_environment",
+                                       "sweep",
+                                       "testcase",
+                                       "files",
+                                       "services",
+                                       "steps",
+                                       "assertions",
+                                       NULL};
     xt->line = t->line;
     if (t->kind != QUIRE_YNODE_MAP) {
         serr(c, t, "tests: each test is a mapping (name, services, ...)");
@@ -706,12 +763,15 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
             if (s->target) {
                 const quire_service *tg = find_service(xt, s->target);
                 if (!tg || tg->role != QUIRE_PLUGIN_SERVER)
-                    serr(c, quire_ynode_get(sv->vals[i], "target"), "services.%s.target: '%s' "
-                         "is not a server service of this test", s->name, s->target);
+                    serr(c, quire_ynode_get(sv->vals[i], "target"),
+                         "services.%s.target: '%s' "
+                         "is not a server service of this test",
+                         s->name, s->target);
             }
         }
         if (servers > 1)
-            serr(c, sv, "services: at most one server per test (the testbed has one server "
+            serr(c, sv,
+                 "services: at most one server per test (the testbed has one server "
                  "namespace)");
         for (size_t i = 0; i < xt->nservices; i++)
             for (size_t k = 0; k < i; k++)
@@ -724,8 +784,8 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
     parse_assertions(c, t, xt);
 }
 
-int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
-                               const char *name, quire_ydiag *g)
+int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len, const char *name,
+                               quire_ydiag *g)
 {
     static const char *const keys[] = {"name", "experiment", "description", "tests", NULL};
     quire_ydoc d;
@@ -747,7 +807,8 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
         if (!nm) nm = quire_ynode_str(quire_ynode_get(root, "experiment"));
         x->name = strdup(nm ? nm : name);
         const quire_ynode *tests = quire_ynode_get(root, "tests");
-        if (!tests) serr(&c, root, "missing required field 'tests'");
+        if (!tests)
+            serr(&c, root, "missing required field 'tests'");
         else if (tests->kind != QUIRE_YNODE_SEQ || !tests->n)
             serr(&c, tests, "tests: expected a non-empty list");
         else if ((x->tests = calloc(tests->n, sizeof *x->tests))) {
@@ -764,8 +825,7 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
     return c.errors ? QUIRE_ERR_INVALID : 0;
 }
 
-int quire_experiment_load(quire_experiment *x, const char *path, const char *srcdir,
-                          quire_ydiag *g)
+int quire_experiment_load(quire_experiment *x, const char *path, const char *srcdir, quire_ydiag *g)
 {
     memset(x, 0, sizeof *x);
     int rc = quire_plugins_load_tree(&x->plugins, srcdir, g);

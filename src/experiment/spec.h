@@ -29,7 +29,7 @@ typedef enum quire_exenv_kind {
 
 typedef struct quire_exenv {
     quire_exenv_kind kind;
-    unsigned count;    /* iterations */
+    unsigned count;      /* iterations */
     quire_strs services; /* wrapped services; empty: every service */
     char *suppressions;  /* memcheck/helgrind: valgrind suppression file (absolute) or NULL */
 } quire_exenv;
@@ -38,7 +38,7 @@ typedef struct quire_service {
     char *name;
     const quire_plugin *plugin; /* points into the experiment's plugins */
     const quire_plugin_version *version;
-    int role; /* QUIRE_PLUGIN_SERVER / _CLIENT */
+    int role;     /* QUIRE_PLUGIN_SERVER / _CLIENT */
     char *target; /* client: the server service, or NULL */
     unsigned timeout_s;
     quire_vars config;
@@ -99,14 +99,14 @@ typedef struct quire_assertion {
 
 typedef struct quire_xtest {
     char *name;
-    char *scenario;         /* with "{sweep}" not used: see points */
-    char *sweep_var;        /* NULL, or delay/bandwidth/queue/loss */
-    quire_strs sweep;       /* values of sweep_var */
-    quire_strs scenarios;   /* one scenario string per sweep point (or one) */
-    unsigned iterations;    /* >= 1 */
+    char *scenario;       /* with "{sweep}" not used: see points */
+    char *sweep_var;      /* NULL, or delay/bandwidth/queue/loss */
+    quire_strs sweep;     /* values of sweep_var */
+    quire_strs scenarios; /* one scenario string per sweep point (or one) */
+    unsigned iterations;  /* >= 1 */
     quire_exenv *envs;
     size_t nenvs;
-    char *testcase;         /* TESTCASE given to QIR-style endpoints */
+    char *testcase; /* TESTCASE given to QIR-style endpoints */
     unsigned nfiles;
     uint64_t file_size;
     quire_service *services;
@@ -131,8 +131,8 @@ typedef struct quire_experiment {
 int quire_experiment_load(quire_experiment *x, const char *path, const char *srcdir,
                           quire_ydiag *g);
 /* With plugins already loaded into x->plugins (tests, fuzzing). */
-int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
-                               const char *name, quire_ydiag *g);
+int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len, const char *name,
+                               quire_ydiag *g);
 void quire_experiment_free(quire_experiment *x);
 
 const char *quire_exenv_name(quire_exenv_kind k);

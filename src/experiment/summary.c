@@ -23,8 +23,10 @@ void quire_summary_totals_of(const quire_xrun *runs, size_t n, quire_summary_tot
         }
         if (runs[i].error[0]) t->errors++;
         for (size_t a = 0; a < runs[i].t->nasserts; a++) {
-            if (runs[i].verdicts[a].pass) t->passed++;
-            else t->failed++;
+            if (runs[i].verdicts[a].pass)
+                t->passed++;
+            else
+                t->failed++;
         }
     }
 }
@@ -32,11 +34,15 @@ void quire_summary_totals_of(const quire_xrun *runs, size_t n, quire_summary_tot
 static const char *exit_text(const quire_svc_run *s, char *buf, size_t len)
 {
     char st[96];
-    if (!s->started) snprintf(buf, len, "not started");
-    else if (s->timed_out) snprintf(buf, len, "timed out after %u s, stopped", s->svc->timeout_s);
-    else if (s->stopped) snprintf(buf, len, "stopped by quire (%s)",
-                                  quire_proc_status_str(s->status, st, sizeof st));
-    else snprintf(buf, len, "%s", quire_proc_status_str(s->status, st, sizeof st));
+    if (!s->started)
+        snprintf(buf, len, "not started");
+    else if (s->timed_out)
+        snprintf(buf, len, "timed out after %u s, stopped", s->svc->timeout_s);
+    else if (s->stopped)
+        snprintf(buf, len, "stopped by quire (%s)",
+                 quire_proc_status_str(s->status, st, sizeof st));
+    else
+        snprintf(buf, len, "%s", quire_proc_status_str(s->status, st, sizeof st));
     return buf;
 }
 
@@ -116,13 +122,13 @@ static json_t *run_json(const quire_xrun *r)
         json_object_set_new(so, "name", json_string(sv->svc->name));
         json_object_set_new(so, "implementation", json_string(sv->svc->plugin->name));
         json_object_set_new(so, "version", json_string(sv->svc->version->name));
-        json_object_set_new(so, "role", json_string(sv->svc->role == QUIRE_PLUGIN_SERVER
-                                                        ? "server" : "client"));
+        json_object_set_new(
+            so, "role", json_string(sv->svc->role == QUIRE_PLUGIN_SERVER ? "server" : "client"));
         json_object_set_new(so, "command", json_string(sv->command));
         json_t *envs = json_array();
         for (int e = 0; e < 5; e++)
-            if (sv->wraps[e]) json_array_append_new(envs, json_string(quire_exenv_name(
-                                                             (quire_exenv_kind)e)));
+            if (sv->wraps[e])
+                json_array_append_new(envs, json_string(quire_exenv_name((quire_exenv_kind)e)));
         json_object_set_new(so, "execution_environment", envs);
         json_object_set_new(so, "exit", json_string(exit_text(sv, ex, sizeof ex)));
         json_object_set_new(so, "outputs", outputs_of(sv));
@@ -139,8 +145,7 @@ static json_t *run_json(const quire_xrun *r)
             json_object_set_new(ao, "metric", json_string(quire_metric_name(q->metric)));
         if (q->kind == QUIRE_ASSERT_COMPLIANCE)
             json_object_set_new(ao, "check", json_string(quire_compliance_name(q->check)));
-        json_object_set_new(ao, "verdict", json_string(r->verdicts[a].pass ? "passed"
-                                                                            : "failed"));
+        json_object_set_new(ao, "verdict", json_string(r->verdicts[a].pass ? "passed" : "failed"));
         json_object_set_new(ao, "evidence", json_string(r->verdicts[a].evidence));
         json_array_append_new(as, ao);
     }
@@ -229,17 +234,23 @@ static void mb(mbuf *b, const char *fmt, ...)
 static void cell(mbuf *b, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '|') mb(b, "\\|");
-        else if (*s == '\n') mb(b, " ");
-        else mb(b, "%c", *s);
+        if (*s == '|')
+            mb(b, "\\|");
+        else if (*s == '\n')
+            mb(b, " ");
+        else
+            mb(b, "%c", *s);
     }
 }
 
 static void metric_cell(mbuf *b, double v, int goodput)
 {
-    if (v < 0) mb(b, " – |");
-    else if (goodput) mb(b, " %.2f |", v / 1e6);
-    else mb(b, " %.1f |", v);
+    if (v < 0)
+        mb(b, " – |");
+    else if (goodput)
+        mb(b, " %.2f |", v / 1e6);
+    else
+        mb(b, " %.1f |", v);
 }
 
 char *quire_summary_markdown(const quire_experiment *x, const quire_xrun *runs, size_t n)
@@ -247,9 +258,10 @@ char *quire_summary_markdown(const quire_experiment *x, const quire_xrun *runs, 
     mbuf b = {0};
     quire_summary_totals tt;
     quire_summary_totals_of(runs, n, &tt);
-    mb(&b, "# Experiment: %s\n\nFile: `%s`. Runs: %zu (%zu skipped, %zu with setup errors). "
-       "Assertions: **%zu passed, %zu failed**.\n", x->name, x->file, tt.runs, tt.skipped,
-       tt.errors, tt.passed, tt.failed);
+    mb(&b,
+       "# Experiment: %s\n\nFile: `%s`. Runs: %zu (%zu skipped, %zu with setup errors). "
+       "Assertions: **%zu passed, %zu failed**.\n",
+       x->name, x->file, tt.runs, tt.skipped, tt.errors, tt.passed, tt.failed);
     for (size_t i = 0; i < x->ntests; i++) {
         const quire_xtest *t = &x->tests[i];
         mb(&b, "\n## %s\n\n", t->name);
@@ -305,12 +317,15 @@ char *quire_summary_markdown(const quire_experiment *x, const quire_xrun *runs, 
             for (size_t a = 0; a < t->nasserts; a++) {
                 const quire_assertion *q = &t->asserts[a];
                 mb(&b, "| %s | %s", r->label, quire_assert_name(q->kind));
-                if (q->kind == QUIRE_ASSERT_PERFORMANCE) mb(&b, " %s", quire_metric_name(q->metric));
+                if (q->kind == QUIRE_ASSERT_PERFORMANCE)
+                    mb(&b, " %s", quire_metric_name(q->metric));
                 if (q->kind == QUIRE_ASSERT_COMPLIANCE)
                     mb(&b, " %s", quire_compliance_name(q->check));
                 if (q->service) mb(&b, " (%s)", q->service);
-                mb(&b, " | %s | ", r->skipped ? "skipped" : r->verdicts[a].pass ? "✅ passed"
-                                                                               : "❌ failed");
+                mb(&b, " | %s | ",
+                   r->skipped            ? "skipped"
+                   : r->verdicts[a].pass ? "✅ passed"
+                                         : "❌ failed");
                 cell(&b, r->verdicts[a].evidence);
                 mb(&b, " |\n");
             }
@@ -325,8 +340,7 @@ char *quire_summary_markdown(const quire_experiment *x, const quire_xrun *runs, 
             mb(&b, ":\n");
             for (size_t s = 0; s < r->nsvc; s++) {
                 char ex[160];
-                mb(&b, "- `%s`: %s; `", r->svc[s].svc->name,
-                   exit_text(&r->svc[s], ex, sizeof ex));
+                mb(&b, "- `%s`: %s; `", r->svc[s].svc->name, exit_text(&r->svc[s], ex, sizeof ex));
                 cell(&b, r->svc[s].command);
                 mb(&b, "`\n");
             }

@@ -77,8 +77,8 @@ static quire_ynode *convert(conv *c, yaml_node_t *yn, unsigned depth)
         for (size_t i = 0; i < cnt; i++) {
             yaml_node_pair_t *p = &yn->data.mapping.pairs.start[i];
             quire_ynode *k = convert(c, yaml_document_get_node(c->doc, p->key), depth + 1);
-            quire_ynode *v = k ? convert(c, yaml_document_get_node(c->doc, p->value), depth + 1)
-                               : NULL;
+            quire_ynode *v =
+                k ? convert(c, yaml_document_get_node(c->doc, p->value), depth + 1) : NULL;
             if (!k || !v) {
                 node_free(k);
                 node_free(v);
@@ -127,8 +127,10 @@ int quire_ydoc_load_buf(quire_ydoc *d, const char *buf, size_t len, const char *
         d->nodes = c.nodes;
         if (!d->root) {
             rc = c.too_big ? QUIRE_ERR_INVALID : QUIRE_ERR_NOMEM;
-            snprintf(err, errlen, "%s:%u:%u: document too large or too deeply nested (limits: %d "
-                     "nodes, depth %d)", name, (unsigned)root->start_mark.line + 1,
+            snprintf(err, errlen,
+                     "%s:%u:%u: document too large or too deeply nested (limits: %d "
+                     "nodes, depth %d)",
+                     name, (unsigned)root->start_mark.line + 1,
                      (unsigned)root->start_mark.column + 1, QUIRE_YDOC_MAX_NODES,
                      QUIRE_YDOC_MAX_DEPTH);
         }

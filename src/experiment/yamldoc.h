@@ -20,9 +20,9 @@ typedef enum quire_ynode_kind {
 
 typedef struct quire_ynode {
     quire_ynode_kind kind;
-    unsigned line, col; /* 1-based */
-    char *str;          /* scalar text ("" for an empty scalar) */
-    int is_null;        /* plain scalar "", "~", "null" */
+    unsigned line, col;        /* 1-based */
+    char *str;                 /* scalar text ("" for an empty scalar) */
+    int is_null;               /* plain scalar "", "~", "null" */
     struct quire_ynode **keys; /* map: scalar key nodes */
     struct quire_ynode **vals; /* map: values; seq: items */
     size_t n;

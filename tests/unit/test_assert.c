@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -27,8 +28,9 @@ static void test_leak(void **state)
     unsigned n;
     int complete;
     char out[512];
-    assert_int_equal(quire_assert_valgrind_summary(leak_xml, strlen(leak_xml), &n, &complete,
-                                                   out, sizeof out), 0);
+    assert_int_equal(
+        quire_assert_valgrind_summary(leak_xml, strlen(leak_xml), &n, &complete, out, sizeof out),
+        0);
     assert_int_equal(n, 1);
     assert_int_equal(complete, 1);
     /* the frame with a source file is named, not malloc */
@@ -45,7 +47,8 @@ static void test_many_and_incomplete(void **state)
         o += (size_t)snprintf(xml + o, sizeof xml - o,
                               "<error><kind>InvalidRead</kind><what>Invalid read of size %d"
                               "</what><stack><frame><fn>f&lt;%d&gt;</fn></frame></stack>"
-                              "</error>", i + 1, i);
+                              "</error>",
+                              i + 1, i);
     unsigned n;
     int complete;
     char out[512];
@@ -59,8 +62,8 @@ static void test_many_and_incomplete(void **state)
                      QUIRE_ERR_MALFORMED);
     /* an <error> cut in the middle is not counted */
     static const char cut[] = "<valgrindoutput><error><kind>Leak";
-    assert_int_equal(quire_assert_valgrind_summary(cut, strlen(cut), &n, &complete, out,
-                                                   sizeof out), 0);
+    assert_int_equal(
+        quire_assert_valgrind_summary(cut, strlen(cut), &n, &complete, out, sizeof out), 0);
     assert_int_equal(n, 0);
 }
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "experiment/plugin.h"
+#include "experiment/render.h"
 #include "util/err.h"
 
 static const char base_yaml[] = "name: base\n"
@@ -57,14 +57,14 @@ static void test_inherit_and_render(void **state)
     assert_int_equal(load_pair(&ps, &g), 0);
     const quire_plugin *p = quire_plugins_find(&ps, "impl");
     assert_non_null(p);
-    assert_null(quire_plugins_find(&ps, "base")); /* bases are not implementations */
+    assert_null(quire_plugins_find(&ps, "base"));   /* bases are not implementations */
     assert_non_null(quire_plugin_choices(p, "cc")); /* inherited */
     assert_string_equal(p->alpns.s[0], "hq-interop");
     quire_cmd c;
     char err[256];
     /* default version v1: opt unset -> "--opt=" dropped; port from the plugin, not base */
-    assert_int_equal(quire_plugin_render(p, NULL, QUIRE_PLUGIN_SERVER, NULL, NULL, &c, err,
-                                         sizeof err), 0);
+    assert_int_equal(
+        quire_plugin_render(p, NULL, QUIRE_PLUGIN_SERVER, NULL, NULL, &c, err, sizeof err), 0);
     assert_int_equal(c.argc, 4);
     assert_string_equal(c.argv[0], "srv");
     assert_string_equal(c.argv[1], "--port=4433");
@@ -80,8 +80,8 @@ static void test_inherit_and_render(void **state)
     quire_vars cfg = {0};
     quire_vars_set(&cfg, "opt", "x");
     quire_vars_set(&cfg, "logs", "/l2");
-    assert_int_equal(quire_plugin_render(p, d29, QUIRE_PLUGIN_SERVER, &cfg, NULL, &c, err,
-                                         sizeof err), 0);
+    assert_int_equal(
+        quire_plugin_render(p, d29, QUIRE_PLUGIN_SERVER, &cfg, NULL, &c, err, sizeof err), 0);
     assert_int_equal(c.argc, 5);
     assert_string_equal(c.argv[2], "--opt=x");
     assert_string_equal(c.argv[3], "--cc=bbr");
@@ -106,8 +106,8 @@ static void test_splat_and_errors(void **state)
     quire_vars_set(&b, "urls", "https://a/1 https://a/2  https://a/3");
     quire_cmd c;
     char err[256];
-    assert_int_equal(quire_plugin_render(p, NULL, QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err,
-                                         sizeof err), 0);
+    assert_int_equal(
+        quire_plugin_render(p, NULL, QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err, sizeof err), 0);
     assert_int_equal(c.argc, 5);
     assert_string_equal(c.argv[1], "https://a/1");
     assert_string_equal(c.argv[3], "https://a/3");
@@ -129,8 +129,8 @@ static void test_splat_and_errors(void **state)
     assert_non_null(strstr(err, "cycle"));
     quire_vars_free(&loop);
     setenv("QUIRE_TEST_PLUGIN_ENV", "from-env", 1);
-    s = quire_plugin_render_str(p, NULL, NULL, NULL, "<{{env:QUIRE_TEST_PLUGIN_ENV}}>", &unset,
-                                err, sizeof err);
+    s = quire_plugin_render_str(p, NULL, NULL, NULL, "<{{env:QUIRE_TEST_PLUGIN_ENV}}>", &unset, err,
+                                sizeof err);
     assert_string_equal(s, "<from-env>");
     assert_int_equal(unset, 0);
     free(s);
@@ -162,8 +162,8 @@ static void test_bad_plugins(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         quire_plugins ps = {0};
         quire_ydiag g = {0};
-        int rc = quire_plugins_add_buf(&ps, cases[i].yaml, strlen(cases[i].yaml), "p.yaml", "/",
-                                       0, &g);
+        int rc =
+            quire_plugins_add_buf(&ps, cases[i].yaml, strlen(cases[i].yaml), "p.yaml", "/", 0, &g);
         if (!rc) rc = quire_plugins_resolve(&ps, &g);
         assert_int_not_equal(rc, 0);
         assert_true(g.n >= 1);
@@ -195,8 +195,7 @@ static void test_mvfst_commands(void **state)
     assert_int_equal(g.n, 0);
     const quire_plugin *p = quire_plugins_find(&ps, "quic/mvfst");
     assert_non_null(p);
-    static const char *const versions[] = {"rfc9000", "draft29", "draft27-vuln1",
-                                           "draft27-vuln2"};
+    static const char *const versions[] = {"rfc9000", "draft29", "draft27-vuln1", "draft27-vuln2"};
     for (size_t i = 0; i < 4; i++)
         assert_non_null(quire_plugin_version_find(p, versions[i]));
     assert_string_equal(p->default_version, "rfc9000");
@@ -211,14 +210,24 @@ static void test_mvfst_commands(void **state)
     quire_cmd c;
     char err[256];
     assert_int_equal(quire_plugin_render(p, quire_plugin_version_find(p, "rfc9000"),
-                                         QUIRE_PLUGIN_SERVER, &cfg, &b, &c, err, sizeof err), 0);
+                                         QUIRE_PLUGIN_SERVER, &cfg, &b, &c, err, sizeof err),
+                     0);
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/run_mvfst", p->dir);
-    const char *want[] = {dir, "/opt/mvfst/echo", "--mode=server", "--host=::", "--port=6666",
-                          "--congestion=bbr", "--alpns=echo", "--quic_version=0x00000001",
-                          "--max_data=1073741824", "--max_streams=10000",
-                          "--idle_timeout=30000", "--max_udp_payload=1452",
-                          "--cert=/certs/cert.pem", "--key=/certs/priv.key",
+    const char *want[] = {dir,
+                          "/opt/mvfst/echo",
+                          "--mode=server",
+                          "--host=::",
+                          "--port=6666",
+                          "--congestion=bbr",
+                          "--alpns=echo",
+                          "--quic_version=0x00000001",
+                          "--max_data=1073741824",
+                          "--max_streams=10000",
+                          "--idle_timeout=30000",
+                          "--max_udp_payload=1452",
+                          "--cert=/certs/cert.pem",
+                          "--key=/certs/priv.key",
                           "--qlog_dir=/logs/qlog"};
     assert_int_equal(c.argc, sizeof want / sizeof want[0]);
     for (size_t i = 0; i < c.argc; i++)
@@ -230,7 +239,8 @@ static void test_mvfst_commands(void **state)
     quire_vars_set(&b, "requests", "");
     quire_vars_set(&b, "server_host", "198.19.0.100");
     assert_int_equal(quire_plugin_render(p, quire_plugin_version_find(p, "draft29"),
-                                         QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err, sizeof err), 0);
+                                         QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err, sizeof err),
+                     0);
     assert_string_equal(c.argv[2], "--mode=client");
     assert_string_equal(c.argv[3], "--host=198.19.0.100");
     assert_string_equal(c.argv[4], "--port=6666");
@@ -238,21 +248,21 @@ static void test_mvfst_commands(void **state)
     assert_string_equal(c.argv[7], "--quic_version=0xff00001d");
     quire_cmd_free(&c);
     /* draft27 variants start with draft-27's version */
-    assert_string_equal(quire_plugin_version_find(p, "draft27-vuln2")->quic_version,
-                        "0xff00001b");
+    assert_string_equal(quire_plugin_version_find(p, "draft27-vuln2")->quic_version, "0xff00001b");
     /* Without QUIRE_MVFST_BIN the plugin is not available, and says why. */
     unsetenv("QUIRE_MVFST_BIN");
     char why[300];
     assert_int_equal(quire_plugin_available(p, NULL, why, sizeof why), 0);
     assert_non_null(strstr(why, "QUIRE_MVFST_BIN"));
-    assert_int_not_equal(quire_plugin_render(p, NULL, QUIRE_PLUGIN_SERVER, NULL, &b, &c, err,
-                                             sizeof err), 0);
+    assert_int_not_equal(
+        quire_plugin_render(p, NULL, QUIRE_PLUGIN_SERVER, NULL, &b, &c, err, sizeof err), 0);
     /* ngtcp2: the version selects the client's -v */
     const quire_plugin *ng = quire_plugins_find(&ps, "ngtcp2");
     assert_non_null(ng);
     quire_vars_set(&b, "requests", "https://server4:443/a https://server4:443/b");
     assert_int_equal(quire_plugin_render(ng, quire_plugin_version_find(ng, "draft29"),
-                                         QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err, sizeof err), 0);
+                                         QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err, sizeof err),
+                     0);
     int saw_v = 0;
     for (size_t i = 0; i + 1 < c.argc; i++)
         saw_v |= !strcmp(c.argv[i], "-v") && !strcmp(c.argv[i + 1], "0xff00001d");

@@ -135,8 +135,9 @@ static void test_errors(void **state)
         int found = 0;
         for (size_t k = 0; k < g.n; k++)
             found |= strstr(g.msgs[k], cases[i].expect) != NULL;
-        if (!found) fail_msg("case %zu: want '%s', got '%s'", i, cases[i].expect,
-                             g.n ? g.msgs[0] : "(nothing)");
+        if (!found)
+            fail_msg("case %zu: want '%s', got '%s'", i, cases[i].expect,
+                     g.n ? g.msgs[0] : "(nothing)");
         quire_experiment_free(&x);
         quire_ydiag_free(&g);
     }

@@ -57,8 +57,9 @@ static void test_alias_bomb(void **state)
     for (int i = 1; i < 10; i++)
         o += (size_t)snprintf(y + o, sizeof y - o,
                               "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, "
-                              "*a%d]\n", i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
-                              i - 1, i - 1, i - 1);
+                              "*a%d]\n",
+                              i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+                              i - 1);
     quire_ydoc d;
     char err[256];
     assert_int_equal(quire_ydoc_load_buf(&d, y, o, "bomb.yaml", err, sizeof err),
@@ -67,8 +68,7 @@ static void test_alias_bomb(void **state)
     /* a small alias is fine */
     static const char ok[] = "base: &b {x: 1}\nuse: *b\n";
     assert_int_equal(quire_ydoc_load_buf(&d, ok, strlen(ok), "ok.yaml", err, sizeof err), 0);
-    assert_string_equal(quire_ynode_str(quire_ynode_get(quire_ynode_get(d.root, "use"), "x")),
-                        "1");
+    assert_string_equal(quire_ynode_str(quire_ynode_get(quire_ynode_get(d.root, "use"), "x")), "1");
     quire_ydoc_free(&d);
 }
 
