@@ -125,7 +125,7 @@ static int setup_dirs(rctx *c)
     for (size_t i = 0; i < r->nsvc; i++) {
         quire_svc_run *s = &r->svc[i];
         snprintf(s->dir, sizeof s->dir, "%s/%s", r->dir, s->svc->name);
-        snprintf(s->logs, sizeof s->logs, "%s", s->dir); /* the service's /logs */
+        memcpy(s->logs, s->dir, sizeof s->logs); /* the service's /logs: the same folder */
         if (mkdir_p(s->logs)) {
             snprintf(r->error, sizeof r->error, "cannot create %.900s: %s", s->logs,
                      strerror(errno));
