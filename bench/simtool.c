@@ -5,13 +5,17 @@
  * so it stands in for a QUIC server.
  *
  *   bench_simtool sink ADDR PORT IDLE_MS [--echo] [--list]
- *   bench_simtool send ADDR PORT COUNT SIZE INTERVAL_US [--echo WAIT_MS] [--list]
+ *   bench_simtool send ADDR PORT COUNT SIZE INTERVAL_US [--echo WAIT_MS] [--list] [--gso K]
+ *
+ * --gso K sends K datagrams per system call as one UDP GSO super-packet (UDP_SEGMENT = SIZE),
+ * the way QUIC stacks batch, to test the simulator's segmentation.
  *
  * Datagram: byte 0 = 0x40, bytes 1..8 = number, then a fixed pattern, the last 8 bytes repeat
  * the number (so a corrupted number is still recognised). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -152,18 +156,27 @@ static int sender(int argc, char **argv)
     socklen_t sl;
     int fd = mksock(argv[0], atoi(argv[1]), &ss, &sl);
     long count = atol(argv[2]), size = atol(argv[3]), interval = atol(argv[4]);
-    int echo_wait = -1, list = 0;
+    int echo_wait = -1, list = 0, gso = 1;
     for (int i = 5; i < argc; i++) {
+        if (!strcmp(argv[i], "--gso") && i + 1 < argc) gso = atoi(argv[++i]);
         if (!strcmp(argv[i], "--echo") && i + 1 < argc) echo_wait = atoi(argv[++i]);
         if (!strcmp(argv[i], "--list")) list = 1;
     }
-    if (count < 1 || count > MAXN || size < 24 || size > 65000) {
+    if (count < 1 || count > MAXN || size < 24 || size > 65000 || gso < 1 || gso > 64 ||
+        (long)gso * size > 65000) {
         fprintf(stderr, "simtool: bad count or size\n");
         return 2;
     }
     if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
         perror("connect");
         return 1;
+    }
+    if (gso > 1) {
+        int seg = (int)size;
+        if (setsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof seg) < 0) {
+            perror("UDP_SEGMENT");
+            return 1;
+        }
     }
     static uint64_t sent_at[MAXN];
     static uint8_t seen[MAXN];
@@ -200,9 +213,13 @@ static int sender(int argc, char **argv)
             if (rtt > rtt_max) rtt_max = rtt;
         }
         if (i >= count) break;
-        fill(b, (size_t)size, (uint64_t)i);
-        sent_at[i] = now_us();
-        if (send(fd, b, (size_t)size, 0) < 0 && errno != ECONNREFUSED) perror("send");
+        long k = 0;
+        for (; k < gso && i + k < count; k++) {
+            fill(b + k * size, (size_t)size, (uint64_t)(i + k));
+            sent_at[i + k] = now_us();
+        }
+        if (send(fd, b, (size_t)(k * size), 0) < 0 && errno != ECONNREFUSED) perror("send");
+        i += k - 1;
     }
 done:
     printf("sent %ld", count);

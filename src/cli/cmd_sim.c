@@ -16,12 +16,13 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: quire sim [--seed N] [--pcap-dir DIR] [--ready-file PATH]\n"
             "                 [--wait-server ADDR:PORT]... [--wait-timeout SEC] [--kernel]\n"
-            "                 [-d|--debug] LEFT_IF RIGHT_IF SCENARIO [SCENARIO ARGS...]\n\n"
+            "                 [--no-rt] [-d|--debug] LEFT_IF RIGHT_IF SCENARIO [SCENARIO ARGS...]\n\n"
             "Forwards packets between LEFT_IF (client side) and RIGHT_IF (server side) through\n"
             "the scenario's link, e.g. 'simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25'.\n"
             "Scenarios: simple-p2p, drop-rate, corrupt-rate, droplist, blackhole, rebind,\n"
             "udp-cross-traffic, tcp-cross-traffic; see docs/sim.md.\n"
-            "--kernel lets the kernel forward and only captures.\n"
+            "--kernel lets the kernel forward and only captures. The simulator asks for\n"
+            "SCHED_FIFO priority for timing accuracy; --no-rt runs it as an ordinary process.\n"
             "Captures go to DIR/trace_node_left.pcap and DIR/trace_node_right.pcap.\n");
 }
 
@@ -34,6 +35,7 @@ int quire_cmd_sim(int argc, char **argv)
         {"wait-server", required_argument, NULL, 'w'},
         {"wait-timeout", required_argument, NULL, 't'},
         {"kernel", no_argument, NULL, 'k'},
+        {"no-rt", no_argument, NULL, 'n'},
         {"debug", no_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -76,6 +78,7 @@ int quire_cmd_sim(int argc, char **argv)
             break;
         }
         case 'k': cfg.kernel = 1; break;
+        case 'n': cfg.no_rt = 1; break;
         case 'd': quire_log_set_level(QUIRE_LOG_DEBUG); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;

@@ -14,8 +14,10 @@
 #include <ifaddrs.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,10 @@
 #include "sim/simpkt.h"
 #include "util/err.h"
 #include "util/log.h"
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* Linux 5.18 uapi; older headers lack the name */
+#endif
 
 #define MAX_LOCAL 64
 #define FRAME_MAX 65600
@@ -78,7 +84,7 @@ typedef struct side {
     int pfd;          /* AF_PACKET capture/receive socket */
     int raw4, raw6;   /* IPPROTO_RAW output sockets bound to this interface */
     quire_pcapw pcap;
-    uint64_t too_big, ttl_expired, send_errors, sent, sent_raw;
+    uint64_t too_big, ttl_expired, send_errors, sent, sent_raw, gso_split;
 } side;
 
 typedef struct local_addr {
@@ -102,6 +108,7 @@ typedef struct fwd {
     int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
     uint8_t rx[MMSG][FRAME_MAX];
     uint8_t out[FRAME_MAX];
+    uint8_t seg[FRAME_MAX];
 } fwd;
 
 static uint64_t mono_ns(void)
@@ -235,6 +242,10 @@ static int open_side(side *s, int raw_out)
     if (bind(s->pfd, (struct sockaddr *)&sll, sizeof sll) < 0) return QUIRE_ERR_IO;
     int one = 1, rcv = 16 << 20;
     if (setsockopt(s->pfd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) return QUIRE_ERR_IO;
+    /* Every frame then starts with a virtio_net_hdr telling GSO type and segment size; frames
+     * sent on the socket need one too (all zero: a plain frame). */
+    if (setsockopt(s->pfd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof one) < 0) return QUIRE_ERR_IO;
+    (void)setsockopt(s->pfd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     if (setsockopt(s->pfd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) < 0)
         (void)setsockopt(s->pfd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof rcv);
     /* Frames of other interfaces may have been queued before bind(): drain them. */
@@ -342,8 +353,10 @@ static void send_out(fwd *f, int g, uint8_t *pkt, size_t len)
     memcpy(eth + 6, s->mac, 6);
     eth[12] = p.family == 4 ? 0x08 : 0x86;
     eth[13] = p.family == 4 ? 0x00 : 0xdd;
-    struct iovec iov[2] = {{eth, 14}, {pkt, p.totlen}};
-    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    struct virtio_net_hdr vh;
+    memset(&vh, 0, sizeof vh);
+    struct iovec iov[3] = {{&vh, sizeof vh}, {eth, 14}, {pkt, p.totlen}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
     if (sendmsg(s->pfd, &mh, 0) < 0) {
         if (s->send_errors++ < 5)
             QUIRE_WARN("sim: sending %zu bytes on %s failed: %s", p.totlen, s->ifname,
@@ -398,34 +411,61 @@ static void run_links(fwd *f)
     }
 }
 
-/* One frame read from side i. */
-static void handle_frame(fwd *f, int i, uint8_t *fr, size_t len, const struct sockaddr_ll *sll,
+/* One datagram (a frame as received, or a segment of a GSO super-frame) from side s: capture
+ * it, and in userspace mode hand it to the link towards the other group. */
+static void take(fwd *f, side *s, int host, uint8_t *fr, const quire_simpkt *p, uint64_t now)
+{
+    quire_pcapw_write(&s->pcap, now + (uint64_t)f->realtime_offset, fr, 14 + p->totlen);
+    if (!host || f->cfg->kernel) return;
+    side *o = &f->s[out_side(f, !s->group, p->family, p->dst)];
+    if (p->totlen > (size_t)o->mtu) {
+        /* TCP segmentation offload, or a bigger MTU on this side: never pass it on silently. */
+        if (o->too_big++ < 5)
+            QUIRE_WARN("sim: dropping a %zu-byte packet from %s: larger than the MTU %d of %s "
+                       "(segmentation offload on?)", p->totlen, s->ifname, o->mtu, o->ifname);
+        return;
+    }
+    int dir = s->group == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
+    quire_link_forward(&f->link[dir], now, fr + 14, p->totlen);
+}
+
+/* One frame read from side i: a virtio_net_hdr (PACKET_VNET_HDR), then the Ethernet frame. */
+static void handle_frame(fwd *f, int i, uint8_t *buf, size_t len, const struct sockaddr_ll *sll,
                          const struct tpacket_auxdata *aux, uint64_t now)
 {
     side *s = &f->s[i];
-    if (len < 14 || sll->sll_ifindex != s->ifindex) return;
+    struct virtio_net_hdr vh;
+    if (len < sizeof vh + 14 || sll->sll_ifindex != s->ifindex) return;
     if (sll->sll_pkttype != PACKET_HOST && sll->sll_pkttype != PACKET_OUTGOING) return;
+    memcpy(&vh, buf, sizeof vh);
+    uint8_t *fr = buf + sizeof vh;
+    len -= sizeof vh;
     uint16_t et = (uint16_t)((fr[12] << 8) | fr[13]);
     if (et != ETH_P_IP && et != ETH_P_IPV6) return;
     quire_simpkt p;
     if (quire_simpkt_parse(&p, fr + 14, len - 14)) return;
     if (is_local(f, &p, p.src) || is_local(f, &p, p.dst)) return;
-    if (sll->sll_pkttype == PACKET_HOST && aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY))
-        quire_simpkt_fix_l4_csum(fr + 14, &p);
-    quire_pcapw_write(&s->pcap, now + (uint64_t)f->realtime_offset, fr, len);
-    if (sll->sll_pkttype != PACKET_HOST || f->cfg->kernel) return;
-    neigh_learn(s, &p, fr);
-    side *o = &f->s[out_side(f, !s->group, p.family, p.dst)];
-    if (p.totlen > (size_t)o->mtu) {
-        /* A GSO/GRO super-packet, or a bigger MTU on the other side: never pass it on
-         * silently. */
-        if (o->too_big++ < 5)
-            QUIRE_WARN("sim: dropping a %zu-byte packet from %s: larger than the MTU %d of %s "
-                       "(segmentation offload on?)", p.totlen, s->ifname, o->mtu, o->ifname);
+    int host = sll->sll_pkttype == PACKET_HOST;
+    if (host) neigh_learn(s, &p, fr);
+    if ((vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_UDP_L4 && p.is_udp &&
+        vh.gso_size) {
+        /* A UDP GSO super-packet (sender's UDP_SEGMENT): split it into the datagrams it
+         * stands for, so that the link model and the captures see real packets. */
+        size_t n = quire_simpkt_udp_nsegs(&p, vh.gso_size);
+        for (size_t k = 0; k < n; k++) {
+            quire_simpkt sp;
+            memcpy(f->seg, fr, 14);
+            size_t sl = quire_simpkt_udp_segment(fr + 14, &p, vh.gso_size, k, f->seg + 14,
+                                                 sizeof f->seg - 14);
+            if (!sl || quire_simpkt_parse(&sp, f->seg + 14, sl)) break;
+            take(f, s, host, f->seg, &sp, now);
+        }
+        s->gso_split++;
         return;
     }
-    int dir = s->group == LEFT ? QUIRE_DIR_TO_SERVER : QUIRE_DIR_TO_CLIENT;
-    quire_link_forward(&f->link[dir], now, fr + 14, p.totlen);
+    if (host && aux && (aux->tp_status & TP_STATUS_CSUMNOTREADY))
+        quire_simpkt_fix_l4_csum(fr + 14, &p);
+    take(f, s, host, fr, &p, now);
 }
 
 /* Reads up to BATCH frames from side i, MMSG at a time (recvmmsg: one system call for many
@@ -437,7 +477,7 @@ static void read_side(fwd *f, int i)
     struct sockaddr_ll sll[MMSG];
     union {
         struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+        char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata)) + CMSG_SPACE(sizeof(struct timespec))];
     } ctl[MMSG];
     for (int done = 0; done < BATCH;) {
         for (int k = 0; k < MMSG; k++) {
@@ -458,10 +498,22 @@ static void read_side(fwd *f, int i)
             struct msghdr *mh = &mm[k].msg_hdr;
             if (mh->msg_flags & MSG_TRUNC) continue;
             const struct tpacket_auxdata *aux = NULL;
-            for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+            uint64_t at = now;
+            for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
                 if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA)
                     aux = (const struct tpacket_auxdata *)CMSG_DATA(c);
-            handle_frame(f, i, f->rx[k], mm[k].msg_len, &sll[k], aux, now);
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+                    /* The kernel's receive time: the packet enters the link when it reached
+                     * the interface, not when this process got to read it. */
+                    struct timespec ts;
+                    memcpy(&ts, CMSG_DATA(c), sizeof ts);
+                    int64_t rt = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+                    int64_t m = rt - f->realtime_offset;
+                    if (m > 0 && (uint64_t)m <= now && now - (uint64_t)m < 100000000u)
+                        at = (uint64_t)m;
+                }
+            }
+            handle_frame(f, i, f->rx[k], mm[k].msg_len, &sll[k], aux, at);
         }
         done += n;
         if (n < MMSG) return;
@@ -559,10 +611,11 @@ static void log_stats(fwd *f)
 {
     for (int i = 0; i < f->nsides; i++)
         QUIRE_INFO("sim: %s: %llu frames captured, %llu sent (%llu through the kernel), %llu too "
-                   "big, %llu send errors",
+                   "big, %llu GSO frames split, %llu send errors",
                    f->s[i].ifname, (unsigned long long)f->s[i].pcap.packets,
                    (unsigned long long)(f->s[i].sent + f->s[i].sent_raw),
                    (unsigned long long)f->s[i].sent_raw, (unsigned long long)f->s[i].too_big,
+                   (unsigned long long)f->s[i].gso_split,
                    (unsigned long long)f->s[i].send_errors);
     if (!f->have_links) return;
     for (int d = 0; d < 2; d++) {
@@ -607,6 +660,15 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     f->nsides = 2;
     f->realtime_offset = realtime_offset();
     (void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* timerfd precision: 1 ns slack */
+    if (!cfg->no_rt) {
+        /* Real-time priority: on a loaded machine an ordinary process waits milliseconds for a
+         * CPU, which would add to the simulated delay. The loop never spins (it sleeps in
+         * epoll_wait between events), and the kernel's RT throttling keeps 5 % for others. */
+        struct sched_param sp = {.sched_priority = 10};
+        if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0)
+            QUIRE_WARN("sim: no real-time priority (%s): delays may vary under load",
+                       strerror(errno));
+    }
 
     sigset_t sigs;
     sigemptyset(&sigs);

@@ -135,3 +135,41 @@ int quire_simpkt_is_quic_vn(const uint8_t *pkt, const quire_simpkt *p)
     const uint8_t *q = pkt + p->payload_off;
     return (q[0] & 0x80) && !q[1] && !q[2] && !q[3] && !q[4];
 }
+
+size_t quire_simpkt_udp_nsegs(const quire_simpkt *p, size_t seg)
+{
+    if (!p->is_udp || seg == 0) return 0;
+    return p->payload_len ? (p->payload_len + seg - 1) / seg : 1;
+}
+
+size_t quire_simpkt_udp_segment(const uint8_t *pkt, const quire_simpkt *p, size_t seg, size_t idx,
+                                uint8_t *out, size_t cap)
+{
+    size_t n = quire_simpkt_udp_nsegs(p, seg);
+    if (idx >= n) return 0;
+    size_t off = idx * seg;
+    size_t plen = p->payload_len - off < seg ? p->payload_len - off : seg;
+    size_t hdr = p->payload_off, tot = hdr + plen;
+    if (tot > cap || tot > 65535) return 0;
+    memcpy(out, pkt, hdr);
+    memcpy(out + hdr, pkt + p->payload_off + off, plen);
+    if (p->family == 4) {
+        out[2] = (uint8_t)(tot >> 8);
+        out[3] = (uint8_t)tot;
+        uint16_t id = (uint16_t)(((pkt[4] << 8) | pkt[5]) + idx);
+        out[4] = (uint8_t)(id >> 8);
+        out[5] = (uint8_t)id;
+    } else {
+        size_t pl = tot - 40;
+        out[4] = (uint8_t)(pl >> 8);
+        out[5] = (uint8_t)pl;
+    }
+    size_t ulen = plen + 8;
+    out[p->udp_off + 4] = (uint8_t)(ulen >> 8);
+    out[p->udp_off + 5] = (uint8_t)ulen;
+    quire_simpkt sp;
+    if (quire_simpkt_parse(&sp, out, tot)) return 0;
+    quire_simpkt_fix_ip_csum(out, &sp);
+    quire_simpkt_fix_l4_csum(out, &sp);
+    return tot;
+}

@@ -37,4 +37,13 @@ int quire_simpkt_dec_ttl(uint8_t *pkt, const quire_simpkt *p);
 /* True for a QUIC Version Negotiation packet (long header, version 0) in the UDP payload. */
 int quire_simpkt_is_quic_vn(const uint8_t *pkt, const quire_simpkt *p);
 
+/* UDP segmentation (GSO) done in software: a super-packet whose UDP payload holds several
+ * datagrams of seg bytes each (the last may be shorter). quire_simpkt_udp_nsegs() says how many;
+ * quire_simpkt_udp_segment() writes datagram idx as a complete IP packet with its own lengths,
+ * IPv4 identification (id + idx) and checksums into out, and returns its length, or 0 if it
+ * does not fit in cap. */
+size_t quire_simpkt_udp_nsegs(const quire_simpkt *p, size_t seg);
+size_t quire_simpkt_udp_segment(const uint8_t *pkt, const quire_simpkt *p, size_t seg, size_t idx,
+                                uint8_t *out, size_t cap);
+
 #endif

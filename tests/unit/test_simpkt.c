@@ -102,6 +102,43 @@ static void test_vn(void **state)
     assert_false(quire_simpkt_is_quic_vn(p, &sp));
 }
 
+/* A 3500-byte UDP payload sent with a segment size of 1200: three datagrams of 1200, 1200 and
+ * 1100 bytes, each with its own lengths and valid checksums, payload in order. */
+static void test_udp_segmentation(void **state)
+{
+    (void)state;
+    static uint8_t p[4000], out[2000];
+    quire_simpkt sp, seg;
+    for (int v6 = 0; v6 < 2; v6++) {
+        size_t len = v6 ? build_udp6(p, 0, 1234, 443, 3500, 7) : build_udp4(p, 0, 1234, 443, 3500, 7);
+        if (!v6) {
+            p[4] = 0x12;
+            p[5] = 0xff;
+        }
+        assert_int_equal(quire_simpkt_parse(&sp, p, len), 0);
+        assert_int_equal(quire_simpkt_udp_nsegs(&sp, 1200), 3);
+        size_t total = 0;
+        for (size_t i = 0; i < 3; i++) {
+            size_t n = quire_simpkt_udp_segment(p, &sp, 1200, i, out, sizeof out);
+            size_t want = i < 2 ? 1200 : 1100;
+            assert_int_equal(n, sp.payload_off + want);
+            assert_int_equal(quire_simpkt_parse(&seg, out, n), 0);
+            assert_int_equal(seg.totlen, n);
+            assert_int_equal(seg.payload_len, want);
+            assert_true(udp_csum_ok(out, n));
+            assert_memory_equal(out + seg.payload_off, p + sp.payload_off + total, want);
+            if (!v6) {
+                unsigned id = 0x12ff + (unsigned)i; /* identification of the original + i */
+                assert_int_equal(out[4], id >> 8);
+                assert_int_equal(out[5], id & 0xff);
+            }
+            total += want;
+        }
+        assert_int_equal(quire_simpkt_udp_segment(p, &sp, 1200, 3, out, sizeof out), 0);
+        assert_int_equal(quire_simpkt_udp_segment(p, &sp, 1200, 0, out, 100), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_truncated_malformed),
         cmocka_unit_test(test_checksums_and_ttl),
         cmocka_unit_test(test_vn),
+        cmocka_unit_test(test_udp_segmentation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
