@@ -227,3 +227,20 @@ void quire_ydiag_free(quire_ydiag *g)
     free(g->msgs);
     memset(g, 0, sizeof *g);
 }
+
+int quire_ydiag_check_keys(quire_ydiag *g, const char *file, const quire_ynode *m, const char *what,
+                           const char *const *known)
+{
+    int errors = 0;
+    if (!m || m->kind != QUIRE_YNODE_MAP) return 0;
+    for (size_t i = 0; i < m->n; i++) {
+        int ok = 0;
+        for (size_t k = 0; known[k] && !ok; k++)
+            ok = !strcmp(m->keys[i]->str, known[k]);
+        if (!ok) {
+            quire_ydiag_add(g, file, m->keys[i], "%s: unknown key '%s'", what, m->keys[i]->str);
+            errors++;
+        }
+    }
+    return errors;
+}

@@ -59,4 +59,9 @@ void quire_ydiag_add(quire_ydiag *g, const char *file, const quire_ynode *at, co
     __attribute__((format(printf, 4, 5)));
 void quire_ydiag_free(quire_ydiag *g);
 
+/* Adds "WHAT: unknown key 'K'" for every key of map m not in known (NULL-terminated);
+ * returns how many. Catches typos in user files. */
+int quire_ydiag_check_keys(quire_ydiag *g, const char *file, const quire_ynode *m, const char *what,
+                           const char *const *known);
+
 #endif
