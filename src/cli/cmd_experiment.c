@@ -26,7 +26,7 @@ static void usage(FILE *out)
             "Runs the tests of a YAML experiment (services from implementation plugins,\n"
             "network and execution environments, steps, assertions; see docs/experiments.md)\n"
             "and writes experiment_summary.json and report.md into DIR (default\n"
-            "logs_experiment/<name>-<time>). 'validate' (or run --validate) checks files\n"
+            "logs/experiments/<name>-<time>). 'validate' (or run --validate) checks files\n"
             "without running anything and reports every error with its line and column.\n"
             "  --source DIR  where implementations/ and endpoints/*/plugin.yaml are\n"
             "                (default $QUIRE_SOURCE_DIR, else the source tree quire was built in)\n"
@@ -72,7 +72,7 @@ static void default_out(const quire_experiment *x, char *out, size_t len)
     gmtime_r(&now, &tm);
     char ts[32];
     strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
-    snprintf(out, len, "logs_experiment/%s-%s", o ? slug : "experiment", ts);
+    snprintf(out, len, "logs/experiments/%s-%s", o ? slug : "experiment", ts);
 }
 
 static int mkdirs(const char *path)
