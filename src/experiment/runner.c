@@ -636,7 +636,12 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
     if (!rc) rc = run_steps(&c);
     teardown(&c);
     r->duration_s = (double)(quire_proc_now_ms() - t0) / 1000.0;
-    if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+    if (rc == QUIRE_ERR_INTERRUPTED) { /* not judged: reported as skipped, with the reason */
+        r->skipped = 1;
+        snprintf(r->error, sizeof r->error, "interrupted by a signal (SIGINT/SIGTERM)");
+        rlog(&c, "%s", r->error);
+        return rc;
+    }
     if (rc && !r->error[0]) snprintf(r->error, sizeof r->error, "%s", quire_strerror(rc));
     quire_assert_evaluate(r);
     rlog(&c, "done in %.1f s%s%s", r->duration_s, r->error[0] ? ": " : "", r->error);

@@ -2,8 +2,9 @@
 # quire experiment run with real endpoints: the draft-29 vs RFC 9000 example (ngtcp2; every
 # assertion passes), a wrong expectation (the version check must fail and show the version
 # seen), and a small delay sweep (quic-go server, quinn client; the handshake time must grow
-# with the delay: median at 100 ms one-way delay > 2 x 100 ms > median at 10 ms). Needs root,
-# ngtcp2, quic-go and quinn built; otherwise skipped (77). About 15 s.
+# with the delay: median at 100 ms one-way delay > 2 x 100 ms > median at 10 ms), and that run
+# stopped by SIGTERM (cleaned up, reported as interrupted). Needs root,
+# ngtcp2, quic-go and quinn built; otherwise skipped (77). About 10 s.
 set -euo pipefail
 src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 quire=${QUIRE_BIN:-$src/build/quire}
@@ -59,4 +60,19 @@ assert pts[0]["handshake_ms"]["n"] == 2 and pts[1]["handshake_ms"]["n"] == 2
 assert m100 > 200 > m10 > 20, "handshake time does not follow the delay"
 assert s["totals"]["assertions_failed"] == 0 and s["totals"]["assertions_passed"] == 12
 PY
+
+# SIGTERM in the middle: exit 130, the run in progress reported as interrupted (not failed),
+# its processes and namespaces gone, the report written.
+"$quire" experiment run -o "$tmp/int" "$tmp/sweep.yaml" >"$tmp/int.log" 2>&1 &
+qpid=$!
+sleep 2
+kill -TERM $qpid
+set +e
+wait $qpid
+rc=$?
+set -e
+[ "$rc" = 130 ] || { cat "$tmp/int.log"; echo "FAIL: interrupted run: exit $rc, expected 130"; exit 1; }
+grep -q "interrupted by a signal" "$tmp/int/report.md" || { echo "FAIL: interruption not reported"; exit 1; }
+grep -q "0 failed" "$tmp/int/report.md" || { echo "FAIL: the interrupted run counted as failed"; exit 1; }
+if ls /run/netns | grep -q "^quire-r$qpid"; then echo "FAIL: namespaces of the interrupted run left"; exit 1; fi
 echo "PASS"
