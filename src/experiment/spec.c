@@ -511,6 +511,7 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
                                        NULL};
     xt->line = t->line;
     if (t->kind != QUIRE_YNODE_MAP) {
+        xt->name = strdup("?");
         serr(c, t, "tests: each test is a mapping (name, services, ...)");
         return;
     }
@@ -602,7 +603,8 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
                 parse_test(&c, tests->vals[i], &x->tests[x->ntests++]);
             for (size_t i = 0; i < x->ntests; i++)
                 for (size_t k = 0; k < i; k++)
-                    if (!strcmp(x->tests[i].name, x->tests[k].name))
+                    if (x->tests[i].name && x->tests[k].name &&
+                        !strcmp(x->tests[i].name, x->tests[k].name))
                         serr(&c, tests->vals[i], "tests: the name '%s' is used twice",
                              x->tests[i].name);
         }

@@ -29,6 +29,8 @@ typedef struct conv {
     yaml_document_t *doc;
     size_t nodes;
     int too_big;
+    int bad_key; /* a mapping key that is not a scalar, at key_line:key_col */
+    unsigned key_line, key_col;
 } conv;
 
 static quire_ynode *convert(conv *c, yaml_node_t *yn, unsigned depth)
@@ -76,7 +78,14 @@ static quire_ynode *convert(conv *c, yaml_node_t *yn, unsigned depth)
             goto fail;
         for (size_t i = 0; i < cnt; i++) {
             yaml_node_pair_t *p = &yn->data.mapping.pairs.start[i];
-            quire_ynode *k = convert(c, yaml_document_get_node(c->doc, p->key), depth + 1);
+            yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+            if (kn && kn->type != YAML_SCALAR_NODE) { /* "? [a, b]: x": never meaningful here */
+                c->bad_key = 1;
+                c->key_line = (unsigned)kn->start_mark.line + 1;
+                c->key_col = (unsigned)kn->start_mark.column + 1;
+                goto fail;
+            }
+            quire_ynode *k = convert(c, kn, depth + 1);
             quire_ynode *v =
                 k ? convert(c, yaml_document_get_node(c->doc, p->value), depth + 1) : NULL;
             if (!k || !v) {
@@ -125,7 +134,11 @@ int quire_ydoc_load_buf(quire_ydoc *d, const char *buf, size_t len, const char *
         conv c = {.doc = &doc};
         d->root = convert(&c, root, 0);
         d->nodes = c.nodes;
-        if (!d->root) {
+        if (!d->root && c.bad_key) {
+            rc = QUIRE_ERR_MALFORMED;
+            snprintf(err, errlen, "%s:%u:%u: a mapping key must be a scalar, not a list or a "
+                     "mapping", name, c.key_line, c.key_col);
+        } else if (!d->root) {
             rc = c.too_big ? QUIRE_ERR_INVALID : QUIRE_ERR_NOMEM;
             snprintf(err, errlen,
                      "%s:%u:%u: document too large or too deeply nested (limits: %d "

@@ -123,6 +123,7 @@ static void test_errors(void **state)
         {"tests:\n  - name: a\n    services: {s: {implementation: srv, role: server}}\n"
          "    steps: [{start: nobody}]\n",
          "x.yaml:4:21: steps.start: 'nobody' is not a service of this test"},
+        {"tests: [5, {name: x}, 7]\n", "x.yaml:1:9: tests: each test is a mapping"}, /* fuzz */
         {"tests:\n  - name: a\n    network_environment: {delay: 15parsecs}\n"
          "    services: {s: {implementation: srv, role: server}}\n",
          "x.yaml:3:26: network_environment: scenario word 2: bad value '15parsecs'"},

@@ -42,6 +42,11 @@ static void test_syntax_error(void **state)
     assert_int_equal(quire_ydoc_load_buf(&d, y, strlen(y), "t.yaml", err, sizeof err),
                      QUIRE_ERR_MALFORMED);
     assert_non_null(strstr(err, "t.yaml:3:"));
+    /* complex keys are valid YAML but never meaningful here (and keys must have text) */
+    static const char ck[] = "a:\n  - {x: 1}\n  - {[1, 2]: 3}\n";
+    assert_int_equal(quire_ydoc_load_buf(&d, ck, strlen(ck), "t.yaml", err, sizeof err),
+                     QUIRE_ERR_MALFORMED);
+    assert_string_equal(err, "t.yaml:3:6: a mapping key must be a scalar, not a list or a mapping");
     static const char tab[] = "a:\n\tb: 1\n";
     assert_int_equal(quire_ydoc_load_buf(&d, tab, strlen(tab), "t.yaml", err, sizeof err),
                      QUIRE_ERR_MALFORMED);
