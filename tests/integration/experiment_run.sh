@@ -34,6 +34,16 @@ set -e
 grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0xff00001d (seen: 0x00000001)" "$tmp/wrong/report.md" && grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0x00000001 (seen: 0xff00001d)" "$tmp/wrong/report.md" ||
     { cat "$tmp/wrong/report.md"; echo "FAIL: wrong version not reported"; exit 1; }
 
+# Retry: the token is echoed; without Retry the check fails and says why.
+set +e
+"$quire" experiment run -o "$tmp/retry" "$src/experiments/retry-compliance.yaml"
+rc=$?
+set -e
+[ "$rc" = 1 ] || { echo "FAIL: retry example: exit $rc, expected 1"; exit 1; }
+grep -q "retry_token_echoed | ✅ passed | 1 Retry packet(s): token echoed in 1" "$tmp/retry/report.md" &&
+    grep -q "retry_token_echoed | ❌ failed | no Retry packet in the capture" "$tmp/retry/report.md" ||
+    { cat "$tmp/retry/report.md"; echo "FAIL: retry verdicts"; exit 1; }
+
 cat >"$tmp/sweep.yaml" <<'YAML'
 name: small sweep
 tests:
