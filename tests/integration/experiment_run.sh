@@ -31,8 +31,12 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 1 ] || { echo "FAIL: wrong expectations: exit $rc, expected 1"; exit 1; }
-grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0xff00001d (seen: 0x00000001)" "$tmp/wrong/report.md" && grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0x00000001 (seen: 0xff00001d)" "$tmp/wrong/report.md" ||
-    { cat "$tmp/wrong/report.md"; echo "FAIL: wrong version not reported"; exit 1; }
+if ! { grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0xff00001d (seen: 0x00000001)" "$tmp/wrong/report.md" &&
+    grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0x00000001 (seen: 0xff00001d)" "$tmp/wrong/report.md"; }; then
+    cat "$tmp/wrong/report.md"
+    echo "FAIL: wrong version not reported"
+    exit 1
+fi
 
 # Retry: the token is echoed; without Retry the check fails and says why.
 set +e
@@ -40,9 +44,12 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 1 ] || { echo "FAIL: retry example: exit $rc, expected 1"; exit 1; }
-grep -q "retry_token_echoed | ✅ passed | 1 Retry packet(s): token echoed in 1" "$tmp/retry/report.md" &&
-    grep -q "retry_token_echoed | ❌ failed | no Retry packet in the capture" "$tmp/retry/report.md" ||
-    { cat "$tmp/retry/report.md"; echo "FAIL: retry verdicts"; exit 1; }
+if ! { grep -q "retry_token_echoed | ✅ passed | 1 Retry packet(s): token echoed in 1" "$tmp/retry/report.md" &&
+    grep -q "retry_token_echoed | ❌ failed | no Retry packet in the capture" "$tmp/retry/report.md"; }; then
+    cat "$tmp/retry/report.md"
+    echo "FAIL: retry verdicts"
+    exit 1
+fi
 
 cat >"$tmp/sweep.yaml" <<'YAML'
 name: small sweep
@@ -84,5 +91,8 @@ set -e
 [ "$rc" = 130 ] || { cat "$tmp/int.log"; echo "FAIL: interrupted run: exit $rc, expected 130"; exit 1; }
 grep -q "interrupted by a signal" "$tmp/int/report.md" || { echo "FAIL: interruption not reported"; exit 1; }
 grep -q "0 failed" "$tmp/int/report.md" || { echo "FAIL: the interrupted run counted as failed"; exit 1; }
-if ls /run/netns | grep -q "^quire-r$qpid"; then echo "FAIL: namespaces of the interrupted run left"; exit 1; fi
+if compgen -G "/run/netns/quire-r$qpid*" >/dev/null; then
+    echo "FAIL: namespaces of the interrupted run left"
+    exit 1
+fi
 echo "PASS"

@@ -27,7 +27,10 @@ expect2() { # file pattern
         printf '%s\n' "$out" | grep -qF -- "$pat" || { echo "FAIL: $act $f: '$pat' not in:"; echo "$out"; exit 1; }
         printf '%s\n' "$out" | grep -q "nothing started" || { echo "FAIL: $act $f: no 'nothing started'"; exit 1; }
         [ ! -e "$tmp/out-$f" ] || { echo "FAIL: run $f created its output directory"; exit 1; }
-        if ls /run/netns 2>/dev/null | grep -q "^quire-.*$$"; then echo "FAIL: namespace left"; exit 1; fi
+        if printf '%s\n' "$out" | grep -q "^quire experiment: .* \.\.\.$"; then
+            echo "FAIL: run $f started a test"
+            exit 1
+        fi
     done
     echo "ok: $(printf '%s\n' "$out" | grep -F -- "$pat" | head -n1)"
 }
