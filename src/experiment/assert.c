@@ -128,7 +128,9 @@ static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *ar
     uint64_t sbytes = 0;
     for (size_t i = 0; i < p->nframes; i++) {
         if (p->frames[i].kind == QUIRE_FRAME_CONNECTION_CLOSE) has_close = 1;
-        if (p->frames[i].kind == QUIRE_FRAME_STREAM) {
+        /* Response data: client-initiated bidirectional streams (RFC 9000, 2.1), not the
+         * server's HTTP/3 control and QPACK streams, which it may send in 0.5-RTT. */
+        if (p->frames[i].kind == QUIRE_FRAME_STREAM && (p->frames[i].u.stream.stream_id & 3) == 0) {
             has_stream = 1;
             sbytes += p->frames[i].u.stream.len;
         }
