@@ -31,7 +31,7 @@ static void usage(FILE *out)
             "  --source DIR  where implementations/ and endpoints/*/plugin.yaml are\n"
             "                (default $QUIRE_SOURCE_DIR, else the source tree quire was built in)\n"
             "Exit: 0 every assertion passed (skipped runs allowed), 1 an assertion failed or a\n"
-            "run could not be set up, 2 invalid file or usage (nothing was started).\n");
+            "run could not be set up, 2 invalid file, usage or not root (nothing was started).\n");
 }
 
 static void source_dir(char *out, size_t len, const char *opt)
@@ -153,9 +153,12 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
     }
     char why[256];
     if (quire_netns_available(why, sizeof why)) {
-        fprintf(stderr, "quire experiment: cannot run the netns backend here: %s\n", why);
+        fprintf(stderr,
+                "quire experiment: cannot run the netns backend here: %s; nothing "
+                "started\n",
+                why);
         quire_experiment_free(&x);
-        return 1;
+        return 2; /* like quire run */
     }
     char out[PATH_MAX], abs[PATH_MAX], exe[PATH_MAX];
     if (out_opt)
