@@ -265,7 +265,7 @@ static void builtins(rctx *c, const quire_svc_run *s, quire_vars *b)
 }
 
 /* The execution environments' wrappers, outermost first; their output goes to /logs. */
-static size_t wrap(const quire_svc_run *s, const char **argv, char *supp, size_t supplen)
+size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, size_t supplen)
 {
     size_t n = 0;
     int valgrind = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND];
@@ -339,7 +339,7 @@ static int start_service(rctx *c, quire_svc_run *s)
     argv[n++] = "exec \"$@\" >/logs/stdout.log 2>/logs/stderr.log";
     argv[n++] = "sh";
     char supp[PATH_MAX + 32];
-    n += wrap(s, argv + n, supp, sizeof supp);
+    n += quire_xrun_wrap(s, argv + n, supp, sizeof supp);
     size_t off = 0;
     for (size_t i = 0; i < cmd.argc; i++) {
         argv[n++] = cmd.argv[i];

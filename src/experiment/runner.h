@@ -73,4 +73,10 @@ int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, qu
                          size_t *nruns);
 void quire_xruns_free(quire_xrun *runs, size_t n);
 
+/* The execution environments' wrapper words for service s, outermost first (perf record,
+ * strace, valgrind memcheck or helgrind with its suppressions), into argv (room for 24);
+ * supp holds the --suppressions= word. Returns the number of words. Output files go to the
+ * service's /logs. */
+size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, size_t supplen);
+
 #endif
