@@ -194,21 +194,26 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
         }
     }
     const char *role = NULL;
-    if (!quire_ynode_get(n, "role")) /* point at the service's name, not its first key */
+    /* PANTHER puts the role under protocol: {name: quic, role: server} */
+    const quire_ynode *rn = quire_ynode_get(n, "role");
+    const quire_ynode *holder = n;
+    if (!rn && quire_ynode_get(quire_ynode_get(n, "protocol"), "role")) {
+        holder = quire_ynode_get(n, "protocol");
+        rn = quire_ynode_get(holder, "role");
+    }
+    if (!rn) /* point at the service's name, not its first key */
         serr(c, key, "%s: missing required field 'role'", what);
     else
-        role = need_str(c, n, "role", what);
+        role = need_str(c, holder, "role", what);
     if (role) {
         if (!strcmp(role, "server"))
             s->role = QUIRE_PLUGIN_SERVER;
         else if (!strcmp(role, "client"))
             s->role = QUIRE_PLUGIN_CLIENT;
         else
-            serr(c, quire_ynode_get(n, "role"), "%s.role: '%s' is not server or client", what,
-                 role);
+            serr(c, rn, "%s.role: '%s' is not server or client", what, role);
         if (s->plugin && s->role >= 0 && !(s->plugin->roles & (1 << s->role)))
-            serr(c, quire_ynode_get(n, "role"), "%s: plugin '%s' has no %s role", what,
-                 s->plugin->name, role);
+            serr(c, rn, "%s: plugin '%s' has no %s role", what, s->plugin->name, role);
     }
     const quire_ynode *tg = quire_ynode_get(n, "target");
     if (tg) {

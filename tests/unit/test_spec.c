@@ -166,6 +166,36 @@ static void test_all_errors_reported(void **state)
     quire_ydiag_free(&g);
 }
 
+/* The seed's PANTHER spelling: role under protocol, type keys, quoted scalars. */
+static void test_panther_service(void **state)
+{
+    (void)state;
+    static const char y[] = "tests:\n"
+                            "  - name: \"mvfst Server Test\"\n"
+                            "    network_environment: {type: \"netns\"}\n"
+                            "    services:\n"
+                            "      srv_server:\n"
+                            "        name: \"srv_server\"\n"
+                            "        timeout: 100\n"
+                            "        implementation: {name: \"quic/srv\", type: \"iut\", "
+                            "version: \"draft29\"}\n"
+                            "        protocol: {name: \"quic\", type: \"protocol\", role: "
+                            "\"server\"}\n"
+                            "        config: {port: \"6666\", cc: \"bbr\"}\n";
+    quire_experiment x;
+    quire_ydiag g;
+    int rc = parse(&x, y, &g);
+    for (size_t i = 0; i < g.n; i++)
+        print_message("%s\n", g.msgs[i]);
+    assert_int_equal(rc, 0);
+    const quire_service *s = &x.tests[0].services[0];
+    assert_int_equal(s->role, QUIRE_PLUGIN_SERVER);
+    assert_string_equal(s->version->name, "draft29");
+    assert_int_equal(s->timeout_s, 100);
+    quire_experiment_free(&x);
+    quire_ydiag_free(&g);
+}
+
 static void test_sizes(void **state)
 {
     (void)state;
@@ -187,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_all_errors_reported),
+        cmocka_unit_test(test_panther_service),
         cmocka_unit_test(test_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
