@@ -203,12 +203,12 @@ static void test_mvfst_commands(void **state)
     quire_vars_set(&b, "role", "client");
     quire_vars_set(&b, "testcase", "handshake");
     quire_vars_set(&b, "requests", "");
-    quire_vars_set(&b, "server_host", "198.19.0.100");
+    quire_vars_set(&b, "server_ip6", "2001:2:0:2::100");
     assert_int_equal(quire_plugin_render(p, quire_plugin_version_find(p, "draft29"),
                                          QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err, sizeof err),
                      0);
     assert_string_equal(c.argv[2], "--mode=client");
-    assert_string_equal(c.argv[3], "--host=198.19.0.100");
+    assert_string_equal(c.argv[3], "--host=2001:2:0:2::100");
     assert_string_equal(c.argv[4], "--port=6666");
     assert_string_equal(c.argv[5], "--congestion=cubic"); /* base-quic's default */
     assert_string_equal(c.argv[7], "--quic_version=0xff00001d");
