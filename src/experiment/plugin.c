@@ -116,6 +116,7 @@ static void plugin_free(quire_plugin *p)
     strs_free(&p->testcases);
     strs_free(&p->requires);
     quire_vars_free(&p->vars);
+    quire_vars_free(&p->aliases);
     for (size_t i = 0; i < p->nchoices; i++) {
         free(p->choices[i].var);
         strs_free(&p->choices[i].allowed);
@@ -290,8 +291,9 @@ static void parse_version(pctx *c, const quire_ynode *key, const quire_ynode *n,
 static int parse_plugin(pctx *c, const quire_ynode *root, quire_plugin *p)
 {
     static const char *const known[] = {
-        "name",      "description", "inherits", "roles",  "alpn",     "testcases",       "requires",
-        "variables", "choices",     "server",   "client", "versions", "default_version", NULL};
+        "name",      "description", "inherits",        "roles",   "alpn",
+        "testcases", "requires",    "variables",       "choices", "server",
+        "client",    "versions",    "default_version", "aliases", NULL};
     if (!root || root->kind != QUIRE_YNODE_MAP) {
         perr(c, root, "a plugin file is a mapping (name, roles, versions, ...), got %s",
              quire_ynode_kind_name(root));
@@ -327,6 +329,7 @@ static int parse_plugin(pctx *c, const quire_ynode *root, quire_plugin *p)
     get_strs(c, quire_ynode_get(root, "testcases"), "testcases", &p->testcases);
     get_strs(c, quire_ynode_get(root, "requires"), "requires", &p->requires);
     get_vars(c, quire_ynode_get(root, "variables"), "variables", &p->vars);
+    get_vars(c, quire_ynode_get(root, "aliases"), "aliases", &p->aliases);
     const quire_ynode *ch = quire_ynode_get(root, "choices");
     if (ch && ch->kind == QUIRE_YNODE_MAP) {
         if (!(p->choices = calloc(ch->n ? ch->n : 1, sizeof *p->choices))) return QUIRE_ERR_NOMEM;
@@ -439,6 +442,11 @@ static int inherit(quire_plugin *p, const quire_plugin *base)
     if (vars_merge(&vars, &base->vars) || vars_merge(&vars, &p->vars)) return QUIRE_ERR_NOMEM;
     quire_vars_free(&p->vars);
     p->vars = vars;
+    quire_vars aliases = {0};
+    if (vars_merge(&aliases, &base->aliases) || vars_merge(&aliases, &p->aliases))
+        return QUIRE_ERR_NOMEM;
+    quire_vars_free(&p->aliases);
+    p->aliases = aliases;
     for (int r = 0; r < 2; r++) {
         quire_vars env = {0};
         if (vars_merge(&env, &base->role[r].env) || vars_merge(&env, &p->role[r].env))
@@ -574,6 +582,12 @@ const quire_strs *quire_plugin_choices(const quire_plugin *p, const char *var)
     for (size_t i = 0; i < p->nchoices; i++)
         if (!strcmp(p->choices[i].var, var)) return &p->choices[i].allowed;
     return NULL;
+}
+
+const char *quire_plugin_alias(const quire_plugin *p, const char *name)
+{
+    const quire_var *a = quire_vars_find(&p->aliases, name);
+    return a && a->val ? a->val : name;
 }
 
 int quire_plugin_has_var(const quire_plugin *p, const quire_plugin_version *v, const char *var)

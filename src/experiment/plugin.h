@@ -61,6 +61,7 @@ typedef struct quire_plugin {
     int roles;      /* bit QUIRE_PLUGIN_SERVER / _CLIENT */
     quire_strs alpns, testcases, requires;
     quire_vars vars;
+    quire_vars aliases; /* other names of variables in experiment configs (PANTHER's) */
     quire_choice *choices;
     size_t nchoices;
     quire_plugin_role role[2];
@@ -91,6 +92,8 @@ const quire_plugin *quire_plugins_find(const quire_plugins *ps, const char *name
 const quire_plugin_version *quire_plugin_version_find(const quire_plugin *p, const char *name);
 /* The allowed values of a variable, or NULL when any value goes. */
 const quire_strs *quire_plugin_choices(const quire_plugin *p, const char *var);
+/* The variable an experiment config name stands for: an alias's target, else name itself. */
+const char *quire_plugin_alias(const quire_plugin *p, const char *name);
 /* 1 if the plugin (or a version) defines the variable. */
 int quire_plugin_has_var(const quire_plugin *p, const quire_plugin_version *v, const char *var);
 

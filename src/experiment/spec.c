@@ -139,6 +139,43 @@ static int get_time_ms(sctx *c, const quire_ynode *n, const char *what, double *
 static const char *const runner_vars[] = {"role",        "requests", "server_ip4", "server_ip6",
                                           "server_host", "testcase", "service",    NULL};
 
+static void parse_config(sctx *c, const char *what, const quire_ynode *cf, quire_service *s)
+{
+    for (size_t i = 0; i < cf->n; i++) {
+        const char *name = cf->keys[i]->str;
+        const char *var = s->plugin ? quire_plugin_alias(s->plugin, name) : name;
+        const quire_ynode *v = cf->vals[i];
+        if (!strcmp(name, "transport_params") && v->kind == QUIRE_YNODE_MAP) continue;
+        if (v->kind != QUIRE_YNODE_SCALAR) {
+            serr(c, v, "%s.config.%s: expected a scalar", what, var);
+            continue;
+        }
+        if (name_index(var, runner_vars, 7) >= 0) {
+            serr(c, cf->keys[i], "%s.config.%s: set by quire, not configurable", what, var);
+            continue;
+        }
+        if (s->plugin && !quire_plugin_has_var(s->plugin, s->version, var)) {
+            serr(c, cf->keys[i], "%s.config: plugin '%s' has no variable '%s'", what,
+                 s->plugin->name, var);
+            continue;
+        }
+        const quire_strs *ch = s->plugin ? quire_plugin_choices(s->plugin, var) : NULL;
+        if (ch && !v->is_null) {
+            int ok = 0;
+            for (size_t k = 0; k < ch->n && !ok; k++)
+                ok = !strcmp(ch->s[k], v->str);
+            if (!ok) {
+                char known[300];
+                list_names(known, sizeof known, (const char *const *)ch->s, ch->n);
+                serr(c, v, "%s.config.%s: '%s' is not allowed (choose from: %s)", what, var, v->str,
+                     known);
+                continue;
+            }
+        }
+        quire_vars_set(&s->config, var, v->is_null ? NULL : v->str);
+    }
+}
+
 static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n, quire_service *s)
 {
     static const char *const keys[] = {"name",    "implementation", "version",  "role", "target",
@@ -228,37 +265,10 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
     if (cf && cf->kind != QUIRE_YNODE_MAP && !cf->is_null) {
         serr(c, cf, "%s.config: expected a mapping of plugin variables", what);
     } else if (cf) {
-        for (size_t i = 0; i < cf->n; i++) {
-            const char *var = cf->keys[i]->str;
-            const quire_ynode *v = cf->vals[i];
-            if (v->kind != QUIRE_YNODE_SCALAR) {
-                serr(c, v, "%s.config.%s: expected a scalar", what, var);
-                continue;
-            }
-            if (name_index(var, runner_vars, 7) >= 0) {
-                serr(c, cf->keys[i], "%s.config.%s: set by quire, not configurable", what, var);
-                continue;
-            }
-            if (s->plugin && !quire_plugin_has_var(s->plugin, s->version, var)) {
-                serr(c, cf->keys[i], "%s.config: plugin '%s' has no variable '%s'", what,
-                     s->plugin->name, var);
-                continue;
-            }
-            const quire_strs *ch = s->plugin ? quire_plugin_choices(s->plugin, var) : NULL;
-            if (ch && !v->is_null) {
-                int ok = 0;
-                for (size_t k = 0; k < ch->n && !ok; k++)
-                    ok = !strcmp(ch->s[k], v->str);
-                if (!ok) {
-                    char known[300];
-                    list_names(known, sizeof known, (const char *const *)ch->s, ch->n);
-                    serr(c, v, "%s.config.%s: '%s' is not allowed (choose from: %s)", what, var,
-                         v->str, known);
-                    continue;
-                }
-            }
-            quire_vars_set(&s->config, var, v->is_null ? NULL : v->str);
-        }
+        parse_config(c, what, cf, s);
+        /* PANTHER nests some settings: transport_params: {max_idle_timeout: ...} */
+        const quire_ynode *tp = quire_ynode_get(cf, "transport_params");
+        if (tp && tp->kind == QUIRE_YNODE_MAP) parse_config(c, what, tp, s);
     }
     /* Render now, so a template problem is a validation error, not a failure mid-run. */
     if (s->plugin && s->version && role && !c->errors) {

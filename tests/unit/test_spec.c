@@ -17,6 +17,7 @@ static const char plugin_yaml[] = "name: srv\n"
                                   "roles: [server, client]\n"
                                   "variables: {port: \"443\", cc: cubic}\n"
                                   "choices: {cc: [cubic, bbr]}\n"
+                                  "aliases: {server_port: port}\n"
                                   "server: {command: [s, \"{{port}}\", \"{{role}}\"]}\n"
                                   "client: {command: [c, \"{{@requests}}\"]}\n"
                                   "versions:\n"
@@ -181,7 +182,7 @@ static void test_panther_service(void **state)
                             "version: \"draft29\"}\n"
                             "        protocol: {name: \"quic\", type: \"protocol\", role: "
                             "\"server\"}\n"
-                            "        config: {port: \"6666\", cc: \"bbr\"}\n";
+                            "        config: {server_port: 6666, transport_params: {cc: bbr}}\n";
     quire_experiment x;
     quire_ydiag g;
     int rc = parse(&x, y, &g);
@@ -192,6 +193,10 @@ static void test_panther_service(void **state)
     assert_int_equal(s->role, QUIRE_PLUGIN_SERVER);
     assert_string_equal(s->version->name, "draft29");
     assert_int_equal(s->timeout_s, 100);
+    /* PANTHER's names: the alias server_port is port; transport_params are flattened */
+    assert_string_equal(quire_vars_find(&s->config, "port")->val, "6666");
+    assert_string_equal(quire_vars_find(&s->config, "cc")->val, "bbr");
+    assert_null(quire_vars_find(&s->config, "server_port"));
     quire_experiment_free(&x);
     quire_ydiag_free(&g);
 }
