@@ -282,6 +282,7 @@ size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, si
     }
     if (s->wraps[QUIRE_EXENV_MEMCHECK]) {
         static const char *const w[] = {"valgrind",
+                                        "--vgdb=no",
                                         "--tool=memcheck",
                                         "--leak-check=full",
                                         "--show-leak-kinds=definite,indirect",
@@ -292,7 +293,10 @@ size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, si
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
             argv[n++] = w[i];
     } else if (s->wraps[QUIRE_EXENV_HELGRIND]) {
-        static const char *const w[] = {"valgrind", "--tool=helgrind", "--xml=yes",
+        static const char *const w[] = {"valgrind",
+                                        "--vgdb=no",
+                                        "--tool=helgrind",
+                                        "--xml=yes",
                                         "--xml-file=/logs/helgrind.xml",
                                         "--log-file=/logs/helgrind.log"};
         for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
