@@ -20,7 +20,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: quire experiment run [-o DIR] [--seed N] [-v] [--validate] FILE.yaml\n"
+            "usage: quire experiment run [-o DIR] [--seed N] [-v] [--keep] [--validate] FILE.yaml\n"
             "       quire experiment validate FILE.yaml...\n"
             "       quire experiment plugins\n\n"
             "Runs the tests of a YAML experiment (services from implementation plugins,\n"
@@ -28,6 +28,7 @@ static void usage(FILE *out)
             "and writes experiment_summary.json and report.md into DIR (default\n"
             "logs/experiments/<name>-<time>). 'validate' (or run --validate) checks files\n"
             "without running anything and reports every error with its line and column.\n"
+            "  --keep        keep each run's www/, downloads/ and certs/ (removed once judged)\n"
             "  --source DIR  where implementations/ and endpoints/*/plugin.yaml are\n"
             "                (default $QUIRE_SOURCE_DIR, else the source tree quire was built in)\n"
             "Exit: 0 every assertion passed (skipped runs allowed), 1 an assertion failed or a\n"
@@ -97,12 +98,13 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
         {"validate", no_argument, NULL, 'V'},
         {"source", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
+        {"keep", no_argument, NULL, 'k'},
         {NULL, 0, NULL, 0},
     };
     const char *out_opt = NULL;
     char src[PATH_MAX];
     unsigned long long seed = 1;
-    int verbose = 0, validate = 0, c;
+    int verbose = 0, validate = 0, keep = 0, c;
     char *end;
     optind = 1;
     opterr = 0;
@@ -126,6 +128,9 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
             break;
         case 'S':
             src_opt = optarg;
+            break;
+        case 'k':
+            keep = 1;
             break;
         case 'h':
             usage(stdout);
@@ -177,7 +182,8 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
         quire_experiment_free(&x);
         return 2;
     }
-    quire_xrun_opts o = {.out_dir = abs, .quire_exe = exe, .seed = seed, .verbose = verbose};
+    quire_xrun_opts o = {
+        .out_dir = abs, .quire_exe = exe, .seed = seed, .verbose = verbose, .keep = keep};
     quire_xrun *runs = NULL;
     size_t n = 0;
     int rc = quire_experiment_run(&x, &o, &runs, &n);

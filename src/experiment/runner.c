@@ -648,6 +648,16 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
     }
     if (rc && !r->error[0]) snprintf(r->error, sizeof r->error, "%s", quire_strerror(rc));
     quire_assert_evaluate(r);
+    if (!o->keep) { /* the served and downloaded bytes are judged; logs and captures stay */
+        quire_fs_remove_tree(r->www);
+        quire_fs_remove_tree(r->downloads);
+        quire_fs_remove_tree(r->certs);
+        for (size_t i = 0; i < r->nsvc; i++) {
+            char empty[sizeof r->svc[i].dir + 16];
+            snprintf(empty, sizeof empty, "%s/empty-www", r->svc[i].dir);
+            quire_fs_remove_tree(empty);
+        }
+    }
     rlog(&c, "done in %.1f s%s%s", r->duration_s, r->error[0] ? ": " : "", r->error);
     return 0;
 }

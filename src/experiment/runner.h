@@ -64,6 +64,7 @@ typedef struct quire_xrun_opts {
     const char *quire_exe; /* this binary, for `quire sim` */
     unsigned long long seed;
     int verbose;
+    int keep; /* keep www/, downloads/, certs/ of every run (else removed once judged) */
 } quire_xrun_opts;
 
 /* Runs the whole experiment; *runs receives every run (free with quire_xruns_free). Returns 0
