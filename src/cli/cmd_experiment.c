@@ -16,6 +16,7 @@
 #include "experiment/spec.h"
 #include "experiment/summary.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 static void usage(FILE *out)
 {
@@ -76,30 +77,13 @@ static void default_out(const quire_experiment *x, char *out, size_t len)
     snprintf(out, len, "logs/experiments/%s-%s", o ? slug : "experiment", ts);
 }
 
-static int mkdirs(const char *path)
-{
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
-            *p = '/';
-        }
-    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
-}
-
 static int cmd_run(int argc, char **argv, const char *src_opt)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, 's'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"validate", no_argument, NULL, 'V'},
-        {"source", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {"keep", no_argument, NULL, 'k'},
-        {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+        {"verbose", no_argument, NULL, 'v'},      {"validate", no_argument, NULL, 'V'},
+        {"source", required_argument, NULL, 'S'}, {"help", no_argument, NULL, 'h'},
+        {"keep", no_argument, NULL, 'k'},         {NULL, 0, NULL, 0},
     };
     const char *out_opt = NULL;
     char src[PATH_MAX];
@@ -171,7 +155,7 @@ static int cmd_run(int argc, char **argv, const char *src_opt)
     else
         default_out(&x, out, sizeof out);
     ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (mkdirs(out) || !realpath(out, abs) || el <= 0) {
+    if (quire_fs_mkdir_p(out, 0755) || !realpath(out, abs) || el <= 0) {
         fprintf(stderr, "quire experiment: cannot create %s: %s\n", out, strerror(errno));
         quire_experiment_free(&x);
         return 1;

@@ -71,16 +71,7 @@ static void slug(const char *in, char *out, size_t len)
 
 static int mkdir_p(const char *path)
 {
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return QUIRE_ERR_IO;
-            *p = '/';
-        }
-    if (mkdir(tmp, 0755) && errno != EEXIST) return QUIRE_ERR_IO;
-    return 0;
+    return quire_fs_mkdir_p(path, 0755);
 }
 
 static quire_svc_run *find_svc(quire_xrun *r, const char *name)
