@@ -610,6 +610,28 @@ static void teardown(rctx *c)
     }
 }
 
+/* perf record's profile as text next to perf.data (perf report, flat, top symbols). */
+static void perf_report(rctx *c, const quire_svc_run *s)
+{
+    char data[sizeof s->dir + 16], out[sizeof s->dir + 16];
+    snprintf(data, sizeof data, "%s/perf.data", s->dir);
+    snprintf(out, sizeof out, "%s/perf.txt", s->dir);
+    if (!quire_fs_exists(data)) return;
+    const char *argv[] = {"perf",   "report",     "-i",
+                          data,     "--stdio",    "--no-children",
+                          "--sort", "dso,symbol", "--percent-limit",
+                          "1",      "-g",         "none",
+                          NULL};
+    quire_proc p;
+    quire_proc_opts po = {.argv = argv, .output = out, .stdin_null = 1};
+    if (quire_proc_spawn(&p, &po)) {
+        rlog(c, "perf report: %s", p.err);
+        return;
+    }
+    if (quire_proc_wait(&p, 30000)) quire_proc_kill(&p, 1000);
+    quire_proc_release(&p);
+}
+
 static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, quire_xrun *r)
 {
     rctx c;
@@ -639,6 +661,8 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
     }
     if (rc && !r->error[0]) snprintf(r->error, sizeof r->error, "%s", quire_strerror(rc));
     quire_assert_evaluate(r);
+    for (size_t i = 0; i < r->nsvc; i++)
+        if (r->svc[i].started && r->svc[i].wraps[QUIRE_EXENV_PERF]) perf_report(&c, &r->svc[i]);
     if (!o->keep) { /* the served and downloaded bytes are judged; logs and captures stay */
         quire_fs_remove_tree(r->www);
         quire_fs_remove_tree(r->downloads);
