@@ -80,7 +80,8 @@ PY
 
 # SIGTERM in the middle: exit 130, the run in progress reported as interrupted (not failed),
 # its processes and namespaces gone, the report written.
-"$quire" experiment run -o "$tmp/int" "$tmp/sweep.yaml" >"$tmp/int.log" 2>&1 &
+sed -e 's/delay: \[10ms, 100ms\]/delay: [200ms]/' -e 's/count: 2/count: 10/' "$tmp/sweep.yaml" >"$tmp/int.yaml"
+"$quire" experiment run -o "$tmp/int" "$tmp/int.yaml" >"$tmp/int.log" 2>&1 &
 qpid=$!
 sleep 2
 kill -TERM $qpid
