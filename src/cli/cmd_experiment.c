@@ -30,7 +30,7 @@ static void usage(FILE *out)
             "logs/experiments/<name>-<time>). 'validate' (or run --validate) checks files\n"
             "without running anything and reports every error with its line and column.\n"
             "  --keep        keep each run's www/, downloads/ and certs/ (removed once judged)\n"
-            "  --source DIR  where implementations/ and endpoints/*/plugin.yaml are\n"
+            "  --source DIR  (run) where implementations/ and endpoints/*/plugin.yaml are\n"
             "                (default $QUIRE_SOURCE_DIR, else the source tree quire was built in)\n"
             "Exit: 0 every assertion passed (skipped runs allowed), 1 an assertion failed or a\n"
             "run could not be set up, 2 invalid file, usage or not root (nothing was started).\n");
