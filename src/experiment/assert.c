@@ -63,6 +63,9 @@ int quire_assert_valgrind_summary(const char *xml, size_t len, unsigned *nerrors
     *complete = memmem(xml, len, "</valgrindoutput>", 17) != NULL;
     size_t off = 0;
     const char *p = xml;
+    char kinds[8][64];
+    unsigned kcount[8] = {0};
+    size_t nkinds = 0;
     for (;;) {
         const char *e = memmem(p, (size_t)(end - p), "<error>", 7);
         if (!e) break;
@@ -71,6 +74,11 @@ int quire_assert_valgrind_summary(const char *xml, size_t len, unsigned *nerrors
         (*nerrors)++;
         char kind[64] = "?", what[256] = "", fn[128] = "", file[128] = "", line[16] = "";
         tag_text(e, ee, "kind", kind, sizeof kind);
+        size_t ki = 0;
+        while (ki < nkinds && strcmp(kinds[ki], kind))
+            ki++;
+        if (ki == nkinds && nkinds < 8) snprintf(kinds[nkinds++], sizeof kinds[0], "%s", kind);
+        if (ki < nkinds) kcount[ki]++;
         const char *xw = memmem(e, (size_t)(ee - e), "<xwhat>", 7);
         if (!xw || !tag_text(xw, ee, "text", what, sizeof what))
             tag_text(e, ee, "what", what, sizeof what);
@@ -100,8 +108,13 @@ int quire_assert_valgrind_summary(const char *xml, size_t len, unsigned *nerrors
                                     file[0] ? line : "", file[0] ? ")" : "");
         p = ee + 8;
     }
-    if (*nerrors > 3 && off < outlen)
-        snprintf(out + off, outlen - off, "; and %u more", *nerrors - 3);
+    if (*nerrors > 3 && off < outlen) {
+        off += (size_t)snprintf(out + off, outlen - off, "; and %u more (by kind:", *nerrors - 3);
+        for (size_t q = 0; q < nkinds && off < outlen; q++)
+            off += (size_t)snprintf(out + off, outlen - off, " %s %u%s", kinds[q], kcount[q],
+                                    q + 1 < nkinds ? "," : "");
+        if (off < outlen) snprintf(out + off, outlen - off, ")");
+    }
     return 0;
 }
 
