@@ -2,7 +2,8 @@
 # quire experiment on bad input: malformed YAML, unknown plugin, unknown version, missing
 # required field, a value outside a plugin's choices. Each: FILE:LINE:COLUMN and the problem,
 # exit 2, for `validate` and for `run` alike, and `run` starts nothing (no output directory,
-# no namespace). The shipped example experiments validate. Needs no root.
+# no test). The shipped example experiments validate; `quire list` shows plugin versions.
+# Needs no root.
 set -euo pipefail
 src=${QUIRE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 quire=${QUIRE_BIN:-$src/build/quire}
@@ -61,4 +62,11 @@ done
 echo "ok: every error of many.yaml reported"
 
 "$quire" experiment validate "$src"/experiments/*.yaml
+
+# quire list shows the plugins with their versions; mvfst says why it cannot run here.
+list=$(env -u QUIRE_MVFST_BIN "$quire" list implementations)
+printf '%s\n' "$list" | grep -q "^  mvfst .*versions: rfc9000 (0x00000001), draft29 (0xff00001d), draft27-vuln1 (0xff00001b), draft27-vuln2 (0xff00001b); not available: requires '{{env:QUIRE_MVFST_BIN}}', which is not set" ||
+    { echo "FAIL: quire list:"; echo "$list"; exit 1; }
+printf '%s\n' "$list" | grep -q "^  ngtcp2 .*versions: rfc9000 (0x00000001), draft29 (0xff00001d)" ||
+    { echo "FAIL: quire list: no ngtcp2 versions"; exit 1; }
 echo "PASS"
