@@ -3,9 +3,11 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "experiment/render.h"
 #include "run/registry.h"
 #include "run/testcase.h"
 
@@ -82,6 +84,11 @@ int quire_cmd_list(int argc, char **argv)
                    im->runnable ? "runnable" : "not runnable: ", im->runnable ? "" : im->reason);
         }
         quire_registry_free(&reg);
+        char src[PATH_MAX];
+        const char *env = getenv("QUIRE_SOURCE_DIR");
+        snprintf(src, sizeof src, "%s", env && *env ? env : QUIRE_SOURCE_DIR);
+        printf("\n");
+        quire_plugins_print(stdout, src); /* versions, from endpoints/<name>/plugin.yaml */
     }
     if (impls && tests) printf("\n");
     if (tests) {

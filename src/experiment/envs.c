@@ -1,0 +1,305 @@
+/* The environments of an experiment's test (see envs.h). */
+#include "experiment/envs.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenario.h"
+#include "util/err.h"
+
+typedef struct sctx {
+    const char *file;
+    quire_ydiag *g;
+    int errors;
+} sctx;
+
+static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    quire_ydiag_add(c->g, c->file, at, "%s", msg);
+    c->errors++;
+}
+
+static const char *const exenv_names[] = {"strace", "memcheck", "helgrind", "perf", "iterations"};
+
+static int name_index(const char *s, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s, names[i])) return (int)i;
+    return -1;
+}
+
+static void list_names(char *out, size_t len, const char *const *names, size_t n)
+{
+    size_t off = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n && off < len; i++)
+        off += (size_t)snprintf(out + off, len - off, "%s%s", i ? ", " : "", names[i]);
+}
+
+static int get_uint(sctx *c, const quire_ynode *n, const char *what, unsigned lo, unsigned hi,
+                    unsigned *out)
+{
+    const char *s = quire_ynode_str(n);
+    char *end;
+    unsigned long v = s ? strtoul(s, &end, 10) : 0;
+    if (!s || !*s || *end || *s == '-' || v < lo || v > hi) {
+        serr(c, n, "%s: expected an integer from %u to %u, got '%s'", what, lo, hi,
+             s ? s : quire_ynode_kind_name(n));
+        return QUIRE_ERR_INVALID;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+static void check_keys(sctx *c, const quire_ynode *m, const char *what, const char *const *known)
+{
+    c->errors += quire_ydiag_check_keys(c->g, c->file, m, what, known);
+}
+
+static const char *need_str(sctx *c, const quire_ynode *parent, const char *key, const char *what)
+{
+    const quire_ynode *n = quire_ynode_get(parent, key);
+    if (!n) {
+        serr(c, parent, "%s: missing required field '%s'", what, key);
+        return NULL;
+    }
+    if (!quire_ynode_str(n)) {
+        serr(c, n, "%s.%s: expected a scalar, got %s", what, key, quire_ynode_kind_name(n));
+        return NULL;
+    }
+    return n->str;
+}
+
+const char *quire_exenv_name(quire_exenv_kind k)
+{
+    return exenv_names[k];
+}
+/* --- network environment --- */
+
+static const char *const net_keys[] = {"type",  "scenario", "delay",  "bandwidth",
+                                       "queue", "loss",     "jitter", NULL};
+
+static int build_scenario(sctx *c, const quire_ynode *at, const char *delay, const char *bw,
+                          const char *queue, const char *loss, quire_strs *out)
+{
+    char sc[512];
+    if (loss && strcmp(loss, "0"))
+        snprintf(sc, sizeof sc,
+                 "drop-rate --delay=%s --bandwidth=%s --queue=%s "
+                 "--rate_to_server=%s --rate_to_client=%s",
+                 delay, bw, queue, loss, loss);
+    else
+        snprintf(sc, sizeof sc, "simple-p2p --delay=%s --bandwidth=%s --queue=%s", delay, bw,
+                 queue);
+    quire_scenario s;
+    char err[256], *argv[1] = {sc};
+    if (quire_scenario_parse(&s, 1, argv, err, sizeof err)) {
+        serr(c, at, "network_environment: %s", err);
+        return QUIRE_ERR_INVALID;
+    }
+    char **m = realloc(out->s, (out->n + 1) * sizeof *m);
+    if (!m) return QUIRE_ERR_NOMEM;
+    out->s = m;
+    out->s[out->n++] = strdup(sc);
+    return 0;
+}
+
+static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
+{
+    const quire_ynode *n = quire_ynode_get(t, "network_environment");
+    if (n && n->kind != QUIRE_YNODE_MAP) {
+        serr(c, n, "network_environment: expected a mapping");
+        return;
+    }
+    check_keys(c, n, "network_environment", net_keys);
+    const char *type = quire_ynode_str(quire_ynode_get(n, "type"));
+    if (type && strcmp(type, "netns")) {
+        serr(c, quire_ynode_get(n, "type"),
+             "network_environment.type: '%s' is not available: "
+             "this quire has the netns backend only (use type: netns)",
+             type);
+    }
+    if (quire_ynode_get(n, "jitter"))
+        serr(c, quire_ynode_get(n, "jitter"),
+             "network_environment.jitter: the simulator has "
+             "no jitter model (fixed delay only)");
+    const char *scen = quire_ynode_str(quire_ynode_get(n, "scenario"));
+    const char *val[4] = {"15ms", "10Mbps", "25", NULL};
+    static const char *const keys[4] = {"delay", "bandwidth", "queue", "loss"};
+    for (int i = 0; i < 4; i++) {
+        const quire_ynode *v = quire_ynode_get(n, keys[i]);
+        if (v && !quire_ynode_str(v))
+            serr(c, v, "network_environment.%s: expected a scalar", keys[i]);
+        else if (v)
+            val[i] = v->str;
+        if (v && scen)
+            serr(c, v, "network_environment: give either 'scenario' or '%s', not both", keys[i]);
+    }
+    const quire_ynode *sw = quire_ynode_get(t, "sweep");
+    if (sw) {
+        if (sw->kind != QUIRE_YNODE_MAP || sw->n != 1 || sw->vals[0]->kind != QUIRE_YNODE_SEQ ||
+            !sw->vals[0]->n || sw->vals[0]->n > QUIRE_SPEC_MAX_SWEEP) {
+            serr(c, sw,
+                 "sweep: expected one network setting with a list of 1 to %d values, e.g. "
+                 "'sweep: {delay: [10ms, 50ms]}'",
+                 QUIRE_SPEC_MAX_SWEEP);
+            return;
+        }
+        int which = name_index(sw->keys[0]->str, keys, 4);
+        if (which < 0) {
+            serr(c, sw->keys[0], "sweep: '%s' cannot be swept (delay, bandwidth, queue, loss)",
+                 sw->keys[0]->str);
+            return;
+        }
+        if (scen) serr(c, sw, "sweep: not possible with a scenario string");
+        xt->sweep_var = strdup(sw->keys[0]->str);
+        for (size_t i = 0; i < sw->vals[0]->n; i++) {
+            const quire_ynode *v = sw->vals[0]->vals[i];
+            if (!quire_ynode_str(v)) {
+                serr(c, v, "sweep: values must be scalars");
+                continue;
+            }
+            char **m = realloc(xt->sweep.s, (xt->sweep.n + 1) * sizeof *m);
+            if (!m) return;
+            xt->sweep.s = m;
+            xt->sweep.s[xt->sweep.n++] = strdup(v->str);
+            const char *cur[4] = {val[0], val[1], val[2], val[3]};
+            cur[which] = v->str;
+            build_scenario(c, v, cur[0], cur[1], cur[2], cur[3], &xt->scenarios);
+        }
+        return;
+    }
+    if (scen) {
+        quire_scenario s;
+        char err[256], *argv[1] = {(char *)scen};
+        if (quire_scenario_parse(&s, 1, argv, err, sizeof err))
+            serr(c, quire_ynode_get(n, "scenario"), "network_environment.scenario: %s", err);
+        else {
+            xt->scenarios.s = malloc(sizeof(char *));
+            if (xt->scenarios.s) xt->scenarios.s[xt->scenarios.n++] = strdup(scen);
+        }
+        return;
+    }
+    build_scenario(c, n ? n : t, val[0], val[1], val[2], val[3], &xt->scenarios);
+}
+
+/* --- execution environments --- */
+
+static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
+{
+    static const char *const keys[] = {"type", "count", "services", "suppressions", NULL};
+    const quire_ynode *n = quire_ynode_get(t, "execution_environment");
+    xt->iterations = 1;
+    if (!n || n->is_null) return;
+    if (n->kind != QUIRE_YNODE_SEQ) {
+        serr(c, n, "execution_environment: expected a list, e.g. [{type: memcheck}]");
+        return;
+    }
+    if (!(xt->envs = calloc(n->n ? n->n : 1, sizeof *xt->envs))) return;
+    for (size_t i = 0; i < n->n; i++) {
+        const quire_ynode *e = n->vals[i];
+        const char *type = quire_ynode_str(e);
+        if (e->kind == QUIRE_YNODE_MAP) {
+            check_keys(c, e, "execution_environment", keys);
+            type = need_str(c, e, "type", "execution_environment");
+        }
+        if (!type) {
+            if (e->kind != QUIRE_YNODE_MAP) serr(c, e, "execution_environment: expected a type");
+            continue;
+        }
+        char known[160];
+        list_names(known, sizeof known, exenv_names, 5);
+        int k = name_index(type, exenv_names, 5);
+        if (k < 0) {
+            serr(c, e->kind == QUIRE_YNODE_MAP ? quire_ynode_get(e, "type") : e,
+                 "execution_environment: unknown type '%s' (known: %s)", type, known);
+            continue;
+        }
+        quire_exenv *x = &xt->envs[xt->nenvs++];
+        x->kind = (quire_exenv_kind)k;
+        if (x->kind == QUIRE_EXENV_ITERATIONS) {
+            const quire_ynode *cn = quire_ynode_get(e, "count");
+            if (!cn)
+                serr(c, e, "execution_environment: iterations needs 'count'");
+            else if (!get_uint(c, cn, "iterations.count", 1, QUIRE_SPEC_MAX_ITERATIONS, &x->count))
+                xt->iterations = x->count;
+        }
+        const quire_ynode *sp = quire_ynode_get(e, "suppressions");
+        if (sp) {
+            const char *f = quire_ynode_str(sp);
+            char path[PATH_MAX], abs[PATH_MAX];
+            const char *slash = strrchr(c->file, '/');
+            if (x->kind != QUIRE_EXENV_MEMCHECK && x->kind != QUIRE_EXENV_HELGRIND)
+                serr(c, sp, "suppressions: only for memcheck and helgrind");
+            else if (!f)
+                serr(c, sp, "suppressions: expected a file name");
+            else {
+                if (f[0] == '/' || !slash)
+                    snprintf(path, sizeof path, "%s", f);
+                else
+                    snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, f);
+                if (!realpath(path, abs))
+                    serr(c, sp,
+                         "suppressions: cannot open '%s' (relative to the experiment "
+                         "file)",
+                         f);
+                else
+                    x->suppressions = strdup(abs);
+            }
+        }
+        const quire_ynode *sv = quire_ynode_get(e, "services");
+        if (sv && sv->kind == QUIRE_YNODE_SEQ) {
+            for (size_t j = 0; j < sv->n; j++) {
+                const char *s = quire_ynode_str(sv->vals[j]);
+                if (!s || !quire_ynode_get(quire_ynode_get(t, "services"), s)) {
+                    serr(c, sv->vals[j],
+                         "execution_environment.services: '%s' is not a service "
+                         "of this test",
+                         s ? s : "?");
+                    continue;
+                }
+                char **m = realloc(x->services.s, (x->services.n + 1) * sizeof *m);
+                if (!m) return;
+                x->services.s = m;
+                x->services.s[x->services.n++] = strdup(s);
+            }
+        } else if (sv) {
+            serr(c, sv, "execution_environment.services: expected a list of service names");
+        }
+    }
+}
+
+int quire_exenv_applies(const quire_exenv *e, const char *service)
+{
+    if (e->kind == QUIRE_EXENV_ITERATIONS) return 0;
+    if (!e->services.n) return 1;
+    for (size_t i = 0; i < e->services.n; i++)
+        if (!strcmp(e->services.s[i], service)) return 1;
+    return 0;
+}
+
+int quire_envs_parse_network(const char *file, quire_ydiag *g, const quire_ynode *test,
+                             quire_xtest *xt)
+{
+    sctx c = {.file = file, .g = g};
+    parse_network(&c, test, xt);
+    return c.errors;
+}
+
+int quire_envs_parse_exec(const char *file, quire_ydiag *g, const quire_ynode *test,
+                          quire_xtest *xt)
+{
+    sctx c = {.file = file, .g = g};
+    parse_exenvs(&c, test, xt);
+    return c.errors;
+}
