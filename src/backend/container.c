@@ -404,6 +404,19 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
     return rc;
 }
 
+int quire_container_stop(quire_container_testbed *tb, quire_netns_role role, quire_proc *p,
+                         int grace_ms)
+{
+    if (p->exited) return 0;
+    const char *e = engine_of(tb->cfg.engine);
+    const char *term[] = {e, "kill", "--signal", "TERM", tb->name[role], NULL};
+    if (run_cli(term, NULL, 0, CLI_TIMEOUT_MS) == 0 && quire_proc_wait(p, grace_ms) == 0) return 0;
+    const char *kill9[] = {e, "kill", tb->name[role], NULL};
+    run_cli(kill9, NULL, 0, CLI_TIMEOUT_MS);
+    if (quire_proc_wait(p, 5000) == 0) return 0;
+    return quire_proc_kill(p, 0); /* the engine does not answer: at least end the CLI */
+}
+
 /* Copies the value of label key out of an engine's label listing ("k=v,k=v" from docker,
  * "map[k:v k:v]" from podman) into out; "" when absent. */
 static void label_value(const char *labels, const char *key, char *out, size_t outlen)

@@ -107,6 +107,12 @@ int quire_container_create_argv(const quire_container_testbed *tb, const quire_c
 int quire_container_start(quire_container_testbed *tb, const quire_container_spec *spec,
                           quire_proc *p, char *err, size_t errlen);
 
+/* Stops the container of role started as *p: SIGTERM to the container itself (a signal to
+ * the attached CLI would end the CLI at once, losing the container's last output and exit
+ * status), up to grace_ms for it to exit, then SIGKILL. p then holds the container's status. */
+int quire_container_stop(quire_container_testbed *tb, quire_netns_role role, quire_proc *p,
+                         int grace_ms);
+
 /* Removes every container and network labelled quire.testbed=<run>-<n> (n >= 0), or
  * quire.run=<run> (n < 0), or, with run NULL, every one labelled quire whose run's owner
  * process is gone (`quire clean`). Returns the number removed, or a negative QUIRE_ERR_*;

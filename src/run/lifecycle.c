@@ -333,19 +333,28 @@ static int wait_ready(test *t, long long deadline)
     }
 }
 
+/* Stops one process; in the container backend its container (see quire_container_stop). */
+static void stop_proc(test *t, quire_proc *p, quire_netns_role role, int grace_ms)
+{
+    if (t->o->container)
+        quire_container_stop(&t->ctb, role, p, grace_ms);
+    else
+        quire_proc_kill(p, grace_ms);
+}
+
 static void stop_all(test *t)
 {
     if (t->have_client && !t->client.exited) {
-        quire_proc_kill(&t->client, 0);
+        stop_proc(t, &t->client, QUIRE_NETNS_CLIENT, 0);
         if (t->client_exit.kind == QUIRE_EXIT_NOT_STARTED)
             record_exit(&t->client, &t->client_exit, QUIRE_EXIT_STOPPED, 1);
     }
     if (t->have_server && !t->server.exited) {
-        quire_proc_kill(&t->server, SERVER_GRACE_MS);
+        stop_proc(t, &t->server, QUIRE_NETNS_SERVER, SERVER_GRACE_MS);
         record_exit(&t->server, &t->server_exit, QUIRE_EXIT_STOPPED, 1);
     }
     if (t->have_sim && !t->sim.exited) {
-        quire_proc_kill(&t->sim, SIM_GRACE_MS);
+        stop_proc(t, &t->sim, QUIRE_NETNS_SIM, SIM_GRACE_MS);
         char s[96];
         if (quire_proc_signaled(t->sim.status, NULL) || quire_proc_exit_code(t->sim.status) != 0)
             tlog(t, "simulator %s after SIGTERM",
