@@ -89,7 +89,7 @@ base() {
 pack() {
     local name=$1 root=$2 cmd=$3 tar=$work/$1.tar hash tag
     tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$tar" .
-    hash=$( (sha256sum "$tar"; printf '%s' "$cmd") | sha256sum | cut -c1-12)
+    hash=$( (sha256sum <"$tar"; printf '%s' "$cmd") | sha256sum | cut -c1-12)
     tag=quire/$name:$hash
     if "$engine" image inspect "$tag" >/dev/null 2>&1; then
         echo "$name $tag cached"
@@ -100,6 +100,11 @@ pack() {
         echo "$name $tag built"
     fi
     "$engine" tag "$tag" "quire/$name:latest"
+    # older builds of this image: untag them (their layers go when nothing uses them)
+    local old
+    for old in $("$engine" images "quire/$name" --format '{{.Tag}}'); do
+        case "$old" in "$hash" | latest) ;; *) "$engine" rmi "quire/$name:$old" >/dev/null 2>&1 || true ;; esac
+    done
 }
 
 build_sim() {

@@ -435,51 +435,74 @@ static void label_value(const char *labels, const char *key, char *out, size_t o
     }
 }
 
-/* Removes the objects (what: "container" or "network") of one listing that match. */
-static int clean_kind(const char *e, int network, const char *run, int n)
+typedef struct clean_req {
+    const char *engine, *run;
+    int n;
+    unsigned flags;
+    quire_container_clean_cb cb;
+    void *arg;
+    int failed;
+} clean_req;
+
+/* Removes the containers (network 0) or networks (1) that match the request. */
+static int clean_kind(clean_req *q, int network)
 {
     char filter[160];
-    if (run && n >= 0)
-        snprintf(filter, sizeof filter, "label=%s.testbed=%s-%d", LABEL, run, n);
-    else if (run)
-        snprintf(filter, sizeof filter, "label=%s.run=%s", LABEL, run);
+    if (q->run && q->n >= 0)
+        snprintf(filter, sizeof filter, "label=%s.testbed=%s-%d", LABEL, q->run, q->n);
+    else if (q->run)
+        snprintf(filter, sizeof filter, "label=%s.run=%s", LABEL, q->run);
     else
         snprintf(filter, sizeof filter, "label=%s", LABEL);
     char *out = malloc(1 << 20);
     if (!out) return QUIRE_ERR_NOMEM;
-    const char *largv[] = {e, network ? "network" : "ps", network ? "ls" : "-a", "--filter",
-                           filter, "--format", "{{.ID}} {{.Labels}}", NULL};
+    const char *largv[] = {q->engine, network ? "network" : "ps", network ? "ls" : "-a",
+                           "--filter", filter, "--format", "{{.ID}} {{.Labels}}", NULL};
     int rc = run_cli(largv, out, 1 << 20, CLI_TIMEOUT_MS);
     if (rc) {
         free(out);
         return rc < 0 ? rc : QUIRE_ERR_IO;
     }
+    const char *kind = network ? "network" : "container";
     int removed = 0;
     char *save = NULL;
     for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *sp = strchr(line, ' ');
         if (!sp) continue;
         *sp = 0;
-        if (!run) {
-            char r[64];
-            label_value(sp + 1, LABEL ".run", r, sizeof r);
-            /* a live run's objects stay; unlabelled by run (images) are not ours to judge */
-            if (!r[0] || quire_netns_run_alive(r, NULL)) continue;
+        char r[64];
+        label_value(sp + 1, LABEL ".run", r, sizeof r);
+        if (!(q->flags & QUIRE_CONTAINER_CLEAN_FORCE) && r[0] && quire_netns_run_alive(r, NULL)) {
+            if (q->cb) q->cb(q->arg, kind, line, r, "skipped live");
+            continue;
         }
-        const char *rargv[] = {e, network ? "network" : "rm", network ? "rm" : "-f", line, NULL};
-        if (run_cli(rargv, NULL, 0, CLI_TIMEOUT_MS) == 0) removed++;
+        if (q->flags & QUIRE_CONTAINER_CLEAN_DRY_RUN) {
+            if (q->cb) q->cb(q->arg, kind, line, r, "would remove");
+            removed++;
+            continue;
+        }
+        const char *rargv[] = {q->engine, network ? "network" : "rm", network ? "rm" : "-f",
+                               line, NULL};
+        int ok = run_cli(rargv, NULL, 0, CLI_TIMEOUT_MS) == 0;
+        if (q->cb) q->cb(q->arg, kind, line, r, ok ? "removed" : "failed");
+        if (ok)
+            removed++;
+        else
+            q->failed++;
     }
     free(out);
     return removed;
 }
 
-int quire_container_clean(const char *engine, const char *run, int n)
+int quire_container_clean(const char *engine, const char *run, int n, unsigned flags,
+                          quire_container_clean_cb cb, void *arg)
 {
-    const char *e = engine_of(engine);
+    clean_req q = {.engine = engine_of(engine), .run = run, .n = n, .flags = flags, .cb = cb,
+                   .arg = arg};
     char why[256];
-    if (quire_container_available(e, why, sizeof why)) return 0;
-    int a = clean_kind(e, 0, run, n); /* containers first: a network in use cannot go */
-    int b = clean_kind(e, 1, run, n);
+    if (quire_container_available(q.engine, why, sizeof why)) return 0;
+    int a = clean_kind(&q, 0); /* containers first: a network in use cannot go */
+    int b = clean_kind(&q, 1);
     if (a < 0) return a;
     if (b < 0) return b;
     return a + b;

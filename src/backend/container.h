@@ -113,10 +113,20 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
 int quire_container_stop(quire_container_testbed *tb, quire_netns_role role, quire_proc *p,
                          int grace_ms);
 
-/* Removes every container and network labelled quire.testbed=<run>-<n> (n >= 0), or
- * quire.run=<run> (n < 0), or, with run NULL, every one labelled quire whose run's owner
- * process is gone (`quire clean`). Returns the number removed, or a negative QUIRE_ERR_*;
- * without a reachable engine 0. */
-int quire_container_clean(const char *engine, const char *run, int n);
+#define QUIRE_CONTAINER_CLEAN_FORCE 1   /* also objects of runs whose owner is alive */
+#define QUIRE_CONTAINER_CLEAN_DRY_RUN 2 /* only report */
+
+/* Called for each container or network found: kind "container" or "network", the engine's id,
+ * its run ("" if unlabelled), and what was done: "removed", "would remove", "skipped live",
+ * "failed". */
+typedef void (*quire_container_clean_cb)(void *arg, const char *kind, const char *id,
+                                         const char *run, const char *what);
+
+/* Removes the containers, then the networks, labelled quire.testbed=<run>-<n> (run and n >= 0),
+ * quire.run=<run> (n < 0) or quire (run NULL). Objects of a run whose owner process is alive
+ * (quire_netns_run_alive) are skipped unless QUIRE_CONTAINER_CLEAN_FORCE. Returns the number
+ * removed (or that would be), 0 without a reachable engine, or a negative QUIRE_ERR_*. */
+int quire_container_clean(const char *engine, const char *run, int n, unsigned flags,
+                          quire_container_clean_cb cb, void *arg);
 
 #endif

@@ -29,7 +29,8 @@ static void cleanup(const quire_sched_opts *o, size_t job)
 {
     quire_lifecycle_cleanup(o->base.run_id, (unsigned)job);
     if (o->base.container)
-        quire_container_clean(o->base.container->engine, o->base.run_id, (int)job);
+        quire_container_clean(o->base.container->engine, o->base.run_id, (int)job,
+                              QUIRE_CONTAINER_CLEAN_FORCE, NULL, NULL);
 }
 
 static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t idx, int *fd)
