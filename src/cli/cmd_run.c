@@ -238,18 +238,24 @@ static int names_image_only(const quire_registry *reg, const char *list)
 /* The container backend's idea of runnable: an image present in the engine's store. */
 static void probe_images(quire_registry *reg, const char *engine)
 {
+    char why[256];
+    int up = quire_container_available(engine, why, sizeof why) == 0;
     for (size_t i = 0; i < reg->n; i++) {
         quire_impl *im = &reg->impls[i];
         im->probed = 1;
-        im->runnable = im->image && quire_container_image_exists(engine, im->image);
+        im->runnable = up && im->image && quire_container_image_exists(engine, im->image);
         if (!im->image)
             snprintf(im->reason, sizeof im->reason,
                      "no \"image\" for the container backend (mixed container/netns runs are "
                      "not supported: use --backend netns)");
+        else if (!up)
+            snprintf(im->reason, sizeof im->reason,
+                     "needs the container backend (image %.60s), but %.100s", im->image, why);
         else if (!im->runnable)
             snprintf(im->reason, sizeof im->reason,
-                     "image %.150s not in %s's store (build it: quire image build %.40s)", im->image,
-                     engine, im->name);
+                     "needs the container backend's image %.120s, not in %s's store (quire image "
+                     "build %.40s)",
+                     im->image, engine, im->name);
     }
 }
 
