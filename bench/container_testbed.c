@@ -1,10 +1,11 @@
 /* bench_container_testbed IMAGE N: the container backend's per-test overhead, measured through
  * the same calls the lifecycle makes (backend/container.h): create the two networks, start a
- * sim container (a shell that sleeps and exits on SIGTERM, with the simulator's capabilities and sysctls), run `true` as the
- * server and as the client (QIR's volumes, host names, memlock) and wait for each, stop the sim
- * (SIGTERM to the container), remove containers and networks. IMAGE needs sh, sleep and true
- * without an entry point (bench/overhead imports a busybox rootfs). Prints create/run/destroy
- * and total statistics in the format of bench_netns_testbed's. Needs a container engine. */
+ * sim container (a shell that sleeps and exits on SIGTERM, with the simulator's capabilities and
+ * sysctls), run `true` as the server and as the client (QIR's volumes, host names, memlock) and
+ * wait for each, stop the sim (SIGTERM to the container), remove containers and networks. IMAGE
+ * needs sh, sleep and true without an entry point (bench/overhead imports a busybox rootfs). Prints
+ * create/run/destroy and total statistics in the format of bench_netns_testbed's. Needs a container
+ * engine. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,10 @@ int main(int argc, char **argv)
         snprintf(paths[i], sizeof paths[i], "%s/%s", dir, sub[i]);
         if (mkdir(paths[i], 0755)) return 1;
     }
-    quire_proc_mount m[4] = {{paths[0], "/www", 1}, {paths[1], "/certs", 1},
-                             {paths[2], "/downloads", 0}, {paths[3], "/logs", 0}};
+    quire_proc_mount m[4] = {{paths[0], "/www", 1},
+                             {paths[1], "/certs", 1},
+                             {paths[2], "/downloads", 0},
+                             {paths[3], "/logs", 0}};
     double *tc = calloc(iters, sizeof(double)), *tr = calloc(iters, sizeof(double));
     double *td = calloc(iters, sizeof(double)), *tt = calloc(iters, sizeof(double));
     if (!tc || !tr || !td || !tt) return 1;
@@ -83,10 +86,11 @@ int main(int argc, char **argv)
         }
         tc[done] = ms_since(&t0);
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        const char *sim_args[] = {"sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait", NULL}, *true_args[] = {"true", NULL};
+        const char *sim_args[] = {"sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait", NULL},
+                   *true_args[] = {"true", NULL};
         const char *env[] = {"ROLE=server", NULL};
-        quire_container_spec sim = {.role = QUIRE_NETNS_SIM, .image = image, .args = sim_args,
-                                    .output = "/dev/null"};
+        quire_container_spec sim = {
+            .role = QUIRE_NETNS_SIM, .image = image, .args = sim_args, .output = "/dev/null"};
         quire_proc ps, pe;
         if ((rc = quire_container_start(&tb, &sim, &ps, err, sizeof err))) {
             fprintf(stderr, "bench_container_testbed: %s\n", err);
@@ -95,8 +99,12 @@ int main(int argc, char **argv)
         }
         for (int r = 0; r < 2 && !rc; r++) {
             quire_container_spec ep = {.role = r ? QUIRE_NETNS_CLIENT : QUIRE_NETNS_SERVER,
-                                       .image = image, .env = env, .mounts = m, .nmounts = 4,
-                                       .args = true_args, .output = "/dev/null"};
+                                       .image = image,
+                                       .env = env,
+                                       .mounts = m,
+                                       .nmounts = 4,
+                                       .args = true_args,
+                                       .output = "/dev/null"};
             if ((rc = quire_container_start(&tb, &ep, &pe, err, sizeof err)))
                 fprintf(stderr, "bench_container_testbed: %s\n", err);
             else if ((rc = quire_proc_wait(&pe, 60000)) || quire_proc_exit_code(pe.status)) {

@@ -158,7 +158,8 @@ int quire_container_available(const char *engine, char *why, size_t whylen)
 
 int quire_container_image_exists(const char *engine, const char *image)
 {
-    const char *argv[] = {engine_of(engine), "image", "inspect", "--format", "{{.Id}}", image, NULL};
+    const char *argv[] = {engine_of(engine), "image", "inspect", "--format",
+                          "{{.Id}}",         image,   NULL};
     return run_cli(argv, NULL, 0, CLI_TIMEOUT_MS) == 0;
 }
 
@@ -169,27 +170,14 @@ static int net_create(quire_container_testbed *tb, int side, char *out, size_t o
     char l_run[96], l_tb[128];
     snprintf(l_run, sizeof l_run, "%s.run=%s", LABEL, tb->run);
     snprintf(l_tb, sizeof l_tb, "%s.testbed=%s-%u", LABEL, tb->run, tb->n);
-    const char *argv[] = {engine_of(tb->cfg.engine),
-                          "network",
-                          "create",
+    const char *argv[] = {engine_of(tb->cfg.engine), "network", "create",
                           /* Not --internal: its isolation rules drop bridged packets whose
                            * destination is outside the network's own subnet, i.e. everything
                            * that goes via the sim. No masquerading instead, and quire's images
                            * delete the default route (nothing leaves this machine). */
-                          "--opt",
-                          "com.docker.network.bridge.enable_ip_masquerade=false",
-                          "--ipv6",
-                          "--label",
-                          LABEL,
-                          "--label",
-                          l_run,
-                          "--label",
-                          l_tb,
-                          "--subnet",
-                          tb->addrs.net4[side],
-                          "--subnet",
-                          tb->addrs.net6[side],
-                          tb->net[side],
+                          "--opt", "com.docker.network.bridge.enable_ip_masquerade=false", "--ipv6",
+                          "--label", LABEL, "--label", l_run, "--label", l_tb, "--subnet",
+                          tb->addrs.net4[side], "--subnet", tb->addrs.net6[side], tb->net[side],
                           NULL};
     return run_cli(argv, out, outlen, CLI_TIMEOUT_MS);
 }
@@ -242,8 +230,8 @@ int quire_container_testbed_create(quire_container_testbed *tb, const quire_cont
         }
         if (rc < 0 || (!strstr(out, "overlap") && !strstr(out, "in use"))) break;
     }
-    snprintf(err, errlen, "cannot create network %s: %.300s", tb->have_net[0] ? tb->net[1] : tb->net[0],
-             first_line(out));
+    snprintf(err, errlen, "cannot create network %s: %.300s",
+             tb->have_net[0] ? tb->net[1] : tb->net[0], first_line(out));
     return QUIRE_ERR_IO;
 }
 
@@ -252,8 +240,8 @@ int quire_container_testbed_destroy(quire_container_testbed *tb)
     if (!tb->have_net[0] && !tb->have_net[1] && !tb->created[0] && !tb->created[1] &&
         !tb->created[2])
         return 0;
-    const char *argv[] = {engine_of(tb->cfg.engine), "rm", "-f", "-v",
-                          tb->name[0], tb->name[1], tb->name[2], NULL};
+    const char *argv[] = {
+        engine_of(tb->cfg.engine), "rm", "-f", "-v", tb->name[0], tb->name[1], tb->name[2], NULL};
     int rc = run_cli(argv, NULL, 0, CLI_TIMEOUT_MS);
     for (int r = 0; r < 3; r++)
         tb->created[r] = 0;
@@ -381,8 +369,9 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
         char ip4[80], ip6[96];
         snprintf(ip4, sizeof ip4, "--ip=%s", tb->addrs.sim4[1]);
         snprintf(ip6, sizeof ip6, "--ip6=%s", tb->addrs.sim6[1]);
-        const char *cargv[] = {engine_of(tb->cfg.engine), "network", "connect", ip4, ip6,
-                               tb->net[1], tb->name[QUIRE_NETNS_SIM], NULL};
+        const char *cargv[] = {
+            engine_of(tb->cfg.engine), "network", "connect", ip4, ip6, tb->net[1],
+            tb->name[QUIRE_NETNS_SIM], NULL};
         rc = run_cli(cargv, out, 4096, CLI_TIMEOUT_MS);
     }
     if (rc) {
@@ -456,8 +445,14 @@ static int clean_kind(clean_req *q, int network)
         snprintf(filter, sizeof filter, "label=%s", LABEL);
     char *out = malloc(1 << 20);
     if (!out) return QUIRE_ERR_NOMEM;
-    const char *largv[] = {q->engine, network ? "network" : "ps", network ? "ls" : "-a",
-                           "--filter", filter, "--format", "{{.ID}} {{.Labels}}", NULL};
+    const char *largv[] = {q->engine,
+                           network ? "network" : "ps",
+                           network ? "ls" : "-a",
+                           "--filter",
+                           filter,
+                           "--format",
+                           "{{.ID}} {{.Labels}}",
+                           NULL};
     int rc = run_cli(largv, out, 1 << 20, CLI_TIMEOUT_MS);
     if (rc) {
         free(out);
@@ -481,8 +476,8 @@ static int clean_kind(clean_req *q, int network)
             removed++;
             continue;
         }
-        const char *rargv[] = {q->engine, network ? "network" : "rm", network ? "rm" : "-f",
-                               line, NULL};
+        const char *rargv[] = {q->engine, network ? "network" : "rm", network ? "rm" : "-f", line,
+                               NULL};
         int ok = run_cli(rargv, NULL, 0, CLI_TIMEOUT_MS) == 0;
         if (q->cb) q->cb(q->arg, kind, line, r, ok ? "removed" : "failed");
         if (ok)
@@ -497,8 +492,8 @@ static int clean_kind(clean_req *q, int network)
 int quire_container_clean(const char *engine, const char *run, int n, unsigned flags,
                           quire_container_clean_cb cb, void *arg)
 {
-    clean_req q = {.engine = engine_of(engine), .run = run, .n = n, .flags = flags, .cb = cb,
-                   .arg = arg};
+    clean_req q = {
+        .engine = engine_of(engine), .run = run, .n = n, .flags = flags, .cb = cb, .arg = arg};
     char why[256];
     if (quire_container_available(q.engine, why, sizeof why)) return 0;
     int a = clean_kind(&q, 0); /* containers first: a network in use cannot go */

@@ -89,7 +89,7 @@ int quire_container_testbed_destroy(quire_container_testbed *tb);
 typedef struct quire_container_spec {
     quire_netns_role role;
     const char *image;
-    const char *const *env;        /* NAME=VALUE, NULL-terminated; may be NULL */
+    const char *const *env;         /* NAME=VALUE, NULL-terminated; may be NULL */
     const quire_proc_mount *mounts; /* host path -> container path (ro flag) */
     size_t nmounts;
     const char *const *args; /* arguments to the image's entry point, NULL-terminated or NULL */

@@ -1,8 +1,9 @@
 /* `quire clean [--run ID] [--dry-run] [--force]`: removes what killed runs left behind:
  * network namespaces quire-* (or quire-<ID>-*) and the processes still inside them, stray
  * links named quire* in the root namespace, containers and networks labelled quire (docker, or
- * $QUIRE_ENGINE), and state directories /run/quire/<run>/ whose owner is gone. Runs whose owning quire process is still alive are left alone unless --force,
- * so a clean never pulls the network from under a live run on a shared machine. */
+ * $QUIRE_ENGINE), and state directories /run/quire/<run>/ whose owner is gone. Runs whose owning
+ * quire process is still alive are left alone unless --force, so a clean never pulls the network
+ * from under a live run on a shared machine. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>

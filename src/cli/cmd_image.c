@@ -13,13 +13,14 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: quire image build [--engine docker|podman] [sim|ENDPOINT...]\n"
-            "       quire image list [--engine docker|podman]\n"
-            "build: makes quire's container images offline (no registry): 'sim' (this quire\n"
-            "binary running 'quire sim') and the endpoints that have a recipe in images/build.sh\n"
-            "(quic-go, ngtcp2); default all. Tags: quire/NAME:<content hash> and quire/NAME:latest.\n"
-            "list: the images labelled quire. Engine default: $QUIRE_ENGINE, else docker.\n");
+    fprintf(
+        out,
+        "usage: quire image build [--engine docker|podman] [sim|ENDPOINT...]\n"
+        "       quire image list [--engine docker|podman]\n"
+        "build: makes quire's container images offline (no registry): 'sim' (this quire\n"
+        "binary running 'quire sim') and the endpoints that have a recipe in images/build.sh\n"
+        "(quic-go, ngtcp2); default all. Tags: quire/NAME:<content hash> and quire/NAME:latest.\n"
+        "list: the images labelled quire. Engine default: $QUIRE_ENGINE, else docker.\n");
 }
 
 static int script_path(char *out, size_t len)

@@ -215,9 +215,14 @@ static int start_sim_container(test *t, char *why, size_t whylen)
     snprintf(w4, sizeof w4, "%s:443", a->server4);
     snprintf(w6, sizeof w6, "[%s]:443", a->server6);
     snprintf(scen, sizeof scen, "SCENARIO=%s", o->tc->scenario);
-    const char *args[] = {"--seed",        seed, "--pcap-dir",    "/logs", "--ready-file",
-                          "/logs/.ready",  "--wait-server", w4,      "--wait-server", w6,
-                          o->sim_kernel ? "--kernel" : NULL, NULL};
+    const char *args[12] = {"--seed", seed, "--pcap-dir", "/logs", "--ready-file", "/logs/.ready"};
+    size_t n = 6;
+    args[n++] = "--wait-server";
+    args[n++] = w4;
+    args[n++] = "--wait-server";
+    args[n++] = w6;
+    if (o->sim_kernel) args[n++] = "--kernel";
+    args[n] = NULL;
     const char *env[] = {scen, NULL};
     quire_proc_mount mounts[] = {{t->sim_logs, "/logs", 0}};
     quire_container_spec cs = {
@@ -383,7 +388,7 @@ static int run_processes(test *t, char *why, size_t whylen)
     int rc = 0;
     if (o->container) {
         if (!o->sim_exe) {
-            snprintf(why, whylen, "the container backend needs the simulator (this build has none)");
+            snprintf(why, whylen, "the container backend needs the simulator (not in this build)");
             return QUIRE_ERR_UNSUPPORTED;
         }
         rc = quire_container_testbed_create(&t->ctb, o->container, o->run_id, o->testbed_n, why,

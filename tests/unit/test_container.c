@@ -89,8 +89,11 @@ static void test_argv_server(void **state)
     testbed(&tb);
     const char *env[] = {"ROLE=server", "TESTCASE=handshake", NULL};
     quire_proc_mount m[] = {{"/l/www", "/www", 1}, {"/l/logs", "/logs", 0}};
-    quire_container_spec s = {.role = QUIRE_NETNS_SERVER, .image = "quire/quic-go:latest",
-                              .env = env, .mounts = m, .nmounts = 2};
+    quire_container_spec s = {.role = QUIRE_NETNS_SERVER,
+                              .image = "quire/quic-go:latest",
+                              .env = env,
+                              .mounts = m,
+                              .nmounts = 2};
     const char *argv[160];
     char buf[16384];
     int n = quire_container_create_argv(&tb, &s, argv, 160, buf, sizeof buf);
@@ -100,14 +103,23 @@ static void test_argv_server(void **state)
     assert_string_equal(argv[1], "create");
     assert_string_equal(argv[find(argv, n, "--name") + 1], "quire-r1-3-server");
     assert_string_equal(argv[n - 1], "quire/quic-go:latest"); /* no args after the image */
-    const char *want[] = {"--network=quire-r1-3-rightnet", "--ip=198.19.3.100",
-                          "--ip6=2001:2:0:302::100", "--hostname=server", "--cap-add=NET_ADMIN",
-                          "--ulimit=memlock=67108864:67108864", "--env=ROLE=server",
-                          "--env=TESTCASE=handshake", "--volume=/l/www:/www:ro",
-                          "--volume=/l/logs:/logs", "--env=QUIRE_GW4=198.19.3.2",
-                          "--env=QUIRE_ROUTE4=198.18.0.0/15", "--add-host=server4:198.19.3.100",
-                          "--add-host=client6:2001:2:0:301::100", "--add-host=sim:198.18.3.2",
-                          "--label=quire.run=r1", "--label=quire.testbed=r1-3"};
+    const char *want[] = {"--network=quire-r1-3-rightnet",
+                          "--ip=198.19.3.100",
+                          "--ip6=2001:2:0:302::100",
+                          "--hostname=server",
+                          "--cap-add=NET_ADMIN",
+                          "--ulimit=memlock=67108864:67108864",
+                          "--env=ROLE=server",
+                          "--env=TESTCASE=handshake",
+                          "--volume=/l/www:/www:ro",
+                          "--volume=/l/logs:/logs",
+                          "--env=QUIRE_GW4=198.19.3.2",
+                          "--env=QUIRE_ROUTE4=198.18.0.0/15",
+                          "--add-host=server4:198.19.3.100",
+                          "--add-host=client6:2001:2:0:301::100",
+                          "--add-host=sim:198.18.3.2",
+                          "--label=quire.run=r1",
+                          "--label=quire.testbed=r1-3"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (find(argv, n, want[i]) < 0) fail_msg("missing %s", want[i]);
     assert_true(find(argv, n, "--cap-add=NET_RAW") < 0); /* only the sim */
@@ -122,8 +134,8 @@ static void test_argv_sim(void **state)
     testbed(&tb);
     const char *env[] = {"SCENARIO=simple-p2p --delay=15ms", NULL};
     const char *args[] = {"--seed", "7", NULL};
-    quire_container_spec s = {.role = QUIRE_NETNS_SIM, .image = "quire/sim:latest", .env = env,
-                              .args = args};
+    quire_container_spec s = {
+        .role = QUIRE_NETNS_SIM, .image = "quire/sim:latest", .env = env, .args = args};
     const char *argv[160];
     char buf[16384];
     int n = quire_container_create_argv(&tb, &s, argv, 160, buf, sizeof buf);
@@ -131,11 +143,15 @@ static void test_argv_sim(void **state)
     assert_string_equal(argv[n - 3], "quire/sim:latest");
     assert_string_equal(argv[n - 2], "--seed");
     assert_string_equal(argv[n - 1], "7");
-    const char *want[] = {"--network=quire-r1-3-leftnet", "--ip=198.18.3.2", "--cap-add=NET_ADMIN",
-                          "--cap-add=NET_RAW", "--sysctl=net.ipv4.ip_forward=0",
+    const char *want[] = {"--network=quire-r1-3-leftnet",
+                          "--ip=198.18.3.2",
+                          "--cap-add=NET_ADMIN",
+                          "--cap-add=NET_RAW",
+                          "--sysctl=net.ipv4.ip_forward=0",
                           "--sysctl=net.ipv6.conf.all.forwarding=0",
                           "--env=SCENARIO=simple-p2p --delay=15ms",
-                          "--env=QUIRE_SIM_LEFT4=198.18.3.2", "--env=QUIRE_SIM_RIGHT4=198.19.3.2"};
+                          "--env=QUIRE_SIM_LEFT4=198.18.3.2",
+                          "--env=QUIRE_SIM_RIGHT4=198.19.3.2"};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (find(argv, n, want[i]) < 0) fail_msg("missing %s", want[i]);
     assert_true(find(argv, n, "--ulimit=memlock=67108864:67108864") < 0);
