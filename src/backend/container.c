@@ -306,9 +306,13 @@ int quire_container_create_argv(const quire_container_testbed *tb, const quire_c
         add(&b, "--cap-add=NET_ADMIN");
         add(&b, "--cap-add=NET_RAW");
         add(&b, "--cap-add=SYS_NICE"); /* quire sim's SCHED_FIFO (timing under load) */
-        /* the simulator forwards; the kernel must not (notes/netns-pitfalls.md) */
-        add(&b, "--sysctl=net.ipv4.ip_forward=0");
-        add(&b, "--sysctl=net.ipv6.conf.all.forwarding=0");
+        /* The simulator forwards; the kernel must not (notes/netns-pitfalls.md), except with
+         * `quire sim --kernel`. /proc/sys is read-only inside: the engine sets them. */
+        int kernel = 0;
+        for (size_t i = 0; s->args && s->args[i]; i++)
+            if (!strcmp(s->args[i], "--kernel")) kernel = 1;
+        addf(&b, "--sysctl=net.ipv4.ip_forward=%d", kernel);
+        addf(&b, "--sysctl=net.ipv6.conf.all.forwarding=%d", kernel);
         addf(&b, "--env=QUIRE_SIM_LEFT4=%s", a->sim4[0]);
         addf(&b, "--env=QUIRE_SIM_RIGHT4=%s", a->sim4[1]);
     } else {

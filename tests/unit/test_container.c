@@ -155,6 +155,12 @@ static void test_argv_sim(void **state)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (find(argv, n, want[i]) < 0) fail_msg("missing %s", want[i]);
     assert_true(find(argv, n, "--ulimit=memlock=67108864:67108864") < 0);
+    /* quire sim --kernel: the kernel forwards, so the engine must turn forwarding on */
+    const char *kargs[] = {"--kernel", NULL};
+    s.args = kargs;
+    n = quire_container_create_argv(&tb, &s, argv, 160, buf, sizeof buf);
+    assert_true(find(argv, n, "--sysctl=net.ipv4.ip_forward=1") > 0);
+    assert_true(find(argv, n, "--sysctl=net.ipv6.conf.all.forwarding=1") > 0);
 }
 
 static void test_argv_limits(void **state)
