@@ -292,6 +292,7 @@ int quire_container_create_argv(const quire_container_testbed *tb, const quire_c
     int side = s->role == QUIRE_NETNS_SERVER ? 1 : 0;
     add(&b, engine_of(tb->cfg.engine));
     add(&b, "create");
+    add(&b, "--pull=never"); /* images are built here; no registry is asked */
     add(&b, "--name");
     add(&b, tb->name[s->role]);
     add(&b, "--label");

@@ -573,6 +573,13 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: container backend: %s\n", err);
         goto out;
     }
+    if (container && !quire_container_image_exists(ccfg.engine, QUIRE_CONTAINER_SIM_IMAGE)) {
+        fprintf(stderr,
+                "quire run: container backend: the simulator image %s is missing (build it: "
+                "quire image build sim)\n",
+                QUIRE_CONTAINER_SIM_IMAGE);
+        goto out;
+    }
     if (container && ccfg.qir_addresses && jobs > 1) {
         fprintf(stderr, "quire run: --qir-addresses runs one test at a time (no --jobs %lu)\n",
                 jobs);

@@ -101,6 +101,7 @@ static void test_argv_server(void **state)
     assert_null(argv[n]);
     assert_string_equal(argv[0], "podman");
     assert_string_equal(argv[1], "create");
+    assert_true(find(argv, n, "--pull=never") > 0);
     assert_string_equal(argv[find(argv, n, "--name") + 1], "quire-r1-3-server");
     assert_string_equal(argv[n - 1], "quire/quic-go:latest"); /* no args after the image */
     const char *want[] = {"--network=quire-r1-3-rightnet",
