@@ -1,8 +1,9 @@
 /* `quire clean [--run ID] [--dry-run] [--force]`: removes what killed runs left behind:
  * network namespaces quire-* (or quire-<ID>-*) and the processes still inside them, stray
- * links named quire* in the root namespace, and state directories /run/quire/<run>/ whose
- * owner is gone. Runs whose owning quire process is still alive are left alone unless --force,
- * so a clean never pulls the network from under a live run on a shared machine. */
+ * links named quire* in the root namespace, containers and networks labelled quire (docker, or
+ * $QUIRE_ENGINE), and state directories /run/quire/<run>/ whose owner is gone. Runs whose owning
+ * quire process is still alive are left alone unless --force, so a clean never pulls the network
+ * from under a live run on a shared machine. */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "backend/container.h"
 #include "backend/netns.h"
 #include "cli/cli.h"
 #include "util/err.h"
@@ -149,6 +151,15 @@ static void clean_state_dirs(clean_ctx *c)
     closedir(d);
 }
 
+static void container_cb(void *arg, const char *kind, const char *id, const char *run,
+                         const char *what)
+{
+    clean_ctx *c = arg;
+    printf("%s %s %.12s (run %s)\n", what, kind, id, run[0] ? run : "?");
+    if (!strcmp(what, "skipped live")) c->skipped++;
+    if (!strcmp(what, "failed")) c->failed++;
+}
+
 int quire_cmd_clean(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -193,6 +204,11 @@ int quire_cmd_clean(int argc, char **argv)
         c.failed++;
     }
     clean_links(&c);
+    rc = quire_container_clean(getenv("QUIRE_ENGINE"), c.run, -1,
+                               (c.force ? QUIRE_CONTAINER_CLEAN_FORCE : 0u) |
+                                   (c.dry_run ? QUIRE_CONTAINER_CLEAN_DRY_RUN : 0u),
+                               container_cb, &c);
+    if (rc > 0) c.removed += rc;
     clean_state_dirs(&c);
     printf("%s %d, skipped %d live, failed %d\n", c.dry_run ? "would remove" : "removed",
            c.removed, c.skipped, c.failed);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/container.h"
 #include "backend/netns.h"
 #include "cli/cli.h"
 #include "report/html.h"
@@ -75,6 +76,11 @@ static void usage(FILE *out)
         "                            logs of unsupported tests (QIR deletes them)\n"
         "      --seed N              simulator seed (default: from the clock; printed)\n"
         "      --sim-kernel          simulator forwards with the kernel and only captures\n"
+        "      --backend B           netns, container or auto (default): auto is container\n"
+        "                            when a selected implementation has an image but no path\n"
+        "      --engine E            container engine command: docker (default) or podman\n"
+        "      --qir-addresses       container backend: QIR's fixed 193.167.0.0/24 and\n"
+        "                            193.167.100.0/24 (for published images; one test at a time)\n"
         "      --html FILE           also write the results as one self-contained HTML page\n"
         "      --junit FILE          also write the results as JUnit XML\n"
         "      --shard K/N           run only test number i (0-based, in the run's order) with\n"
@@ -209,8 +215,49 @@ enum {
     OPT_JUNIT,
     OPT_SHARD,
     OPT_RESUME,
-    OPT_RERUN
+    OPT_RERUN,
+    OPT_BACKEND,
+    OPT_ENGINE,
+    OPT_QIR_ADDRS
 };
+
+/* Whether a name list ("a,b") names an implementation that only the container backend runs. */
+static int names_image_only(const quire_registry *reg, const char *list)
+{
+    if (!list) return 0;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", list);
+    char *save = NULL;
+    for (char *tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        const quire_impl *im = quire_registry_find(reg, tok);
+        if (im && im->image && !im->path) return 1;
+    }
+    return 0;
+}
+
+/* The container backend's idea of runnable: an image present in the engine's store. */
+static void probe_images(quire_registry *reg, const char *engine)
+{
+    char why[256];
+    int up = quire_container_available(engine, why, sizeof why) == 0;
+    for (size_t i = 0; i < reg->n; i++) {
+        quire_impl *im = &reg->impls[i];
+        im->probed = 1;
+        im->runnable = up && im->image && quire_container_image_exists(engine, im->image);
+        if (!im->image)
+            snprintf(im->reason, sizeof im->reason,
+                     "no \"image\" for the container backend (mixed container/netns runs are "
+                     "not supported: use --backend netns)");
+        else if (!up)
+            snprintf(im->reason, sizeof im->reason,
+                     "needs the container backend (image %.60s), but %.100s", im->image, why);
+        else if (!im->runnable)
+            snprintf(im->reason, sizeof im->reason,
+                     "needs the container backend's image %.120s, not in %s's store (quire image "
+                     "build %.40s)",
+                     im->image, engine, im->name);
+    }
+}
 
 static int parse_uint(const char *flag, const char *s, unsigned long max, unsigned long *v)
 {
@@ -252,12 +299,17 @@ int quire_cmd_run(int argc, char **argv)
         {"shard", required_argument, 0, OPT_SHARD},
         {"resume", required_argument, 0, OPT_RESUME},
         {"rerun-failed", required_argument, 0, OPT_RERUN},
+        {"backend", required_argument, 0, OPT_BACKEND},
+        {"engine", required_argument, 0, OPT_ENGINE},
+        {"qir-addresses", no_argument, 0, OPT_QIR_ADDRS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     char *servers_arg = NULL, *clients_arg = NULL, *tests_arg = NULL, *replace = NULL;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
     const char *run_id_arg = NULL, *html = NULL, *junit = NULL, *resume = NULL, *rerun = NULL;
+    const char *backend = "auto";
+    quire_container_cfg ccfg = {.engine = "docker"};
     unsigned shard_k = 0, shard_n = 0;
     char impl_file[PATH_MAX] = "";
     int markdown = 0, save_files = 0, debug = 0, keep = 0, sim_kernel = 0, seed_set = 0;
@@ -347,6 +399,24 @@ int quire_cmd_run(int argc, char **argv)
         case OPT_RERUN:
             rerun = optarg;
             break;
+        case OPT_BACKEND:
+            if (strcmp(optarg, "netns") && strcmp(optarg, "container") && strcmp(optarg, "auto")) {
+                fprintf(stderr, "quire run: --backend must be netns, container or auto, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            backend = optarg;
+            break;
+        case OPT_ENGINE:
+            if (strcmp(optarg, "docker") && strcmp(optarg, "podman")) {
+                fprintf(stderr, "quire run: --engine must be docker or podman, got '%s'\n", optarg);
+                return 2;
+            }
+            ccfg.engine = optarg;
+            break;
+        case OPT_QIR_ADDRS:
+            ccfg.qir_addresses = 1;
+            break;
         case OPT_RUN_ID:
             if (!quire_netns_run_id_valid(optarg)) {
                 fprintf(stderr,
@@ -431,6 +501,12 @@ int quire_cmd_run(int argc, char **argv)
                 must_include, reg.file);
         goto out;
     }
+    if (!strcmp(backend, "auto"))
+        backend = names_image_only(&reg, servers_arg) || names_image_only(&reg, clients_arg)
+                      ? "container"
+                      : "netns";
+    int container = !strcmp(backend, "container");
+    if (container) probe_images(&reg, ccfg.engine);
     if (select_impls(&reg, servers_arg, QUIRE_ROLE_SERVER, "server", servers, &nservers) ||
         select_impls(&reg, clients_arg, QUIRE_ROLE_CLIENT, "client", clients, &nclients))
         goto out;
@@ -494,6 +570,22 @@ int quire_cmd_run(int argc, char **argv)
         goto out;
     }
 
+    if (container && quire_container_available(ccfg.engine, err, sizeof err)) {
+        fprintf(stderr, "quire run: container backend: %s\n", err);
+        goto out;
+    }
+    if (container && !quire_container_image_exists(ccfg.engine, QUIRE_CONTAINER_SIM_IMAGE)) {
+        fprintf(stderr,
+                "quire run: container backend: the simulator image %s is missing (build it: "
+                "quire image build sim)\n",
+                QUIRE_CONTAINER_SIM_IMAGE);
+        goto out;
+    }
+    if (container && ccfg.qir_addresses && jobs > 1) {
+        fprintf(stderr, "quire run: --qir-addresses runs one test at a time (no --jobs %lu)\n",
+                jobs);
+        goto out;
+    }
     if (quire_netns_available(err, sizeof err)) {
         fprintf(stderr, "quire run: cannot create network namespaces: %s\n", err);
         goto out;
@@ -559,7 +651,8 @@ int quire_cmd_run(int argc, char **argv)
                  .seed = seed,
                  .keep = keep,
                  .save_files = save_files,
-                 .debug = debug},
+                 .debug = debug,
+                 .container = container ? &ccfg : NULL},
         .jobs = (unsigned)jobs,
         .result = &result,
         .save_paths = save_paths,

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/container.h"
 #include "backend/netns.h"
 #include "run/certs.h"
 #include "run/files.h"
@@ -38,6 +39,7 @@ typedef struct test {
     long long t0;
     quire_netns_testbed tb;
     int have_tb;
+    quire_container_testbed ctb; /* the container backend's */
     quire_proc sim, server, client;
     int have_sim, have_server, have_client;
     quire_exit server_exit, client_exit;
@@ -203,16 +205,65 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
         .output = t->output,
         .stdin_null = 1,
     };
-    tlog(t, "starting %s %s: %s (TESTCASE=%s)", role, im->name, exe,
+    tlog(t, "starting %s %s: %s (TESTCASE=%s)", role, im->name, t->o->container ? im->image : exe,
          server ? t->o->tc->testcase_server : t->o->tc->testcase_client);
     if (!server) tlog(t, "REQUESTS=%s", t->requests);
-    int rc = quire_proc_spawn(p, &po);
+    int rc;
+    if (t->o->container) {
+        quire_container_spec cs = {
+            .role = server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT,
+            .image = im->image,
+            .env = envp + 2, /* the image's own PATH and HOME */
+            .mounts = mounts,
+            .nmounts = sizeof mounts / sizeof mounts[0],
+            .output = t->output,
+        };
+        rc = quire_container_start(&t->ctb, &cs, p, why, whylen);
+        free(req);
+        if (rc) tlog(t, "%s", why);
+        return rc;
+    }
+    rc = quire_proc_spawn(p, &po);
     free(req);
     if (rc) {
         snprintf(why, whylen, "cannot start the %s: %s", role, p->err);
         tlog(t, "%s", why);
     }
     return rc;
+}
+
+/* The simulator image runs `quire sim ARGS LEFT RIGHT $SCENARIO` (images/sim-entry.sh). */
+static int start_sim_container(test *t, char *why, size_t whylen)
+{
+    const quire_lifecycle_opts *o = t->o;
+    const quire_container_addrs *a = &t->ctb.addrs;
+    char seed[32], w4[80], w6[96], scen[600];
+    snprintf(seed, sizeof seed, "%llu", o->seed);
+    snprintf(w4, sizeof w4, "%s:443", a->server4);
+    snprintf(w6, sizeof w6, "[%s]:443", a->server6);
+    snprintf(scen, sizeof scen, "SCENARIO=%s", o->tc->scenario);
+    const char *args[12] = {"--seed", seed, "--pcap-dir", "/logs", "--ready-file", "/logs/.ready"};
+    size_t n = 6;
+    args[n++] = "--wait-server";
+    args[n++] = w4;
+    args[n++] = "--wait-server";
+    args[n++] = w6;
+    if (o->sim_kernel) args[n++] = "--kernel";
+    args[n] = NULL;
+    const char *env[] = {scen, NULL};
+    quire_proc_mount mounts[] = {{t->sim_logs, "/logs", 0}};
+    quire_container_spec cs = {
+        .role = QUIRE_NETNS_SIM,
+        .image = o->container->sim_image ? o->container->sim_image : QUIRE_CONTAINER_SIM_IMAGE,
+        .env = env,
+        .mounts = mounts,
+        .nmounts = 1,
+        .args = args,
+        .output = t->output,
+    };
+    tlog(t, "starting the simulator container %s: scenario %s%s", cs.image, o->tc->scenario,
+         o->sim_kernel ? " (kernel forwarding)" : "");
+    return quire_container_start(&t->ctb, &cs, &t->sim, why, whylen);
 }
 
 static int start_sim(test *t, char *why, size_t whylen)
@@ -242,6 +293,7 @@ static int start_sim(test *t, char *why, size_t whylen)
     for (char *tok = strtok_r(scen, " ", &save); tok && n < 62; tok = strtok_r(NULL, " ", &save))
         argv[n++] = tok;
     argv[n] = NULL;
+    if (o->container) return start_sim_container(t, why, whylen);
     quire_proc_opts po = {
         .argv = argv,
         .netns = quire_netns_testbed_name(&t->tb, QUIRE_NETNS_SIM),
@@ -313,19 +365,28 @@ static int wait_ready(test *t, long long deadline)
     }
 }
 
+/* Stops one process; in the container backend its container (see quire_container_stop). */
+static void stop_proc(test *t, quire_proc *p, quire_netns_role role, int grace_ms)
+{
+    if (t->o->container)
+        quire_container_stop(&t->ctb, role, p, grace_ms);
+    else
+        quire_proc_kill(p, grace_ms);
+}
+
 static void stop_all(test *t)
 {
     if (t->have_client && !t->client.exited) {
-        quire_proc_kill(&t->client, 0);
+        stop_proc(t, &t->client, QUIRE_NETNS_CLIENT, 0);
         if (t->client_exit.kind == QUIRE_EXIT_NOT_STARTED)
             record_exit(&t->client, &t->client_exit, QUIRE_EXIT_STOPPED, 1);
     }
     if (t->have_server && !t->server.exited) {
-        quire_proc_kill(&t->server, SERVER_GRACE_MS);
+        stop_proc(t, &t->server, QUIRE_NETNS_SERVER, SERVER_GRACE_MS);
         record_exit(&t->server, &t->server_exit, QUIRE_EXIT_STOPPED, 1);
     }
     if (t->have_sim && !t->sim.exited) {
-        quire_proc_kill(&t->sim, SIM_GRACE_MS);
+        stop_proc(t, &t->sim, QUIRE_NETNS_SIM, SIM_GRACE_MS);
         char s[96];
         if (quire_proc_signaled(t->sim.status, NULL) || quire_proc_exit_code(t->sim.status) != 0)
             tlog(t, "simulator %s after SIGTERM",
@@ -335,6 +396,10 @@ static void stop_all(test *t)
     if (t->have_server) quire_proc_release(&t->server);
     if (t->have_sim) quire_proc_release(&t->sim);
     t->have_client = t->have_server = t->have_sim = 0;
+    if (t->o->container) {
+        int rc = quire_container_testbed_destroy(&t->ctb);
+        if (rc) tlog(t, "container teardown: %s", quire_strerror(rc));
+    }
     if (t->have_tb) {
         int rc = quire_netns_testbed_destroy(&t->tb);
         if (rc) tlog(t, "testbed teardown: %s", quire_strerror(rc));
@@ -357,7 +422,17 @@ static int run_processes(test *t, char *why, size_t whylen)
     const quire_lifecycle_opts *o = t->o;
     long long deadline = t->t0 + (long long)t->timeout_s * 1000;
     int rc = 0;
-    if (o->testbed)
+    if (o->container) {
+        if (!o->sim_exe) {
+            snprintf(why, whylen, "the container backend needs the simulator (not in this build)");
+            return QUIRE_ERR_UNSUPPORTED;
+        }
+        rc = quire_container_testbed_create(&t->ctb, o->container, o->run_id, o->testbed_n, why,
+                                            whylen);
+        if (rc) return rc;
+        tlog(t, "networks %s (%s, %s) and %s (%s, %s)", t->ctb.net[0], t->ctb.addrs.net4[0],
+             t->ctb.addrs.net6[0], t->ctb.net[1], t->ctb.addrs.net4[1], t->ctb.addrs.net6[1]);
+    } else if (o->testbed)
         t->tb = *o->testbed;
     else
         rc = quire_netns_testbed_create(&t->tb, o->run_id, o->testbed_n);
@@ -365,8 +440,9 @@ static int run_processes(test *t, char *why, size_t whylen)
         snprintf(why, whylen, "cannot create the testbed: %s", quire_strerror(rc));
         return rc;
     }
-    t->have_tb = 1;
-    if ((rc = quire_netns_write_hosts(t->hosts)) || (rc = add_server46(t->hosts))) {
+    t->have_tb = !o->container;
+    if (!o->container &&
+        ((rc = quire_netns_write_hosts(t->hosts)) || (rc = add_server46(t->hosts)))) {
         snprintf(why, whylen, "cannot write %.200s: %s", t->hosts, quire_strerror(rc));
         return rc;
     }

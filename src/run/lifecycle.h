@@ -10,6 +10,7 @@
 #ifndef QUIRE_LIFECYCLE_H
 #define QUIRE_LIFECYCLE_H
 
+#include "backend/container.h"
 #include "backend/netns.h"
 #include "report/result.h"
 #include "run/registry.h"
@@ -33,6 +34,9 @@ typedef struct quire_lifecycle_opts {
     int save_files;          /* keep www and downloads of failed tests (QIR's -f) */
     int debug;               /* also copy the runner's log lines to stderr */
     unsigned repetition;     /* measurements: 1-based run number (test dir gets /<n>); 0 none */
+    /* Non-NULL: the container backend (backend/container.h) runs the simulator image and the
+     * implementations' images instead of namespaces; testbed is then unused. */
+    const quire_container_cfg *container;
 } quire_lifecycle_opts;
 
 #define QUIRE_OUTCOME_MAX_VALUES 16

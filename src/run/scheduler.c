@@ -68,12 +68,21 @@ static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
     }
 }
 
+static void cleanup(const quire_sched_opts *o, size_t job)
+{
+    quire_lifecycle_cleanup(o->base.run_id, (unsigned)job);
+    if (o->base.container)
+        quire_container_clean(o->base.container->engine, o->base.run_id, (int)job,
+                              QUIRE_CONTAINER_CLEAN_FORCE, NULL, NULL);
+}
+
 static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t idx, int *fd)
 {
     /* The runner process owns the run (netns.h), so it creates the testbed; the worker uses
      * it and deletes it. A failure here is the test's failure, reported by the worker. */
     quire_netns_testbed tb;
-    int tbrc = quire_netns_testbed_create(&tb, o->base.run_id, (unsigned)idx);
+    int tbrc = o->base.container ? 1 /* the worker makes the networks */
+                                 : quire_netns_testbed_create(&tb, o->base.run_id, (unsigned)idx);
     int p[2];
     if (pipe2(p, O_CLOEXEC)) {
         if (!tbrc) quire_netns_testbed_destroy(&tb);
@@ -144,10 +153,10 @@ static int collect(const quire_sched_opts *o, const quire_job *jobs, worker *w)
         snprintf(out.explanation, sizeof out.explanation, "runner worker %s without a result",
                  quire_proc_status_str(st, s, sizeof s));
         /* it may have died with its testbed up */
-        quire_lifecycle_cleanup(o->base.run_id, (unsigned)w->job);
+        cleanup(o, w->job);
     }
     if (out.verdict == QUIRE_VERDICT_NONE) {
-        quire_lifecycle_cleanup(o->base.run_id, (unsigned)w->job);
+        cleanup(o, w->job);
         return 1;
     }
     if (j->tc->repetitions)
