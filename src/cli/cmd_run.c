@@ -57,6 +57,8 @@ static void usage(FILE *out)
         "                            implementations never auto-marked unsupported when they\n"
         "                            fail a test against all peers (QIR's rule; the only\n"
         "                            client or server is always exempt)\n"
+        "      --no-auto-unsupported-rule\n"
+        "                            never apply that rule: every failure stays a failure\n"
         "  -l, --log-dir DIR         log directory (default logs_<date>T<time>; must not exist)\n"
         "  -j, --json FILE           also write the result (QIR's result.json schema) to FILE;\n"
         "                            DIR/result.json is always written, after every test\n"
@@ -218,7 +220,8 @@ enum {
     OPT_RERUN,
     OPT_BACKEND,
     OPT_ENGINE,
-    OPT_QIR_ADDRS
+    OPT_QIR_ADDRS,
+    OPT_NO_AUTO_RULE
 };
 
 /* Whether a name list ("a,b") names an implementation that only the container backend runs. */
@@ -281,6 +284,7 @@ int quire_cmd_run(int argc, char **argv)
         {"replace", required_argument, 0, 'r'},
         {"must-include", required_argument, 0, 'i'},
         {"no-auto-unsupported", required_argument, 0, 'n'},
+        {"no-auto-unsupported-rule", no_argument, 0, OPT_NO_AUTO_RULE},
         {"log-dir", required_argument, 0, 'l'},
         {"json", required_argument, 0, 'j'},
         {"markdown", no_argument, 0, 'm'},
@@ -306,6 +310,7 @@ int quire_cmd_run(int argc, char **argv)
         {0, 0, 0, 0},
     };
     char *servers_arg = NULL, *clients_arg = NULL, *tests_arg = NULL, *replace = NULL;
+    int auto_rule = 1;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
     const char *run_id_arg = NULL, *html = NULL, *junit = NULL, *resume = NULL, *rerun = NULL;
     const char *backend = "auto";
@@ -336,6 +341,9 @@ int quire_cmd_run(int argc, char **argv)
             break;
         case 'n':
             no_auto_arg = optarg;
+            break;
+        case OPT_NO_AUTO_RULE:
+            auto_rule = 0;
             break;
         case 'l':
             log_dir_arg = optarg;
@@ -662,7 +670,7 @@ int quire_cmd_run(int argc, char **argv)
     rc = quire_scheduler_run(&so, jobsv, njobs);
     quire_terminal_end(&term);
     /* QIR's auto-unsupported rule needs every cell: not for a shard */
-    if (rc != QUIRE_ERR_INTERRUPTED && !shard_n)
+    if (rc != QUIRE_ERR_INTERRUPTED && !shard_n && auto_rule)
         quire_scheduler_auto_unsupported(&result, no_auto, nno_auto, note_cb, &term);
     struct timespec end_ts;
     clock_gettime(CLOCK_REALTIME, &end_ts);

@@ -37,3 +37,9 @@ expect_verdict "$tmp/logs/result.json" quic-go exit1 H unsupported
 grep -q "Client exit1 failed or did not support test handshake against all servers" "$tmp/out" ||
     fail "auto-unsupported not announced"
 expect_no_leftovers
+# --no-auto-unsupported-rule switches the rule off for the whole run: the failure stays
+rm -rf "$tmp/logs"
+qrun -s quic-go,unsupported -c exit1,unsupported -t handshake --no-auto-unsupported-rule
+expect_verdict "$tmp/logs/result.json" quic-go exit1 H failed
+! grep -q "against all servers" "$tmp/out" || fail "the rule was applied although switched off"
+expect_no_leftovers
