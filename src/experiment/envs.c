@@ -10,24 +10,7 @@
 #include "sim/scenario.h"
 #include "util/err.h"
 
-typedef struct sctx {
-    const char *file;
-    quire_ydiag *g;
-    int errors;
-} sctx;
-
-static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
-{
-    char msg[700];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    quire_ydiag_add(c->g, c->file, at, "%s", msg);
-    c->errors++;
-}
+typedef quire_yerr sctx;
 
 static const char *const exenv_names[] = {"strace", "memcheck", "helgrind", "perf", "iterations"};
 
@@ -44,40 +27,6 @@ static void list_names(char *out, size_t len, const char *const *names, size_t n
     out[0] = 0;
     for (size_t i = 0; i < n && off < len; i++)
         off += (size_t)snprintf(out + off, len - off, "%s%s", i ? ", " : "", names[i]);
-}
-
-static int get_uint(sctx *c, const quire_ynode *n, const char *what, unsigned lo, unsigned hi,
-                    unsigned *out)
-{
-    const char *s = quire_ynode_str(n);
-    char *end;
-    unsigned long v = s ? strtoul(s, &end, 10) : 0;
-    if (!s || !*s || *end || *s == '-' || v < lo || v > hi) {
-        serr(c, n, "%s: expected an integer from %u to %u, got '%s'", what, lo, hi,
-             s ? s : quire_ynode_kind_name(n));
-        return QUIRE_ERR_INVALID;
-    }
-    *out = (unsigned)v;
-    return 0;
-}
-
-static void check_keys(sctx *c, const quire_ynode *m, const char *what, const char *const *known)
-{
-    c->errors += quire_ydiag_check_keys(c->g, c->file, m, what, known);
-}
-
-static const char *need_str(sctx *c, const quire_ynode *parent, const char *key, const char *what)
-{
-    const quire_ynode *n = quire_ynode_get(parent, key);
-    if (!n) {
-        serr(c, parent, "%s: missing required field '%s'", what, key);
-        return NULL;
-    }
-    if (!quire_ynode_str(n)) {
-        serr(c, n, "%s.%s: expected a scalar, got %s", what, key, quire_ynode_kind_name(n));
-        return NULL;
-    }
-    return n->str;
 }
 
 const char *quire_exenv_name(quire_exenv_kind k)
@@ -104,7 +53,7 @@ static int build_scenario(sctx *c, const quire_ynode *at, const char *delay, con
     quire_scenario s;
     char err[256], *argv[1] = {sc};
     if (quire_scenario_parse(&s, 1, argv, err, sizeof err)) {
-        serr(c, at, "network_environment: %s", err);
+        quire_yerr_add(c, at, "network_environment: %s", err);
         return QUIRE_ERR_INVALID;
     }
     char **m = realloc(out->s, (out->n + 1) * sizeof *m);
@@ -118,19 +67,19 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
 {
     const quire_ynode *n = quire_ynode_get(t, "network_environment");
     if (n && n->kind != QUIRE_YNODE_MAP) {
-        serr(c, n, "network_environment: expected a mapping");
+        quire_yerr_add(c, n, "network_environment: expected a mapping");
         return;
     }
-    check_keys(c, n, "network_environment", net_keys);
+    quire_yerr_check_keys(c, n, "network_environment", net_keys);
     const char *type = quire_ynode_str(quire_ynode_get(n, "type"));
     if (type && strcmp(type, "netns")) {
-        serr(c, quire_ynode_get(n, "type"),
+        quire_yerr_add(c, quire_ynode_get(n, "type"),
              "network_environment.type: '%s' is not available: "
              "this quire has the netns backend only (use type: netns)",
              type);
     }
     if (quire_ynode_get(n, "jitter"))
-        serr(c, quire_ynode_get(n, "jitter"),
+        quire_yerr_add(c, quire_ynode_get(n, "jitter"),
              "network_environment.jitter: the simulator has "
              "no jitter model (fixed delay only)");
     const char *scen = quire_ynode_str(quire_ynode_get(n, "scenario"));
@@ -139,17 +88,17 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
     for (int i = 0; i < 4; i++) {
         const quire_ynode *v = quire_ynode_get(n, keys[i]);
         if (v && !quire_ynode_str(v))
-            serr(c, v, "network_environment.%s: expected a scalar", keys[i]);
+            quire_yerr_add(c, v, "network_environment.%s: expected a scalar", keys[i]);
         else if (v)
             val[i] = v->str;
         if (v && scen)
-            serr(c, v, "network_environment: give either 'scenario' or '%s', not both", keys[i]);
+            quire_yerr_add(c, v, "network_environment: give either 'scenario' or '%s', not both", keys[i]);
     }
     const quire_ynode *sw = quire_ynode_get(t, "sweep");
     if (sw) {
         if (sw->kind != QUIRE_YNODE_MAP || sw->n != 1 || sw->vals[0]->kind != QUIRE_YNODE_SEQ ||
             !sw->vals[0]->n || sw->vals[0]->n > QUIRE_SPEC_MAX_SWEEP) {
-            serr(c, sw,
+            quire_yerr_add(c, sw,
                  "sweep: expected one network setting with a list of 1 to %d values, e.g. "
                  "'sweep: {delay: [10ms, 50ms]}'",
                  QUIRE_SPEC_MAX_SWEEP);
@@ -157,16 +106,16 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
         }
         int which = name_index(sw->keys[0]->str, keys, 4);
         if (which < 0) {
-            serr(c, sw->keys[0], "sweep: '%s' cannot be swept (delay, bandwidth, queue, loss)",
+            quire_yerr_add(c, sw->keys[0], "sweep: '%s' cannot be swept (delay, bandwidth, queue, loss)",
                  sw->keys[0]->str);
             return;
         }
-        if (scen) serr(c, sw, "sweep: not possible with a scenario string");
+        if (scen) quire_yerr_add(c, sw, "sweep: not possible with a scenario string");
         xt->sweep_var = strdup(sw->keys[0]->str);
         for (size_t i = 0; i < sw->vals[0]->n; i++) {
             const quire_ynode *v = sw->vals[0]->vals[i];
             if (!quire_ynode_str(v)) {
-                serr(c, v, "sweep: values must be scalars");
+                quire_yerr_add(c, v, "sweep: values must be scalars");
                 continue;
             }
             char **m = realloc(xt->sweep.s, (xt->sweep.n + 1) * sizeof *m);
@@ -183,7 +132,7 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
         quire_scenario s;
         char err[256], *argv[1] = {(char *)scen};
         if (quire_scenario_parse(&s, 1, argv, err, sizeof err))
-            serr(c, quire_ynode_get(n, "scenario"), "network_environment.scenario: %s", err);
+            quire_yerr_add(c, quire_ynode_get(n, "scenario"), "network_environment.scenario: %s", err);
         else {
             xt->scenarios.s = malloc(sizeof(char *));
             if (xt->scenarios.s) xt->scenarios.s[xt->scenarios.n++] = strdup(scen);
@@ -202,7 +151,7 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
     xt->iterations = 1;
     if (!n || n->is_null) return;
     if (n->kind != QUIRE_YNODE_SEQ) {
-        serr(c, n, "execution_environment: expected a list, e.g. [{type: memcheck}]");
+        quire_yerr_add(c, n, "execution_environment: expected a list, e.g. [{type: memcheck}]");
         return;
     }
     if (!(xt->envs = calloc(n->n ? n->n : 1, sizeof *xt->envs))) return;
@@ -210,18 +159,18 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
         const quire_ynode *e = n->vals[i];
         const char *type = quire_ynode_str(e);
         if (e->kind == QUIRE_YNODE_MAP) {
-            check_keys(c, e, "execution_environment", keys);
-            type = need_str(c, e, "type", "execution_environment");
+            quire_yerr_check_keys(c, e, "execution_environment", keys);
+            type = quire_yerr_need_str(c, e, "type", "execution_environment");
         }
         if (!type) {
-            if (e->kind != QUIRE_YNODE_MAP) serr(c, e, "execution_environment: expected a type");
+            if (e->kind != QUIRE_YNODE_MAP) quire_yerr_add(c, e, "execution_environment: expected a type");
             continue;
         }
         char known[160];
         list_names(known, sizeof known, exenv_names, 5);
         int k = name_index(type, exenv_names, 5);
         if (k < 0) {
-            serr(c, e->kind == QUIRE_YNODE_MAP ? quire_ynode_get(e, "type") : e,
+            quire_yerr_add(c, e->kind == QUIRE_YNODE_MAP ? quire_ynode_get(e, "type") : e,
                  "execution_environment: unknown type '%s' (known: %s)", type, known);
             continue;
         }
@@ -230,8 +179,8 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
         if (x->kind == QUIRE_EXENV_ITERATIONS) {
             const quire_ynode *cn = quire_ynode_get(e, "count");
             if (!cn)
-                serr(c, e, "execution_environment: iterations needs 'count'");
-            else if (!get_uint(c, cn, "iterations.count", 1, QUIRE_SPEC_MAX_ITERATIONS, &x->count))
+                quire_yerr_add(c, e, "execution_environment: iterations needs 'count'");
+            else if (!quire_yerr_uint(c, cn, "iterations.count", 1, QUIRE_SPEC_MAX_ITERATIONS, &x->count))
                 xt->iterations = x->count;
         }
         const quire_ynode *sp = quire_ynode_get(e, "suppressions");
@@ -240,16 +189,16 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
             char path[PATH_MAX], abs[PATH_MAX];
             const char *slash = strrchr(c->file, '/');
             if (x->kind != QUIRE_EXENV_MEMCHECK && x->kind != QUIRE_EXENV_HELGRIND)
-                serr(c, sp, "suppressions: only for memcheck and helgrind");
+                quire_yerr_add(c, sp, "suppressions: only for memcheck and helgrind");
             else if (!f)
-                serr(c, sp, "suppressions: expected a file name");
+                quire_yerr_add(c, sp, "suppressions: expected a file name");
             else {
                 if (f[0] == '/' || !slash)
                     snprintf(path, sizeof path, "%s", f);
                 else
                     snprintf(path, sizeof path, "%.*s/%s", (int)(slash - c->file), c->file, f);
                 if (!realpath(path, abs))
-                    serr(c, sp,
+                    quire_yerr_add(c, sp,
                          "suppressions: cannot open '%s' (relative to the experiment "
                          "file)",
                          f);
@@ -262,7 +211,7 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
             for (size_t j = 0; j < sv->n; j++) {
                 const char *s = quire_ynode_str(sv->vals[j]);
                 if (!s || !quire_ynode_get(quire_ynode_get(t, "services"), s)) {
-                    serr(c, sv->vals[j],
+                    quire_yerr_add(c, sv->vals[j],
                          "execution_environment.services: '%s' is not a service "
                          "of this test",
                          s ? s : "?");
@@ -274,7 +223,7 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 x->services.s[x->services.n++] = strdup(s);
             }
         } else if (sv) {
-            serr(c, sv, "execution_environment.services: expected a list of service names");
+            quire_yerr_add(c, sv, "execution_environment.services: expected a list of service names");
         }
     }
 }

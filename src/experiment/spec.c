@@ -12,24 +12,9 @@
 #include "util/err.h"
 
 typedef struct sctx {
-    const char *file;
-    quire_ydiag *g;
-    int errors;
+    quire_yerr e;
     quire_experiment *x;
 } sctx;
-
-static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void serr(sctx *c, const quire_ynode *at, const char *fmt, ...)
-{
-    char msg[700];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    quire_ydiag_add(c->g, c->file, at, "%s", msg);
-    c->errors++;
-}
 
 static const char *const assert_names[] = {"service_responsive",          "data_integrity",
                                            "performance_threshold",       "protocol_compliance",
@@ -86,46 +71,12 @@ int quire_spec_parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
-static void check_keys(sctx *c, const quire_ynode *m, const char *what, const char *const *known)
-{
-    c->errors += quire_ydiag_check_keys(c->g, c->file, m, what, known);
-}
-
-static const char *need_str(sctx *c, const quire_ynode *parent, const char *key, const char *what)
-{
-    const quire_ynode *n = quire_ynode_get(parent, key);
-    if (!n) {
-        serr(c, parent, "%s: missing required field '%s'", what, key);
-        return NULL;
-    }
-    if (!quire_ynode_str(n)) {
-        serr(c, n, "%s.%s: expected a scalar, got %s", what, key, quire_ynode_kind_name(n));
-        return NULL;
-    }
-    return n->str;
-}
-
-static int get_uint(sctx *c, const quire_ynode *n, const char *what, unsigned lo, unsigned hi,
-                    unsigned *out)
-{
-    const char *s = quire_ynode_str(n);
-    char *end;
-    unsigned long v = s ? strtoul(s, &end, 10) : 0;
-    if (!s || !*s || *end || *s == '-' || v < lo || v > hi) {
-        serr(c, n, "%s: expected an integer from %u to %u, got '%s'", what, lo, hi,
-             s ? s : quire_ynode_kind_name(n));
-        return QUIRE_ERR_INVALID;
-    }
-    *out = (unsigned)v;
-    return 0;
-}
-
 static int get_time_ms(sctx *c, const quire_ynode *n, const char *what, double *ms)
 {
     const char *s = quire_ynode_str(n);
     uint64_t ns;
     if (!s || quire_scenario_parse_time(s, &ns)) {
-        serr(c, n, "%s: expected a time such as 500ms or 2s, got '%s'", what,
+        quire_yerr_add(&c->e, n, "%s: expected a time such as 500ms or 2s, got '%s'", what,
              s ? s : quire_ynode_kind_name(n));
         return QUIRE_ERR_INVALID;
     }
@@ -147,15 +98,15 @@ static void parse_config(sctx *c, const char *what, const quire_ynode *cf, quire
         const quire_ynode *v = cf->vals[i];
         if (!strcmp(name, "transport_params") && v->kind == QUIRE_YNODE_MAP) continue;
         if (v->kind != QUIRE_YNODE_SCALAR) {
-            serr(c, v, "%s.config.%s: expected a scalar", what, var);
+            quire_yerr_add(&c->e, v, "%s.config.%s: expected a scalar", what, var);
             continue;
         }
         if (name_index(var, runner_vars, 7) >= 0) {
-            serr(c, cf->keys[i], "%s.config.%s: set by quire, not configurable", what, var);
+            quire_yerr_add(&c->e, cf->keys[i], "%s.config.%s: set by quire, not configurable", what, var);
             continue;
         }
         if (s->plugin && !quire_plugin_has_var(s->plugin, s->version, var)) {
-            serr(c, cf->keys[i], "%s.config: plugin '%s' has no variable '%s'", what,
+            quire_yerr_add(&c->e, cf->keys[i], "%s.config: plugin '%s' has no variable '%s'", what,
                  s->plugin->name, var);
             continue;
         }
@@ -167,7 +118,7 @@ static void parse_config(sctx *c, const char *what, const quire_ynode *cf, quire
             if (!ok) {
                 char known[300];
                 list_names(known, sizeof known, (const char *const *)ch->s, ch->n);
-                serr(c, v, "%s.config.%s: '%s' is not allowed (choose from: %s)", what, var, v->str,
+                quire_yerr_add(&c->e, v, "%s.config.%s: '%s' is not allowed (choose from: %s)", what, var, v->str,
                      known);
                 continue;
             }
@@ -188,28 +139,28 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
     char what[160];
     snprintf(what, sizeof what, "services.%s", key->str);
     if (n->kind != QUIRE_YNODE_MAP) {
-        serr(c, n, "%s: expected a mapping (implementation, role, ...)", what);
+        quire_yerr_add(&c->e, n, "%s: expected a mapping (implementation, role, ...)", what);
         return;
     }
-    check_keys(c, n, what, keys);
+    quire_yerr_check_keys(&c->e, n, what, keys);
     for (const char *p = key->str; *p; p++)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p)) {
-            serr(c, key, "%s: service names use letters, digits, '_' and '-'", what);
+            quire_yerr_add(&c->e, key, "%s: service names use letters, digits, '_' and '-'", what);
             break;
         }
     const quire_ynode *im = quire_ynode_get(n, "implementation");
     const char *iname = NULL, *vname = NULL;
     const quire_ynode *vnode = quire_ynode_get(n, "version");
     if (!im)
-        serr(c, key, "%s: missing required field 'implementation'", what);
+        quire_yerr_add(&c->e, key, "%s: missing required field 'implementation'", what);
     else if (im->kind == QUIRE_YNODE_MAP) {
-        iname = need_str(c, im, "name", "implementation");
+        iname = quire_yerr_need_str(&c->e, im, "name", "implementation");
         if (quire_ynode_get(im, "version")) vnode = quire_ynode_get(im, "version");
     } else if (!(iname = quire_ynode_str(im))) {
-        serr(c, im, "%s.implementation: expected a name or {name, version}", what);
+        quire_yerr_add(&c->e, im, "%s.implementation: expected a name or {name, version}", what);
     }
     if (vnode) vname = quire_ynode_str(vnode);
-    if (vnode && !vname) serr(c, vnode, "%s: version must be a scalar", what);
+    if (vnode && !vname) quire_yerr_add(&c->e, vnode, "%s: version must be a scalar", what);
     if (iname) {
         const quire_ynode *at = im->kind == QUIRE_YNODE_MAP ? quire_ynode_get(im, "name") : im;
         if (!(s->plugin = quire_plugins_find(&c->x->plugins, iname))) {
@@ -219,14 +170,14 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
                 if (!c->x->plugins.p[i].is_base)
                     off += (size_t)snprintf(known + off, sizeof known - off, "%s%s",
                                             off ? ", " : "", c->x->plugins.p[i].name);
-            serr(c, at, "%s: unknown implementation plugin '%s' (known: %s)", what, iname, known);
+            quire_yerr_add(&c->e, at, "%s: unknown implementation plugin '%s' (known: %s)", what, iname, known);
         } else if (!(s->version = quire_plugin_version_find(s->plugin, vname))) {
             char known[400] = "";
             size_t off = 0;
             for (size_t i = 0; i < s->plugin->nversions && off < sizeof known; i++)
                 off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "",
                                         s->plugin->versions[i].name);
-            serr(c, vnode ? vnode : at, "%s: plugin '%s' has no version '%s' (versions: %s)", what,
+            quire_yerr_add(&c->e, vnode ? vnode : at, "%s: plugin '%s' has no version '%s' (versions: %s)", what,
                  s->plugin->name, vname ? vname : "(default)", known);
         }
     }
@@ -239,31 +190,31 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
         rn = quire_ynode_get(holder, "role");
     }
     if (!rn) /* point at the service's name, not its first key */
-        serr(c, key, "%s: missing required field 'role'", what);
+        quire_yerr_add(&c->e, key, "%s: missing required field 'role'", what);
     else
-        role = need_str(c, holder, "role", what);
+        role = quire_yerr_need_str(&c->e, holder, "role", what);
     if (role) {
         if (!strcmp(role, "server"))
             s->role = QUIRE_PLUGIN_SERVER;
         else if (!strcmp(role, "client"))
             s->role = QUIRE_PLUGIN_CLIENT;
         else
-            serr(c, rn, "%s.role: '%s' is not server or client", what, role);
+            quire_yerr_add(&c->e, rn, "%s.role: '%s' is not server or client", what, role);
         if (s->plugin && s->role >= 0 && !(s->plugin->roles & (1 << s->role)))
-            serr(c, rn, "%s: plugin '%s' has no %s role", what, s->plugin->name, role);
+            quire_yerr_add(&c->e, rn, "%s: plugin '%s' has no %s role", what, s->plugin->name, role);
     }
     const quire_ynode *tg = quire_ynode_get(n, "target");
     if (tg) {
         if (!quire_ynode_str(tg))
-            serr(c, tg, "%s.target: expected a service name", what);
+            quire_yerr_add(&c->e, tg, "%s.target: expected a service name", what);
         else
             s->target = strdup(tg->str);
     }
     const quire_ynode *to = quire_ynode_get(n, "timeout");
-    if (to) get_uint(c, to, "timeout", 1, 3600, &s->timeout_s);
+    if (to) quire_yerr_uint(&c->e, to, "timeout", 1, 3600, &s->timeout_s);
     const quire_ynode *cf = quire_ynode_get(n, "config");
     if (cf && cf->kind != QUIRE_YNODE_MAP && !cf->is_null) {
-        serr(c, cf, "%s.config: expected a mapping of plugin variables", what);
+        quire_yerr_add(&c->e, cf, "%s.config: expected a mapping of plugin variables", what);
     } else if (cf) {
         parse_config(c, what, cf, s);
         /* PANTHER nests some settings: transport_params: {max_idle_timeout: ...} */
@@ -271,7 +222,7 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
         if (tp && tp->kind == QUIRE_YNODE_MAP) parse_config(c, what, tp, s);
     }
     /* Render now, so a template problem is a validation error, not a failure mid-run. */
-    if (s->plugin && s->version && role && !c->errors) {
+    if (s->plugin && s->version && role && !c->e.errors) {
         quire_vars b = {0};
         for (size_t i = 0; runner_vars[i]; i++)
             quire_vars_set(&b, runner_vars[i], "x");
@@ -280,7 +231,7 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
         if (quire_plugin_render(s->plugin, s->version, s->role, &s->config, &b, &cmd, err,
                                 sizeof err) &&
             !strstr(err, "is unset")) /* a program from the environment may be absent here */
-            serr(c, key, "%s: %s", what, err);
+            quire_yerr_add(&c->e, key, "%s: %s", what, err);
         quire_cmd_free(&cmd);
         quire_vars_free(&b);
     }
@@ -293,7 +244,7 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
     const quire_ynode *n = quire_ynode_get(t, "steps");
     if (!n || n->is_null) return;
     if (n->kind != QUIRE_YNODE_SEQ) {
-        serr(c, n, "steps: expected a list");
+        quire_yerr_add(&c->e, n, "steps: expected a list");
         return;
     }
     if (!(xt->steps = calloc(n->n ? n->n : 1, sizeof *xt->steps))) return;
@@ -301,12 +252,12 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
     for (size_t i = 0; i < n->n; i++) {
         const quire_ynode *s = n->vals[i];
         if (s->kind != QUIRE_YNODE_MAP || !s->n) {
-            serr(c, s, "steps: each step is a mapping such as {start: server} or {wait: 1s}");
+            quire_yerr_add(&c->e, s, "steps: each step is a mapping such as {start: server} or {wait: 1s}");
             continue;
         }
         int k = name_index(s->keys[0]->str, kinds, 5);
         if (k < 0) {
-            serr(c, s->keys[0],
+            quire_yerr_add(&c->e, s->keys[0],
                  "steps: unknown step '%s' (start, stop, wait, wait_exit, "
                  "command)",
                  s->keys[0]->str);
@@ -314,7 +265,7 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
         }
         static const char *const opt[] = {"start",   "stop", "wait",    "wait_exit",
                                           "command", "in",   "timeout", NULL};
-        check_keys(c, s, "step", opt);
+        quire_yerr_check_keys(&c->e, s, "step", opt);
         quire_step *st = &xt->steps[xt->nsteps++];
         st->kind = (quire_step_kind)k;
         st->line = s->line;
@@ -322,7 +273,7 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
         const quire_ynode *v = s->vals[0];
         const char *sv = quire_ynode_str(v);
         if (!sv) {
-            serr(c, v, "steps.%s: expected a scalar", s->keys[0]->str);
+            quire_yerr_add(&c->e, v, "steps.%s: expected a scalar", s->keys[0]->str);
             continue;
         }
         if (st->kind == QUIRE_STEP_WAIT) {
@@ -333,7 +284,7 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
             const char *in = quire_ynode_str(quire_ynode_get(s, "in"));
             static const char *const where[] = {"host", "client", "server", "sim"};
             if (in && name_index(in, where, 4) < 0)
-                serr(c, quire_ynode_get(s, "in"),
+                quire_yerr_add(&c->e, quire_ynode_get(s, "in"),
                      "steps.in: '%s' is not host, client, server "
                      "or sim",
                      in);
@@ -341,10 +292,10 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
         } else {
             st->service = strdup(sv);
             if (!quire_ynode_get(quire_ynode_get(t, "services"), sv))
-                serr(c, v, "steps.%s: '%s' is not a service of this test", s->keys[0]->str, sv);
+                quire_yerr_add(&c->e, v, "steps.%s: '%s' is not a service of this test", s->keys[0]->str, sv);
         }
         const quire_ynode *to = quire_ynode_get(s, "timeout");
-        if (to) get_uint(c, to, "steps.timeout", 1, 3600, &st->timeout_s);
+        if (to) quire_yerr_uint(&c->e, to, "steps.timeout", 1, 3600, &st->timeout_s);
     }
 }
 
@@ -377,17 +328,17 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                                        "check", "version", "code",   NULL};
     const quire_ynode *n = quire_ynode_get(t, "assertions");
     if (n && n->kind != QUIRE_YNODE_SEQ && !n->is_null) {
-        serr(c, n, "assertions: expected a list");
+        quire_yerr_add(&c->e, n, "assertions: expected a list");
         return;
     }
     for (size_t i = 0; n && i < n->n; i++) {
         const quire_ynode *a = n->vals[i];
         if (a->kind != QUIRE_YNODE_MAP) {
-            serr(c, a, "assertions: each assertion is a mapping with a 'type'");
+            quire_yerr_add(&c->e, a, "assertions: each assertion is a mapping with a 'type'");
             continue;
         }
-        check_keys(c, a, "assertion", keys);
-        const char *type = need_str(c, a, "type", "assertion");
+        quire_yerr_check_keys(&c->e, a, "assertion", keys);
+        const char *type = quire_yerr_need_str(&c->e, a, "type", "assertion");
         if (!type) continue;
         quire_assertion as;
         memset(&as, 0, sizeof as);
@@ -396,7 +347,7 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         if (k < 0) {
             char known[220];
             list_names(known, sizeof known, assert_names, 6);
-            serr(c, quire_ynode_get(a, "type"), "assertion: unknown type '%s' (known: %s)", type,
+            quire_yerr_add(&c->e, quire_ynode_get(a, "type"), "assertion: unknown type '%s' (known: %s)", type,
                  known);
             continue;
         }
@@ -405,30 +356,30 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         if (svc) {
             const quire_service *s = find_service(xt, svc);
             if (!s) {
-                serr(c, quire_ynode_get(a, "service"),
+                quire_yerr_add(&c->e, quire_ynode_get(a, "service"),
                      "assertion: '%s' is not a service of this "
                      "test",
                      svc);
                 continue;
             }
             if (as.kind == QUIRE_ASSERT_RESPONSIVE && s->role != QUIRE_PLUGIN_SERVER)
-                serr(c, quire_ynode_get(a, "service"), "service_responsive: '%s' is not a server",
+                quire_yerr_add(&c->e, quire_ynode_get(a, "service"), "service_responsive: '%s' is not a server",
                      svc);
             as.service = strdup(svc);
         } else if (as.kind == QUIRE_ASSERT_RESPONSIVE || as.kind == QUIRE_ASSERT_EXENV_CLEAN ||
                    as.kind == QUIRE_ASSERT_EXIT) {
-            serr(c, a, "%s: missing required field 'service'", type);
+            quire_yerr_add(&c->e, a, "%s: missing required field 'service'", type);
             continue;
         }
         if (as.kind == QUIRE_ASSERT_EXIT && quire_ynode_get(a, "code") &&
-            get_uint(c, quire_ynode_get(a, "code"), "service_exit.code", 0, 255, &as.code))
+            quire_yerr_uint(&c->e, quire_ynode_get(a, "code"), "service_exit.code", 0, 255, &as.code))
             continue;
         if (as.kind == QUIRE_ASSERT_PERFORMANCE) {
-            const char *m = need_str(c, a, "metric", "performance_threshold");
+            const char *m = quire_yerr_need_str(&c->e, a, "metric", "performance_threshold");
             if (!m) continue;
             int mi = name_index(m, metric_names, 3);
             if (mi < 0) {
-                serr(c, quire_ynode_get(a, "metric"),
+                quire_yerr_add(&c->e, quire_ynode_get(a, "metric"),
                      "performance_threshold: unknown metric "
                      "'%s' (handshake_time, time_to_first_byte, goodput)",
                      m);
@@ -444,7 +395,7 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                     uint64_t bps;
                     const char *s = quire_ynode_str(ln);
                     if (!s || quire_scenario_parse_rate(s, &bps)) {
-                        serr(c, ln, "goodput %s: expected a rate such as 5Mbps", lim[l]);
+                        quire_yerr_add(&c->e, ln, "goodput %s: expected a rate such as 5Mbps", lim[l]);
                         continue;
                     }
                     v = (double)bps;
@@ -457,15 +408,15 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                     as.min = v, as.have_min = 1;
             }
             if (!quire_ynode_get(a, "min") && !quire_ynode_get(a, "max"))
-                serr(c, a, "performance_threshold: give 'min' or 'max'");
+                quire_yerr_add(&c->e, a, "performance_threshold: give 'min' or 'max'");
         } else if (as.kind == QUIRE_ASSERT_COMPLIANCE) {
-            const char *ch = need_str(c, a, "check", "protocol_compliance");
+            const char *ch = quire_yerr_need_str(&c->e, a, "check", "protocol_compliance");
             if (!ch) continue;
             int ci = name_index(ch, check_names, 4);
             if (ci < 0) {
                 char known[200];
                 list_names(known, sizeof known, check_names, 4);
-                serr(c, quire_ynode_get(a, "check"),
+                quire_yerr_add(&c->e, quire_ynode_get(a, "check"),
                      "protocol_compliance: unknown check '%s' "
                      "(known: %s)",
                      ch, known);
@@ -473,12 +424,12 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
             }
             as.check = (quire_compliance)ci;
             if (as.check == QUIRE_CHECK_VERSION_CHOSEN) {
-                const char *v = need_str(c, a, "version", "version_chosen");
+                const char *v = quire_yerr_need_str(&c->e, a, "version", "version_chosen");
                 char *end;
                 unsigned long long qv = v ? strtoull(v, &end, 16) : 0;
                 if (!v) continue;
                 if (!*v || *end || qv > 0xffffffffull) {
-                    serr(c, quire_ynode_get(a, "version"),
+                    quire_yerr_add(&c->e, quire_ynode_get(a, "version"),
                          "version_chosen: '%s' is not a hex "
                          "QUIC version such as 0x00000001",
                          v);
@@ -527,11 +478,11 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
     xt->line = t->line;
     if (t->kind != QUIRE_YNODE_MAP) {
         xt->name = strdup("?");
-        serr(c, t, "tests: each test is a mapping (name, services, ...)");
+        quire_yerr_add(&c->e, t, "tests: each test is a mapping (name, services, ...)");
         return;
     }
-    check_keys(c, t, "test", keys);
-    const char *name = need_str(c, t, "name", "test");
+    quire_yerr_check_keys(&c->e, t, "test", keys);
+    const char *name = quire_yerr_need_str(&c->e, t, "name", "test");
     xt->name = strdup(name ? name : "?");
     const char *tc = quire_ynode_str(quire_ynode_get(t, "testcase"));
     xt->testcase = strdup(tc ? tc : "handshake");
@@ -540,18 +491,18 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
     const quire_ynode *f = quire_ynode_get(t, "files");
     if (f) {
         static const char *const fk[] = {"count", "size", NULL};
-        check_keys(c, f, "files", fk);
-        if (f->kind != QUIRE_YNODE_MAP) serr(c, f, "files: expected {count: N, size: 10KiB}");
+        quire_yerr_check_keys(&c->e, f, "files", fk);
+        if (f->kind != QUIRE_YNODE_MAP) quire_yerr_add(&c->e, f, "files: expected {count: N, size: 10KiB}");
         const quire_ynode *cn = quire_ynode_get(f, "count");
-        if (cn) get_uint(c, cn, "files.count", 0, 1000, &xt->nfiles);
+        if (cn) quire_yerr_uint(&c->e, cn, "files.count", 0, 1000, &xt->nfiles);
         const quire_ynode *sz = quire_ynode_get(f, "size");
         if (sz && quire_spec_parse_size(quire_ynode_str(sz), &xt->file_size))
-            serr(c, sz, "files.size: expected a size such as 1500, 10KiB or 1MiB");
+            quire_yerr_add(&c->e, sz, "files.size: expected a size such as 1500, 10KiB or 1MiB");
     }
-    c->errors += quire_envs_parse_network(c->file, c->g, t, xt);
+    c->e.errors += quire_envs_parse_network(c->e.file, c->e.g, t, xt);
     const quire_ynode *sv = quire_ynode_get(t, "services");
     if (!sv || sv->kind != QUIRE_YNODE_MAP || !sv->n) {
-        serr(c, sv ? sv : t, "test '%s': %s", xt->name,
+        quire_yerr_add(&c->e, sv ? sv : t, "test '%s': %s", xt->name,
              sv ? "services: expected a mapping of service name to service"
                 : "missing required field 'services'");
     } else {
@@ -565,23 +516,23 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
             if (s->target) {
                 const quire_service *tg = find_service(xt, s->target);
                 if (!tg || tg->role != QUIRE_PLUGIN_SERVER)
-                    serr(c, quire_ynode_get(sv->vals[i], "target"),
+                    quire_yerr_add(&c->e, quire_ynode_get(sv->vals[i], "target"),
                          "services.%s.target: '%s' "
                          "is not a server service of this test",
                          s->name, s->target);
             }
         }
         if (servers > 1)
-            serr(c, sv,
+            quire_yerr_add(&c->e, sv,
                  "services: at most one server per test (the testbed has one server "
                  "namespace)");
         for (size_t i = 0; i < xt->nservices; i++)
             for (size_t k = 0; k < i; k++)
                 if (xt->services[i].role == QUIRE_PLUGIN_CLIENT &&
                     xt->services[k].role == QUIRE_PLUGIN_CLIENT)
-                    serr(c, sv, "services: at most one client per test");
+                    quire_yerr_add(&c->e, sv, "services: at most one client per test");
     }
-    c->errors += quire_envs_parse_exec(c->file, c->g, t, xt);
+    c->e.errors += quire_envs_parse_exec(c->e.file, c->e.g, t, xt);
     parse_steps(c, t, xt);
     parse_assertions(c, t, xt);
 }
@@ -598,21 +549,21 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
         quire_ydiag_add(g, NULL, NULL, "%s", err);
         return rc;
     }
-    sctx c = {.file = name, .g = g, .x = x};
+    sctx c = {.e = {.file = name, .g = g}, .x = x};
     const quire_ynode *root = d.root;
     if (!root || root->kind != QUIRE_YNODE_MAP) {
-        serr(&c, root, "an experiment is a mapping with 'tests', got %s",
+        quire_yerr_add(&c.e, root, "an experiment is a mapping with 'tests', got %s",
              quire_ynode_kind_name(root));
     } else {
-        check_keys(&c, root, "experiment", keys);
+        quire_yerr_check_keys(&c.e, root, "experiment", keys);
         const char *nm = quire_ynode_str(quire_ynode_get(root, "name"));
         if (!nm) nm = quire_ynode_str(quire_ynode_get(root, "experiment"));
         x->name = strdup(nm ? nm : name);
         const quire_ynode *tests = quire_ynode_get(root, "tests");
         if (!tests)
-            serr(&c, root, "missing required field 'tests'");
+            quire_yerr_add(&c.e, root, "missing required field 'tests'");
         else if (tests->kind != QUIRE_YNODE_SEQ || !tests->n)
-            serr(&c, tests, "tests: expected a non-empty list");
+            quire_yerr_add(&c.e, tests, "tests: expected a non-empty list");
         else if ((x->tests = calloc(tests->n, sizeof *x->tests))) {
             for (size_t i = 0; i < tests->n; i++)
                 parse_test(&c, tests->vals[i], &x->tests[x->ntests++]);
@@ -620,12 +571,12 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
                 for (size_t k = 0; k < i; k++)
                     if (x->tests[i].name && x->tests[k].name &&
                         !strcmp(x->tests[i].name, x->tests[k].name))
-                        serr(&c, tests->vals[i], "tests: the name '%s' is used twice",
+                        quire_yerr_add(&c.e, tests->vals[i], "tests: the name '%s' is used twice",
                              x->tests[i].name);
         }
     }
     quire_ydoc_free(&d);
-    return c.errors ? QUIRE_ERR_INVALID : 0;
+    return c.e.errors ? QUIRE_ERR_INVALID : 0;
 }
 
 int quire_experiment_load(quire_experiment *x, const char *path, const char *srcdir, quire_ydiag *g)

@@ -257,3 +257,51 @@ int quire_ydiag_check_keys(quire_ydiag *g, const char *file, const quire_ynode *
     }
     return errors;
 }
+
+void quire_yerr_add(quire_yerr *e, const quire_ynode *at, const char *fmt, ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    quire_ydiag_add(e->g, e->file, at, "%s", msg);
+    e->errors++;
+}
+
+void quire_yerr_check_keys(quire_yerr *e, const quire_ynode *m, const char *what,
+                           const char *const *known)
+{
+    e->errors += quire_ydiag_check_keys(e->g, e->file, m, what, known);
+}
+
+const char *quire_yerr_need_str(quire_yerr *e, const quire_ynode *parent, const char *key,
+                                const char *what)
+{
+    const quire_ynode *n = quire_ynode_get(parent, key);
+    if (!n) {
+        quire_yerr_add(e, parent, "%s: missing required field '%s'", what, key);
+        return NULL;
+    }
+    if (!quire_ynode_str(n)) {
+        quire_yerr_add(e, n, "%s.%s: expected a scalar, got %s", what, key,
+                       quire_ynode_kind_name(n));
+        return NULL;
+    }
+    return n->str;
+}
+
+int quire_yerr_uint(quire_yerr *e, const quire_ynode *n, const char *what, unsigned lo, unsigned hi,
+                    unsigned *out)
+{
+    const char *s = quire_ynode_str(n);
+    char *end;
+    unsigned long v = s ? strtoul(s, &end, 10) : 0;
+    if (!s || !*s || *end || *s == '-' || v < lo || v > hi) {
+        quire_yerr_add(e, n, "%s: expected an integer from %u to %u, got '%s'", what, lo, hi,
+                       s ? s : quire_ynode_kind_name(n));
+        return QUIRE_ERR_INVALID;
+    }
+    *out = (unsigned)v;
+    return 0;
+}

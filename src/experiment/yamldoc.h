@@ -64,4 +64,25 @@ void quire_ydiag_free(quire_ydiag *g);
 int quire_ydiag_check_keys(quire_ydiag *g, const char *file, const quire_ynode *m, const char *what,
                            const char *const *known);
 
+/* Where a file's parser reports: the diagnostics list, the file name and how many errors the
+ * parser added. The helpers below add one positioned message each and count it. */
+typedef struct quire_yerr {
+    const char *file;
+    quire_ydiag *g;
+    int errors;
+} quire_yerr;
+
+void quire_yerr_add(quire_yerr *e, const quire_ynode *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "WHAT: unknown key 'K'" for each key of m not in known. */
+void quire_yerr_check_keys(quire_yerr *e, const quire_ynode *m, const char *what,
+                           const char *const *known);
+/* The scalar parent[key]; else "WHAT: missing required field 'KEY'" or "WHAT.KEY: expected a
+ * scalar, got KIND" and NULL. */
+const char *quire_yerr_need_str(quire_yerr *e, const quire_ynode *parent, const char *key,
+                                const char *what);
+/* A decimal integer from lo to hi in scalar n into *out; else an error and QUIRE_ERR_INVALID. */
+int quire_yerr_uint(quire_yerr *e, const quire_ynode *n, const char *what, unsigned lo, unsigned hi,
+                    unsigned *out);
+
 #endif
