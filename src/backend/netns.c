@@ -758,3 +758,26 @@ int quire_netns_link_del(const char *ifname)
     nl_close(&n);
     return rc == QUIRE_ERR_IO && errno == ENODEV ? QUIRE_ERR_NOTFOUND : rc;
 }
+
+int quire_netns_udp_bound(pid_t pid, unsigned port)
+{
+    static const char *const files[] = {"udp", "udp6"};
+    char want[16];
+    snprintf(want, sizeof want, ":%04X ", port & 0xffff);
+    for (size_t f = 0; f < 2; f++) {
+        char path[64], line[512];
+        snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, files[f]);
+        FILE *fp = fopen(path, "r");
+        if (!fp) continue;
+        int found = 0;
+        while (!found && fgets(line, sizeof line, fp)) {
+            char *colon = strchr(line, ':'); /* "sl:" */
+            if (!colon) continue;
+            char *local = strchr(colon + 1, ':'); /* ADDR:PORT of local_address */
+            if (local && !strncmp(local, want, strlen(want))) found = 1;
+        }
+        fclose(fp);
+        if (found) return 1;
+    }
+    return 0;
+}

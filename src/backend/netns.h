@@ -143,4 +143,8 @@ int quire_netns_link_del(const char *ifname);
  * original one. Returns fn's result or a negative QUIRE_ERR_*. */
 int quire_netns_run_in(const char *name, int (*fn)(void *arg), void *arg);
 
+/* Whether a UDP socket is bound to port in pid's network namespace: /proc/PID/net/udp{,6} list
+ * the sockets of that namespace. The readiness test for a server when no simulator probes it. */
+int quire_netns_udp_bound(pid_t pid, unsigned port);
+
 #endif

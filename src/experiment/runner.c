@@ -208,30 +208,6 @@ static int start_sim(rctx *c)
     return 0;
 }
 
-/* Whether a UDP socket on port is bound in pid's network namespace (/proc/PID/net/udp{,6}). */
-static int udp_bound(pid_t pid, unsigned port)
-{
-    static const char *const files[] = {"udp", "udp6"};
-    char want[16];
-    snprintf(want, sizeof want, ":%04X ", port & 0xffff);
-    for (size_t f = 0; f < 2; f++) {
-        char path[64], line[512];
-        snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, files[f]);
-        FILE *fp = fopen(path, "r");
-        if (!fp) continue;
-        int found = 0;
-        while (!found && fgets(line, sizeof line, fp)) {
-            char *colon = strchr(line, ':'); /* "sl:" */
-            if (!colon) continue;
-            char *local = strchr(colon + 1, ':'); /* ADDR:PORT of local_address */
-            if (local && !strncmp(local, want, strlen(want))) found = 1;
-        }
-        fclose(fp);
-        if (found) return 1;
-    }
-    return 0;
-}
-
 static void builtins(rctx *c, const quire_svc_run *s, quire_vars *b)
 {
     quire_xrun *r = c->r;
@@ -396,7 +372,7 @@ static int start_service(rctx *c, quire_svc_run *s)
     unsigned port = service_port(s->svc);
     long long deadline = s->start_ms + (long long)s->svc->timeout_s * 1000;
     while (quire_proc_now_ms() < deadline) {
-        if (udp_bound(s->proc.pid, port)) {
+        if (quire_netns_udp_bound(s->proc.pid, port)) {
             s->ready = 1;
             rlog(c, "%s ready after %lld ms (UDP port %u bound)", s->svc->name,
                  quire_proc_now_ms() - s->start_ms, port);

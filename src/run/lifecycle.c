@@ -307,29 +307,6 @@ static int start_sim(test *t, char *why, size_t whylen)
     return rc;
 }
 
-/* Whether a UDP socket is bound to port 443 in the server's namespace (the readiness test
- * without a simulator): /proc/<pid>/net/udp{,6} show the sockets of pid's network namespace. */
-static int udp443_bound(pid_t pid)
-{
-    static const char *const files[] = {"udp", "udp6"};
-    for (size_t f = 0; f < 2; f++) {
-        char path[64], line[512];
-        snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, files[f]);
-        FILE *fp = fopen(path, "r");
-        if (!fp) continue;
-        int found = 0;
-        while (!found && fgets(line, sizeof line, fp)) {
-            char *colon = strchr(line, ':');
-            if (!colon) continue;
-            colon = strchr(colon + 1, ':'); /* local_address is "ADDR:PORT" after "sl:" */
-            if (colon && !strncmp(colon + 1, "01BB ", 5)) found = 1;
-        }
-        fclose(fp);
-        if (found) return 1;
-    }
-    return 0;
-}
-
 static void record_exit(quire_proc *p, quire_exit *e, quire_exit_kind stopped_kind, int stopped)
 {
     int sig = 0;
@@ -352,7 +329,7 @@ static int wait_ready(test *t, long long deadline)
     for (;;) {
         if (t->have_sim) {
             if (quire_fs_exists(t->ready)) return 0;
-        } else if (udp443_bound(t->server.pid)) {
+        } else if (quire_netns_udp_bound(t->server.pid, 443)) {
             return 0;
         }
         quire_proc *ps[2] = {&t->server, &t->sim};
