@@ -13,6 +13,7 @@
 #include "report/result.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 static void usage(FILE *f)
 {
@@ -102,7 +103,7 @@ int quire_cmd_report(int argc, char **argv)
         fprintf(stderr, "quire report: %s\n", quire_strerror(rv));
         code = 2;
     } else if (output) {
-        if (quire_result_write_atomic(output, out.data, out.len)) {
+        if (quire_fs_write_atomic(output, out.data, out.len, 0644)) {
             fprintf(stderr, "quire report: %s: %s\n", output, strerror(errno));
             code = 2;
         }

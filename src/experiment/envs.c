@@ -14,21 +14,6 @@ typedef quire_yerr sctx;
 
 static const char *const exenv_names[] = {"strace", "memcheck", "helgrind", "perf", "iterations"};
 
-static int name_index(const char *s, const char *const *names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(s, names[i])) return (int)i;
-    return -1;
-}
-
-static void list_names(char *out, size_t len, const char *const *names, size_t n)
-{
-    size_t off = 0;
-    out[0] = 0;
-    for (size_t i = 0; i < n && off < len; i++)
-        off += (size_t)snprintf(out + off, len - off, "%s%s", i ? ", " : "", names[i]);
-}
-
 const char *quire_exenv_name(quire_exenv_kind k)
 {
     return exenv_names[k];
@@ -104,7 +89,7 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
                  QUIRE_SPEC_MAX_SWEEP);
             return;
         }
-        int which = name_index(sw->keys[0]->str, keys, 4);
+        int which = quire_yname_index(sw->keys[0]->str, keys, 4);
         if (which < 0) {
             quire_yerr_add(c, sw->keys[0], "sweep: '%s' cannot be swept (delay, bandwidth, queue, loss)",
                  sw->keys[0]->str);
@@ -167,8 +152,8 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
             continue;
         }
         char known[160];
-        list_names(known, sizeof known, exenv_names, 5);
-        int k = name_index(type, exenv_names, 5);
+        quire_yname_list(known, sizeof known, exenv_names, 5);
+        int k = quire_yname_index(type, exenv_names, 5);
         if (k < 0) {
             quire_yerr_add(c, e->kind == QUIRE_YNODE_MAP ? quire_ynode_get(e, "type") : e,
                  "execution_environment: unknown type '%s' (known: %s)", type, known);

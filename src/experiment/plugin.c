@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fs.h"
 
 /* --- small containers --- */
 
@@ -141,30 +141,14 @@ void quire_plugins_free(quire_plugins *ps)
 
 /* --- parsing --- */
 
-typedef struct pctx {
-    const char *file;
-    quire_ydiag *g;
-    int errors;
-} pctx;
-
-static void perr(pctx *c, const quire_ynode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void perr(pctx *c, const quire_ynode *at, const char *fmt, ...)
-{
-    char msg[600];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    quire_ydiag_add(c->g, c->file, at, "%s", msg);
-    c->errors++;
-}
+/* The parser reports through yamldoc's error context (file, diagnostics, error count). */
+typedef quire_yerr pctx;
 
 static char *dup_scalar(pctx *c, const quire_ynode *n, const char *what)
 {
     if (!n) return NULL;
     if (n->kind != QUIRE_YNODE_SCALAR) {
-        perr(c, n, "%s: expected a scalar, got %s", what, quire_ynode_kind_name(n));
+        quire_yerr_add(c, n, "%s: expected a scalar, got %s", what, quire_ynode_kind_name(n));
         return NULL;
     }
     return strdup(n->str);
@@ -179,12 +163,12 @@ static void get_strs(pctx *c, const quire_ynode *n, const char *what, quire_strs
         return;
     }
     if (n->kind != QUIRE_YNODE_SEQ) {
-        perr(c, n, "%s: expected a list, got %s", what, quire_ynode_kind_name(n));
+        quire_yerr_add(c, n, "%s: expected a list, got %s", what, quire_ynode_kind_name(n));
         return;
     }
     for (size_t i = 0; i < n->n; i++) {
         if (n->vals[i]->kind != QUIRE_YNODE_SCALAR)
-            perr(c, n->vals[i], "%s: items must be scalars", what);
+            quire_yerr_add(c, n->vals[i], "%s: items must be scalars", what);
         else
             strs_add(out, n->vals[i]->str);
     }
@@ -194,28 +178,17 @@ static void get_vars(pctx *c, const quire_ynode *n, const char *what, quire_vars
 {
     if (!n) return;
     if (n->kind != QUIRE_YNODE_MAP) {
-        perr(c, n, "%s: expected a mapping, got %s", what, quire_ynode_kind_name(n));
+        quire_yerr_add(c, n, "%s: expected a mapping, got %s", what, quire_ynode_kind_name(n));
         return;
     }
     for (size_t i = 0; i < n->n; i++) {
         const quire_ynode *v = n->vals[i];
         if (v->kind != QUIRE_YNODE_SCALAR) {
-            perr(c, v, "%s.%s: expected a scalar value, got %s", what, n->keys[i]->str,
-                 quire_ynode_kind_name(v));
+            quire_yerr_add(c, v, "%s.%s: expected a scalar value, got %s", what, n->keys[i]->str,
+                           quire_ynode_kind_name(v));
             continue;
         }
         quire_vars_set(out, n->keys[i]->str, v->is_null ? NULL : v->str);
-    }
-}
-
-static void check_keys(pctx *c, const quire_ynode *m, const char *what, const char *const *known)
-{
-    if (!m || m->kind != QUIRE_YNODE_MAP) return;
-    for (size_t i = 0; i < m->n; i++) {
-        int ok = 0;
-        for (size_t k = 0; known[k] && !ok; k++)
-            ok = !strcmp(m->keys[i]->str, known[k]);
-        if (!ok) perr(c, m->keys[i], "%s: unknown key '%s'", what, m->keys[i]->str);
     }
 }
 
@@ -224,14 +197,14 @@ static void parse_role(pctx *c, const quire_ynode *n, const char *what, quire_pl
     static const char *const known[] = {"command", "env", NULL};
     if (!n) return;
     if (n->kind != QUIRE_YNODE_MAP) {
-        perr(c, n, "%s: expected a mapping with command and env", what);
+        quire_yerr_add(c, n, "%s: expected a mapping with command and env", what);
         return;
     }
-    check_keys(c, n, what, known);
+    quire_yerr_check_keys(c, n, what, known);
     const quire_ynode *cmd = quire_ynode_get(n, "command");
     if (cmd) {
         if (cmd->kind != QUIRE_YNODE_SEQ || !cmd->n)
-            perr(c, cmd, "%s.command: expected a non-empty list of arguments", what);
+            quire_yerr_add(c, cmd, "%s.command: expected a non-empty list of arguments", what);
         else {
             get_strs(c, cmd, "command", &r->command);
             r->have_command = 1;
@@ -249,10 +222,10 @@ static void parse_version(pctx *c, const quire_ynode *key, const quire_ynode *n,
     v->name = strdup(key->str);
     if (n->is_null) return;
     if (n->kind != QUIRE_YNODE_MAP) {
-        perr(c, n, "version '%s': expected a mapping", key->str);
+        quire_yerr_add(c, n, "version '%s': expected a mapping", key->str);
         return;
     }
-    check_keys(c, n, "version", known);
+    quire_yerr_check_keys(c, n, "version", known);
     v->description = dup_scalar(c, quire_ynode_get(n, "description"), "description");
     v->quic_version = dup_scalar(c, quire_ynode_get(n, "quic_version"), "quic_version");
     v->alpn = dup_scalar(c, quire_ynode_get(n, "alpn"), "alpn");
@@ -263,8 +236,8 @@ static void parse_version(pctx *c, const quire_ynode *key, const quire_ynode *n,
         char *end;
         unsigned long long qv = strtoull(v->quic_version, &end, 16);
         if (*end || !v->quic_version[0] || qv > 0xffffffffull)
-            perr(c, quire_ynode_get(n, "quic_version"),
-                 "quic_version: '%s' is not a 32-bit hex number", v->quic_version);
+            quire_yerr_add(c, quire_ynode_get(n, "quic_version"),
+                           "quic_version: '%s' is not a 32-bit hex number", v->quic_version);
     }
     const quire_ynode *deps = quire_ynode_get(n, "dependencies");
     if (deps && deps->kind == QUIRE_YNODE_SEQ) {
@@ -279,11 +252,11 @@ static void parse_version(pctx *c, const quire_ynode *key, const quire_ynode *n,
                 snprintf(buf, sizeof buf, "%s%s%s", nm, cm ? " " : "", cm ? cm : "");
                 strs_add(&v->dependencies, buf);
             } else {
-                perr(c, d, "dependencies: items are 'name commit' or {name, commit}");
+                quire_yerr_add(c, d, "dependencies: items are 'name commit' or {name, commit}");
             }
         }
     } else if (deps && !deps->is_null) {
-        perr(c, deps, "dependencies: expected a list");
+        quire_yerr_add(c, deps, "dependencies: expected a list");
     }
     get_vars(c, quire_ynode_get(n, "variables"), "variables", &v->vars);
 }
@@ -295,19 +268,20 @@ static int parse_plugin(pctx *c, const quire_ynode *root, quire_plugin *p)
         "testcases", "requires",    "variables",       "choices", "server",
         "client",    "versions",    "default_version", "aliases", NULL};
     if (!root || root->kind != QUIRE_YNODE_MAP) {
-        perr(c, root, "a plugin file is a mapping (name, roles, versions, ...), got %s",
-             quire_ynode_kind_name(root));
+        quire_yerr_add(c, root, "a plugin file is a mapping (name, roles, versions, ...), got %s",
+                       quire_ynode_kind_name(root));
         return QUIRE_ERR_INVALID;
     }
-    check_keys(c, root, "plugin", known);
+    quire_yerr_check_keys(c, root, "plugin", known);
     const quire_ynode *name = quire_ynode_get(root, "name");
     if (!quire_ynode_str(name))
-        perr(c, name ? name : root, "missing required field 'name'");
+        quire_yerr_add(c, name ? name : root, "missing required field 'name'");
     else {
         p->name = strdup(name->str);
         for (const char *s = name->str; *s; s++)
             if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *s)) {
-                perr(c, name, "name '%s': only letters, digits, '.', '_' and '-'", name->str);
+                quire_yerr_add(c, name, "name '%s': only letters, digits, '.', '_' and '-'",
+                               name->str);
                 break;
             }
     }
@@ -321,8 +295,8 @@ static int parse_plugin(pctx *c, const quire_ynode *root, quire_plugin *p)
         else if (!strcmp(roles.s[i], "client"))
             p->roles |= 1 << QUIRE_PLUGIN_CLIENT;
         else
-            perr(c, quire_ynode_get(root, "roles"), "roles: '%s' is not server or client",
-                 roles.s[i]);
+            quire_yerr_add(c, quire_ynode_get(root, "roles"), "roles: '%s' is not server or client",
+                           roles.s[i]);
     }
     strs_free(&roles);
     get_strs(c, quire_ynode_get(root, "alpn"), "alpn", &p->alpns);
@@ -339,7 +313,7 @@ static int parse_plugin(pctx *c, const quire_ynode *root, quire_plugin *p)
             p->nchoices = i + 1;
         }
     } else if (ch) {
-        perr(c, ch, "choices: expected a mapping of variable to allowed values");
+        quire_yerr_add(c, ch, "choices: expected a mapping of variable to allowed values");
     }
     parse_role(c, quire_ynode_get(root, "server"), "server", &p->role[QUIRE_PLUGIN_SERVER]);
     parse_role(c, quire_ynode_get(root, "client"), "client", &p->role[QUIRE_PLUGIN_CLIENT]);
@@ -351,16 +325,17 @@ static int parse_plugin(pctx *c, const quire_ynode *root, quire_plugin *p)
             p->nversions = i + 1;
         }
     } else if (vs || !p->is_base) {
-        perr(c, vs ? vs : root,
-             "%s: a plugin needs 'versions', a mapping of at least one "
-             "version (e.g. rfc9000)",
-             vs ? "versions" : "missing required field 'versions'");
+        quire_yerr_add(c, vs ? vs : root,
+                       "%s: a plugin needs 'versions', a mapping of at least one "
+                       "version (e.g. rfc9000)",
+                       vs ? "versions" : "missing required field 'versions'");
     }
     const quire_ynode *dv = quire_ynode_get(root, "default_version");
     p->default_version = dup_scalar(c, dv, "default_version");
     if (p->default_version && !quire_plugin_version_find(p, p->default_version))
-        perr(c, dv, "default_version '%s' is not one of the versions", p->default_version);
-    if (!p->is_base && !p->roles) perr(c, root, "missing required field 'roles'");
+        quire_yerr_add(c, dv, "default_version '%s' is not one of the versions",
+                       p->default_version);
+    if (!p->is_base && !p->roles) quire_yerr_add(c, root, "missing required field 'roles'");
     return c->errors ? QUIRE_ERR_INVALID : 0;
 }
 
@@ -406,15 +381,14 @@ int quire_plugins_add_buf(quire_plugins *ps, const char *buf, size_t len, const 
 
 int quire_plugins_add_file(quire_plugins *ps, const char *path, int is_base, quire_ydiag *g)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        quire_ydiag_add(g, path, NULL, "cannot open");
-        return QUIRE_ERR_IO;
+    char *buf;
+    size_t len;
+    int rc = quire_fs_read_file(path, &buf, &len, 1u << 20);
+    if (rc) {
+        quire_ydiag_add(g, path, NULL,
+                        rc == QUIRE_ERR_INVALID ? "larger than 1 MiB" : "cannot open");
+        return rc == QUIRE_ERR_NOMEM ? rc : QUIRE_ERR_IO;
     }
-    char *buf = malloc(1u << 20);
-    size_t len = buf ? fread(buf, 1, 1u << 20, f) : 0;
-    fclose(f);
-    if (!buf) return QUIRE_ERR_NOMEM;
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
@@ -423,7 +397,7 @@ int quire_plugins_add_file(quire_plugins *ps, const char *path, int is_base, qui
     else
         snprintf(dir, sizeof dir, ".");
     char abs[PATH_MAX];
-    int rc = quire_plugins_add_buf(ps, buf, len, path, realpath(dir, abs) ? abs : dir, is_base, g);
+    rc = quire_plugins_add_buf(ps, buf, len, path, realpath(dir, abs) ? abs : dir, is_base, g);
     free(buf);
     return rc;
 }

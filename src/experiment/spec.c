@@ -10,6 +10,7 @@
 #include "experiment/render.h"
 #include "sim/scenario.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 typedef struct sctx {
     quire_yerr e;
@@ -34,21 +35,6 @@ const char *quire_metric_name(quire_metric m)
 const char *quire_compliance_name(quire_compliance c)
 {
     return check_names[c];
-}
-
-static int name_index(const char *s, const char *const *names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(s, names[i])) return (int)i;
-    return -1;
-}
-
-static void list_names(char *out, size_t len, const char *const *names, size_t n)
-{
-    size_t off = 0;
-    out[0] = 0;
-    for (size_t i = 0; i < n && off < len; i++)
-        off += (size_t)snprintf(out + off, len - off, "%s%s", i ? ", " : "", names[i]);
 }
 
 int quire_spec_parse_size(const char *s, uint64_t *out)
@@ -77,7 +63,7 @@ static int get_time_ms(sctx *c, const quire_ynode *n, const char *what, double *
     uint64_t ns;
     if (!s || quire_scenario_parse_time(s, &ns)) {
         quire_yerr_add(&c->e, n, "%s: expected a time such as 500ms or 2s, got '%s'", what,
-             s ? s : quire_ynode_kind_name(n));
+                       s ? s : quire_ynode_kind_name(n));
         return QUIRE_ERR_INVALID;
     }
     *ms = (double)ns / 1e6;
@@ -101,13 +87,14 @@ static void parse_config(sctx *c, const char *what, const quire_ynode *cf, quire
             quire_yerr_add(&c->e, v, "%s.config.%s: expected a scalar", what, var);
             continue;
         }
-        if (name_index(var, runner_vars, 7) >= 0) {
-            quire_yerr_add(&c->e, cf->keys[i], "%s.config.%s: set by quire, not configurable", what, var);
+        if (quire_yname_index(var, runner_vars, 7) >= 0) {
+            quire_yerr_add(&c->e, cf->keys[i], "%s.config.%s: set by quire, not configurable", what,
+                           var);
             continue;
         }
         if (s->plugin && !quire_plugin_has_var(s->plugin, s->version, var)) {
             quire_yerr_add(&c->e, cf->keys[i], "%s.config: plugin '%s' has no variable '%s'", what,
-                 s->plugin->name, var);
+                           s->plugin->name, var);
             continue;
         }
         const quire_strs *ch = s->plugin ? quire_plugin_choices(s->plugin, var) : NULL;
@@ -117,9 +104,9 @@ static void parse_config(sctx *c, const char *what, const quire_ynode *cf, quire
                 ok = !strcmp(ch->s[k], v->str);
             if (!ok) {
                 char known[300];
-                list_names(known, sizeof known, (const char *const *)ch->s, ch->n);
-                quire_yerr_add(&c->e, v, "%s.config.%s: '%s' is not allowed (choose from: %s)", what, var, v->str,
-                     known);
+                quire_yname_list(known, sizeof known, (const char *const *)ch->s, ch->n);
+                quire_yerr_add(&c->e, v, "%s.config.%s: '%s' is not allowed (choose from: %s)",
+                               what, var, v->str, known);
                 continue;
             }
         }
@@ -170,15 +157,17 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
                 if (!c->x->plugins.p[i].is_base)
                     off += (size_t)snprintf(known + off, sizeof known - off, "%s%s",
                                             off ? ", " : "", c->x->plugins.p[i].name);
-            quire_yerr_add(&c->e, at, "%s: unknown implementation plugin '%s' (known: %s)", what, iname, known);
+            quire_yerr_add(&c->e, at, "%s: unknown implementation plugin '%s' (known: %s)", what,
+                           iname, known);
         } else if (!(s->version = quire_plugin_version_find(s->plugin, vname))) {
             char known[400] = "";
             size_t off = 0;
             for (size_t i = 0; i < s->plugin->nversions && off < sizeof known; i++)
                 off += (size_t)snprintf(known + off, sizeof known - off, "%s%s", i ? ", " : "",
                                         s->plugin->versions[i].name);
-            quire_yerr_add(&c->e, vnode ? vnode : at, "%s: plugin '%s' has no version '%s' (versions: %s)", what,
-                 s->plugin->name, vname ? vname : "(default)", known);
+            quire_yerr_add(&c->e, vnode ? vnode : at,
+                           "%s: plugin '%s' has no version '%s' (versions: %s)", what,
+                           s->plugin->name, vname ? vname : "(default)", known);
         }
     }
     const char *role = NULL;
@@ -201,7 +190,8 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
         else
             quire_yerr_add(&c->e, rn, "%s.role: '%s' is not server or client", what, role);
         if (s->plugin && s->role >= 0 && !(s->plugin->roles & (1 << s->role)))
-            quire_yerr_add(&c->e, rn, "%s: plugin '%s' has no %s role", what, s->plugin->name, role);
+            quire_yerr_add(&c->e, rn, "%s: plugin '%s' has no %s role", what, s->plugin->name,
+                           role);
     }
     const quire_ynode *tg = quire_ynode_get(n, "target");
     if (tg) {
@@ -252,15 +242,16 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
     for (size_t i = 0; i < n->n; i++) {
         const quire_ynode *s = n->vals[i];
         if (s->kind != QUIRE_YNODE_MAP || !s->n) {
-            quire_yerr_add(&c->e, s, "steps: each step is a mapping such as {start: server} or {wait: 1s}");
+            quire_yerr_add(&c->e, s,
+                           "steps: each step is a mapping such as {start: server} or {wait: 1s}");
             continue;
         }
-        int k = name_index(s->keys[0]->str, kinds, 5);
+        int k = quire_yname_index(s->keys[0]->str, kinds, 5);
         if (k < 0) {
             quire_yerr_add(&c->e, s->keys[0],
-                 "steps: unknown step '%s' (start, stop, wait, wait_exit, "
-                 "command)",
-                 s->keys[0]->str);
+                           "steps: unknown step '%s' (start, stop, wait, wait_exit, "
+                           "command)",
+                           s->keys[0]->str);
             continue;
         }
         static const char *const opt[] = {"start",   "stop", "wait",    "wait_exit",
@@ -283,16 +274,17 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
             st->command = strdup(sv);
             const char *in = quire_ynode_str(quire_ynode_get(s, "in"));
             static const char *const where[] = {"host", "client", "server", "sim"};
-            if (in && name_index(in, where, 4) < 0)
+            if (in && quire_yname_index(in, where, 4) < 0)
                 quire_yerr_add(&c->e, quire_ynode_get(s, "in"),
-                     "steps.in: '%s' is not host, client, server "
-                     "or sim",
-                     in);
+                               "steps.in: '%s' is not host, client, server "
+                               "or sim",
+                               in);
             st->where = strdup(in ? in : "host");
         } else {
             st->service = strdup(sv);
             if (!quire_ynode_get(quire_ynode_get(t, "services"), sv))
-                quire_yerr_add(&c->e, v, "steps.%s: '%s' is not a service of this test", s->keys[0]->str, sv);
+                quire_yerr_add(&c->e, v, "steps.%s: '%s' is not a service of this test",
+                               s->keys[0]->str, sv);
         }
         const quire_ynode *to = quire_ynode_get(s, "timeout");
         if (to) quire_yerr_uint(&c->e, to, "steps.timeout", 1, 3600, &st->timeout_s);
@@ -343,12 +335,12 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         quire_assertion as;
         memset(&as, 0, sizeof as);
         as.line = a->line;
-        int k = name_index(type, assert_names, 6);
+        int k = quire_yname_index(type, assert_names, 6);
         if (k < 0) {
             char known[220];
-            list_names(known, sizeof known, assert_names, 6);
-            quire_yerr_add(&c->e, quire_ynode_get(a, "type"), "assertion: unknown type '%s' (known: %s)", type,
-                 known);
+            quire_yname_list(known, sizeof known, assert_names, 6);
+            quire_yerr_add(&c->e, quire_ynode_get(a, "type"),
+                           "assertion: unknown type '%s' (known: %s)", type, known);
             continue;
         }
         as.kind = (quire_assert_kind)k;
@@ -357,14 +349,14 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
             const quire_service *s = find_service(xt, svc);
             if (!s) {
                 quire_yerr_add(&c->e, quire_ynode_get(a, "service"),
-                     "assertion: '%s' is not a service of this "
-                     "test",
-                     svc);
+                               "assertion: '%s' is not a service of this "
+                               "test",
+                               svc);
                 continue;
             }
             if (as.kind == QUIRE_ASSERT_RESPONSIVE && s->role != QUIRE_PLUGIN_SERVER)
-                quire_yerr_add(&c->e, quire_ynode_get(a, "service"), "service_responsive: '%s' is not a server",
-                     svc);
+                quire_yerr_add(&c->e, quire_ynode_get(a, "service"),
+                               "service_responsive: '%s' is not a server", svc);
             as.service = strdup(svc);
         } else if (as.kind == QUIRE_ASSERT_RESPONSIVE || as.kind == QUIRE_ASSERT_EXENV_CLEAN ||
                    as.kind == QUIRE_ASSERT_EXIT) {
@@ -372,17 +364,18 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
             continue;
         }
         if (as.kind == QUIRE_ASSERT_EXIT && quire_ynode_get(a, "code") &&
-            quire_yerr_uint(&c->e, quire_ynode_get(a, "code"), "service_exit.code", 0, 255, &as.code))
+            quire_yerr_uint(&c->e, quire_ynode_get(a, "code"), "service_exit.code", 0, 255,
+                            &as.code))
             continue;
         if (as.kind == QUIRE_ASSERT_PERFORMANCE) {
             const char *m = quire_yerr_need_str(&c->e, a, "metric", "performance_threshold");
             if (!m) continue;
-            int mi = name_index(m, metric_names, 3);
+            int mi = quire_yname_index(m, metric_names, 3);
             if (mi < 0) {
                 quire_yerr_add(&c->e, quire_ynode_get(a, "metric"),
-                     "performance_threshold: unknown metric "
-                     "'%s' (handshake_time, time_to_first_byte, goodput)",
-                     m);
+                               "performance_threshold: unknown metric "
+                               "'%s' (handshake_time, time_to_first_byte, goodput)",
+                               m);
                 continue;
             }
             as.metric = (quire_metric)mi;
@@ -395,7 +388,8 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                     uint64_t bps;
                     const char *s = quire_ynode_str(ln);
                     if (!s || quire_scenario_parse_rate(s, &bps)) {
-                        quire_yerr_add(&c->e, ln, "goodput %s: expected a rate such as 5Mbps", lim[l]);
+                        quire_yerr_add(&c->e, ln, "goodput %s: expected a rate such as 5Mbps",
+                                       lim[l]);
                         continue;
                     }
                     v = (double)bps;
@@ -412,14 +406,14 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         } else if (as.kind == QUIRE_ASSERT_COMPLIANCE) {
             const char *ch = quire_yerr_need_str(&c->e, a, "check", "protocol_compliance");
             if (!ch) continue;
-            int ci = name_index(ch, check_names, 4);
+            int ci = quire_yname_index(ch, check_names, 4);
             if (ci < 0) {
                 char known[200];
-                list_names(known, sizeof known, check_names, 4);
+                quire_yname_list(known, sizeof known, check_names, 4);
                 quire_yerr_add(&c->e, quire_ynode_get(a, "check"),
-                     "protocol_compliance: unknown check '%s' "
-                     "(known: %s)",
-                     ch, known);
+                               "protocol_compliance: unknown check '%s' "
+                               "(known: %s)",
+                               ch, known);
                 continue;
             }
             as.check = (quire_compliance)ci;
@@ -430,9 +424,9 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 if (!v) continue;
                 if (!*v || *end || qv > 0xffffffffull) {
                     quire_yerr_add(&c->e, quire_ynode_get(a, "version"),
-                         "version_chosen: '%s' is not a hex "
-                         "QUIC version such as 0x00000001",
-                         v);
+                                   "version_chosen: '%s' is not a hex "
+                                   "QUIC version such as 0x00000001",
+                                   v);
                     continue;
                 }
                 as.version = (uint32_t)qv;
@@ -492,7 +486,8 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
     if (f) {
         static const char *const fk[] = {"count", "size", NULL};
         quire_yerr_check_keys(&c->e, f, "files", fk);
-        if (f->kind != QUIRE_YNODE_MAP) quire_yerr_add(&c->e, f, "files: expected {count: N, size: 10KiB}");
+        if (f->kind != QUIRE_YNODE_MAP)
+            quire_yerr_add(&c->e, f, "files: expected {count: N, size: 10KiB}");
         const quire_ynode *cn = quire_ynode_get(f, "count");
         if (cn) quire_yerr_uint(&c->e, cn, "files.count", 0, 1000, &xt->nfiles);
         const quire_ynode *sz = quire_ynode_get(f, "size");
@@ -503,8 +498,8 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
     const quire_ynode *sv = quire_ynode_get(t, "services");
     if (!sv || sv->kind != QUIRE_YNODE_MAP || !sv->n) {
         quire_yerr_add(&c->e, sv ? sv : t, "test '%s': %s", xt->name,
-             sv ? "services: expected a mapping of service name to service"
-                : "missing required field 'services'");
+                       sv ? "services: expected a mapping of service name to service"
+                          : "missing required field 'services'");
     } else {
         if (!(xt->services = calloc(sv->n, sizeof *xt->services))) return;
         for (size_t i = 0; i < sv->n; i++)
@@ -517,15 +512,15 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 const quire_service *tg = find_service(xt, s->target);
                 if (!tg || tg->role != QUIRE_PLUGIN_SERVER)
                     quire_yerr_add(&c->e, quire_ynode_get(sv->vals[i], "target"),
-                         "services.%s.target: '%s' "
-                         "is not a server service of this test",
-                         s->name, s->target);
+                                   "services.%s.target: '%s' "
+                                   "is not a server service of this test",
+                                   s->name, s->target);
             }
         }
         if (servers > 1)
             quire_yerr_add(&c->e, sv,
-                 "services: at most one server per test (the testbed has one server "
-                 "namespace)");
+                           "services: at most one server per test (the testbed has one server "
+                           "namespace)");
         for (size_t i = 0; i < xt->nservices; i++)
             for (size_t k = 0; k < i; k++)
                 if (xt->services[i].role == QUIRE_PLUGIN_CLIENT &&
@@ -553,7 +548,7 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
     const quire_ynode *root = d.root;
     if (!root || root->kind != QUIRE_YNODE_MAP) {
         quire_yerr_add(&c.e, root, "an experiment is a mapping with 'tests', got %s",
-             quire_ynode_kind_name(root));
+                       quire_ynode_kind_name(root));
     } else {
         quire_yerr_check_keys(&c.e, root, "experiment", keys);
         const char *nm = quire_ynode_str(quire_ynode_get(root, "name"));
@@ -572,7 +567,7 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
                     if (x->tests[i].name && x->tests[k].name &&
                         !strcmp(x->tests[i].name, x->tests[k].name))
                         quire_yerr_add(&c.e, tests->vals[i], "tests: the name '%s' is used twice",
-                             x->tests[i].name);
+                                       x->tests[i].name);
         }
     }
     quire_ydoc_free(&d);
@@ -584,15 +579,14 @@ int quire_experiment_load(quire_experiment *x, const char *path, const char *src
     memset(x, 0, sizeof *x);
     int rc = quire_plugins_load_tree(&x->plugins, srcdir, g);
     if (rc) return rc;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        quire_ydiag_add(g, path, NULL, "cannot open the experiment file");
-        return QUIRE_ERR_IO;
+    char *buf;
+    size_t len;
+    if ((rc = quire_fs_read_file(path, &buf, &len, 1u << 20))) {
+        quire_ydiag_add(g, path, NULL,
+                        rc == QUIRE_ERR_INVALID ? "larger than 1 MiB"
+                                                : "cannot open the experiment file");
+        return rc == QUIRE_ERR_NOMEM ? rc : QUIRE_ERR_IO;
     }
-    char *buf = malloc(1u << 20);
-    size_t len = buf ? fread(buf, 1, 1u << 20, f) : 0;
-    fclose(f);
-    if (!buf) return QUIRE_ERR_NOMEM;
     rc = quire_experiment_parse_buf(x, buf, len, path, g);
     free(buf);
     return rc;

@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "util/err.h"
+#include "util/fs.h"
 
 #define MAX_FILE_SIZE (4u * 1024 * 1024)
 
@@ -136,8 +137,10 @@ int quire_ydoc_load_buf(quire_ydoc *d, const char *buf, size_t len, const char *
         d->nodes = c.nodes;
         if (!d->root && c.bad_key) {
             rc = QUIRE_ERR_MALFORMED;
-            snprintf(err, errlen, "%s:%u:%u: a mapping key must be a scalar, not a list or a "
-                     "mapping", name, c.key_line, c.key_col);
+            snprintf(err, errlen,
+                     "%s:%u:%u: a mapping key must be a scalar, not a list or a "
+                     "mapping",
+                     name, c.key_line, c.key_col);
         } else if (!d->root) {
             rc = c.too_big ? QUIRE_ERR_INVALID : QUIRE_ERR_NOMEM;
             snprintf(err, errlen,
@@ -156,25 +159,18 @@ int quire_ydoc_load_buf(quire_ydoc *d, const char *buf, size_t len, const char *
 int quire_ydoc_load(quire_ydoc *d, const char *path, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *buf;
+    size_t len;
+    int rc = quire_fs_read_file(path, &buf, &len, MAX_FILE_SIZE);
+    if (rc == QUIRE_ERR_INVALID) {
+        snprintf(err, errlen, "%s: larger than 4 MiB", path);
+        return QUIRE_ERR_IO;
+    }
+    if (rc) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return QUIRE_ERR_IO;
+        return rc == QUIRE_ERR_NOMEM ? rc : QUIRE_ERR_IO;
     }
-    char *buf = malloc(MAX_FILE_SIZE + 1);
-    if (!buf) {
-        fclose(f);
-        return QUIRE_ERR_NOMEM;
-    }
-    size_t len = fread(buf, 1, MAX_FILE_SIZE + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || len > MAX_FILE_SIZE) {
-        snprintf(err, errlen, "%s: %s", path, bad ? "read error" : "larger than 4 MiB");
-        free(buf);
-        return QUIRE_ERR_IO;
-    }
-    int rc = quire_ydoc_load_buf(d, buf, len, path, err, errlen);
+    rc = quire_ydoc_load_buf(d, buf, len, path, err, errlen);
     free(buf);
     return rc;
 }
@@ -304,4 +300,19 @@ int quire_yerr_uint(quire_yerr *e, const quire_ynode *n, const char *what, unsig
     }
     *out = (unsigned)v;
     return 0;
+}
+
+int quire_yname_index(const char *s, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(s, names[i])) return (int)i;
+    return -1;
+}
+
+void quire_yname_list(char *out, size_t len, const char *const *names, size_t n)
+{
+    size_t off = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n && off < len; i++)
+        off += (size_t)snprintf(out + off, len - off, "%s%s", i ? ", " : "", names[i]);
 }

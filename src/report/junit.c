@@ -6,6 +6,7 @@
 
 #include "report/markup.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 static int xesc(quire_buf *b, const char *s)
 {
@@ -140,7 +141,7 @@ int quire_junit_save(const quire_result *r, const char *path)
     quire_buf b;
     quire_buf_init(&b);
     int rv = quire_junit_write(r, &b);
-    if (!rv) rv = quire_result_write_atomic(path, b.data, b.len);
+    if (!rv) rv = quire_fs_write_atomic(path, b.data, b.len, 0644);
     quire_buf_free(&b);
     return rv;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/fs.h"
 
 /* ---- result.json: writing ---- */
 
@@ -152,7 +153,7 @@ int quire_result_save(const quire_result *r, const char *path)
     char *json;
     int rv = quire_result_to_json(r, &json);
     if (rv) return rv;
-    rv = quire_result_write_atomic(path, json, strlen(json));
+    rv = quire_fs_write_atomic(path, json, strlen(json), 0644);
     free(json);
     return rv;
 }

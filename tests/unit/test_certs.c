@@ -17,22 +17,20 @@
 
 #include "run/certs.h"
 #include "util/err.h"
+#include "tmpdir.h"
 
 static char root[64];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/quire-test-certs-%d-XXXXXX", (int)getpid());
-    return mkdtemp(root) ? 0 : -1;
+    return test_tmpdir_make(root, sizeof root, "certs");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd);
+    return test_tmpdir_remove(root);
 }
 
 static STACK_OF(X509) * read_chain(const char *file)

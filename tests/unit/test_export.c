@@ -16,6 +16,7 @@
 #include <pcap/pcap.h>
 
 #include "trace/export.h"
+#include "tmpdir.h"
 #include "util/err.h"
 
 #define R1 "0101010101010101010101010101010101010101010101010101010101010101"
@@ -26,16 +27,13 @@ static char dir[64];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/quire-test-export-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return test_tmpdir_make(dir, sizeof dir, "export");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
+    return test_tmpdir_remove(dir);
 }
 
 /* Three Ethernet records of 60, 61 and 1514 bytes, nanosecond timestamps. */

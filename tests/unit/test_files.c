@@ -12,22 +12,20 @@
 #include <cmocka.h>
 
 #include "run/files.h"
+#include "tmpdir.h"
 
 static char root[64];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/quire-test-files-%d-XXXXXX", (int)getpid());
-    return mkdtemp(root) ? 0 : -1;
+    return test_tmpdir_make(root, sizeof root, "files");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd);
+    return test_tmpdir_remove(root);
 }
 
 static void test_slug(void **state)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -13,6 +14,7 @@
 #include "util/err.h"
 
 #include "plugin_fixture.h"
+#include "tmpdir.h"
 
 static void test_load_and_inherit(void **state)
 {
@@ -106,11 +108,42 @@ static void test_bad_plugins(void **state)
     }
 }
 
+/* A plugin file that cannot be read whole is an error naming it, not a truncated parse. */
+static void test_unreadable_files(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    assert_int_equal(test_tmpdir_make(dir, sizeof dir, "plugin"), 0);
+    snprintf(path, sizeof path, "%s/big.yaml", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fprintf(f, "name: big\n");
+    for (int i = 0; i < (1 << 20) / 16 + 1; i++)
+        fputs("# padding......\n", f);
+    assert_int_equal(fclose(f), 0);
+    quire_plugins ps = {0};
+    quire_ydiag g = {0};
+    assert_int_not_equal(quire_plugins_add_file(&ps, path, 0, &g), 0);
+    assert_int_equal(g.n, 1);
+    assert_non_null(strstr(g.msgs[0], "big.yaml"));
+    assert_non_null(strstr(g.msgs[0], "larger than 1 MiB"));
+    quire_ydiag_free(&g);
+    snprintf(path, sizeof path, "%s/missing.yaml", dir);
+    assert_int_not_equal(quire_plugins_add_file(&ps, path, 0, &g), 0);
+    assert_int_equal(g.n, 1);
+    assert_non_null(strstr(g.msgs[0], "missing.yaml"));
+    assert_non_null(strstr(g.msgs[0], "cannot open"));
+    quire_ydiag_free(&g);
+    quire_plugins_free(&ps);
+    assert_int_equal(test_tmpdir_remove(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_and_inherit),
         cmocka_unit_test(test_bad_plugins),
+        cmocka_unit_test(test_unreadable_files),
         cmocka_unit_test(test_shipped_plugins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "run/registry.h"
+#include "tmpdir.h"
 #include "util/err.h"
 
 static char root[64];
@@ -31,8 +32,7 @@ static void write_file(const char *name, const char *text, mode_t mode)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof root, "/tmp/quire-test-registry-%d-XXXXXX", (int)getpid());
-    if (!mkdtemp(root)) return -1;
+    if (test_tmpdir_make(root, sizeof root, "registry")) return -1;
     char p[128];
     snprintf(p, sizeof p, "%s/ep_ok", root);
     mkdir(p, 0755);
@@ -64,9 +64,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd);
+    return test_tmpdir_remove(root);
 }
 
 static void test_load_and_probe(void **state)
