@@ -12,6 +12,7 @@
 
 #include "report/markup.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 static int esc(quire_buf *b, const char *s)
 {
@@ -295,7 +296,9 @@ static int failures(const quire_result *r, const char *base, quire_buf *b)
             for (size_t t = 0; t < r->ntests; t++) {
                 quire_result_outcome o;
                 quire_result_outcome_get(r, s, c, t, &o);
-                if (o.verdict != QUIRE_VERDICT_FAILED) continue;
+                /* failures the auto-unsupported rule marked "?" are listed too, as such */
+                int hidden = quire_result_rule_hidden(&o);
+                if (o.verdict != QUIRE_VERDICT_FAILED && !hidden) continue;
                 const char *expl = o.explanation, *log = o.log;
                 const quire_result_test *tt = &r->tests[t];
                 if (!n++ &&
@@ -306,8 +309,9 @@ static int failures(const quire_result *r, const char *base, quire_buf *b)
                 if (quire_buf_printf(b, "<tr class=\"s%zu c%zu t%zu\"><td>", s, c, t) ||
                     esc(b, r->servers[s].name) || quire_buf_printf(b, "</td><td>") ||
                     esc(b, r->clients[c].name) ||
-                    quire_buf_printf(b, "</td><td><span class=\"b fx\">") || esc(b, tt->abbr) ||
-                    quire_buf_printf(b, "</span> ") || esc(b, tt->name ? tt->name : tt->abbr) ||
+                    quire_buf_printf(b, "</td><td><span class=\"b %s\">", hidden ? "lg" : "fx") ||
+                    esc(b, tt->abbr) || quire_buf_printf(b, "</span> ") ||
+                    esc(b, tt->name ? tt->name : tt->abbr) ||
                     quire_buf_printf(b, "</td><td class=\"e\">") ||
                     esc(b, expl && *expl ? expl : "(no explanation recorded)") ||
                     quire_buf_printf(b, "</td><td><a href=\"") ||
@@ -345,7 +349,7 @@ int quire_html_save(const quire_result *r, const quire_html_options *opts, const
     quire_buf b;
     quire_buf_init(&b);
     int rv = quire_html_write(r, opts, &b);
-    if (!rv) rv = quire_result_write_atomic(path, b.data, b.len);
+    if (!rv) rv = quire_fs_write_atomic(path, b.data, b.len, 0644);
     quire_buf_free(&b);
     return rv;
 }

@@ -201,19 +201,32 @@ static int failure_line(const quire_result *r, size_t s, size_t c, size_t t, con
     return quire_buf_append(out, "))\n", 3) ? QUIRE_ERR_NOMEM : 0;
 }
 
-int quire_markdown_write(const quire_result *r, quire_buf *out)
+/* Lists the cells with verdict v under title; for "unsupported", only the failures that QIR's
+ * auto-unsupported rule turned into it. */
+static int failure_list(const quire_result *r, quire_verdict v, const char *title, quire_buf *out)
 {
-    int rv = quire_markdown_write_tables(r, out);
-    size_t nfail = 0;
+    size_t n = 0;
+    int rv = 0;
     for (size_t c = 0; c < r->nclients && !rv; c++)
         for (size_t s = 0; s < r->nservers && !rv; s++)
             for (size_t t = 0; t < r->ntests && !rv; t++) {
                 quire_result_outcome o;
                 quire_result_outcome_get(r, s, c, t, &o);
-                if (o.verdict != QUIRE_VERDICT_FAILED) continue;
-                if (!nfail++ && quire_buf_printf(out, "\n### Failed tests\n\n"))
-                    rv = QUIRE_ERR_NOMEM;
+                if (o.verdict != v) continue;
+                if (v == QUIRE_VERDICT_UNSUPPORTED && !quire_result_rule_hidden(&o)) continue;
+                if (!n++ && quire_buf_printf(out, "\n### %s\n\n", title)) rv = QUIRE_ERR_NOMEM;
                 if (!rv) rv = failure_line(r, s, c, t, o.explanation, o.log, out);
             }
+    return rv;
+}
+
+int quire_markdown_write(const quire_result *r, quire_buf *out)
+{
+    int rv = quire_markdown_write_tables(r, out);
+    if (!rv) rv = failure_list(r, QUIRE_VERDICT_FAILED, "Failed tests", out);
+    if (!rv)
+        rv = failure_list(r, QUIRE_VERDICT_UNSUPPORTED,
+                          "Failures marked unsupported by QIR's rule (failed against every peer)",
+                          out);
     return rv;
 }

@@ -1,13 +1,10 @@
 /* The result model and its result.json form (QIR's schema plus quire's keys); see result.h. */
 #include "report/result.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/err.h"
 
@@ -447,31 +444,8 @@ void quire_result_count(const quire_result *r, quire_result_counts *n)
             }
 }
 
-int quire_result_write_atomic(const char *path, const void *data, size_t len)
+int quire_result_rule_hidden(const quire_result_outcome *o)
 {
-    char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) return QUIRE_ERR_NOMEM;
-    int rv = QUIRE_ERR_IO;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) goto out;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, (const char *)data + off, len - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        off += (size_t)n;
-    }
-    /* fsync before rename: after a crash the file is the old or the new one, never empty */
-    int ok = off == len && fsync(fd) == 0;
-    if (close(fd) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno ? errno : EIO;
-        unlink(tmp);
-        errno = e;
-        goto out;
-    }
-    rv = 0;
-out:
-    free(tmp);
-    return rv;
+    return o->verdict == QUIRE_VERDICT_UNSUPPORTED && o->explanation &&
+           strstr(o->explanation, QUIRE_RESULT_RULE_MARK) != NULL;
 }

@@ -153,16 +153,19 @@ typedef struct quire_result_outcome {
 int quire_result_outcome_get(const quire_result *r, size_t s, size_t c, size_t t,
                              quire_result_outcome *o);
 
+/* QIR's auto-unsupported rule (scheduler.c) keeps a failed cell's explanation and appends this
+ * mark plus "clients" or "servers" when it turns the failure into "unsupported". */
+#define QUIRE_RESULT_RULE_MARK "; marked unsupported: failed against all "
+
+/* 1 when o is a failure that the auto-unsupported rule turned into "unsupported". */
+int quire_result_rule_hidden(const quire_result_outcome *o);
+
 /* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
  * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */
 int quire_result_cell_put(quire_result *r, size_t server, size_t client, size_t test,
                           const quire_result_cell *src);
 int quire_result_meas_put(quire_result *r, size_t server, size_t client, size_t test,
                           const quire_result_meas *src);
-
-/* Writes any report atomically: PATH.tmp.<pid>, fsync, rename. 0 or QUIRE_ERR_IO (errno
- * set). The reports (Markdown, HTML, JUnit) are saved through it too. */
-int quire_result_write_atomic(const char *path, const void *data, size_t len);
 
 /* Counts of verdicts over all test-case cells (not measurements). */
 typedef struct quire_result_counts {

@@ -42,7 +42,8 @@ static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
                 out->verdict = QUIRE_VERDICT_FAILED; /* succeeded without a value */
             char why[sizeof out->explanation];
             snprintf(why, sizeof why, "%s", out->explanation);
-            snprintf(out->explanation, sizeof out->explanation, "run %u of %u: %.450s", r, reps, why);
+            snprintf(out->explanation, sizeof out->explanation, "run %u of %u: %.450s", r, reps,
+                     why);
             n = 0;
             break;
         }
@@ -56,8 +57,8 @@ static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
         mean /= n;
         char last[sizeof out->explanation];
         snprintf(last, sizeof last, "%s", out->explanation);
-        snprintf(out->explanation, sizeof out->explanation, "%u runs, mean %.0f %s; last: %.400s", n,
-                 mean, lo->tc->unit ? lo->tc->unit : "", last);
+        snprintf(out->explanation, sizeof out->explanation, "%u runs, mean %.0f %s; last: %.400s",
+                 n, mean, lo->tc->unit ? lo->tc->unit : "", last);
     }
     memcpy(out->values, values, n * sizeof values[0]);
     out->nvalues = n;
@@ -186,10 +187,9 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
     for (size_t i = 0; i < njobs; i++) {
         quire_result_add_server(o->result, jobs[i].server->name, jobs[i].server->url);
         quire_result_add_client(o->result, jobs[i].client->name, jobs[i].client->url);
-        quire_result_add_test(o->result,
-                              jobs[i].tc->repetitions ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
-                              jobs[i].tc->abbr, jobs[i].tc->name, jobs[i].tc->desc,
-                              jobs[i].tc->unit);
+        quire_result_add_test(
+            o->result, jobs[i].tc->repetitions ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
+            jobs[i].tc->abbr, jobs[i].tc->name, jobs[i].tc->desc, jobs[i].tc->unit);
     }
     save(o);
     size_t next = 0, active = 0;
@@ -296,7 +296,7 @@ size_t quire_scheduler_auto_unsupported(quire_result *r, const char *const *no_a
                     const quire_result_cell *cell = quire_result_cell_get(r, s, c, t);
                     if (cell->verdict == QUIRE_VERDICT_UNSUPPORTED) continue;
                     char why[768];
-                    snprintf(why, sizeof why, "%s; marked unsupported: failed against all %s",
+                    snprintf(why, sizeof why, "%s" QUIRE_RESULT_RULE_MARK "%s",
                              cell->explanation ? cell->explanation : "failed",
                              pass ? "clients" : "servers");
                     /* the cell's strings are replaced by the call: copy them first */

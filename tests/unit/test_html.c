@@ -88,6 +88,18 @@ static void test_escaping_links_failures(void **state)
     /* unsupported badges link nowhere; the measurement shows mean ± stdev */
     assert_non_null(strstr(s, "<span class=\"b u t1\" title=\"zerortt: unsupported\">Z</span>"));
     assert_non_null(strstr(s, "G: 9100 &plusmn; 141 kbps"));
+    size_t grey = count(s, "<span class=\"b lg\">");
+    /* a failure that QIR's auto-unsupported rule marked "?" is in the failure table, grey */
+    assert_int_equal(quire_result_set(&r, "quic-go", "ngtcp2", "Z", QUIRE_VERDICT_UNSUPPORTED,
+                                      "boom" QUIRE_RESULT_RULE_MARK "servers", 2,
+                                      "quic-go_ngtcp2/zerortt"),
+                     0);
+    quire_buf_reset(&b);
+    assert_int_equal(quire_html_write(&r, NULL, &b), 0);
+    s = quire_buf_str(&b);
+    assert_non_null(strstr(s, "<span class=\"b lg\">Z</span> zerortt</td><td class=\"e\">boom; "
+                              "marked unsupported: failed against all servers</td>"));
+    assert_int_equal(count(s, "<span class=\"b lg\">"), grey + 1);
     /* a different logs base */
     quire_html_options o = {"My run", "../run1"};
     quire_buf_reset(&b);

@@ -78,12 +78,47 @@ static void test_escaping_and_failures(void **state)
     assert_non_null(strstr(s, "\u2713()<br>?()<br>\u2715(DC)"));
     assert_non_null(strstr(s, "**DC** transfer: got 3 of 5 files \\| line break ([log](x/y))\n"));
     assert_null(strstr(s, "Measurement")); /* no measurements: no second table */
+    assert_null(strstr(s, "QIR's rule"));  /* no failure hidden by the auto-unsupported rule */
     for (const char *line = s; *line && line[0] == '|'; line = strchr(line, '\n') + 1) {
         int pipes = 0;
         for (const char *p = line; *p != '\n'; p++)
             pipes += *p == '|' && (p == line || p[-1] != '\\');
         assert_int_equal(pipes, 3);
     }
+    quire_buf_free(&b);
+    quire_result_free(&r);
+}
+
+/* Failures that QIR's auto-unsupported rule turned into "unsupported" get their own list; a
+ * plain 127 does not appear in it. */
+static void test_rule_failures_listed(void **state)
+{
+    (void)state;
+    quire_result r;
+    quire_result_init(&r);
+    assert_true(quire_result_add_server(&r, "s", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "c", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "BP", "rebind-port", NULL, NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "E", "ecn", NULL, NULL) >= 0);
+    assert_int_equal(quire_result_set(&r, "s", "c", "BP", QUIRE_VERDICT_UNSUPPORTED,
+                                      "client exit code 1; marked unsupported: failed against "
+                                      "all clients",
+                                      31, "s_c/rebind-port"),
+                     0);
+    assert_int_equal(quire_result_set(&r, "s", "c", "E", QUIRE_VERDICT_UNSUPPORTED,
+                                      "server does not support the test case (exit code 127)", 0,
+                                      NULL),
+                     0);
+    quire_buf b;
+    quire_buf_init(&b);
+    assert_int_equal(quire_markdown_write(&r, &b), 0);
+    const char *s = quire_buf_str(&b);
+    assert_null(strstr(s, "### Failed tests"));
+    assert_non_null(strstr(s, "### Failures marked unsupported by QIR's rule (failed against every "
+                              "peer)\n\n- s (server) / c (client): **BP** rebind-port: client "
+                              "exit code 1; marked unsupported: failed against all clients "
+                              "([log](s_c/rebind-port))\n"));
+    assert_null(strstr(s, "**E**"));
     quire_buf_free(&b);
     quire_result_free(&r);
 }
@@ -123,6 +158,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables_match_prettytable),
         cmocka_unit_test(test_escaping_and_failures),
+        cmocka_unit_test(test_rule_failures_listed),
         cmocka_unit_test(test_measurement_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
