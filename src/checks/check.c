@@ -286,6 +286,99 @@ quire_verdict quire_check_run(const quire_check_ctx *ctx, quire_judge_fn judge, 
     return v;
 }
 
+/* RFC 9000, 20.1 */
+static const char *transport_error_name(uint64_t e, char *buf, size_t len)
+{
+    static const char *const names[] = {
+        "NO_ERROR",
+        "INTERNAL_ERROR",
+        "CONNECTION_REFUSED",
+        "FLOW_CONTROL_ERROR",
+        "STREAM_LIMIT_ERROR",
+        "STREAM_STATE_ERROR",
+        "FINAL_SIZE_ERROR",
+        "FRAME_ENCODING_ERROR",
+        "TRANSPORT_PARAMETER_ERROR",
+        "CONNECTION_ID_LIMIT_ERROR",
+        "PROTOCOL_VIOLATION",
+        "INVALID_TOKEN",
+        "APPLICATION_ERROR",
+        "CRYPTO_BUFFER_EXCEEDED",
+        "KEY_UPDATE_ERROR",
+        "AEAD_LIMIT_REACHED",
+        "NO_VIABLE_PATH",
+    };
+    if (e < sizeof names / sizeof names[0])
+        snprintf(buf, len, "%s", names[e]);
+    else if (e >= 0x100 && e <= 0x1ff)
+        snprintf(buf, len, "CRYPTO_ERROR (TLS alert %u)", (unsigned)(e - 0x100));
+    else
+        snprintf(buf, len, "transport error 0x%llx", (unsigned long long)e);
+    return buf;
+}
+
+const char *quire_check_trace_hint(const quire_facts *c, uint64_t end_ns, char *buf, size_t len)
+{
+    buf[0] = 0;
+    if (!c->loaded) return buf;
+    const char *cap = quire_check_cap(c);
+    /* a close counts when it belongs to the connection the capture ends with */
+    uint64_t conn = c->last_frame[0] ? c->last_conn[0] : c->last_conn[1];
+    int ok[2] = {c->close[0].frame && c->close[0].conn == conn,
+                 c->close[1].frame && c->close[1].conn == conn};
+    for (int s = 0; s < 2; s++) {
+        if (!ok[s] || (ok[1 - s] && c->close[1 - s].frame < c->close[s].frame)) continue;
+        char name[64];
+        if (c->close[s].app)
+            snprintf(name, sizeof name, "application error 0x%llx",
+                     (unsigned long long)c->close[s].error);
+        else
+            transport_error_name(c->close[s].error, name, sizeof name);
+        snprintf(buf, len, "CONNECTION_CLOSE from the %s at %s frame %llu: %s%s%s%s",
+                 s ? "server" : "client", cap, (unsigned long long)c->close[s].frame, name,
+                 c->close[s].reason[0] ? " '" : "", c->close[s].reason,
+                 c->close[s].reason[0] ? "'" : "");
+        return buf;
+    }
+    if (!c->last_frame[0] && !c->last_frame[1]) {
+        snprintf(buf, len, "no QUIC packet in %s", cap);
+    } else if (!c->last_frame[1]) {
+        snprintf(buf, len, "no packet from the server in %s", cap);
+    } else if (c->last_ns[0] > c->last_ns[1] + 1000000000ull) {
+        snprintf(buf, len,
+                 "the server's last packet at %s frame %llu, %.1f s before the "
+                 "client's last (frame %llu)",
+                 cap, (unsigned long long)c->last_frame[1],
+                 (double)(c->last_ns[0] - c->last_ns[1]) / 1e9,
+                 (unsigned long long)c->last_frame[0]);
+    } else {
+        int s = c->last_ns[0] > c->last_ns[1] ? 0 : 1; /* who sent the last packet */
+        if (end_ns > c->last_ns[s] + 2000000000ull)
+            snprintf(buf, len,
+                     "no packet in either direction for the last %.1f s of the test (the last: "
+                     "%s frame %llu, from the %s)",
+                     (double)(end_ns - c->last_ns[s]) / 1e9, cap,
+                     (unsigned long long)c->last_frame[s], s ? "server" : "client");
+    }
+    return buf;
+}
+
+void quire_check_add_exit_hint(const quire_check_ctx *ctx, char *why, size_t whylen)
+{
+    if (!ctx->sim_dir) return;
+    char keys[4200], cap[4200], hint[512];
+    int have_keys = merge_keylogs(ctx, keys, sizeof keys);
+    snprintf(cap, sizeof cap, "%s/trace_node_left.pcap", ctx->sim_dir);
+    quire_facts *f = calloc(1, sizeof *f);
+    if (!f) return;
+    if (!quire_facts_scan(f, cap, have_keys ? keys : NULL) &&
+        quire_check_trace_hint(f, ctx->end_ns, hint, sizeof hint)[0]) {
+        size_t n = strlen(why);
+        if (n + 2 < whylen) snprintf(why + n, whylen - n, "; %s", hint);
+    }
+    free(f);
+}
+
 /* The capture's file name without its directory, for explanations. */
 const char *quire_check_cap(const quire_facts *f)
 {

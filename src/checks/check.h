@@ -42,6 +42,7 @@ typedef struct quire_check_ctx {
     quire_exit server;
     quire_exit client;
     unsigned timeout_s; /* the test's timeout, for explanations */
+    uint64_t end_ns;    /* CLOCK_REALTIME when the test's processes ended (0: unknown) */
     double *value;      /* measurements: where the check stores the measured value */
 } quire_check_ctx;
 
@@ -118,6 +119,18 @@ quire_verdict quire_check_files(const quire_check_ctx *ctx, char *why, size_t wh
 
 /* Describes an exit ("exit code 1", "killed at the 60 s timeout", ...) into buf. */
 const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *buf, size_t len);
+
+/* Why the capture's last connection may have ended, from the client-side capture's facts: its
+ * first CONNECTION_CLOSE (side, frame, error name, reason), else a server that went silent more
+ * than a second before the client's last packet, else silence in both directions for more than
+ * two seconds before end_ns (when the test ended, CLOCK_REALTIME as the capture's timestamps;
+ * 0: unknown), else no packet at all. Writes "" when the capture tells nothing of the kind. */
+const char *quire_check_trace_hint(const quire_facts *client_side, uint64_t end_ns, char *buf,
+                                   size_t len);
+
+/* For a test that failed on an exit status: appends "; " and the trace hint of the client-side
+ * capture (read with both key logs) to why, when there is one. */
+void quire_check_add_exit_hint(const quire_check_ctx *ctx, char *why, size_t whylen);
 
 /* The checks of the test cases, one file each under checks/ (each runs its judge through
  * quire_check_run). */

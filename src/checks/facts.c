@@ -52,6 +52,19 @@ const char *quire_facts_path_str(const quire_facts_path *p, char *buf, size_t le
     return buf;
 }
 
+/* The path of a packet's datagram. */
+static quire_facts_path path_of(const quire_conn_packet *p)
+{
+    quire_facts_path path = {p->udp->src, p->udp->dst, p->udp->sport, p->udp->dport};
+    return path;
+}
+
+/* A packet's connection, named by its first frame; 0 when none matched. */
+static uint64_t conn_of(const quire_conn_packet *p)
+{
+    return p->conn ? p->conn->first_frame : 0;
+}
+
 static int path_eq(const quire_facts_path *a, const quire_facts_path *b)
 {
     return a->sport == b->sport && a->dport == b->dport && quire_addr_equal(&a->src, &b->src) &&
@@ -155,7 +168,7 @@ static void on_datagram(quire_facts *f, const quire_conn_packet *p)
     if (p->from_client < 0) return;
     f->ecn[s][p->udp->ecn & 3]++;
     if ((p->udp->ecn & 3) == 3 && !f->first_ce_frame[s]) f->first_ce_frame[s] = p->frame;
-    quire_facts_path cur = {p->udp->src, p->udp->dst, p->udp->sport, p->udp->dport};
+    quire_facts_path cur = path_of(p);
     if (s == 1) {
         if (p->udp->src.family == 4) {
             if (!f->server_ipv4++) f->server_ipv4_frame = p->frame;
@@ -241,10 +254,30 @@ static void on_frame(quire_facts *f, const quire_conn_packet *p, const quire_fra
         if (!from_client && f->cur_is_new_server_path && p->frame == f->cur_frame) {
             add_data(f->challenges, &f->nchallenges, fr->u.path.data, f->challenge_frame, p->frame);
             f->server_paths.pending_frame = 0;
+        } else if (!from_client && f->server_paths.bad_frame &&
+                   !f->server_paths.bad_path_challenge_frame) {
+            quire_facts_path cur = path_of(p);
+            if (path_eq(&cur, &f->server_paths.bad_path))
+                f->server_paths.bad_path_challenge_frame = p->frame;
         }
         break;
     case QUIRE_FRAME_PATH_RESPONSE:
         if (from_client) add_data(f->responses, &f->nresponses, fr->u.path.data, NULL, 0);
+        break;
+    case QUIRE_FRAME_CONNECTION_CLOSE:
+        if (!f->close[s].frame || f->close[s].conn != conn_of(p)) {
+            f->close[s].conn = conn_of(p);
+            f->close[s].frame = p->frame;
+            f->close[s].app = fr->u.connection_close.app;
+            f->close[s].error = fr->u.connection_close.error;
+            size_t n = 0;
+            for (uint64_t i = 0;
+                 i < fr->u.connection_close.reason_len && n + 1 < sizeof f->close[s].reason; i++) {
+                uint8_t ch = fr->u.connection_close.reason[i];
+                f->close[s].reason[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+            }
+            f->close[s].reason[n] = 0;
+        }
         break;
     default:
         break;
@@ -304,6 +337,9 @@ static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *ar
     }
     if (from_client < 0) return;
     int s = from_client ? 0 : 1;
+    f->last_frame[s] = p->frame;
+    f->last_ns[s] = p->ts_ns;
+    f->last_conn[s] = conn_of(p);
     int ok = k->status == 0;
     if (from_client && k->type == QUIRE_PACKET_HANDSHAKE && !f->amp.stopped) {
         /* a Handshake packet coalesced after the client's Initial ends the walk too */
@@ -409,7 +445,9 @@ static void take_conns(quire_facts *f, const quire_trace *t)
     }
 }
 
-int quire_facts_scan(quire_facts *f, const char *capture, const char *keylog)
+/* One pass over a capture file (data NULL) or a capture in memory. */
+static int scan(quire_facts *f, const char *capture, const void *data, size_t len,
+                const char *keylog)
 {
     quire_facts_init(f, capture);
     f->loaded = 0;
@@ -420,7 +458,7 @@ int quire_facts_scan(quire_facts *f, const char *capture, const char *keylog)
         return QUIRE_ERR_NOMEM;
     }
     quire_trace_opts o = {.keylog = keylog, .on_packet = on_packet, .arg = f};
-    int rc = quire_trace_run(t, capture, &o);
+    int rc = data ? quire_trace_run_mem(t, data, len, &o) : quire_trace_run(t, capture, &o);
     finish_pending(f);
     if (rc) {
         snprintf(f->error, sizeof f->error, "%s",
@@ -435,4 +473,14 @@ int quire_facts_scan(quire_facts *f, const char *capture, const char *keylog)
     quire_trace_free(t);
     free(t);
     return rc;
+}
+
+int quire_facts_scan(quire_facts *f, const char *capture, const char *keylog)
+{
+    return scan(f, capture, NULL, 0, keylog);
+}
+
+int quire_facts_scan_mem(quire_facts *f, const char *name, const void *data, size_t len)
+{
+    return scan(f, name, data ? data : "", len, NULL);
 }

@@ -65,6 +65,7 @@ typedef struct quire_facts_paths {
     uint64_t new_paths; /* paths after the first */
     uint64_t bad_frame; /* first new-path packet that failed the requirement, 0 if none */
     quire_facts_path bad_path;
+    uint64_t bad_path_challenge_frame; /* server side: a later PATH_CHALLENGE on bad_path */
     /* walking state */
     int have_last;
     quire_facts_path last;
@@ -140,6 +141,16 @@ typedef struct quire_facts {
     size_t nresponses;
     quire_addr client_addrs[QUIRE_FACTS_MAX_ADDRS]; /* destinations of server datagrams */
     size_t nclient_addrs;
+    /* why the last connection ended: the first CONNECTION_CLOSE each side sent in the latest
+     * connection it closed ([0] client, [1] server; frame 0: none), and the last QUIC packet each
+     * side sent (frame, capture time, its connection). Connections are named by their first
+     * frame; 0: no connection matched. */
+    struct {
+        uint64_t frame, error, conn;
+        int app;
+        char reason[64]; /* printable characters of the reason phrase, truncated */
+    } close[2];
+    uint64_t last_frame[2], last_ns[2], last_conn[2];
     /* goodput */
     uint64_t server_1rtt, server_1rtt_first_ns, server_1rtt_last_ns;
     uint64_t server_1rtt_first_frame, server_1rtt_last_frame;
@@ -152,6 +163,10 @@ typedef struct quire_facts {
 /* Reads capture with the key log keylog (NULL: none) into f. Returns 0, or a negative
  * QUIRE_ERR_* with f->error naming the file and the problem. */
 int quire_facts_scan(quire_facts *f, const char *capture, const char *keylog);
+
+/* The same for a capture in memory named name, without a key log (secrets embedded in a pcapng
+ * are used, as always); for the fuzz target. */
+int quire_facts_scan_mem(quire_facts *f, const char *name, const void *data, size_t len);
 
 /* Initializes f as an empty, loaded capture (what unit tests start from). */
 void quire_facts_init(quire_facts *f, const char *name);

@@ -17,10 +17,15 @@ quire_verdict quire_judge_portrebinding(const quire_check_data *d, char *why, si
     const quire_facts *s = d->server, *c = d->client;
     char p[160];
     if (s->server_paths.bad_frame) {
+        char later[96] = "; the server never sent one on that path";
+        if (s->server_paths.bad_path_challenge_frame)
+            snprintf(later, sizeof later, "; the server's first one on that path is at frame %llu",
+                     (unsigned long long)s->server_paths.bad_path_challenge_frame);
         snprintf(why, whylen,
-                 "first server packet on new path %s (%s frame %llu) has no PATH_CHALLENGE",
+                 "first server packet on new path %s (%s frame %llu) has no PATH_CHALLENGE "
+                 "(QIR requires it in that packet)%s",
                  quire_facts_path_str(&s->server_paths.bad_path, p, sizeof p), quire_check_cap(s),
-                 (unsigned long long)s->server_paths.bad_frame);
+                 (unsigned long long)s->server_paths.bad_frame, later);
         return QUIRE_VERDICT_FAILED;
     }
     if (s->server_paths.nseen <= 1) {

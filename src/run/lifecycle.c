@@ -43,6 +43,7 @@ typedef struct test {
     quire_proc sim, server, client;
     int have_sim, have_server, have_client;
     quire_exit server_exit, client_exit;
+    uint64_t end_ns; /* CLOCK_REALTIME when the client or the server ended the test */
     char sim_problem[256];
 } test;
 
@@ -162,8 +163,8 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
     const quire_impl *im = !strcmp(role, "server") ? t->o->server : t->o->client;
     int server = !strcmp(role, "server");
     /* The contract's variables, and PATH/HOME so that run_endpoint scripts work. */
-    char env[6][4200];
-    const char *envp[8];
+    char env[7][4200];
+    const char *envp[9];
     size_t n = 0;
     const char *path = getenv("PATH"), *home = getenv("HOME");
     snprintf(env[n++], sizeof env[0], "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin");
@@ -173,6 +174,7 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
              server ? t->o->tc->testcase_server : t->o->tc->testcase_client);
     snprintf(env[n++], sizeof env[0], "SSLKEYLOGFILE=/logs/keys.log");
     snprintf(env[n++], sizeof env[0], "QLOGDIR=/logs/qlog/");
+    if (t->o->alpn) snprintf(env[n++], sizeof env[0], "QUIRE_ALPN=%s", t->o->alpn);
     for (size_t i = 0; i < n; i++)
         envp[i] = env[i];
     char *req = NULL; /* REQUESTS can be long (multiplexing: 2000 URLs) */
@@ -205,8 +207,10 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
         .output = t->output,
         .stdin_null = 1,
     };
-    tlog(t, "starting %s %s: %s (TESTCASE=%s)", role, im->name, t->o->container ? im->image : exe,
-         server ? t->o->tc->testcase_server : t->o->tc->testcase_client);
+    tlog(t, "starting %s %s: %s (TESTCASE=%s%s%s)", role, im->name,
+         t->o->container ? im->image : exe,
+         server ? t->o->tc->testcase_server : t->o->tc->testcase_client,
+         t->o->alpn ? ", QUIRE_ALPN=" : "", t->o->alpn ? t->o->alpn : "");
     if (!server) tlog(t, "REQUESTS=%s", t->requests);
     int rc;
     if (t->o->container) {
@@ -468,6 +472,9 @@ static int run_processes(test *t, char *why, size_t whylen)
         long long left = deadline - quire_proc_now_ms();
         rc = left <= 0 ? QUIRE_ERR_TIMEOUT
                        : quire_proc_wait_any(ps, t->have_sim ? 3 : 2, (int)left, &which);
+        struct timespec now; /* when the test ended, on the captures' clock */
+        clock_gettime(CLOCK_REALTIME, &now);
+        t->end_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
         if (rc == QUIRE_ERR_INTERRUPTED) return rc;
         char s[96];
         if (rc == QUIRE_ERR_TIMEOUT) {
@@ -512,10 +519,14 @@ static void judge(test *t, quire_outcome *out)
         .server = t->server_exit,
         .client = t->client_exit,
         .timeout_s = t->timeout_s,
+        .end_ns = t->end_ns,
         .value = &out->value,
     };
     out->value = -1;
     quire_verdict v = quire_check_exits(&ctx, out->explanation, sizeof out->explanation);
+    /* what the capture says of the end, when the client had a connection to make */
+    if (v == QUIRE_VERDICT_FAILED && ctx.client.kind != QUIRE_EXIT_NOT_STARTED)
+        quire_check_add_exit_hint(&ctx, out->explanation, sizeof out->explanation);
     if (v == QUIRE_VERDICT_NONE && t->sim_problem[0]) {
         snprintf(out->explanation, sizeof out->explanation, "%s", t->sim_problem);
         v = QUIRE_VERDICT_FAILED;

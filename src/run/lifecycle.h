@@ -29,6 +29,7 @@ typedef struct quire_lifecycle_opts {
     unsigned timeout_s;      /* 0: the test case's own */
     const char *sim_exe;     /* quire binary with `sim`; NULL: kernel forwarding, no capture */
     int sim_kernel;          /* pass --kernel to the simulator (forward, capture only) */
+    const char *alpn;        /* non-NULL: QUIRE_ALPN for both endpoints ("h3"), else unset */
     unsigned long long seed; /* simulator seed */
     int keep;                /* keep www, downloads, certs, and the logs of unsupported tests */
     int save_files;          /* keep www and downloads of failed tests (QIR's -f) */

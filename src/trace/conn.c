@@ -630,6 +630,11 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
                 c->vn_versions[c->vn_nversions++] =
                     (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
             }
+        } else if (pkt.type == QUIRE_PACKET_RETRY && c->retry) {
+            /* RFC 9000, 17.2.5.2: the client processes at most one Retry and discards the
+             * rest (a server may answer each of the client's first Initials with one, e.g.
+             * Chromium's two-datagram ClientHello): the keys stay the first Retry's */
+            c->retry++;
         } else if (pkt.type == QUIRE_PACKET_RETRY) {
             c->retry++;
             if (pkt.retry_tag == 0) {

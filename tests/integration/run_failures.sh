@@ -29,6 +29,8 @@ grep -q "exit1: ROLE=client TESTCASE=handshake SSLKEYLOGFILE=/logs/keys.log QLOG
     "$tmp/logs/quic-go_exit1/handshake/output.txt" || fail "contract environment not seen"
 grep -q "REQUESTS=https://server4:443/" "$tmp/logs/quic-go_exit1/handshake/output.txt" ||
     fail "REQUESTS not seen"
+grep -q "exit1: QUIRE_ALPN=unset" "$tmp/logs/quic-go_exit1/handshake/output.txt" ||
+    fail "QUIRE_ALPN set without --alpn"
 expect_no_leftovers
 # QIR's auto-unsupported rule: exit1 fails against both servers -> unsupported everywhere
 rm -rf "$tmp/logs"
@@ -42,4 +44,10 @@ rm -rf "$tmp/logs"
 qrun -s quic-go,unsupported -c exit1,unsupported -t handshake --no-auto-unsupported-rule
 expect_verdict "$tmp/logs/result.json" quic-go exit1 H failed
 ! grep -q "against all servers" "$tmp/out" || fail "the rule was applied although switched off"
+expect_no_leftovers
+# --alpn h3 hands QUIRE_ALPN=h3 to the endpoints (exit1 as the server shows its environment)
+rm -rf "$tmp/logs"
+qrun -s exit1 -c quic-go -t handshake --alpn h3 -n exit1
+grep -q "exit1: QUIRE_ALPN=h3" "$tmp/logs/exit1_quic-go/handshake/output.txt" ||
+    fail "--alpn h3 did not reach the server"
 expect_no_leftovers

@@ -1,5 +1,5 @@
 /* Unit tests for checks/check: the exit-status rules and the file comparison (identical,
- * missing, extra, truncated, corrupted). */
+ * missing, extra, truncated, corrupted) and the trace hint added to exit failures. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "checks/check.h"
+#include "tmpdir.h"
 
 typedef struct fixture {
     char root[64], www[96], dl[96];
@@ -30,8 +31,7 @@ static void put(const char *dir, const char *name, const char *data, size_t len)
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->root, sizeof fx->root, "/tmp/quire-test-check-%d-XXXXXX", (int)getpid());
-    if (!mkdtemp(fx->root)) return -1;
+    if (test_tmpdir_make(fx->root, sizeof fx->root, "check")) return -1;
     snprintf(fx->www, sizeof fx->www, "%s/www", fx->root);
     snprintf(fx->dl, sizeof fx->dl, "%s/dl", fx->root);
     if (mkdir(fx->www, 0755) || mkdir(fx->dl, 0755)) return -1;
@@ -52,9 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->root);
-    int rc = system(cmd);
+    int rc = test_tmpdir_remove(fx->root);
     free(fx);
     return rc;
 }
@@ -143,12 +141,63 @@ static void test_exit_rules(void **state)
     assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
 }
 
+/* Each kind of trace hint, from facts built in memory. */
+static void test_trace_hint(void **state)
+{
+    (void)state;
+    char h[256];
+    quire_facts *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    quire_facts_init(f, "/x/sim/trace_node_left.pcap");
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h),
+                        "no QUIC packet in trace_node_left.pcap");
+    f->last_frame[0] = 3;
+    f->last_ns[0] = 5000000000ull;
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h),
+                        "no packet from the server in trace_node_left.pcap");
+    f->last_frame[1] = 2;
+    f->last_ns[1] = 4500000000ull; /* half a second: nothing to say */
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h), "");
+    /* both quiet long before the test ended (e.g. a server that lost the client after a NAT
+     * rebinding while the client, with nothing in flight, only waits) */
+    assert_string_equal(quire_check_trace_hint(f, 6500000000ull, h, sizeof h), "");
+    assert_string_equal(quire_check_trace_hint(f, 35000000000ull, h, sizeof h),
+                        "no packet in either direction for the last 30.0 s of the test (the last: "
+                        "trace_node_left.pcap frame 3, from the client)");
+    f->last_ns[1] = 1000000000ull;
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h),
+                        "the server's last packet at trace_node_left.pcap frame 2, 4.0 s before "
+                        "the client's last (frame 3)");
+    f->close[1].frame = 40;
+    f->close[1].error = 0xa;
+    snprintf(f->close[1].reason, sizeof f->close[1].reason, "bad frame");
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h),
+                        "CONNECTION_CLOSE from the server at trace_node_left.pcap frame 40: "
+                        "PROTOCOL_VIOLATION 'bad frame'");
+    f->close[1].conn = 7; /* a close of an earlier connection says nothing of the last one */
+    assert_non_null(strstr(quire_check_trace_hint(f, 0, h, sizeof h), "4.0 s before"));
+    f->close[1].conn = 0;
+    f->close[0].frame = 39; /* the earlier close is the one that ended the connection */
+    f->close[0].error = 0x178;
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h),
+                        "CONNECTION_CLOSE from the client at trace_node_left.pcap frame 39: "
+                        "CRYPTO_ERROR (TLS alert 120)");
+    f->close[0].error = 0x4242;
+    assert_non_null(strstr(quire_check_trace_hint(f, 0, h, sizeof h), "transport error 0x4242"));
+    f->close[0].app = 1;
+    assert_non_null(strstr(quire_check_trace_hint(f, 0, h, sizeof h), "application error 0x4242"));
+    f->loaded = 0;
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h), "");
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_files_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_missing_and_corrupt, setup, teardown),
         cmocka_unit_test(test_exit_rules),
+        cmocka_unit_test(test_trace_hint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

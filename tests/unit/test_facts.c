@@ -162,12 +162,57 @@ static void test_failures(void **state)
     free(f);
 }
 
+/* Chromium (zero-length SCID) sends its ClientHello in two Initials and ngtcp2's server answers
+ * each with a Retry: the client uses the first and discards the second (RFC 9000, 17.2.5.2), so
+ * the Initial keys must stay the first Retry's for everything after it to decrypt. */
+static void test_two_retries(void **state)
+{
+    (void)state;
+    quire_facts *f = scan("chrome-2retry", 1);
+    assert_int_equal(f->retries, 2);
+    assert_int_equal(f->undecryptable, 0);
+    assert_int_equal(f->retry_decided, 1);
+    assert_int_equal(f->retry_decided_frame, 5);
+    assert_int_equal(f->nhs, 1);
+    free(f);
+}
+
+/* The first CONNECTION_CLOSE and the last packet of each side, and the hint made of them. */
+static void test_close_and_hint(void **state)
+{
+    (void)state;
+    char hint[256];
+    quire_facts *f = scan("handshake", 1);
+    assert_int_equal(f->close[0].frame, 14); /* the client's H3_NO_ERROR close */
+    assert_int_equal(f->close[0].app, 1);
+    assert_int_equal(f->close[0].error, 0x100);
+    assert_int_equal(f->close[1].frame, 0);
+    assert_true(f->last_frame[0] >= 14 && f->last_frame[1] > 0);
+    assert_true(f->last_ns[0] > 0 && f->last_ns[1] > 0);
+    quire_check_trace_hint(f, 0, hint, sizeof hint);
+    assert_string_equal(hint, "CONNECTION_CLOSE from the client at handshake.pcap frame 14: "
+                              "application error 0x100");
+    free(f);
+    /* two connections: the close kept is the second connection's, the one the capture ends with */
+    f = scan("resumption", 1);
+    assert_int_equal(f->close[0].frame, 31);
+    assert_int_equal(f->close[0].conn, 15);
+    assert_int_equal(f->last_conn[0], 15);
+    assert_non_null(strstr(quire_check_trace_hint(f, 0, hint, sizeof hint), "frame 31"));
+    free(f);
+    /* without keys the close is not readable; a short capture with both sides says nothing */
+    f = scan("handshake", 0);
+    assert_int_equal(f->close[0].frame, 0);
+    assert_string_equal(quire_check_trace_hint(f, 0, hint, sizeof hint), "");
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_passing_captures),
-        cmocka_unit_test(test_facts_values),
-        cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_passing_captures), cmocka_unit_test(test_facts_values),
+        cmocka_unit_test(test_failures),         cmocka_unit_test(test_close_and_hint),
+        cmocka_unit_test(test_two_retries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -317,6 +317,11 @@ static void test_rebinding(void **state)
            "198.18.0.100:5555 -> "
            "198.19.0.100:443 "
            "(trace_node_right.pcap frame 44)");
+    EXPECT(x, quire_judge_portrebinding, QUIRE_VERDICT_FAILED, "never sent one on that path");
+    s->server_paths.bad_path_challenge_frame = 60; /* e.g. ngtcp2: PATH_RESPONSE first */
+    EXPECT(x, quire_judge_portrebinding, QUIRE_VERDICT_FAILED,
+           "first one on that path is at frame 60");
+    s->server_paths.bad_path_challenge_frame = 0;
     s->server_paths.bad_frame = 0;
     s->nchallenges = 1;
     memcpy(s->challenges[0], "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
