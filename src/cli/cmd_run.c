@@ -92,6 +92,9 @@ static void usage(FILE *out)
         "                            -s/-c/-t are given)\n"
         "      --rerun-failed FILE   run again only the failed tests of result file FILE, into\n"
         "                            a new log dir; the new result has the others unchanged\n"
+        "      --alpn h3             run the hq test cases over HTTP/3 where both endpoints can\n"
+        "                            (endpoints get QUIRE_ALPN=h3, a quire extension; h3-only\n"
+        "                            implementations answer 127 without it); default hq\n"
         "      --run-id ID           name the run (namespaces quire-ID-<n>-*; 'quire clean\n"
         "                            --run ID' removes its leftovers); default: random\n"
         "  -h, --help                this text\n\n"
@@ -221,6 +224,7 @@ enum {
     OPT_BACKEND,
     OPT_ENGINE,
     OPT_QIR_ADDRS,
+    OPT_ALPN,
     OPT_NO_AUTO_RULE
 };
 
@@ -306,6 +310,7 @@ int quire_cmd_run(int argc, char **argv)
         {"backend", required_argument, 0, OPT_BACKEND},
         {"engine", required_argument, 0, OPT_ENGINE},
         {"qir-addresses", no_argument, 0, OPT_QIR_ADDRS},
+        {"alpn", required_argument, 0, OPT_ALPN},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -313,7 +318,7 @@ int quire_cmd_run(int argc, char **argv)
     int auto_rule = 1;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
     const char *run_id_arg = NULL, *html = NULL, *junit = NULL, *resume = NULL, *rerun = NULL;
-    const char *backend = "auto";
+    const char *backend = "auto", *alpn = NULL;
     quire_container_cfg ccfg = {.engine = "docker"};
     unsigned shard_k = 0, shard_n = 0;
     char impl_file[PATH_MAX] = "";
@@ -421,6 +426,13 @@ int quire_cmd_run(int argc, char **argv)
                 return 2;
             }
             ccfg.engine = optarg;
+            break;
+        case OPT_ALPN:
+            if (strcmp(optarg, "h3") && strcmp(optarg, "hq")) {
+                fprintf(stderr, "quire run: --alpn must be hq or h3, got '%s'\n", optarg);
+                return 2;
+            }
+            alpn = strcmp(optarg, "h3") ? NULL : "h3";
             break;
         case OPT_QIR_ADDRS:
             ccfg.qir_addresses = 1;
@@ -656,6 +668,7 @@ int quire_cmd_run(int argc, char **argv)
                  .timeout_s = (unsigned)timeout,
                  .sim_exe = exe[0] ? exe : NULL,
                  .sim_kernel = sim_kernel,
+                 .alpn = alpn,
                  .seed = seed,
                  .keep = keep,
                  .save_files = save_files,

@@ -87,5 +87,9 @@ rc=0
 ROLE=client TESTCASE=http3 "$QUINN/target/release/quire-quinn" client >/dev/null 2>&1 || rc=$?
 if [ "$rc" = 127 ]; then record PASS "unsupported-http3=127"
 else record FAIL "unsupported-http3 exit $rc (want 127)"; fi
+rc=0
+ROLE=client TESTCASE=handshake QUIRE_ALPN=h3 "$QUINN/run_endpoint" >/dev/null 2>&1 || rc=$?
+if [ "$rc" = 127 ]; then record PASS "h3-handshake=127"
+else record FAIL "QUIRE_ALPN=h3 handshake exit $rc (want 127)"; fi
 
 pairs_finish endpoint_quinn
