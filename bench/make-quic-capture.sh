@@ -138,18 +138,21 @@ ngtcp2)
         198.18.0.1 443 "$url" >"$out/client.log" 2>&1 || rc=$?
     ;;
 quic-go)
-    # Its binaries use /www, /certs, /downloads and port 443: bind-mount our directories there
-    # inside the mount namespace `ip netns exec` makes (mounts do not reach the host).
+    # Its binaries use /www, /certs, /downloads, /logs and port 443: bind-mount our directories
+    # there inside the mount namespace `ip netns exec` makes (mounts do not reach the host). The
+    # mount points themselves are made when missing, as quire's own runner does.
     ip netns exec "$ns_s" env TESTCASE="$([ "$tc" = keyupdate ] && echo transfer || echo "$tc")" \
         QLOGDIR="$work/qlog" QUIC_GO_LOG_LEVEL=error sh -c \
-        'mount --bind "$1/www" /www && mount --bind "$1/certs" /certs && exec "$2/server"' \
+        'mkdir -p /www /certs /logs && mount --bind "$1/logs" /logs &&
+        mount --bind "$1/www" /www && mount --bind "$1/certs" /certs && exec "$2/server"' \
         sh "$work" "$qg_bin" >"$out/server.log" 2>&1 &
     pids+=($!)
     sleep 0.5
     rc=0
     timeout 300 ip netns exec "$ns_c" env TESTCASE="$tc" SSLKEYLOGFILE="$out/keys.log" \
         QLOGDIR="$work/qlog" QUIC_GO_LOG_LEVEL=error sh -c \
-        'mount --bind "$1/downloads" /downloads && exec "$2/client" "$3"' \
+        'mkdir -p /downloads /logs && mount --bind "$1/logs" /logs &&
+        mount --bind "$1/downloads" /downloads && exec "$2/client" "$3"' \
         sh "$work" "$qg_bin" "$url" >"$out/client.log" 2>&1 || rc=$?
     ;;
 esac

@@ -554,8 +554,11 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
         int owner = 1;
         size_t dcid_len = 0;
         char err[240] = "";
-        if (off > 0 && data[0] == 0) break; /* zero padding after the last coalesced packet */
         quire_conn *c = lookup(t, data, n, udp, &owner, &dcid_len);
+        /* Zero padding after the last coalesced packet. A short header can also start with
+         * 0x00 on the wire (its fixed bit greased, RFC 9287, and its masked bits all zero: 1 in
+         * 32), so a zero byte ends the datagram only when no connection ID follows it. */
+        if (off > 0 && data[0] == 0 && (!c || dcid_len == 0)) break;
         if (!c) {
             /* a new connection starts with a client Initial (or an unknown version's first
              * long header) whose DCID is not yet known */

@@ -160,6 +160,23 @@ static void test_initials(void **state)
     assert_int_equal(s.from_client[1], 0);
     assert_int_equal(s.from_client[2], 0);
 
+    /* zero padding after the last coalesced packet ends the datagram, but a short header
+     * whose first byte is 0x00 on the wire (greased fixed bit, RFC 9287) and whose DCID is
+     * the client's is a packet: counted, undecryptable here (no 1-RTT keys) */
+    n1 = build_initial(pkt, cscid, sizeof cscid, sscid, sizeof sscid, 2, ack, sizeof ack, 40, &sk);
+    memset(pkt + n1, 0, 30);
+    u = udp_of(pkt, n1 + 30, 0);
+    assert_int_equal(quire_conn_datagram(t, 2, 2100, &u, cb, &s), 1);
+    assert_int_equal(c->dir[1].undecryptable, 0);
+    pkt[n1] = 0x00;
+    memcpy(pkt + n1 + 1, cscid, sizeof cscid);
+    for (size_t i = 0; i < 25; i++) pkt[n1 + 1 + sizeof cscid + i] = (uint8_t)(0x11 + i);
+    u = udp_of(pkt, n1 + 30, 0);
+    assert_int_equal(quire_conn_datagram(t, 2, 2200, &u, cb, &s), 2);
+    assert_int_equal(c->dir[1].packets[QUIRE_PACKET_1RTT], 1);
+    assert_int_equal(c->dir[1].undecryptable, 1);
+    assert_int_equal(c->dir[1].decrypted, 4);
+
     /* the client's next Initial goes to the server's SCID: same connection */
     n = build_initial(pkt, sscid, sizeof sscid, cscid, sizeof cscid, 1, ack, sizeof ack, 1180, &ck);
     u = udp_of(pkt, n, 1);
@@ -179,7 +196,7 @@ static void test_initials(void **state)
     u = udp_of(junk, sizeof junk, 1);
     assert_int_equal(quire_conn_datagram(t, 5, 5000, &u, cb, &s), 0);
     assert_int_equal(quire_conn_count(t), 1);
-    assert_int_equal(s.decrypted, 4);
+    assert_int_equal(s.decrypted, 6);
     quire_conn_table_del(t);
     quire_keys_free(&ck);
     quire_keys_free(&sk);
