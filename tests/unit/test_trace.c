@@ -178,6 +178,15 @@ static void test_structure(void **state)
     run(&t, "ipv6.pcap", "ipv6.keys");
     assert_int_equal(quire_trace_conn(&t, 0)->ends[0][0].addr.family, 6);
     quire_trace_free(&t);
+
+    /* ngtcp2 greases the fixed bit (RFC 9287): frame 2's coalesced 1-RTT packet starts with
+     * 0x00 on the wire and must not be taken for padding */
+    run(&t, "ngtcp2-greased-bit.pcap", "ngtcp2-greased-bit.keys");
+    assert_true(quire_trace_clean(&t));
+    c = quire_trace_conn(&t, 0);
+    assert_int_equal(t.summary.quic_packets, 15); /* 14 when frame 2's 1-RTT packet is lost */
+    assert_int_equal(t.summary.types[QUIRE_PACKET_1RTT], 10);
+    quire_trace_free(&t);
 }
 
 static void test_bad_input(void **state)
