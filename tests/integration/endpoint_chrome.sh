@@ -4,7 +4,8 @@
 # namespaces joined by a veth pair, each endpoint in its own mount+PID namespace with /www,
 # /downloads, /certs, /logs and /etc/hosts bound as the endpoint contract says. Checks that
 # the downloads are byte-identical and, from a decrypted capture (tshark + Chromium's key
-# log), that everything went over exactly one QUIC connection with ALPN h3.
+# log), that everything went over exactly one QUIC connection with ALPN h3; over 16 URLs
+# (multiplexing) the driver fetches instead of clicking, also over that one connection.
 # Exit 0 pass, 1 fail, 77 skipped (not root, tool or Chromium missing).
 set -u
 
@@ -67,6 +68,9 @@ for s in $SERVERS; do
   # quire's QUIRE_ALPN=h3 extension: handshake and transfer over HTTP/3.
   QUIRE_ALPN=h3 pair "chrome-$sname-h3-handshake" "$C" "$srun" handshake "2000" "$CH|-eq|1" "$H3|-eq|1" "tcp|-eq|0"
   QUIRE_ALPN=h3 pair "chrome-$sname-h3-transfer" "$C" "$srun" transfer "2097152 3145728 5242880" \
+      "$CH|-eq|1" "$H3|-eq|1" "tcp|-eq|0"
+  # more than the driver's MANY_URLS: fetched by the page's fetch(), still one connection
+  QUIRE_ALPN=h3 pair "chrome-$sname-h3-many" "$C" "$srun" transfer "$(printf '32 %.0s' $(seq 100))" \
       "$CH|-eq|1" "$H3|-eq|1" "tcp|-eq|0"
 done
 if [[ $SERVERS == *ngtcp2ep:* ]]; then   # the wrapper maps retry onto gtlsserver -V
