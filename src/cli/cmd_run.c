@@ -72,6 +72,9 @@ static void usage(FILE *out)
         "                            else the one in the source tree, else "
         "./implementations.json)\n"
         "      --jobs N              run N tests in parallel, each with its own testbed (1)\n"
+        "      --repeat N            run each test case N times (logs in <test>/<n>); it\n"
+        "                            succeeds only if all N do, and says how many passed\n"
+        "                            (measurements keep their own 5 runs)\n"
         "      --timeout S           test timeout in seconds for every test (default: the\n"
         "                            test case's, 60 s as in QIR)\n"
         "      --keep                keep everything: www, downloads, certificates, and the\n"
@@ -225,6 +228,7 @@ enum {
     OPT_ENGINE,
     OPT_QIR_ADDRS,
     OPT_ALPN,
+    OPT_REPEAT,
     OPT_NO_AUTO_RULE
 };
 
@@ -311,6 +315,7 @@ int quire_cmd_run(int argc, char **argv)
         {"engine", required_argument, 0, OPT_ENGINE},
         {"qir-addresses", no_argument, 0, OPT_QIR_ADDRS},
         {"alpn", required_argument, 0, OPT_ALPN},
+        {"repeat", required_argument, 0, OPT_REPEAT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -323,7 +328,7 @@ int quire_cmd_run(int argc, char **argv)
     unsigned shard_k = 0, shard_n = 0;
     char impl_file[PATH_MAX] = "";
     int markdown = 0, save_files = 0, debug = 0, keep = 0, sim_kernel = 0, seed_set = 0;
-    unsigned long jobs = 1, timeout = 0, seed = 0;
+    unsigned long jobs = 1, timeout = 0, seed = 0, repeat = 1;
     optind = 1;
     opterr = 0;
     int c;
@@ -377,6 +382,12 @@ int quire_cmd_run(int argc, char **argv)
         case OPT_JOBS:
             if (parse_uint("--jobs", optarg, 64, &jobs) || jobs == 0) {
                 if (jobs == 0) fprintf(stderr, "quire run: --jobs must be at least 1\n");
+                return 2;
+            }
+            break;
+        case OPT_REPEAT:
+            if (parse_uint("--repeat", optarg, 1000, &repeat) || repeat == 0) {
+                if (repeat == 0) fprintf(stderr, "quire run: --repeat must be at least 1\n");
                 return 2;
             }
             break;
@@ -675,6 +686,7 @@ int quire_cmd_run(int argc, char **argv)
                  .debug = debug,
                  .container = container ? &ccfg : NULL},
         .jobs = (unsigned)jobs,
+        .repeat = (unsigned)repeat,
         .result = &result,
         .save_paths = save_paths,
         .nsave_paths = json ? 2 : 1,

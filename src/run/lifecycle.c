@@ -75,7 +75,7 @@ static int mkdirs(test *t)
 {
     const quire_lifecycle_opts *o = t->o;
     snprintf(t->rel, sizeof t->rel, "%s_%s/%s", o->server->name, o->client->name, o->tc->name);
-    if (o->repetition) /* measurements: one directory per run, as QIR */
+    if (o->repetition) /* measurements (as QIR) and --repeat: one directory per run */
         snprintf(t->rel + strlen(t->rel), sizeof t->rel - strlen(t->rel), "/%u", o->repetition);
     snprintf(t->dir, sizeof t->dir, "%s/%s", o->log_dir, t->rel);
     snprintf(t->output, sizeof t->output, "%s/output.txt", t->dir);

@@ -34,7 +34,7 @@ typedef struct quire_lifecycle_opts {
     int keep;                /* keep www, downloads, certs, and the logs of unsupported tests */
     int save_files;          /* keep www and downloads of failed tests (QIR's -f) */
     int debug;               /* also copy the runner's log lines to stderr */
-    unsigned repetition;     /* measurements: 1-based run number (test dir gets /<n>); 0 none */
+    unsigned repetition;     /* measurements, --repeat: 1-based run (test dir gets /<n>); 0 none */
     /* Non-NULL: the container backend (backend/container.h) runs the simulator image and the
      * implementations' images instead of namespaces; testbed is then unused. */
     const quire_container_cfg *container;

@@ -69,6 +69,46 @@ static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
     }
 }
 
+/* A test case run `repeat` times (--repeat), each run in its own directory <test>/<n> as a
+ * measurement's, all of them whatever their verdicts: the pass rate is the point. Succeeded
+ * only when every run did; the explanation gives the rate and the first failure. An
+ * unsupported first run, an interruption or a runner error ends it as it is. */
+static void run_repeated(quire_lifecycle_opts *lo, quire_outcome *out, unsigned repeat)
+{
+    unsigned passed = 0, first_failed = 0;
+    char first[sizeof out->explanation] = "";
+    double total = 0;
+    for (unsigned r = 1; r <= repeat; r++) {
+        lo->repetition = r;
+        int rc = quire_lifecycle_run(lo, out);
+        total += out->duration;
+        lo->testbed = NULL; /* the run removed the runner's testbed: the next makes its own */
+        if (rc || out->verdict == QUIRE_VERDICT_NONE ||
+            (r == 1 && out->verdict == QUIRE_VERDICT_UNSUPPORTED))
+            return;
+        if (out->verdict == QUIRE_VERDICT_SUCCEEDED) {
+            passed++;
+        } else if (!first_failed) {
+            first_failed = r;
+            snprintf(first, sizeof first, "%s", out->explanation);
+        }
+    }
+    char last[sizeof out->explanation];
+    snprintf(last, sizeof last, "%s", out->explanation);
+    if (first_failed)
+        snprintf(out->explanation, sizeof out->explanation, "%u of %u runs passed; run %u: %.400s",
+                 passed, repeat, first_failed, first);
+    else
+        snprintf(out->explanation, sizeof out->explanation, "%u of %u runs passed; last: %.400s",
+                 passed, repeat, last);
+    out->verdict = first_failed ? QUIRE_VERDICT_FAILED : QUIRE_VERDICT_SUCCEEDED;
+    out->duration = total;
+    if (out->log[0]) { /* the test's directory, not the last run's */
+        char *slash = strrchr(out->log, '/');
+        if (slash) *slash = 0;
+    }
+}
+
 static void cleanup(const quire_sched_opts *o, size_t job)
 {
     quire_lifecycle_cleanup(o->base.run_id, (unsigned)job);
@@ -112,6 +152,8 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t 
         quire_outcome out;
         if (j->tc->repetitions)
             run_measurement(&lo, &out);
+        else if (o->repeat > 1)
+            run_repeated(&lo, &out, o->repeat);
         else
             quire_lifecycle_run(&lo, &out);
         ssize_t w = write(p[1], &out, sizeof out); /* < PIPE_BUF: atomic */

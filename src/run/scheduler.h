@@ -25,6 +25,7 @@ typedef struct quire_job {
 typedef struct quire_sched_opts {
     quire_lifecycle_opts base;     /* everything but server, client, tc, testbed_n (set per job) */
     unsigned jobs;                 /* parallel tests, >= 1 */
+    unsigned repeat;               /* test cases: runs each (0, 1: once); all must pass */
     quire_result *result;          /* filled as tests finish (servers, clients, tests added) */
     const char *const *save_paths; /* result.json files to rewrite after each test */
     size_t nsave_paths;
