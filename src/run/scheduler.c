@@ -25,6 +25,13 @@ typedef struct worker {
     size_t job;
 } worker;
 
+/* After runs in <test>/<n>: the outcome's log is the test's directory, not the last run's. */
+static void log_of_test(quire_outcome *out)
+{
+    char *slash = out->log[0] ? strrchr(out->log, '/') : NULL;
+    if (slash) *slash = 0;
+}
+
 /* A measurement: the test case's repetitions one after the other (each in its own directory
  * <test>/<n>), stopping at the first that does not succeed, as QIR does. */
 static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
@@ -63,10 +70,7 @@ static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
     memcpy(out->values, values, n * sizeof values[0]);
     out->nvalues = n;
     out->duration = total;
-    if (out->log[0]) { /* the measurement's directory, not the last run's */
-        char *slash = strrchr(out->log, '/');
-        if (slash) *slash = 0;
-    }
+    log_of_test(out);
 }
 
 /* A test case run `repeat` times (--repeat), each run in its own directory <test>/<n> as a
@@ -103,10 +107,7 @@ static void run_repeated(quire_lifecycle_opts *lo, quire_outcome *out, unsigned 
                  passed, repeat, last);
     out->verdict = first_failed ? QUIRE_VERDICT_FAILED : QUIRE_VERDICT_SUCCEEDED;
     out->duration = total;
-    if (out->log[0]) { /* the test's directory, not the last run's */
-        char *slash = strrchr(out->log, '/');
-        if (slash) *slash = 0;
-    }
+    log_of_test(out);
 }
 
 static void cleanup(const quire_sched_opts *o, size_t job)
