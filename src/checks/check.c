@@ -340,10 +340,24 @@ const char *quire_check_trace_hint(const quire_facts *c, uint64_t end_ns, char *
                  c->close[s].reason[0] ? "'" : "");
         return buf;
     }
+    const quire_facts_conn *lc = NULL; /* the last connection's handshake */
+    for (size_t i = 0; i < c->nconns && !lc; i++)
+        if (c->conns[i].first_frame == conn) lc = &c->conns[i];
     if (!c->last_frame[0] && !c->last_frame[1]) {
         snprintf(buf, len, "no QUIC packet in %s", cap);
     } else if (!c->last_frame[1]) {
         snprintf(buf, len, "no packet from the server in %s", cap);
+    } else if (lc && lc->client_initials && !lc->client_handshakes) {
+        /* with the keys, a server packet that does not decrypt was corrupted on the way */
+        char bad[96] = "";
+        if (c->have_keys && lc->undecryptable[1])
+            snprintf(bad, sizeof bad, "; %llu of the server's %llu packets in it did not decrypt",
+                     (unsigned long long)lc->undecryptable[1], (unsigned long long)lc->packets[1]);
+        snprintf(buf, len,
+                 "the last connection (%s frame %llu on) never completed its handshake: the "
+                 "client sent %llu Initial packet%s and no Handshake packet%s",
+                 cap, (unsigned long long)conn, (unsigned long long)lc->client_initials,
+                 lc->client_initials == 1 ? "" : "s", bad);
     } else if (c->last_ns[0] > c->last_ns[1] + 1000000000ull) {
         snprintf(buf, len,
                  "the server's last packet at %s frame %llu, %.1f s before the "

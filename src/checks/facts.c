@@ -442,6 +442,14 @@ static void take_conns(quire_facts *f, const quire_trace *t)
         fc->server_tp = c->tls.server_tp.present;
         fc->has_max_streams_bidi = (c->tls.server_tp.mask >> QUIRE_TP_INITIAL_MAX_STREAMS_BIDI) & 1;
         fc->max_streams_bidi = c->tls.server_tp.val[QUIRE_TP_INITIAL_MAX_STREAMS_BIDI];
+        fc->client_initials = c->dir[0].packets[QUIRE_PACKET_INITIAL];
+        fc->client_handshakes = c->dir[0].packets[QUIRE_PACKET_HANDSHAKE];
+        fc->handshake_done = c->dir[1].frames[QUIRE_FRAME_HANDSHAKE_DONE];
+        for (int d = 0; d < 2; d++) {
+            for (int k = 0; k < QUIRE_PACKET_TYPE_COUNT; k++)
+                fc->packets[d] += c->dir[d].packets[k];
+            fc->undecryptable[d] = c->dir[d].undecryptable;
+        }
     }
 }
 

@@ -48,6 +48,11 @@ typedef struct quire_facts_conn {
     int server_tp; /* the server's transport parameters were decoded */
     int has_max_streams_bidi;
     uint64_t max_streams_bidi;
+    /* how far the handshake got: the client's Initial and Handshake packets, the server's
+     * HANDSHAKE_DONE frames, packets of each side ([0] client, [1] server) and of them those
+     * quire could not decrypt */
+    uint64_t client_initials, client_handshakes, handshake_done;
+    uint64_t packets[2], undecryptable[2];
 } quire_facts_conn;
 
 /* A network path (source and destination address and port of one direction). */

@@ -168,6 +168,23 @@ static void test_trace_hint(void **state)
     assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h),
                         "the server's last packet at trace_node_left.pcap frame 2, 4.0 s before "
                         "the client's last (frame 3)");
+    /* the last connection's client never sent a Handshake packet: that is the hint, with the
+     * server's packets that did not decrypt when there are keys */
+    f->last_conn[0] = f->last_conn[1] = 1;
+    f->nconns = 1;
+    f->conns[0] = (quire_facts_conn){.first_frame = 1, .client_initials = 3};
+    f->conns[0].packets[1] = 4;
+    f->conns[0].undecryptable[1] = 2;
+    assert_string_equal(quire_check_trace_hint(f, 0, h, sizeof h),
+                        "the last connection (trace_node_left.pcap frame 1 on) never completed its "
+                        "handshake: the client sent 3 Initial packets and no Handshake packet");
+    f->have_keys = 1;
+    assert_non_null(strstr(quire_check_trace_hint(f, 0, h, sizeof h),
+                           "packet; 2 of the server's 4 packets in it did not decrypt"));
+    f->conns[0].client_handshakes = 1; /* it got that far: the silence is the hint again */
+    assert_non_null(strstr(quire_check_trace_hint(f, 0, h, sizeof h), "4.0 s before"));
+    f->nconns = 0;
+    f->last_conn[0] = f->last_conn[1] = 0;
     f->close[1].frame = 40;
     f->close[1].error = 0xa;
     snprintf(f->close[1].reason, sizeof f->close[1].reason, "bad frame");

@@ -170,7 +170,8 @@ static void test_initials(void **state)
     assert_int_equal(c->dir[1].undecryptable, 0);
     pkt[n1] = 0x00;
     memcpy(pkt + n1 + 1, cscid, sizeof cscid);
-    for (size_t i = 0; i < 25; i++) pkt[n1 + 1 + sizeof cscid + i] = (uint8_t)(0x11 + i);
+    for (size_t i = 0; i < 25; i++)
+        pkt[n1 + 1 + sizeof cscid + i] = (uint8_t)(0x11 + i);
     u = udp_of(pkt, n1 + 30, 0);
     assert_int_equal(quire_conn_datagram(t, 2, 2200, &u, cb, &s), 2);
     assert_int_equal(c->dir[1].packets[QUIRE_PACKET_1RTT], 1);

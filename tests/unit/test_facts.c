@@ -177,6 +177,28 @@ static void test_two_retries(void **state)
     free(f);
 }
 
+/* A real handshakecorruption failure (quic-go both sides, run 3 of 5, the last connection
+ * only): the client's Initials never got a Handshake packet out of it, and a third of the
+ * server's packets arrived corrupted. */
+static void test_stuck_handshake(void **state)
+{
+    (void)state;
+    char hint[512];
+    quire_facts *f = scan("quicgo-c1-stuck", 1);
+    assert_int_equal(f->nconns, 1);
+    assert_int_equal(f->conns[0].client_initials, 9);
+    assert_int_equal(f->conns[0].client_handshakes, 0);
+    assert_int_equal(f->conns[0].handshake_done, 0);
+    assert_int_equal(f->conns[0].packets[1], 17);
+    assert_int_equal(f->conns[0].undecryptable[1], 6);
+    quire_check_trace_hint(f, 0, hint, sizeof hint);
+    assert_string_equal(hint, "the last connection (quicgo-c1-stuck.pcap frame 1 on) never "
+                              "completed its handshake: the client sent 9 Initial packets and no "
+                              "Handshake packet; 6 of the server's 17 packets in it did not "
+                              "decrypt");
+    free(f);
+}
+
 /* The first CONNECTION_CLOSE and the last packet of each side, and the hint made of them. */
 static void test_close_and_hint(void **state)
 {
@@ -212,7 +234,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_passing_captures), cmocka_unit_test(test_facts_values),
         cmocka_unit_test(test_failures),         cmocka_unit_test(test_close_and_hint),
-        cmocka_unit_test(test_two_retries),
+        cmocka_unit_test(test_stuck_handshake),  cmocka_unit_test(test_two_retries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
