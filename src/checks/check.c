@@ -348,7 +348,8 @@ const char *quire_check_trace_hint(const quire_facts *c, uint64_t end_ns, char *
     } else if (!c->last_frame[1]) {
         snprintf(buf, len, "no packet from the server in %s", cap);
     } else if (lc && lc->client_initials && !lc->client_handshakes) {
-        /* with the keys, a server packet that does not decrypt was corrupted on the way */
+        /* with the keys, a server packet that does not decrypt was corrupted on the way, or is
+         * a Handshake packet whose cipher is unknown because its ServerHello was lost */
         char bad[96] = "";
         if (c->have_keys && lc->undecryptable[1])
             snprintf(bad, sizeof bad, "; %llu of the server's %llu packets in it did not decrypt",
