@@ -19,7 +19,10 @@ for cap in "$src"/tests/data/captures/*.pcap; do
     # tshark 4.0 keeps the first ClientHello's random when a client answers a Retry with a
     # new ClientHello (aioquic does), so it decrypts nothing after the Retry; quire does
     # (tests/unit/test_trace.c checks that capture instead).
-    case $(basename "$cap") in aioquic-retry.pcap) continue ;; esac
+    # quicgo-c1-stuck is corrupted on purpose (handshakecorruption): tshark splits datagrams of
+    # corrupted, unknown versions as if they were v1 and then fails on two client Initials that
+    # quire authenticates (AEAD) and decrypts; tests/unit/test_facts.c checks it instead.
+    case $(basename "$cap") in aioquic-retry.pcap | quicgo-c1-stuck.pcap) continue ;; esac
     n=$((n + 1))
     name=$(basename "$cap" .pcap)
     "$bin" trace "$cap" --keylog "$keys" --json --frames > "$tmp/$name.json" 2>/dev/null || true
