@@ -89,7 +89,7 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
                  QUIRE_SPEC_MAX_SWEEP);
             return;
         }
-        int which = quire_yname_index(sw->keys[0]->str, keys, 4);
+        int which = quire_yname_index(sw->keys[0]->str, QUIRE_YNAMES(keys));
         if (which < 0) {
             quire_yerr_add(c, sw->keys[0], "sweep: '%s' cannot be swept (delay, bandwidth, queue, loss)",
                  sw->keys[0]->str);
@@ -152,8 +152,8 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
             continue;
         }
         char known[160];
-        quire_yname_list(known, sizeof known, exenv_names, 5);
-        int k = quire_yname_index(type, exenv_names, 5);
+        quire_yname_list(known, sizeof known, QUIRE_YNAMES(exenv_names));
+        int k = quire_yname_index(type, QUIRE_YNAMES(exenv_names));
         if (k < 0) {
             quire_yerr_add(c, e->kind == QUIRE_YNODE_MAP ? quire_ynode_get(e, "type") : e,
                  "execution_environment: unknown type '%s' (known: %s)", type, known);

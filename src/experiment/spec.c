@@ -246,7 +246,7 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
                            "steps: each step is a mapping such as {start: server} or {wait: 1s}");
             continue;
         }
-        int k = quire_yname_index(s->keys[0]->str, kinds, 5);
+        int k = quire_yname_index(s->keys[0]->str, QUIRE_YNAMES(kinds));
         if (k < 0) {
             quire_yerr_add(&c->e, s->keys[0],
                            "steps: unknown step '%s' (start, stop, wait, wait_exit, "
@@ -274,7 +274,7 @@ static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
             st->command = strdup(sv);
             const char *in = quire_ynode_str(quire_ynode_get(s, "in"));
             static const char *const where[] = {"host", "client", "server", "sim"};
-            if (in && quire_yname_index(in, where, 4) < 0)
+            if (in && quire_yname_index(in, QUIRE_YNAMES(where)) < 0)
                 quire_yerr_add(&c->e, quire_ynode_get(s, "in"),
                                "steps.in: '%s' is not host, client, server "
                                "or sim",
@@ -335,10 +335,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         quire_assertion as;
         memset(&as, 0, sizeof as);
         as.line = a->line;
-        int k = quire_yname_index(type, assert_names, 6);
+        int k = quire_yname_index(type, QUIRE_YNAMES(assert_names));
         if (k < 0) {
             char known[220];
-            quire_yname_list(known, sizeof known, assert_names, 6);
+            quire_yname_list(known, sizeof known, QUIRE_YNAMES(assert_names));
             quire_yerr_add(&c->e, quire_ynode_get(a, "type"),
                            "assertion: unknown type '%s' (known: %s)", type, known);
             continue;
@@ -370,7 +370,7 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         if (as.kind == QUIRE_ASSERT_PERFORMANCE) {
             const char *m = quire_yerr_need_str(&c->e, a, "metric", "performance_threshold");
             if (!m) continue;
-            int mi = quire_yname_index(m, metric_names, 3);
+            int mi = quire_yname_index(m, QUIRE_YNAMES(metric_names));
             if (mi < 0) {
                 quire_yerr_add(&c->e, quire_ynode_get(a, "metric"),
                                "performance_threshold: unknown metric "
@@ -406,10 +406,10 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
         } else if (as.kind == QUIRE_ASSERT_COMPLIANCE) {
             const char *ch = quire_yerr_need_str(&c->e, a, "check", "protocol_compliance");
             if (!ch) continue;
-            int ci = quire_yname_index(ch, check_names, 4);
+            int ci = quire_yname_index(ch, QUIRE_YNAMES(check_names));
             if (ci < 0) {
                 char known[200];
-                quire_yname_list(known, sizeof known, check_names, 4);
+                quire_yname_list(known, sizeof known, QUIRE_YNAMES(check_names));
                 quire_yerr_add(&c->e, quire_ynode_get(a, "check"),
                                "protocol_compliance: unknown check '%s' "
                                "(known: %s)",

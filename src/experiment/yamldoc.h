@@ -85,6 +85,9 @@ const char *quire_yerr_need_str(quire_yerr *e, const quire_ynode *parent, const 
 int quire_yerr_uint(quire_yerr *e, const quire_ynode *n, const char *what, unsigned lo, unsigned hi,
                     unsigned *out);
 
+/* A fixed array of names (no NULL terminator) as the names, n arguments below. */
+#define QUIRE_YNAMES(a) (a), (sizeof(a) / sizeof((a)[0]))
+
 /* The index of s in names[0..n), or -1. */
 int quire_yname_index(const char *s, const char *const *names, size_t n);
 /* "a, b, c" of names[0..n) into out (truncated to len), for "expected one of ..." messages. */
