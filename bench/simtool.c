@@ -154,6 +154,12 @@ static int sink(int argc, char **argv)
     return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int sender(int argc, char **argv)
 {
     struct sockaddr_storage ss;
@@ -183,6 +189,7 @@ static int sender(int argc, char **argv)
         }
     }
     static uint64_t sent_at[MAXN];
+    static uint32_t rtts[MAXN]; /* µs, in arrival order; sorted at the end for the median */
     static uint8_t seen[MAXN];
     static uint8_t b[65536];
     uint64_t got = 0, bad = 0, rtt_sum = 0, rtt_min = UINT64_MAX, rtt_max = 0;
@@ -213,6 +220,7 @@ static int sender(int argc, char **argv)
             got++;
             bad += (uint64_t)corrupt;
             rtt_sum += rtt;
+            rtts[got - 1] = rtt > UINT32_MAX ? UINT32_MAX : (uint32_t)rtt;
             if (rtt < rtt_min) rtt_min = rtt;
             if (rtt > rtt_max) rtt_max = rtt;
         }
@@ -232,6 +240,12 @@ done:
                (unsigned long long)got, (unsigned long long)bad,
                (unsigned long long)(got ? rtt_min : 0),
                (unsigned long long)(got ? rtt_sum / got : 0), (unsigned long long)rtt_max);
+    if (echo_wait >= 0 && got) {
+        /* The median and the 90th percentile: the minimum shows the path without scheduling
+         * delays, the median what a typical packet sees, the mean is skewed by rare outliers. */
+        qsort(rtts, got, sizeof rtts[0], cmp_u32);
+        printf(" rtt_med_us %u rtt_p90_us %u", rtts[got / 2], rtts[got * 9 / 10]);
+    }
     printf("\n");
     if (list && echo_wait >= 0) print_got(seen, count);
     return 0;

@@ -51,6 +51,8 @@
 #define MMSG 32
 #define TXQ 64
 #define LINK_CAPACITY 65536 /* most packets per direction; the ring grows on demand */
+#define LEAD_MAX_NS 500000u /* the timer is armed at most 0.5 ms early... */
+#define LEAD_MIN_NS 5000u   /* ...and not early when the due time is that close */
 
 /* Sides 0 and 1 are LEFT_IF and RIGHT_IF; tcp-cross-traffic adds its two veths (one in each
  * group). A side's group says which end of the link it is on. */
@@ -107,7 +109,14 @@ typedef struct fwd {
     local_addr local[MAX_LOCAL];
     size_t nlocal;
     int epfd, tfd, flushfd, sigfd, listenfd;
-    uint64_t armed;
+    uint64_t armed; /* when the timer fires (absolute, CLOCK_MONOTONIC ns); 0: not armed */
+    /* A timer wake-up comes late by tens of µs (on our 2-core VMs, SCHED_FIFO: median ~55 µs
+     * under load, so every delayed packet left that much late in each direction). The timer
+     * is armed `lead` ns before a packet is due, lead being a running average of the measured
+     * lateness, so a packet leaves at its time on average; it is never released early: the
+     * link model only hands out packets that are due. */
+    uint64_t lead;
+    uint64_t wakeups, late_sum; /* timer wake-ups and their lateness, for the statistics */
     int64_t realtime_offset; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
     uint8_t rx[MMSG][FRAME_MAX];
     uint8_t seg[FRAME_MAX];
@@ -417,6 +426,21 @@ static void deliver_to_client(void *ctx, uint8_t *pkt, size_t len, uint64_t at)
     send_out(f, LEFT, pkt, len);
 }
 
+/* The armed timer expired: measure how late this wake-up is and fold it into the lead (an
+ * average over the last ~8 wake-ups, at most LEAD_MAX_NS). */
+static void timer_fired(fwd *f)
+{
+    uint64_t now = mono_ns();
+    if (f->armed && now >= f->armed) {
+        uint64_t late = now - f->armed;
+        f->wakeups++;
+        f->late_sum += late;
+        if (late > LEAD_MAX_NS) late = LEAD_MAX_NS;
+        f->lead = (f->lead * 7 + late) / 8;
+    }
+    f->armed = 0;
+}
+
 static void run_links(fwd *f)
 {
     for (;;) {
@@ -428,16 +452,21 @@ static void run_links(fwd *f)
         uint64_t a = quire_link_next_run_at(&f->link[0]);
         uint64_t b = quire_link_next_run_at(&f->link[1]);
         uint64_t next = a < b ? a : b;
-        if (next > mono_ns()) {
-            if (next != f->armed) {
+        uint64_t t = mono_ns();
+        if (next > t) {
+            /* Armed early by the measured lateness; when that is already past (a wake-up that
+             * came early), for the due time itself: never a busy loop. */
+            uint64_t at = next;
+            if (next != UINT64_MAX && next - t > f->lead + LEAD_MIN_NS) at = next - f->lead;
+            if (at != f->armed) {
                 struct itimerspec its;
                 memset(&its, 0, sizeof its);
-                if (next != UINT64_MAX) {
-                    its.it_value.tv_sec = (time_t)(next / 1000000000u);
-                    its.it_value.tv_nsec = (long)(next % 1000000000u);
+                if (at != UINT64_MAX) {
+                    its.it_value.tv_sec = (time_t)(at / 1000000000u);
+                    its.it_value.tv_nsec = (long)(at % 1000000000u);
                 }
                 timerfd_settime(f->tfd, TFD_TIMER_ABSTIME, &its, NULL);
-                f->armed = next;
+                f->armed = at == UINT64_MAX ? 0 : at;
             }
             return;
         }
@@ -620,6 +649,11 @@ static void log_stats(fwd *f)
                    (unsigned long long)st->delivered, (unsigned long long)st->cross_in,
                    (unsigned long long)st->cross_dropped);
     }
+    if (f->wakeups)
+        QUIRE_INFO("sim: timer: %llu wake-ups, late by %.1f us on average, armed %.1f us early "
+                   "at the end",
+                   (unsigned long long)f->wakeups, (double)f->late_sum / (double)f->wakeups / 1e3,
+                   (double)f->lead / 1e3);
     if (f->nat.enabled)
         QUIRE_INFO("sim: nat: %u rebindings, %llu packets to stale bindings dropped",
                    f->nat.nrebinds, (unsigned long long)f->nat.stale_drops);
@@ -766,7 +800,7 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
                 read_side(f, side_fd);
             } else if (fd == f->tfd) {
                 (void)read(fd, &x, sizeof x);
-                f->armed = 0;
+                timer_fired(f);
             } else if (fd == f->flushfd) {
                 (void)read(fd, &x, sizeof x);
                 quire_pcapw_flush(&f->s[LEFT].pcap);
