@@ -82,6 +82,7 @@ static const char css[] =
     "margin:1px;border-radius:3px;color:#fff;text-decoration:none;white-space:nowrap}"
     ".ok{background:#2e8540}.f,.fx{background:#c62828}.u,.lg{background:#9aa3ad}"
     ".n{background:#fff;color:#9aa3ad;border:1px dashed #c3c9d1;line-height:14px}"
+    ".ov{outline:2px dashed #e0a000;outline-offset:-1px}"
     "a.b:hover{outline:2px solid #1d2430}"
     "table.fl{border-collapse:collapse;width:100%}table.fl td,table.fl th{border-bottom:1px solid "
     "#e3e6eb;padding:3px 6px;text-align:left;vertical-align:top}table.fl td.e{font-family:"
@@ -249,8 +250,10 @@ static int badge(const quire_result *r, const char *base, size_t s, size_t c, si
     const char *expl = o.explanation, *log = o.log;
     if (m && v == QUIRE_VERDICT_NONE) return 0;
     int link = v == QUIRE_VERDICT_SUCCEEDED || v == QUIRE_VERDICT_FAILED;
-    if (quire_buf_printf(b, link ? "<a class=\"b %s t%zu\" href=\"" : "<span class=\"b %s t%zu",
-                         vclass[v], t))
+    /* ov: taken on an overloaded machine (dashed outline; the title says how loaded) */
+    const char *ov = quire_result_overloaded(&o) ? " ov" : "";
+    if (quire_buf_printf(b, link ? "<a class=\"b %s%s t%zu\" href=\"" : "<span class=\"b %s%s t%zu",
+                         vclass[v], ov, t))
         return QUIRE_ERR_NOMEM;
     if (link && (log_href(b, base, r, s, c, t, log) || quire_buf_putc(b, '"')))
         return QUIRE_ERR_NOMEM;
@@ -259,6 +262,8 @@ static int badge(const quire_result *r, const char *base, size_t s, size_t c, si
         quire_buf_printf(b, ": %s", vword[v]))
         return QUIRE_ERR_NOMEM;
     if (expl && *expl && (quire_buf_printf(b, " &ndash; ") || esc(b, expl))) return QUIRE_ERR_NOMEM;
+    if (*ov && quire_buf_printf(b, " (overloaded machine: CPU pressure %.0f %%)", o.load * 100))
+        return QUIRE_ERR_NOMEM;
     if (quire_buf_printf(b, "\">") || esc(b, tt->abbr)) return QUIRE_ERR_NOMEM;
     if (m && v == QUIRE_VERDICT_SUCCEEDED) {
         int rv = m->has_stats ? quire_buf_printf(b, ": %.0f &plusmn; %.0f ", m->mean, m->stdev) ||

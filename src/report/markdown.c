@@ -1,6 +1,7 @@
 /* Markdown report in QIR's table layout (see markdown.h). */
 #include "report/markdown.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,10 +180,12 @@ int quire_markdown_write_tables(const quire_result *r, quire_buf *out)
     return rv;
 }
 
-/* Appends one failure line: "- server → client: H (handshake): explanation ([log](dir))" */
-static int failure_line(const quire_result *r, size_t s, size_t c, size_t t, const char *expl,
-                        const char *log, quire_buf *out)
+/* Appends one failure line: "- server → client: H (handshake): explanation ([log](dir))",
+ * with the machine's CPU pressure when it was overloaded. */
+static int failure_line(const quire_result *r, size_t s, size_t c, size_t t,
+                        const quire_result_outcome *o, quire_buf *out)
 {
+    const char *expl = o->explanation, *log = o->log;
     const quire_result_test *tt = &r->tests[t];
     if (quire_buf_append(out, "- ", 2) || put_text(out, r->servers[s].name) ||
         quire_buf_append(out, " (server) / ", 12) || put_text(out, r->clients[c].name) ||
@@ -190,6 +193,10 @@ static int failure_line(const quire_result *r, size_t s, size_t c, size_t t, con
         quire_buf_append(out, "** ", 3) || put_text(out, tt->name ? tt->name : tt->abbr) ||
         quire_buf_append(out, ": ", 2) ||
         put_text(out, expl && *expl ? expl : "no explanation recorded"))
+        return QUIRE_ERR_NOMEM;
+    if (quire_result_overloaded(o) &&
+        quire_buf_printf(out, " (taken on an overloaded machine: CPU pressure %.0f %%)",
+                         o->load * 100))
         return QUIRE_ERR_NOMEM;
     /* QIR's layout is <log_dir>/<server>_<client>/<test name> */
     if (quire_buf_append(out, " ([log](", 8)) return QUIRE_ERR_NOMEM;
@@ -202,7 +209,8 @@ static int failure_line(const quire_result *r, size_t s, size_t c, size_t t, con
 }
 
 /* Lists the cells with verdict v under title; for "unsupported", only the failures that QIR's
- * auto-unsupported rule turned into it. */
+ * auto-unsupported rule turned into it; for QUIRE_VERDICT_NONE, every result taken on an
+ * overloaded machine, whatever its verdict. */
 static int failure_list(const quire_result *r, quire_verdict v, const char *title, quire_buf *out)
 {
     size_t n = 0;
@@ -212,10 +220,13 @@ static int failure_list(const quire_result *r, quire_verdict v, const char *titl
             for (size_t t = 0; t < r->ntests && !rv; t++) {
                 quire_result_outcome o;
                 quire_result_outcome_get(r, s, c, t, &o);
-                if (o.verdict != v) continue;
+                if (v == QUIRE_VERDICT_NONE
+                        ? o.verdict == QUIRE_VERDICT_NONE || !quire_result_overloaded(&o)
+                        : o.verdict != v)
+                    continue;
                 if (v == QUIRE_VERDICT_UNSUPPORTED && !quire_result_rule_hidden(&o)) continue;
                 if (!n++ && quire_buf_printf(out, "\n### %s\n\n", title)) rv = QUIRE_ERR_NOMEM;
-                if (!rv) rv = failure_line(r, s, c, t, o.explanation, o.log, out);
+                if (!rv) rv = failure_line(r, s, c, t, &o, out);
             }
     return rv;
 }
@@ -228,5 +239,11 @@ int quire_markdown_write(const quire_result *r, quire_buf *out)
         rv = failure_list(r, QUIRE_VERDICT_UNSUPPORTED,
                           "Failures marked unsupported by QIR's rule (failed against every peer)",
                           out);
+    char title[128];
+    snprintf(title, sizeof title,
+             "Taken on an overloaded machine (CPU pressure above %.0f %%: timing may not be the "
+             "peers')",
+             QUIRE_RESULT_LOAD_HIGH * 100);
+    if (!rv) rv = failure_list(r, QUIRE_VERDICT_NONE, title, out);
     return rv;
 }

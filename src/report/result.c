@@ -274,11 +274,13 @@ int quire_result_outcome_get(const quire_result *r, size_t s, size_t c, size_t t
     const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
     const quire_result_meas *m = x ? NULL : quire_result_meas_get(r, s, c, t);
     if (x) {
-        *o = (quire_result_outcome){x->verdict, x->explanation, x->duration, x->log};
+        *o = (quire_result_outcome){x->verdict, x->explanation, x->duration,
+                                    x->log,     x->has_load,    x->load};
     } else if (m) {
-        *o = (quire_result_outcome){m->verdict, m->explanation, m->duration, m->log};
+        *o = (quire_result_outcome){m->verdict, m->explanation, m->duration,
+                                    m->log,     m->has_load,    m->load};
     } else {
-        *o = (quire_result_outcome){QUIRE_VERDICT_NONE, NULL, -1, NULL};
+        *o = (quire_result_outcome){QUIRE_VERDICT_NONE, NULL, -1, NULL, 0, 0};
         return QUIRE_ERR_NOTFOUND;
     }
     return 0;
@@ -313,6 +315,7 @@ static int cell_store(quire_result_cell *d, quire_verdict v, const char *explana
     }
     free(d->explanation);
     free(d->log);
+    d->has_load = 0;
     d->verdict = v;
     d->explanation = e;
     d->log = l;
@@ -397,8 +400,13 @@ int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
 {
     if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
     if (r->tests[t].kind != QUIRE_TEST_CASE || !verdict_ok(src->verdict)) return QUIRE_ERR_INVALID;
-    return cell_store(&slot_at(r, s, c, t)->cell, src->verdict, src->explanation, src->duration,
-                      src->log);
+    quire_result_cell *d = &slot_at(r, s, c, t)->cell;
+    int rv = cell_store(d, src->verdict, src->explanation, src->duration, src->log);
+    if (!rv) {
+        d->has_load = src->has_load;
+        d->load = src->load;
+    }
+    return rv;
 }
 
 int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
@@ -448,4 +456,28 @@ int quire_result_rule_hidden(const quire_result_outcome *o)
 {
     return o->verdict == QUIRE_VERDICT_UNSUPPORTED && o->explanation &&
            strstr(o->explanation, QUIRE_RESULT_RULE_MARK) != NULL;
+}
+
+int quire_result_set_load(quire_result *r, const char *server, const char *client,
+                          const char *test, double load)
+{
+    int t = quire_result_find_test(r, test);
+    if (t < 0) return QUIRE_ERR_NOTFOUND;
+    if (!isfinite(load) || load < 0 || load > 1) return QUIRE_ERR_INVALID;
+    slot *sl;
+    int rv = locate(r, server, client, test, r->tests[t].kind, &sl);
+    if (rv) return rv;
+    if (r->tests[t].kind == QUIRE_TEST_CASE) {
+        sl->cell.has_load = 1;
+        sl->cell.load = load;
+    } else {
+        sl->meas.has_load = 1;
+        sl->meas.load = load;
+    }
+    return 0;
+}
+
+int quire_result_overloaded(const quire_result_outcome *o)
+{
+    return o->has_load && o->load > QUIRE_RESULT_LOAD_HIGH;
 }

@@ -67,6 +67,8 @@ typedef struct quire_result_cell {
     char *explanation; /* one line, why it failed / what it saw; may be NULL */
     double duration;   /* seconds; < 0 when unknown */
     char *log;         /* log directory relative to the model's log_dir; may be NULL */
+    int has_load;      /* load is known */
+    double load;       /* the machine's CPU pressure while it ran, 0..1 (load.h) */
 } quire_result_cell;
 
 /* The outcome of one (server, client, measurement). */
@@ -79,6 +81,8 @@ typedef struct quire_result_meas {
     char *explanation; /* may be NULL */
     double duration;   /* seconds; < 0 when unknown */
     char *log;         /* relative; may be NULL */
+    int has_load;      /* load is known */
+    double load;       /* CPU pressure while it ran (the highest of its runs), 0..1 */
 } quire_result_meas;
 
 typedef struct quire_result {
@@ -146,7 +150,16 @@ typedef struct quire_result_outcome {
     const char *explanation; /* may be NULL */
     double duration;         /* seconds; < 0 when unknown */
     const char *log;         /* relative; may be NULL */
+    int has_load;
+    double load; /* CPU pressure while it ran, 0..1 */
 } quire_result_outcome;
+
+/* Above this CPU pressure (the share of the test's time in which some task waited for a CPU),
+ * reports flag a result as taken on an overloaded machine: its timing may not be the peers'. */
+#define QUIRE_RESULT_LOAD_HIGH 0.25
+
+/* 1 when o was measured on an overloaded machine (QUIRE_RESULT_LOAD_HIGH). */
+int quire_result_overloaded(const quire_result_outcome *o);
 
 /* The outcome of test t for (server s, client c), test case or measurement. 0, or
  * QUIRE_ERR_NOTFOUND when an index is out of range (*o is then "not run"). */
@@ -159,6 +172,11 @@ int quire_result_outcome_get(const quire_result *r, size_t s, size_t c, size_t t
 
 /* 1 when o is a failure that the auto-unsupported rule turned into "unsupported". */
 int quire_result_rule_hidden(const quire_result_outcome *o);
+
+/* Records the machine's CPU pressure (0..1) while the test (case or measurement) ran; a later
+ * quire_result_set* of the same test forgets it. 0, QUIRE_ERR_NOTFOUND or QUIRE_ERR_INVALID. */
+int quire_result_set_load(quire_result *r, const char *server, const char *client,
+                          const char *test, double load);
 
 /* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
  * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */

@@ -27,12 +27,15 @@ static json_t *jstr_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* quire's keys beside QIR's (QIR's readers ignore them); cpu_pressure: the machine's load
+ * while the test ran (run/load.h). */
 static void put_extras(json_t *o, const char *explanation, double duration, const char *log,
-                       int *bad)
+                       int has_load, double load, int *bad)
 {
     if (explanation) put(o, "explanation", json_string(explanation), bad);
     if (duration >= 0) put(o, "duration", json_real(duration), bad);
     if (log) put(o, "log", json_string(log), bad);
+    if (has_load) put(o, "cpu_pressure", json_real(load), bad);
 }
 
 static json_t *build_json(const quire_result *r)
@@ -94,7 +97,8 @@ static json_t *build_json(const quire_result *r)
                     put(o, "abbr", json_string(tt->abbr), &bad);
                     put(o, "name", json_string(name), &bad);
                     put(o, "result", jstr_or_null(quire_verdict_name(cell->verdict)), &bad);
-                    put_extras(o, cell->explanation, cell->duration, cell->log, &bad);
+                    put_extras(o, cell->explanation, cell->duration, cell->log, cell->has_load, cell->load,
+                               &bad);
                 } else {
                     const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
                     /* QIR leaves out measurements that did not run */
@@ -112,7 +116,7 @@ static json_t *build_json(const quire_result *r)
                         put(o, "stdev", json_real(m->stdev), &bad);
                     }
                     if (m->unit) put(o, "unit", json_string(m->unit), &bad);
-                    put_extras(o, m->explanation, m->duration, m->log, &bad);
+                    put_extras(o, m->explanation, m->duration, m->log, m->has_load, m->load, &bad);
                 }
                 if (bad) goto fail;
             }
@@ -363,13 +367,15 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
         snprintf(where, sizeof where, "%s[%zu][%zu]", key, i, j);
         const char *abbr = json_string_value(json_object_get(o, "abbr"));
         const char *name, *expl, *log;
-        double duration = -1;
-        int rv;
+        double duration = -1, load = 0;
+        int rv, has_load;
         if ((rv = opt_string(L, o, "name", where, &name)) ||
             (rv = opt_string(L, o, "explanation", where, &expl)) ||
             (rv = opt_string(L, o, "log", where, &log)) ||
-            (rv = opt_number(L, o, "duration", where, &duration, NULL)))
+            (rv = opt_number(L, o, "duration", where, &duration, NULL)) ||
+            (rv = opt_number(L, o, "cpu_pressure", where, &load, &has_load)))
             return rv;
+        has_load = has_load && isfinite(load) && load >= 0 && load <= 1;
         int t = -1;
         for (size_t k = 0; k < L->r->ntests; k++)
             if (!strcmp(L->r->tests[k].abbr, abbr)) t = (int)k;
@@ -386,7 +392,8 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
             return fail(L, "%s: \"%s\" appears twice", where, abbr);
         if (want == QUIRE_TEST_CASE) {
             quire_result_cell cell = {
-                v, (char *)expl, duration >= 0 && isfinite(duration) ? duration : -1, (char *)log};
+                v,        (char *)expl, duration >= 0 && isfinite(duration) ? duration : -1,
+                (char *)log, has_load,  has_load ? load : 0};
             if ((rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell)))
                 return fail_add(L, rv, where);
             continue;
@@ -402,6 +409,8 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
             return rv;
         m.verdict = v;
         m.duration = duration >= 0 && isfinite(duration) ? duration : -1;
+        m.has_load = has_load;
+        m.load = has_load ? load : 0;
         m.has_stats = hm && hs;
         if (!unit) unit = L->r->tests[t].unit;
         char ubuf[64];

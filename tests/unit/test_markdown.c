@@ -123,6 +123,40 @@ static void test_rule_failures_listed(void **state)
     quire_result_free(&r);
 }
 
+/* Results taken on an overloaded machine are listed with their load, whatever the verdict;
+ * a failure's line says so too. */
+static void test_overloaded_listed(void **state)
+{
+    (void)state;
+    quire_result r;
+    quire_result_init(&r);
+    assert_true(quire_result_add_server(&r, "s", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "c", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "DC", "transfer", NULL, NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "L1", "handshakeloss", NULL, NULL) >= 0);
+    quire_result_set(&r, "s", "c", "H", QUIRE_VERDICT_SUCCEEDED, NULL, 1, "s_c/handshake");
+    quire_result_set(&r, "s", "c", "DC", QUIRE_VERDICT_FAILED, "timeout", 60, "s_c/transfer");
+    quire_result_set(&r, "s", "c", "L1", QUIRE_VERDICT_SUCCEEDED, NULL, 30, "s_c/handshakeloss");
+    quire_result_set_load(&r, "s", "c", "H", 0.60);
+    quire_result_set_load(&r, "s", "c", "DC", 0.30);
+    quire_result_set_load(&r, "s", "c", "L1", 0.10); /* not overloaded */
+    quire_buf b;
+    quire_buf_init(&b);
+    assert_int_equal(quire_markdown_write(&r, &b), 0);
+    const char *s = quire_buf_str(&b);
+    assert_non_null(strstr(s, "**DC** transfer: timeout (taken on an overloaded machine: CPU "
+                              "pressure 30 %) ([log](s_c/transfer))\n"));
+    const char *ov = strstr(s, "### Taken on an overloaded machine (CPU pressure above 25 %");
+    assert_non_null(ov);
+    assert_non_null(strstr(ov, "**H** handshake: no explanation recorded (taken on an overloaded "
+                               "machine: CPU pressure 60 %)"));
+    assert_non_null(strstr(ov, "**DC**"));
+    assert_null(strstr(s, "**L1**"));
+    quire_buf_free(&b);
+    quire_result_free(&r);
+}
+
 static void test_measurement_cells(void **state)
 {
     (void)state;
@@ -160,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_escaping_and_failures),
         cmocka_unit_test(test_rule_failures_listed),
         cmocka_unit_test(test_measurement_cells),
+        cmocka_unit_test(test_overloaded_listed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

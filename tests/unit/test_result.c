@@ -244,6 +244,43 @@ static void test_save_load_roundtrip(void **state)
     quire_result_free(&r);
 }
 
+/* The machine's load per test: set, saved as "cpu_pressure", read back, forgotten by a new
+ * verdict; bad values and unknown tests refused. */
+static void test_load_roundtrip(void **state)
+{
+    (void)state;
+    quire_result r, back;
+    build_small(&r);
+    assert_int_equal(quire_result_set_load(&r, "quic-go", "ngtcp2", "DC", 0.4), 0);
+    assert_int_equal(quire_result_set_load(&r, "quic-go", "ngtcp2", "G", 0.05), 0);
+    assert_int_equal(quire_result_set_load(&r, "quic-go", "ngtcp2", "DC", 1.5),
+                     QUIRE_ERR_INVALID);
+    assert_int_equal(quire_result_set_load(&r, "quic-go", "ngtcp2", "nope", 0.1),
+                     QUIRE_ERR_NOTFOUND);
+    char path[256], err[512];
+    tmp_path(path, sizeof path, "load");
+    assert_int_equal(quire_result_save(&r, path), 0);
+    quire_result_init(&back);
+    assert_int_equal(quire_result_load(path, &back, err, sizeof err), 0);
+    int s = quire_result_find_server(&back, "quic-go"), c = quire_result_find_client(&back, "ngtcp2");
+    quire_result_outcome o;
+    quire_result_outcome_get(&back, (size_t)s, (size_t)c, (size_t)quire_result_find_test(&back, "DC"), &o);
+    assert_true(o.has_load);
+    assert_float_equal(o.load, 0.4, 1e-9);
+    assert_true(quire_result_overloaded(&o));
+    quire_result_outcome_get(&back, (size_t)s, (size_t)c, (size_t)quire_result_find_test(&back, "G"), &o);
+    assert_true(o.has_load && !quire_result_overloaded(&o));
+    quire_result_outcome_get(&back, (size_t)s, (size_t)c, (size_t)quire_result_find_test(&back, "H"), &o);
+    assert_false(o.has_load);
+    /* a new verdict for the cell forgets the old run's load */
+    quire_result_set(&back, "quic-go", "ngtcp2", "DC", QUIRE_VERDICT_SUCCEEDED, NULL, 1, NULL);
+    quire_result_outcome_get(&back, (size_t)s, (size_t)c, (size_t)quire_result_find_test(&back, "DC"), &o);
+    assert_false(o.has_load);
+    unlink(path);
+    quire_result_free(&back);
+    quire_result_free(&r);
+}
+
 static quire_verdict verdict_of(json_t *v)
 {
     const char *s = json_string_value(v);
@@ -407,7 +444,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_and_lookup),    cmocka_unit_test(test_grid_growth_keeps_cells),
-        cmocka_unit_test(test_save_load_roundtrip), cmocka_unit_test(test_load_qir_file),
+        cmocka_unit_test(test_save_load_roundtrip),
+        cmocka_unit_test(test_load_roundtrip), cmocka_unit_test(test_load_qir_file),
         cmocka_unit_test(test_load_errors),         cmocka_unit_test(test_load_old_qir_draft),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
