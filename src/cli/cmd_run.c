@@ -71,7 +71,12 @@ static void usage(FILE *out)
         "$QUIRE_IMPLEMENTATIONS,\n"
         "                            else the one in the source tree, else "
         "./implementations.json)\n"
-        "      --jobs N              run N tests in parallel, each with its own testbed (1)\n"
+        "      --jobs N|auto[:MAX]   run N tests in parallel, each with its own testbed (1);\n"
+        "                            auto: as many as the machine's measured load allows\n"
+        "                            (CPU and memory pressure), at least one per CPU, at\n"
+        "                            most MAX (default 4 per CPU)\n"
+        "      --durations RESULT    order the work by the test durations of an earlier\n"
+        "                            run's result.json (longest first; unsupported first)\n"
         "      --repeat N            run each test case N times (logs in <test>/<n>); it\n"
         "                            succeeds only if all N do, and says how many passed\n"
         "                            (measurements keep their own 5 runs)\n"
@@ -229,7 +234,8 @@ enum {
     OPT_QIR_ADDRS,
     OPT_ALPN,
     OPT_REPEAT,
-    OPT_NO_AUTO_RULE
+    OPT_NO_AUTO_RULE,
+    OPT_DURATIONS
 };
 
 /* Whether a name list ("a,b") names an implementation that only the container backend runs. */
@@ -316,6 +322,7 @@ int quire_cmd_run(int argc, char **argv)
         {"qir-addresses", no_argument, 0, OPT_QIR_ADDRS},
         {"alpn", required_argument, 0, OPT_ALPN},
         {"repeat", required_argument, 0, OPT_REPEAT},
+        {"durations", required_argument, 0, OPT_DURATIONS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -323,12 +330,12 @@ int quire_cmd_run(int argc, char **argv)
     int auto_rule = 1;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
     const char *run_id_arg = NULL, *html = NULL, *junit = NULL, *resume = NULL, *rerun = NULL;
-    const char *backend = "auto", *alpn = NULL;
+    const char *backend = "auto", *alpn = NULL, *durations = NULL;
     quire_container_cfg ccfg = {.engine = "docker"};
     unsigned shard_k = 0, shard_n = 0;
     char impl_file[PATH_MAX] = "";
     int markdown = 0, save_files = 0, debug = 0, keep = 0, sim_kernel = 0, seed_set = 0;
-    unsigned long jobs = 1, timeout = 0, seed = 0, repeat = 1;
+    unsigned long jobs = 1, jobs_max = 0, timeout = 0, seed = 0, repeat = 1;
     optind = 1;
     opterr = 0;
     int c;
@@ -380,10 +387,25 @@ int quire_cmd_run(int argc, char **argv)
             snprintf(impl_file, sizeof impl_file, "%s", optarg);
             break;
         case OPT_JOBS:
+            if (!strncmp(optarg, "auto", 4) && (!optarg[4] || optarg[4] == ':')) {
+                /* 0: as the load allows (run/load.h), up to jobs_max */
+                long n = sysconf(_SC_NPROCESSORS_ONLN);
+                jobs = 0;
+                jobs_max = 4 * (unsigned long)(n > 0 ? n : 1);
+                if (optarg[4] && (parse_uint("--jobs auto:MAX", optarg + 5, 256, &jobs_max) ||
+                                  jobs_max == 0)) {
+                    if (jobs_max == 0) fprintf(stderr, "quire run: --jobs auto:MAX must be at least 1\n");
+                    return 2;
+                }
+                break;
+            }
             if (parse_uint("--jobs", optarg, 64, &jobs) || jobs == 0) {
-                if (jobs == 0) fprintf(stderr, "quire run: --jobs must be at least 1\n");
+                if (jobs == 0) fprintf(stderr, "quire run: --jobs must be at least 1 (or auto)\n");
                 return 2;
             }
+            break;
+        case OPT_DURATIONS:
+            durations = optarg;
             break;
         case OPT_REPEAT:
             if (parse_uint("--repeat", optarg, 1000, &repeat) || repeat == 0) {
@@ -492,8 +514,15 @@ int quire_cmd_run(int argc, char **argv)
         return 2;
     }
     /* --resume / --rerun-failed: the earlier result is the start of this one */
-    quire_result result;
+    quire_result result, previous;
     quire_result_init(&result);
+    quire_result_init(&previous);
+    if (durations && quire_result_load(durations, &previous, err, sizeof err)) {
+        fprintf(stderr, "quire run: --durations: %s\n", err);
+        quire_result_free(&previous);
+        quire_registry_free(&reg);
+        return 2;
+    }
     char *from_file[3] = {NULL, NULL, NULL};
     if (resume || rerun) {
         char prev[PATH_MAX + 16];
@@ -504,6 +533,7 @@ int quire_cmd_run(int argc, char **argv)
         if (quire_result_load(prev, &result, err, sizeof err)) {
             fprintf(stderr, "quire run: %s\n", err);
             quire_result_free(&result);
+            quire_result_free(&previous);
             quire_registry_free(&reg);
             return 2;
         }
@@ -612,9 +642,8 @@ int quire_cmd_run(int argc, char **argv)
                 QUIRE_CONTAINER_SIM_IMAGE);
         goto out;
     }
-    if (container && ccfg.qir_addresses && jobs > 1) {
-        fprintf(stderr, "quire run: --qir-addresses runs one test at a time (no --jobs %lu)\n",
-                jobs);
+    if (container && ccfg.qir_addresses && jobs != 1) {
+        fprintf(stderr, "quire run: --qir-addresses runs one test at a time (no --jobs)\n");
         goto out;
     }
     if (quire_netns_available(err, sizeof err)) {
@@ -668,8 +697,13 @@ int quire_cmd_run(int argc, char **argv)
     const char *save_paths[2] = {result_path, json};
     quire_terminal term;
     quire_terminal_init(&term, stdout, isatty(1), njobs);
-    fprintf(stderr, "quire: saving logs to %s (run %s, seed %lu, %zu tests, %lu in parallel)\n",
-            log_dir, run_id, seed, njobs, jobs);
+    char par[48];
+    if (jobs)
+        snprintf(par, sizeof par, "%lu in parallel", jobs);
+    else
+        snprintf(par, sizeof par, "in parallel as the load allows, up to %lu", jobs_max);
+    fprintf(stderr, "quire: saving logs to %s (run %s, seed %lu, %zu tests, %s)\n", log_dir,
+            run_id, seed, njobs, par);
     if (!exe[0])
         fprintf(stderr, "quire: no simulator in this build: kernel forwarding, no captures\n");
 
@@ -686,6 +720,8 @@ int quire_cmd_run(int argc, char **argv)
                  .debug = debug,
                  .container = container ? &ccfg : NULL},
         .jobs = (unsigned)jobs,
+        .jobs_max = (unsigned)jobs_max,
+        .previous = durations ? &previous : (resume || rerun) ? &result : NULL,
         .repeat = (unsigned)repeat,
         .result = &result,
         .save_paths = save_paths,
@@ -722,6 +758,7 @@ int quire_cmd_run(int argc, char **argv)
         ret = rc ? 1 : counts.failed ? 1 : 0;
 out:
     quire_result_free(&result);
+    quire_result_free(&previous);
     for (int i = 0; i < 3; i++)
         free(from_file[i]);
     free(jobsv);

@@ -13,64 +13,49 @@
 #include <unistd.h>
 
 #include "backend/netns.h"
+#include "run/load.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/proc.h"
 
 #define STOP_GRACE_MS 20000 /* after a signal, how long workers get to clean up */
 
+/* What a worker runs: job `job`, as a whole (rep 0: a test case, --repeat included) or one
+ * run of a measurement (rep 1..repetitions), on testbed number `bed`. */
+typedef struct task {
+    size_t job;
+    unsigned rep;
+} task;
+
 typedef struct worker {
     pid_t pid;
     int fd;
-    size_t job;
+    task t;
+    unsigned bed;
+    quire_load_sample load0; /* the machine's load when it started */
+    int have_load0;
 } worker;
 
-/* After runs in <test>/<n>: the outcome's log is the test's directory, not the last run's. */
-static void log_of_test(quire_outcome *out)
-{
-    char *slash = out->log[0] ? strrchr(out->log, '/') : NULL;
-    if (slash) *slash = 0;
-}
+/* A job's state while its tasks run: for measurements, the runs so far. */
+typedef struct progress {
+    unsigned want, done; /* tasks the job needs (1, or the repetitions once the first passed) */
+    int shown, interrupted;
+    unsigned failed_rep; /* the first run that did not succeed, 0: none */
+    quire_outcome failed;
+    double values[QUIRE_OUTCOME_MAX_VALUES];
+    double duration;
+    char last[sizeof ((quire_outcome *)0)->explanation]; /* the highest run's explanation */
+    unsigned last_rep;
+    char log[sizeof ((quire_outcome *)0)->log];
+    int has_load;
+    double load; /* the highest CPU pressure of its runs */
+} progress;
 
-/* A measurement: the test case's repetitions one after the other (each in its own directory
- * <test>/<n>), stopping at the first that does not succeed, as QIR does. */
-static void run_measurement(quire_lifecycle_opts *lo, quire_outcome *out)
+/* After runs in <test>/<n>: the outcome's log is the test's directory, not the last run's. */
+static void log_of_test(char *log)
 {
-    unsigned reps = lo->tc->repetitions;
-    if (reps > QUIRE_OUTCOME_MAX_VALUES) reps = QUIRE_OUTCOME_MAX_VALUES;
-    double values[QUIRE_OUTCOME_MAX_VALUES], total = 0;
-    unsigned n = 0;
-    for (unsigned r = 1; r <= reps; r++) {
-        lo->repetition = r;
-        int rc = quire_lifecycle_run(lo, out);
-        total += out->duration;
-        if (rc || out->verdict != QUIRE_VERDICT_SUCCEEDED || !out->has_value) {
-            if (rc == 0 && out->verdict == QUIRE_VERDICT_SUCCEEDED)
-                out->verdict = QUIRE_VERDICT_FAILED; /* succeeded without a value */
-            char why[sizeof out->explanation];
-            snprintf(why, sizeof why, "%s", out->explanation);
-            snprintf(out->explanation, sizeof out->explanation, "run %u of %u: %.450s", r, reps,
-                     why);
-            n = 0;
-            break;
-        }
-        values[n++] = out->value;
-        lo->testbed = NULL; /* the run removed the runner's testbed: the next makes its own */
-    }
-    if (n) {
-        double mean = 0;
-        for (unsigned i = 0; i < n; i++)
-            mean += values[i];
-        mean /= n;
-        char last[sizeof out->explanation];
-        snprintf(last, sizeof last, "%s", out->explanation);
-        snprintf(out->explanation, sizeof out->explanation, "%u runs, mean %.0f %s; last: %.400s",
-                 n, mean, lo->tc->unit ? lo->tc->unit : "", last);
-    }
-    memcpy(out->values, values, n * sizeof values[0]);
-    out->nvalues = n;
-    out->duration = total;
-    log_of_test(out);
+    char *slash = log[0] ? strrchr(log, '/') : NULL;
+    if (slash) *slash = 0;
 }
 
 /* A test case run `repeat` times (--repeat), each run in its own directory <test>/<n> as a
@@ -107,24 +92,25 @@ static void run_repeated(quire_lifecycle_opts *lo, quire_outcome *out, unsigned 
                  passed, repeat, last);
     out->verdict = first_failed ? QUIRE_VERDICT_FAILED : QUIRE_VERDICT_SUCCEEDED;
     out->duration = total;
-    log_of_test(out);
+    log_of_test(out->log);
 }
 
-static void cleanup(const quire_sched_opts *o, size_t job)
+static void cleanup(const quire_sched_opts *o, unsigned bed)
 {
-    quire_lifecycle_cleanup(o->base.run_id, (unsigned)job);
+    quire_lifecycle_cleanup(o->base.run_id, bed);
     if (o->base.container)
-        quire_container_clean(o->base.container->engine, o->base.run_id, (int)job,
+        quire_container_clean(o->base.container->engine, o->base.run_id, (int)bed,
                               QUIRE_CONTAINER_CLEAN_FORCE, NULL, NULL);
 }
 
-static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t idx, int *fd)
+static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t, unsigned bed,
+                          int *fd)
 {
     /* The runner process owns the run (netns.h), so it creates the testbed; the worker uses
      * it and deletes it. A failure here is the test's failure, reported by the worker. */
     quire_netns_testbed tb;
     int tbrc = o->base.container ? 1 /* the worker makes the networks */
-                                 : quire_netns_testbed_create(&tb, o->base.run_id, (unsigned)idx);
+                                 : quire_netns_testbed_create(&tb, o->base.run_id, bed);
     int p[2];
     if (pipe2(p, O_CLOEXEC)) {
         if (!tbrc) quire_netns_testbed_destroy(&tb);
@@ -147,16 +133,18 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, size_t 
         lo.server = j->server;
         lo.client = j->client;
         lo.tc = j->tc;
-        lo.testbed_n = (unsigned)idx;
+        lo.testbed_n = bed;
         lo.seed = o->base.seed + j->index;
         lo.testbed = tbrc ? NULL : &tb; /* NULL: the worker retries and reports the error */
         quire_outcome out;
-        if (j->tc->repetitions)
-            run_measurement(&lo, &out);
-        else if (o->repeat > 1)
-            run_repeated(&lo, &out, o->repeat);
-        else
+        if (t.rep) {
+            lo.repetition = t.rep;
             quire_lifecycle_run(&lo, &out);
+        } else if (o->repeat > 1) {
+            run_repeated(&lo, &out, o->repeat);
+        } else {
+            quire_lifecycle_run(&lo, &out);
+        }
         ssize_t w = write(p[1], &out, sizeof out); /* < PIPE_BUF: atomic */
         _exit(w == (ssize_t)sizeof out ? 0 : 1);
     }
@@ -176,58 +164,276 @@ static void save(const quire_sched_opts *o)
     }
 }
 
-/* Reads a finished worker's outcome, reaps it, records the result. Returns 1 if the test was
- * interrupted (nothing recorded). */
-static int collect(const quire_sched_opts *o, const quire_job *jobs, worker *w)
+static void record(const quire_sched_opts *o, const quire_job *j, const quire_outcome *out,
+                   const progress *pg)
 {
-    quire_outcome out;
-    memset(&out, 0, sizeof out);
+    if (j->tc->repetitions)
+        quire_result_set_measurement(o->result, j->server->name, j->client->name, j->tc->abbr,
+                                     out->verdict, out->values, out->nvalues, out->explanation,
+                                     out->duration, out->log[0] ? out->log : NULL);
+    else
+        quire_result_set(o->result, j->server->name, j->client->name, j->tc->abbr, out->verdict,
+                         out->explanation, out->duration, out->log[0] ? out->log : NULL);
+    if (pg->has_load)
+        quire_result_set_load(o->result, j->server->name, j->client->name, j->tc->abbr,
+                              pg->load);
+    save(o);
+    if (o->term)
+        quire_terminal_finished(o->term, j->server->name, j->client->name, j->tc->name,
+                                out->verdict, out->duration, out->explanation);
+}
+
+/* A measurement whose runs are all back: one outcome as QIR gives it, the first run that did
+ * not succeed deciding, else the mean of the values. */
+static void measurement_outcome(const quire_job *j, const progress *pg, quire_outcome *out)
+{
+    unsigned reps = pg->want;
+    memset(out, 0, sizeof *out);
+    out->duration = pg->duration;
+    snprintf(out->log, sizeof out->log, "%s", pg->log);
+    log_of_test(out->log);
+    if (pg->failed_rep) {
+        out->verdict = pg->failed.verdict == QUIRE_VERDICT_SUCCEEDED ? QUIRE_VERDICT_FAILED
+                                                                     : pg->failed.verdict;
+        snprintf(out->explanation, sizeof out->explanation, "run %u of %u: %.450s",
+                 pg->failed_rep, j->tc->repetitions, pg->failed.explanation);
+        return;
+    }
+    double mean = 0;
+    for (unsigned i = 0; i < reps; i++)
+        mean += pg->values[i];
+    mean /= reps;
+    out->verdict = QUIRE_VERDICT_SUCCEEDED;
+    memcpy(out->values, pg->values, reps * sizeof pg->values[0]);
+    out->nvalues = reps;
+    snprintf(out->explanation, sizeof out->explanation, "%u runs, mean %.0f %s; last: %.400s",
+             reps, mean, j->tc->unit ? j->tc->unit : "", pg->last);
+}
+
+/* Folds a finished task's outcome into its job. Returns the number of further runs to start
+ * (a measurement's first run passed: the others), 0 otherwise; *complete is set when the job
+ * is done and recorded. */
+static unsigned fold(const quire_sched_opts *o, const quire_job *j, progress *pg, task t,
+                     const quire_outcome *out, int *complete)
+{
+    *complete = 0;
+    if (out->verdict == QUIRE_VERDICT_NONE) pg->interrupted = 1;
+    pg->done++;
+    pg->duration += out->duration;
+    unsigned more = 0;
+    if (!t.rep) {
+        quire_outcome copy = *out;
+        if (!pg->interrupted) record(o, j, &copy, pg);
+        *complete = 1;
+        return 0;
+    }
+    int ok = out->verdict == QUIRE_VERDICT_SUCCEEDED && out->has_value;
+    if (ok) {
+        pg->values[t.rep - 1] = out->value;
+    } else if (!pg->failed_rep || t.rep < pg->failed_rep) {
+        pg->failed_rep = t.rep;
+        pg->failed = *out;
+    }
+    if (t.rep >= pg->last_rep) {
+        pg->last_rep = t.rep;
+        snprintf(pg->last, sizeof pg->last, "%s", out->explanation);
+        snprintf(pg->log, sizeof pg->log, "%s", out->log);
+    }
+    if (t.rep == 1 && ok && !pg->interrupted) {
+        unsigned reps = j->tc->repetitions;
+        if (reps > QUIRE_OUTCOME_MAX_VALUES) reps = QUIRE_OUTCOME_MAX_VALUES;
+        pg->want = reps;
+        more = reps - 1;
+    }
+    if (pg->done < pg->want) return more;
+    *complete = 1;
+    if (!pg->interrupted) {
+        quire_outcome res;
+        measurement_outcome(j, pg, &res);
+        record(o, j, &res, pg);
+    }
+    return more;
+}
+
+/* Reads a finished worker's outcome and reaps it. Sets *out (verdict NONE: interrupted). */
+static void collect(const quire_sched_opts *o, worker *w, quire_outcome *out)
+{
+    memset(out, 0, sizeof *out);
     ssize_t got;
     do
-        got = read(w->fd, &out, sizeof out);
+        got = read(w->fd, out, sizeof *out);
     while (got < 0 && errno == EINTR);
     close(w->fd);
     int st = 0;
     while (waitpid(w->pid, &st, 0) < 0 && errno == EINTR) {
     }
-    const quire_job *j = &jobs[w->job];
-    if (got != (ssize_t)sizeof out) {
+    if (got != (ssize_t)sizeof *out) {
         char s[96];
-        out.verdict = QUIRE_VERDICT_FAILED;
-        snprintf(out.explanation, sizeof out.explanation, "runner worker %s without a result",
+        memset(out, 0, sizeof *out);
+        out->verdict = QUIRE_VERDICT_FAILED;
+        snprintf(out->explanation, sizeof out->explanation, "runner worker %s without a result",
                  quire_proc_status_str(st, s, sizeof s));
         /* it may have died with its testbed up */
-        cleanup(o, w->job);
+        cleanup(o, w->bed);
     }
-    if (out.verdict == QUIRE_VERDICT_NONE) {
-        cleanup(o, w->job);
-        return 1;
+    if (out->verdict == QUIRE_VERDICT_NONE) cleanup(o, w->bed);
+}
+
+static uint64_t expected_ms(const quire_job *j, const quire_result *prev, int *unsupported)
+{
+    *unsupported = 0;
+    unsigned reps = j->tc->repetitions;
+    double per_run = j->tc->expect_s;
+    int s = prev ? quire_result_find_server(prev, j->server->name) : -1;
+    int c = prev ? quire_result_find_client(prev, j->client->name) : -1;
+    int t = prev ? quire_result_find_test(prev, j->tc->abbr) : -1;
+    quire_result_outcome po;
+    if (s >= 0 && c >= 0 && t >= 0 &&
+        !quire_result_outcome_get(prev, (size_t)s, (size_t)c, (size_t)t, &po) &&
+        po.verdict != QUIRE_VERDICT_NONE) {
+        if (po.verdict == QUIRE_VERDICT_UNSUPPORTED && !quire_result_rule_hidden(&po))
+            *unsupported = 1;
+        if (po.duration >= 0) per_run = reps ? po.duration / reps : po.duration;
     }
-    if (j->tc->repetitions)
-        quire_result_set_measurement(o->result, j->server->name, j->client->name, j->tc->abbr,
-                                     out.verdict, out.values, out.nvalues, out.explanation,
-                                     out.duration, out.log[0] ? out.log : NULL);
-    else
-        quire_result_set(o->result, j->server->name, j->client->name, j->tc->abbr, out.verdict,
-                         out.explanation, out.duration, out.log[0] ? out.log : NULL);
-    save(o);
-    if (o->term)
-        quire_terminal_finished(o->term, j->server->name, j->client->name, j->tc->name, out.verdict,
-                                out.duration, out.explanation);
+    return (uint64_t)(per_run * (reps ? 2 : 1) * 1000);
+}
+
+typedef struct order_key {
+    size_t job;
+    int unsupported;
+    uint64_t ms;
+} order_key;
+
+static int by_expectation(const void *a, const void *b)
+{
+    const order_key *x = a, *y = b;
+    if (x->unsupported != y->unsupported) return y->unsupported - x->unsupported;
+    if (x->ms != y->ms) return x->ms < y->ms ? 1 : -1;
+    return (x->job > y->job) - (x->job < y->job);
+}
+
+int quire_scheduler_order(const quire_job *jobs, size_t n, const quire_result *previous,
+                          size_t *order)
+{
+    order_key *k = calloc(n ? n : 1, sizeof *k);
+    if (!k) return QUIRE_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        k[i].job = i;
+        k[i].ms = expected_ms(&jobs[i], previous, &k[i].unsupported);
+    }
+    qsort(k, n, sizeof *k, by_expectation);
+    for (size_t i = 0; i < n; i++)
+        order[i] = k[i].job;
+    free(k);
     return 0;
+}
+
+/* The run's moving parts, so the main loop reads as a loop. */
+typedef struct sched {
+    const quire_sched_opts *o;
+    const quire_job *jobs;
+    size_t njobs;
+    size_t *order, next; /* jobs not started yet: order[next..njobs) */
+    task *extra;         /* further runs of measurements, started before new jobs */
+    size_t nextra;
+    progress *pg;
+    worker *ws;
+    struct pollfd *pfd;
+    size_t active;
+    unsigned bed; /* testbed numbers: each task its own, never reused in a run */
+    quire_autojobs aj;
+    quire_load_source_fn load;
+    void *load_ctx;
+} sched;
+
+static int pending(const sched *S)
+{
+    return S->nextra > 0 || S->next < S->njobs;
+}
+
+static int start_next(sched *S)
+{
+    task t;
+    if (S->nextra) {
+        t = S->extra[--S->nextra];
+    } else {
+        size_t j = S->order[S->next++];
+        t = (task){j, S->jobs[j].tc->repetitions ? 1u : 0u};
+    }
+    const quire_job *j = &S->jobs[t.job];
+    worker *w = &S->ws[S->active];
+    memset(w, 0, sizeof *w);
+    w->t = t;
+    w->bed = S->bed++;
+    w->have_load0 = S->load(S->load_ctx, &w->load0) == 0;
+    w->pid = start_worker(S->o, j, t, w->bed, &w->fd);
+    if (w->pid < 0) return QUIRE_ERR_IO;
+    S->active++;
+    if (!S->pg[t.job].shown && S->o->term)
+        quire_terminal_started(S->o->term, j->server->name, j->client->name, j->tc->name);
+    S->pg[t.job].shown = 1;
+    return 0;
+}
+
+/* Collects worker i (finished), folds its outcome, queues the further runs it unlocks. */
+static void finish(sched *S, size_t i)
+{
+    worker w = S->ws[i];
+    S->ws[i] = S->ws[--S->active];
+    quire_outcome out;
+    collect(S->o, &w, &out);
+    progress *pg = &S->pg[w.t.job];
+    quire_load_sample now;
+    if (w.have_load0 && S->load(S->load_ctx, &now) == 0) {
+        double l = quire_load_cpu(&w.load0, &now);
+        if (!pg->has_load || l > pg->load) pg->load = l;
+        pg->has_load = 1;
+    }
+    int complete;
+    unsigned more = fold(S->o, &S->jobs[w.t.job], pg, w.t, &out, &complete);
+    /* pushed in reverse, so run 2 starts first */
+    for (unsigned r = more + 1; r >= 2; r--)
+        S->extra[S->nextra++] = (task){w.t.job, r};
+}
+
+/* How many tasks may run now: the fixed --jobs, or what the load allows. */
+static unsigned limit(sched *S)
+{
+    if (S->o->jobs) return S->o->jobs;
+    quire_load_sample s;
+    if (S->load(S->load_ctx, &s)) return S->aj.floor; /* no load to go by */
+    return quire_autojobs_limit(&S->aj, &s, (unsigned)S->active);
 }
 
 int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t njobs)
 {
-    unsigned maxw = o->jobs ? o->jobs : 1;
-    worker *ws = calloc(maxw, sizeof *ws);
-    struct pollfd *pfd = calloc(maxw, sizeof *pfd);
-    if (!ws || !pfd) {
-        free(ws);
-        free(pfd);
-        return QUIRE_ERR_NOMEM;
+    sched S = {.o = o, .jobs = jobs, .njobs = njobs};
+    S.load = o->load ? o->load : quire_load_sample_proc;
+    S.load_ctx = o->load_ctx;
+    unsigned maxw = o->jobs ? o->jobs : o->jobs_max ? o->jobs_max : 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    quire_autojobs_init(&S.aj, ncpu > 0 ? (unsigned)ncpu : 1, maxw);
+    if (!o->jobs) maxw = S.aj.ceiling;
+    size_t nextra_max = 0;
+    for (size_t i = 0; i < njobs; i++)
+        nextra_max += jobs[i].tc->repetitions;
+    S.order = calloc(njobs + 1, sizeof *S.order);
+    S.extra = calloc(nextra_max + 1, sizeof *S.extra);
+    S.pg = calloc(njobs + 1, sizeof *S.pg);
+    S.ws = calloc(maxw, sizeof *S.ws);
+    S.pfd = calloc(maxw, sizeof *S.pfd);
+    int rc = 0;
+    if (!S.order || !S.extra || !S.pg || !S.ws || !S.pfd ||
+        quire_scheduler_order(jobs, njobs, o->previous, S.order)) {
+        rc = QUIRE_ERR_NOMEM;
+        goto out;
     }
+    /* One test at a time: the order cannot shorten anything, so it stays QIR's. */
+    if (o->jobs == 1)
+        for (size_t i = 0; i < njobs; i++)
+            S.order[i] = i;
     for (size_t i = 0; i < njobs; i++) {
+        S.pg[i].want = 1;
         quire_result_add_server(o->result, jobs[i].server->name, jobs[i].server->url);
         quire_result_add_client(o->result, jobs[i].client->name, jobs[i].client->url);
         quire_result_add_test(
@@ -235,62 +441,65 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
             jobs[i].tc->abbr, jobs[i].tc->name, jobs[i].tc->desc, jobs[i].tc->unit);
     }
     save(o);
-    size_t next = 0, active = 0;
-    int rc = 0, forwarded = 0;
+    int forwarded = 0;
     long long stop_deadline = 0;
-    while (next < njobs || active > 0) {
+    while (pending(&S) || S.active > 0) {
         int sig = quire_proc_interrupted();
         if (sig && !forwarded) {
             /* SIGINT from a terminal reached the workers already; SIGTERM to us did not. */
-            for (size_t i = 0; i < active; i++)
-                kill(ws[i].pid, SIGTERM);
+            for (size_t i = 0; i < S.active; i++)
+                kill(S.ws[i].pid, SIGTERM);
             forwarded = 1;
             stop_deadline = quire_proc_now_ms() + STOP_GRACE_MS;
             rc = QUIRE_ERR_INTERRUPTED;
         }
         if (forwarded && quire_proc_now_ms() > stop_deadline) {
-            for (size_t i = 0; i < active; i++)
-                kill(ws[i].pid, SIGKILL);
+            for (size_t i = 0; i < S.active; i++)
+                kill(S.ws[i].pid, SIGKILL);
             stop_deadline = quire_proc_now_ms() + 60000;
         }
-        while (!sig && next < njobs && active < maxw) {
-            int fd;
-            pid_t pid = start_worker(o, &jobs[next], next, &fd);
-            if (pid < 0) {
+        if (sig) {
+            S.next = njobs;
+            S.nextra = 0;
+        }
+        while (pending(&S) && S.active < maxw && S.active < limit(&S)) {
+            if (start_next(&S)) {
                 QUIRE_ERROR("cannot start a worker: %s", strerror(errno));
                 rc = QUIRE_ERR_IO;
-                next = njobs;
+                S.next = njobs;
+                S.nextra = 0;
                 break;
             }
-            ws[active++] = (worker){.pid = pid, .fd = fd, .job = next};
-            if (o->term)
-                quire_terminal_started(o->term, jobs[next].server->name, jobs[next].client->name,
-                                       jobs[next].tc->name);
-            next++;
+            if (S.ws[S.active - 1].have_load0)
+                quire_autojobs_started(&S.aj, S.ws[S.active - 1].load0.at_us);
         }
-        if (sig) next = njobs;
-        if (!active) break;
-        for (size_t i = 0; i < active; i++)
-            pfd[i] = (struct pollfd){.fd = ws[i].fd, .events = POLLIN};
-        int n = poll(pfd, active, 250);
+        if (!S.active) {
+            if (pending(&S)) continue; /* limit() said 0: cannot happen, floor >= 1 */
+            break;
+        }
+        for (size_t i = 0; i < S.active; i++)
+            S.pfd[i] = (struct pollfd){.fd = S.ws[i].fd, .events = POLLIN};
+        int n = poll(S.pfd, S.active, 250);
         if (o->term) quire_terminal_tick(o->term);
         if (n < 0 && errno != EINTR) {
             rc = QUIRE_ERR_IO;
             break;
         }
-        for (size_t i = active; n > 0 && i-- > 0;) {
-            if (!pfd[i].revents) continue;
-            collect(o, jobs, &ws[i]);
-            ws[i] = ws[--active];
-        }
+        /* from the end, so that finish()'s swap-with-last leaves unvisited entries in place */
+        for (size_t i = S.active; n > 0 && i-- > 0;)
+            if (S.pfd[i].revents) finish(&S, i);
     }
     /* only reached with workers left after a poll failure: do not leave them behind */
-    for (size_t i = 0; i < active; i++) {
-        kill(ws[i].pid, SIGKILL);
-        collect(o, jobs, &ws[i]);
+    while (S.active) {
+        kill(S.ws[S.active - 1].pid, SIGKILL);
+        finish(&S, S.active - 1);
     }
-    free(ws);
-    free(pfd);
+out:
+    free(S.order);
+    free(S.extra);
+    free(S.pg);
+    free(S.ws);
+    free(S.pfd);
     return rc;
 }
 

@@ -27,6 +27,7 @@ typedef struct quire_testcase {
     quire_file_group files[QUIRE_TESTCASE_MAX_FILE_GROUPS]; /* ends at count == 0 */
     const char *scenario; /* simulator scenario and its arguments, space-separated */
     unsigned timeout_s;
+    unsigned expect_s; /* a typical run's duration (one repetition), for the scheduler's order */
     unsigned cert_chain_len; /* 1 = leaf signed by the root; >1 adds intermediates */
     quire_check_fn check;
     const char *host;    /* host of the request URLs: NULL = server4; server6, server46 */

@@ -1,6 +1,8 @@
 /* Unit tests for run/scheduler: QIR's auto-unsupported post-processing (which cells change,
- * the exemptions, single client/server). The parallel runs themselves need root and are
- * covered by tests/integration/run_*.sh. */
+ * the exemptions, single client/server) and the order in which jobs start (the test cases'
+ * expected durations, an earlier run's measured ones, unsupported first, stable ties). The
+ * parallel runs themselves need root and are covered by tests/integration/run_*.sh; the load
+ * rule of --jobs auto by test_load. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,11 +88,70 @@ static void test_exemptions(void **state)
     quire_result_free(&r);
 }
 
+static quire_impl impl_a = {.name = "a", .url = ""}, impl_b = {.name = "b", .url = ""};
+
+static quire_job job(const char *tc, quire_impl *server, size_t index)
+{
+    quire_job j = {server, &impl_a, quire_testcase_find(tc), index};
+    assert_non_null(j.tc);
+    return j;
+}
+
+static void test_order_expected(void **state)
+{
+    (void)state;
+    /* QIR's order: H, DC, L1, crosstraffic, goodput; expected: 2, 10, 45, 2 x 60, 2 x 10 s */
+    quire_job jobs[] = {job("H", &impl_a, 0), job("DC", &impl_a, 1), job("L1", &impl_a, 2),
+                        job("C", &impl_a, 3), job("G", &impl_a, 4), job("E", &impl_a, 5)};
+    size_t order[6];
+    assert_int_equal(quire_scheduler_order(jobs, 6, NULL, order), 0);
+    size_t want[] = {3, 2, 4, 1, 0, 5}; /* C, L1, G, DC, then H and E (2 s each) in their order */
+    assert_memory_equal(order, want, sizeof want);
+}
+
+static void test_order_previous(void **state)
+{
+    (void)state;
+    quire_job jobs[] = {job("H", &impl_a, 0), job("DC", &impl_a, 1), job("H", &impl_b, 2),
+                        job("G", &impl_b, 3)};
+    /* the earlier run: a/H took 30 s, a/DC 5 s, b/H was unsupported, b/G 5 runs in 25 s */
+    quire_result prev;
+    quire_result_init(&prev);
+    quire_result_add_server(&prev, "a", NULL);
+    quire_result_add_server(&prev, "b", NULL);
+    quire_result_add_client(&prev, "a", NULL);
+    quire_result_add_test(&prev, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL);
+    quire_result_add_test(&prev, QUIRE_TEST_CASE, "DC", "transfer", NULL, NULL);
+    quire_result_add_test(&prev, QUIRE_TEST_MEASUREMENT, "G", "goodput", NULL, "kbps");
+    quire_result_set(&prev, "a", "a", "H", QUIRE_VERDICT_SUCCEEDED, NULL, 30, NULL);
+    quire_result_set(&prev, "a", "a", "DC", QUIRE_VERDICT_FAILED, NULL, 5, NULL);
+    quire_result_set(&prev, "b", "a", "H", QUIRE_VERDICT_UNSUPPORTED, "127", 0.4, NULL);
+    double v[5] = {9000, 9100, 9200, 9300, 9400};
+    quire_result_set_measurement(&prev, "b", "a", "G", QUIRE_VERDICT_SUCCEEDED, v, 5, NULL, 25,
+                                 NULL);
+    size_t order[4];
+    assert_int_equal(quire_scheduler_order(jobs, 4, &prev, order), 0);
+    /* b/H first (unsupported), then a/H 30 s, b/G 2 x 5 s, a/DC 5 s */
+    size_t want[] = {2, 0, 3, 1};
+    assert_memory_equal(order, want, sizeof want);
+    /* a failure that QIR's rule turned into "unsupported" ran for real: not first */
+    quire_result_set(&prev, "b", "a", "H", QUIRE_VERDICT_UNSUPPORTED,
+                     "boom" QUIRE_RESULT_RULE_MARK "servers", 0.4, NULL);
+    assert_int_equal(quire_scheduler_order(jobs, 4, &prev, order), 0);
+    size_t want2[] = {0, 3, 1, 2};
+    assert_memory_equal(order, want2, sizeof want2);
+    quire_result_free(&prev);
+    /* nothing to order */
+    assert_int_equal(quire_scheduler_order(jobs, 0, NULL, order), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auto_unsupported),
         cmocka_unit_test(test_exemptions),
+        cmocka_unit_test(test_order_expected),
+        cmocka_unit_test(test_order_previous),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
