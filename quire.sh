@@ -47,12 +47,20 @@ test)
 run)
     deps
     build
-    # As many tests at a time as there are cores, unless told otherwise: each test has its own
-    # namespaces, and a full matrix with 1 and 2 jobs gave the same verdicts (docs/matrix.md).
+    # As many tests at a time as the machine's measured load allows (at least one per core),
+    # unless told otherwise: each test has its own namespaces, and most wait on a 10 Mbit/s
+    # link, not on a CPU (docs/matrix.md). The previous run's durations order the work.
     jobs=()
     case " $* " in
     *" --jobs"* | *" --qir-addresses"*) ;;
-    *) jobs=(--jobs "$(nproc)") ;;
+    *) jobs=(--jobs auto) ;;
+    esac
+    case " $* " in
+    *" --durations"* | *" --resume"* | *" --rerun-failed"*) ;;
+    *)
+        prev=$(ls -1d logs_*/result.json 2>/dev/null | tail -n 1)
+        [ -n "$prev" ] && jobs+=(--durations "$prev")
+        ;;
     esac
     exec "$build/quire" run "${jobs[@]}" "$@"
     ;;
