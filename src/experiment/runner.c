@@ -16,6 +16,7 @@
 #include "run/certs.h"
 #include "run/files.h"
 #include "sim/probe.h"
+#include "sim/simargv.h"
 #include "util/err.h"
 #include "util/fs.h"
 
@@ -153,26 +154,21 @@ static int setup_dirs(rctx *c)
 static int start_sim(rctx *c)
 {
     quire_xrun *r = c->r;
-    char seed[32], ready[PATH_MAX], scen[512];
-    snprintf(seed, sizeof seed, "%llu", c->o->seed + r->iteration);
+    char ready[PATH_MAX], words[600];
     snprintf(ready, sizeof ready, "%s/sim.ready", r->dir);
-    snprintf(scen, sizeof scen, "%s", r->t->scenarios.s[r->point]);
+    quire_sim_args sa = {.exe = c->o->quire_exe,
+                         .seed = c->o->seed + r->iteration,
+                         .pcap_dir = r->sim,
+                         .ready_file = ready,
+                         .left_if = QUIRE_NETNS_SIM_LEFT_IFNAME,
+                         .right_if = QUIRE_NETNS_SIM_RIGHT_IFNAME,
+                         .scenario = r->t->scenarios.s[r->point]};
     const char *argv[48];
-    size_t n = 0;
-    argv[n++] = c->o->quire_exe;
-    argv[n++] = "sim";
-    argv[n++] = "--seed";
-    argv[n++] = seed;
-    argv[n++] = "--pcap-dir";
-    argv[n++] = r->sim;
-    argv[n++] = "--ready-file";
-    argv[n++] = ready;
-    argv[n++] = QUIRE_NETNS_SIM_LEFT_IFNAME;
-    argv[n++] = QUIRE_NETNS_SIM_RIGHT_IFNAME;
-    char *save = NULL;
-    for (char *w = strtok_r(scen, " ", &save); w && n < 46; w = strtok_r(NULL, " ", &save))
-        argv[n++] = w;
-    argv[n] = NULL;
+    if (quire_sim_argv(&sa, argv, sizeof argv / sizeof argv[0], words, sizeof words) < 0) {
+        snprintf(r->error, sizeof r->error, "the scenario is too long for the simulator: %.200s",
+                 sa.scenario);
+        return QUIRE_ERR_INVALID;
+    }
     char out[PATH_MAX];
     snprintf(out, sizeof out, "%s/sim/output.txt", r->dir);
     quire_proc_opts po = {
