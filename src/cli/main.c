@@ -1,20 +1,8 @@
-/* quire: a QUIC interoperability test system. This file only dispatches to the subcommands;
- * a subcommand whose module is not built in yet is reported as such. */
+/* quire: a QUIC interoperability test system. This file only dispatches to the subcommands. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-
-/* Weak so that the dispatcher links while a subcommand's module is still being written. */
-#pragma weak quire_cmd_run
-#pragma weak quire_cmd_list
-#pragma weak quire_cmd_trace
-#pragma weak quire_cmd_sim
-#pragma weak quire_cmd_report
-#pragma weak quire_cmd_merge
-#pragma weak quire_cmd_clean
-#pragma weak quire_cmd_experiment
-#pragma weak quire_cmd_image
 
 typedef struct command {
     const char *name;
@@ -38,7 +26,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: quire <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (commands[i].fn) fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n'quire <command> --help' describes each command.\n");
 }
 
@@ -57,12 +45,7 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(argv[1], commands[i].name)) continue;
-        if (!commands[i].fn) {
-            fprintf(stderr, "quire: '%s' is not available in this build\n", argv[1]);
-            return 2;
-        }
-        return commands[i].fn(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
     }
     fprintf(stderr, "quire: unknown command '%s' (see 'quire --help')\n", argv[1]);
     return 2;
