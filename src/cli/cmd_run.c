@@ -100,9 +100,11 @@ static void usage(FILE *out)
         "                            -s/-c/-t are given)\n"
         "      --rerun-failed FILE   run again only the failed tests of result file FILE, into\n"
         "                            a new log dir; the new result has the others unchanged\n"
-        "      --alpn h3             run the hq test cases over HTTP/3 where both endpoints can\n"
-        "                            (endpoints get QUIRE_ALPN=h3, a quire extension; h3-only\n"
-        "                            implementations answer 127 without it); default hq\n"
+        "      --alpn h3|hq|auto     h3: run the hq test cases over HTTP/3 where both endpoints\n"
+        "                            can (endpoints get QUIRE_ALPN=h3, a quire extension;\n"
+        "                            h3-only implementations answer 127 without it); auto: over\n"
+        "                            hq-interop, and over HTTP/3 again where that was\n"
+        "                            unsupported (the explanation says \"over h3\"); default hq\n"
         "      --run-id ID           name the run (namespaces quire-ID-<n>-*; 'quire clean\n"
         "                            --run ID' removes its leftovers); default: random\n"
         "  -h, --help                this text\n\n"
@@ -461,11 +463,11 @@ int quire_cmd_run(int argc, char **argv)
             ccfg.engine = optarg;
             break;
         case OPT_ALPN:
-            if (strcmp(optarg, "h3") && strcmp(optarg, "hq")) {
-                fprintf(stderr, "quire run: --alpn must be hq or h3, got '%s'\n", optarg);
+            if (strcmp(optarg, "h3") && strcmp(optarg, "hq") && strcmp(optarg, "auto")) {
+                fprintf(stderr, "quire run: --alpn must be hq, h3 or auto, got '%s'\n", optarg);
                 return 2;
             }
-            alpn = strcmp(optarg, "h3") ? NULL : "h3";
+            alpn = !strcmp(optarg, "hq") ? NULL : !strcmp(optarg, "h3") ? "h3" : "auto";
             break;
         case OPT_QIR_ADDRS:
             ccfg.qir_addresses = 1;
