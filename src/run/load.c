@@ -114,7 +114,7 @@ void quire_autojobs_init(quire_autojobs *a, unsigned ncpu, unsigned ceiling)
     memset(a, 0, sizeof *a);
     a->floor = ncpu ? ncpu : 1;
     a->ceiling = ceiling < a->floor ? a->floor : ceiling;
-    a->cpu_psi_limit = 0.10;
+    a->cpu_psi_limit = 0.20;
     a->cpu_stat_limit = 0.75;
     a->mem_limit = 0.05;
     a->mem_reserve_kb = 512 * 1024;

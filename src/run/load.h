@@ -56,7 +56,7 @@ typedef struct quire_autojobs {
 } quire_autojobs;
 
 /* Defaults: the floor is ncpu (at least 1: as many tests as CPUs always run, as --jobs $(nproc)
- * did), the ceiling given (at least the floor), CPU pressure below 10 % (busy below 75 % without
+ * did), the ceiling given (at least the floor), CPU pressure below 20 % (busy below 75 % without
  * PSI), memory pressure below 5 %, 512 MiB available, 1 s windows. */
 void quire_autojobs_init(quire_autojobs *a, unsigned ncpu, unsigned ceiling);
 
