@@ -45,9 +45,13 @@ static void usage(FILE *out)
             "implementation runnable here (see 'quire list'), every test case.\n\n"
             "  -s, --server LIST         server implementations (comma-separated)\n"
             "  -c, --client LIST         client implementations (comma-separated)\n"
-            "  -t, --test LIST           test cases (comma-separated names or abbreviations):\n");
+            "  -t, --test LIST           test cases (comma-separated names or abbreviations),\n"
+            "                            onlyTests or onlyMeasurements (run.py's); default all\n"
+            "                            but those marked 'by name only':\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(out, "                              %s (%s)\n", tcs[i].name, tcs[i].abbr);
+        fprintf(out, "                              %s (%s)%s%s\n", tcs[i].name, tcs[i].abbr,
+                tcs[i].repetitions ? ", measurement" : "",
+                tcs[i].by_name_only ? ", by name only" : "");
     fprintf(
         out,
         "  -r, --replace NAME=X[,..] replace an implementation: X is an endpoint directory\n"
@@ -55,8 +59,9 @@ static void usage(FILE *out)
         "  -i, --must-include NAME   only pairs that include this implementation\n"
         "  -n, --no-auto-unsupported LIST\n"
         "                            implementations never auto-marked unsupported when they\n"
-        "                            fail a test against all peers (QIR's rule; the only\n"
-        "                            client or server is always exempt)\n"
+        "                            fail a test against all peers (QIR's rule). Default: the\n"
+        "                            only client and the only server; LIST replaces that\n"
+        "                            default, as in run.py (names from -s/-c)\n"
         "      --no-auto-unsupported-rule\n"
         "                            never apply that rule: every failure stays a failure\n"
         "  -l, --log-dir DIR         log directory (default logs_<date>T<time>; must not exist)\n"
@@ -64,7 +69,9 @@ static void usage(FILE *out)
         "                            DIR/result.json is always written, after every test\n"
         "  -m, --markdown            print the final matrix as Markdown (DIR/result.md is\n"
         "                            always written)\n"
-        "  -f, --save-files          keep the served and downloaded files of failed tests\n"
+        "  -f, --save-files VALUE    keep the served and downloaded files of failed tests\n"
+        "                            (server_www, client_downloads, client_www,\n"
+        "                            server_downloads), as run.py: any non-empty VALUE\n"
         "  -d, --debug               debug output (each test's log lines on stderr too)\n"
         "  -p, --protocol quic       only quic (QIR's webtransport is not supported)\n"
         "      --implementations F   implementations.json to read (default: "
@@ -296,7 +303,7 @@ int quire_cmd_run(int argc, char **argv)
         {"log-dir", required_argument, 0, 'l'},
         {"json", required_argument, 0, 'j'},
         {"markdown", no_argument, 0, 'm'},
-        {"save-files", no_argument, 0, 'f'},
+        {"save-files", required_argument, 0, 'f'},
         {"debug", no_argument, 0, 'd'},
         {"protocol", required_argument, 0, 'p'},
         {"implementations", required_argument, 0, OPT_IMPLS},
@@ -332,7 +339,7 @@ int quire_cmd_run(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:c:t:r:i:n:l:j:mfdp:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:c:t:r:i:n:l:j:mf:dp:h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             servers_arg = optarg;
@@ -364,8 +371,8 @@ int quire_cmd_run(int argc, char **argv)
         case 'm':
             markdown = 1;
             break;
-        case 'f':
-            save_files = 1;
+        case 'f': /* run.py's -f takes a value, and any non-empty one turns it on */
+            save_files = optarg[0] != 0;
             break;
         case 'd':
             debug = 1;
@@ -527,6 +534,10 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
+    if (!ntcs) { /* run.py runs nothing for `-t ""`; an empty run has no use here */
+        fprintf(stderr, "quire run: -t '%s' selects no test case\n", tests_arg ? tests_arg : "");
+        goto out;
+    }
     if (must_include && !quire_registry_find(&reg, must_include)) {
         fprintf(stderr, "quire run: --must-include: implementation '%s' not found in %s\n",
                 must_include, reg.file);
@@ -547,20 +558,28 @@ int quire_cmd_run(int argc, char **argv)
         goto out;
     }
     if (no_auto_arg) {
+        /* run.py: -n replaces the default below, and names selected clients or servers */
         int k = split(no_auto_arg, no_auto, MAX_IMPLS);
-        for (int i = 0; i < k; i++)
-            if (!quire_registry_find(&reg, no_auto[i])) {
+        for (int i = 0; i < k; i++) {
+            int found = 0;
+            for (size_t j = 0; j < nservers; j++)
+                found |= !strcmp(servers[j]->name, no_auto[i]);
+            for (size_t j = 0; j < nclients; j++)
+                found |= !strcmp(clients[j]->name, no_auto[i]);
+            if (!found) {
                 fprintf(stderr,
-                        "quire run: --no-auto-unsupported: implementation '%s' not found "
-                        "in %s\n",
-                        no_auto[i], reg.file);
+                        "quire run: --no-auto-unsupported: '%s' is not a selected client or "
+                        "server\n",
+                        no_auto[i]);
                 goto out;
             }
+        }
         nno_auto = k > 0 ? (size_t)k : 0;
+    } else {
+        /* QIR: with a single client or server, do not auto-mark it unsupported. */
+        if (nservers == 1) no_auto[nno_auto++] = servers[0]->name;
+        if (nclients == 1) no_auto[nno_auto++] = clients[0]->name;
     }
-    /* QIR: with a single client or server, do not auto-mark it unsupported. */
-    if (nservers == 1) no_auto[nno_auto++] = servers[0]->name;
-    if (nclients == 1) no_auto[nno_auto++] = clients[0]->name;
 
     /* QIR's order: for each client, for each server, every test. The whole selection goes
      * into the result (a shard's file lists everything, other shards' tests as not run);
