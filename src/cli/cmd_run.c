@@ -19,6 +19,7 @@
 #include "report/markdown.h"
 #include "report/result.h"
 #include "report/terminal.h"
+#include "run/compliance.h"
 #include "run/plan.h"
 #include "run/registry.h"
 #include "run/scheduler.h"
@@ -64,6 +65,9 @@ static void usage(FILE *out)
         "                            default, as in run.py (names from -s/-c)\n"
         "      --no-auto-unsupported-rule\n"
         "                            never apply that rule: every failure stays a failure\n"
+        "      --no-compliance-check skip QIR's pre-check (each implementation, in each role,\n"
+        "                            run alone with an unknown TESTCASE must exit 127, else\n"
+        "                            its pairs are not run); a quire extension\n"
         "  -l, --log-dir DIR         log directory (default logs_<date>T<time>; must not exist)\n"
         "  -j, --json FILE           also write the result (QIR's result.json schema) to FILE;\n"
         "                            DIR/result.json is always written, after every test\n"
@@ -236,7 +240,8 @@ enum {
     OPT_QIR_ADDRS,
     OPT_ALPN,
     OPT_REPEAT,
-    OPT_NO_AUTO_RULE
+    OPT_NO_AUTO_RULE,
+    OPT_NO_COMPLIANCE
 };
 
 /* Whether a name list ("a,b") names an implementation that only the container backend runs. */
@@ -277,6 +282,44 @@ static void probe_images(quire_registry *reg, const char *engine)
     }
 }
 
+/* QIR's compliance pre-check, in its order (for each pair: the server, then the client; each
+ * (implementation, role) once): the jobs of pairs with a non-compliant member are dropped, so
+ * their cells stay "not run" as QIR's stay empty. Returns 0 or QUIRE_ERR_INTERRUPTED. */
+static int check_compliance(const quire_lifecycle_opts *base, quire_job *jobsv, size_t *njobs)
+{
+    const quire_impl *seen[2 * MAX_IMPLS];
+    int seen_role[2 * MAX_IMPLS], seen_ok[2 * MAX_IMPLS];
+    size_t nseen = 0, kept = 0;
+    for (size_t i = 0; i < *njobs; i++) {
+        int ok = 1;
+        for (int r = 0; r < 2 && ok; r++) {
+            const quire_impl *im = r ? jobsv[i].client : jobsv[i].server;
+            int role = r ? QUIRE_COMPLIANCE_CLIENT : QUIRE_COMPLIANCE_SERVER;
+            size_t k = 0;
+            while (k < nseen && !(seen[k] == im && seen_role[k] == role))
+                k++;
+            if (k == nseen) {
+                char why[512];
+                int rc = quire_compliance_check(base, im, role, why, sizeof why);
+                if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+                if (rc < 0) rc = 0; /* could not run it: QIR's answer is the same */
+                if (rc)
+                    fprintf(stderr, "quire: %s %s compliant\n", im->name, r ? "client" : "server");
+                else /* QIR: "<name> <role> not compliant." and "Not compliant, skipping" */
+                    fprintf(stderr, "quire: %s %s not compliant, skipping its pairs: %s\n",
+                            im->name, r ? "client" : "server", why);
+                seen[nseen] = im;
+                seen_role[nseen] = role;
+                seen_ok[nseen++] = rc;
+            }
+            ok = seen_ok[k];
+        }
+        if (ok) jobsv[kept++] = jobsv[i];
+    }
+    *njobs = kept;
+    return 0;
+}
+
 static int parse_uint(const char *flag, const char *s, unsigned long max, unsigned long *v)
 {
     char *end;
@@ -300,6 +343,7 @@ int quire_cmd_run(int argc, char **argv)
         {"must-include", required_argument, 0, 'i'},
         {"no-auto-unsupported", required_argument, 0, 'n'},
         {"no-auto-unsupported-rule", no_argument, 0, OPT_NO_AUTO_RULE},
+        {"no-compliance-check", no_argument, 0, OPT_NO_COMPLIANCE},
         {"log-dir", required_argument, 0, 'l'},
         {"json", required_argument, 0, 'j'},
         {"markdown", no_argument, 0, 'm'},
@@ -327,7 +371,7 @@ int quire_cmd_run(int argc, char **argv)
         {0, 0, 0, 0},
     };
     char *servers_arg = NULL, *clients_arg = NULL, *tests_arg = NULL, *replace = NULL;
-    int auto_rule = 1;
+    int auto_rule = 1, compliance = 1;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
     const char *run_id_arg = NULL, *html = NULL, *junit = NULL, *resume = NULL, *rerun = NULL;
     const char *backend = "auto", *alpn = NULL;
@@ -361,6 +405,9 @@ int quire_cmd_run(int argc, char **argv)
             break;
         case OPT_NO_AUTO_RULE:
             auto_rule = 0;
+            break;
+        case OPT_NO_COMPLIANCE:
+            compliance = 0;
             break;
         case 'l':
             log_dir_arg = optarg;
@@ -686,12 +733,6 @@ int quire_cmd_run(int argc, char **argv)
     snprintf(result_path, sizeof result_path, "%s/result.json", abs_log_dir);
     const char *save_paths[2] = {result_path, json};
     quire_terminal term;
-    quire_terminal_init(&term, stdout, isatty(1), njobs);
-    fprintf(stderr, "quire: saving logs to %s (run %s, seed %lu, %zu tests, %lu in parallel)\n",
-            log_dir, run_id, seed, njobs, jobs);
-    if (!exe[0])
-        fprintf(stderr, "quire: no simulator in this build: kernel forwarding, no captures\n");
-
     quire_sched_opts so = {
         .base = {.run_id = run_id,
                  .log_dir = abs_log_dir,
@@ -711,7 +752,15 @@ int quire_cmd_run(int argc, char **argv)
         .nsave_paths = json ? 2 : 1,
         .term = &term,
     };
-    rc = quire_scheduler_run(&so, jobsv, njobs);
+    rc = 0;
+    if (compliance) rc = check_compliance(&so.base, jobsv, &njobs);
+    quire_terminal_init(&term, stdout, isatty(1), njobs);
+    fprintf(stderr, "quire: saving logs to %s (run %s, seed %lu, %zu tests, %lu in parallel)\n",
+            log_dir, run_id, seed, njobs, jobs);
+    if (!exe[0])
+        fprintf(stderr, "quire: no simulator in this build: kernel forwarding, no captures\n");
+
+    if (rc == 0) rc = quire_scheduler_run(&so, jobsv, njobs);
     quire_terminal_end(&term);
     /* QIR's auto-unsupported rule needs every cell: not for a shard */
     if (rc != QUIRE_ERR_INTERRUPTED && !shard_n && auto_rule)

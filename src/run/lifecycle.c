@@ -411,6 +411,35 @@ static int add_server46(const char *hosts)
     return fclose(f) ? QUIRE_ERR_IO : 0;
 }
 
+/* The compliance pre-check's endpoint, alone with the simulator: waits for its exit. */
+static int run_alone(test *t, long long deadline, char *why, size_t whylen)
+{
+    int server = t->o->compliance == QUIRE_COMPLIANCE_SERVER;
+    quire_proc *p = server ? &t->server : &t->client;
+    int rc = start_endpoint(t, server ? "server" : "client", p, why, whylen);
+    if (rc) return rc;
+    *(server ? &t->have_server : &t->have_client) = 1;
+    quire_exit *e = server ? &t->server_exit : &t->client_exit;
+    long long left = deadline - quire_proc_now_ms();
+    size_t which = 0;
+    rc = left <= 0 ? QUIRE_ERR_TIMEOUT : quire_proc_wait_any(&p, 1, (int)left, &which);
+    if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+    if (rc == QUIRE_ERR_TIMEOUT) {
+        tlog(t, "the %s did not exit within %u s", server ? "server" : "client", t->timeout_s);
+        stop_proc(t, p, server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT, 0);
+        record_exit(p, e, QUIRE_EXIT_TIMEOUT, 1);
+        return 0;
+    }
+    if (rc) {
+        snprintf(why, whylen, "waiting for the endpoint: %s", quire_strerror(rc));
+        return rc;
+    }
+    record_exit(p, e, QUIRE_EXIT_STOPPED, 0);
+    char s[96];
+    tlog(t, "%s %s", server ? "server" : "client", quire_proc_status_str(p->status, s, sizeof s));
+    return 0;
+}
+
 /* Runs the processes; returns 0, QUIRE_ERR_INTERRUPTED, or another error with why set. */
 static int run_processes(test *t, char *why, size_t whylen)
 {
@@ -451,6 +480,7 @@ static int run_processes(test *t, char *why, size_t whylen)
             return rc;
         }
     }
+    if (o->compliance) return run_alone(t, deadline, why, whylen);
     if ((rc = start_endpoint(t, "server", &t->server, why, whylen))) return rc;
     t->have_server = 1;
     rc = wait_ready(t, deadline);
@@ -624,6 +654,7 @@ int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
     tlog(&t, "server %s, client %s, test case %s (timeout %u s), testbed %s-%u", o->server->name,
          o->client->name, o->tc->name, t.timeout_s, o->run_id, o->testbed_n);
     if ((rc = make_files(&t, out->explanation, sizeof out->explanation))) goto done;
+    if (o->compliance) t.requests[0] = 0; /* QIR gives it no REQUESTS */
     if ((rc = quire_certs_generate(t.certs, o->tc->cert_chain_len))) {
         snprintf(out->explanation, sizeof out->explanation, "cannot create certificates: %s",
                  quire_strerror(rc));
@@ -637,8 +668,20 @@ int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
         out->verdict = QUIRE_VERDICT_NONE;
         goto done;
     }
-    if (rc == 0) judge(&t, out);
-    if (rc == 0 && (out->verdict != QUIRE_VERDICT_UNSUPPORTED || o->keep)) inject_keys(&t);
+    if (rc == 0 && o->compliance) {
+        const quire_exit *e = o->compliance == QUIRE_COMPLIANCE_SERVER ? &t.server_exit
+                                                                        : &t.client_exit;
+        char s[64];
+        out->verdict = e->kind == QUIRE_EXIT_CODE && e->code == 127 ? QUIRE_VERDICT_SUCCEEDED
+                                                                    : QUIRE_VERDICT_FAILED;
+        snprintf(out->explanation, sizeof out->explanation, "%s for the unknown TESTCASE %s%s",
+                 quire_check_exit_str(e, t.timeout_s, s, sizeof s), o->tc->testcase_server,
+                 out->verdict == QUIRE_VERDICT_FAILED ? " (QIR wants exit code 127)" : "");
+    } else if (rc == 0) {
+        judge(&t, out);
+    }
+    if (rc == 0 && !o->compliance && (out->verdict != QUIRE_VERDICT_UNSUPPORTED || o->keep))
+        inject_keys(&t);
 done:
     stop_all(&t);
     out->duration = (double)(quire_proc_now_ms() - t.t0) / 1000.0;
