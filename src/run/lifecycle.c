@@ -631,6 +631,11 @@ static void cleanup_files(test *t, quire_outcome *out)
         t->log_fd = -1;
         quire_fs_remove_tree(t->dir);
         char parent[4200];
+        if (o->repetition) { /* <pair>/<test>/<n>: the test's directory too (when empty) */
+            snprintf(parent, sizeof parent, "%s/%s_%s/%s", o->log_dir, o->server->name,
+                     o->client->name, o->tc->name);
+            rmdir(parent);
+        }
         snprintf(parent, sizeof parent, "%s/%s_%s", o->log_dir, o->server->name, o->client->name);
         rmdir(parent); /* only when empty */
         out->log[0] = 0;
