@@ -51,6 +51,18 @@ expect_verdict "$tmp/logs/result.json" quic-go exit1 H unsupported
 grep -q "Client exit1 failed or did not support test handshake against all servers" "$tmp/out" ||
     fail "auto-unsupported not announced"
 expect_no_leftovers
+# run.py's -n replaces the default exemption (the only client): exit1, the only client, fails
+# against both servers and stays failed by default, but -n quic-go leaves it unexempt
+rm -rf "$tmp/logs"
+qrun -s quic-go,unsupported -c exit1 -t handshake
+expect_verdict "$tmp/logs/result.json" quic-go exit1 H failed
+rm -rf "$tmp/logs"
+qrun -s quic-go,unsupported -c exit1 -t handshake -n quic-go
+expect_verdict "$tmp/logs/result.json" quic-go exit1 H unsupported
+qrun -s quic-go -c exit1 -t handshake -n corrupt
+[ "$run_rc" = 2 ] || fail "-n with an unselected implementation: exit $run_rc, expected 2"
+grep -q "'corrupt' is not a selected client or server" "$tmp/out" || fail "no -n message"
+expect_no_leftovers
 # --no-auto-unsupported-rule switches the rule off for the whole run: the failure stays
 rm -rf "$tmp/logs"
 qrun -s quic-go,unsupported -c exit1,unsupported -t handshake --no-auto-unsupported-rule
