@@ -46,6 +46,15 @@ int quire_compliance_check(const quire_lifecycle_opts *base, const quire_impl *i
     lo.compliance = role;
     quire_outcome out;
     rc = quire_lifecycle_run(&lo, &out);
+    if (base->debug && (rc || out.verdict != QUIRE_VERDICT_SUCCEEDED)) {
+        /* -d: what the endpoint printed (QIR logs the compose output at debug level) */
+        char path[1024], line[1024];
+        snprintf(path, sizeof path, "%s/%s/output.txt", dir, out.log);
+        FILE *f = fopen(path, "r");
+        while (f && fgets(line, sizeof line, f))
+            fputs(line, stderr);
+        if (f) fclose(f);
+    }
     quire_fs_remove_tree(dir);
     if (rc) {
         snprintf(why, whylen, "%s", out.explanation);
