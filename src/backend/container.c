@@ -321,8 +321,6 @@ int quire_container_create_argv(const quire_container_testbed *tb, const quire_c
         addf(&b, "--ip6=%s", side ? a->server6 : a->client6);
         add(&b, "--cap-add=NET_ADMIN");
         addf(&b, "--ulimit=memlock=%llu:%llu", tb->memlock, tb->memlock);
-        /* QIR sets these (empty by default); images' run_endpoint scripts read them */
-        add(&b, side ? "--env=SERVER_PARAMS=" : "--env=CLIENT_PARAMS=");
         addf(&b, "--env=QUIRE_GW4=%s", a->sim4[side]);
         addf(&b, "--env=QUIRE_GW6=%s", a->sim6[side]);
         addf(&b, "--env=QUIRE_ROUTE4=%s", a->route4);

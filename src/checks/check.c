@@ -33,18 +33,43 @@ const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *
     return buf;
 }
 
+/* The code docker compose would print as "<role> exited with code N" (QIR reads these lines):
+ * an exit code, or 128 + the signal; -1 when the process never ended with one. */
+static int compose_code(const quire_exit *e)
+{
+    switch (e->kind) {
+    case QUIRE_EXIT_CODE:
+    case QUIRE_EXIT_STOPPED: /* the code after the runner's SIGTERM (128 + signal if it died) */
+        return e->code;
+    case QUIRE_EXIT_SIGNAL:
+        return 128 + e->code;
+    default:
+        return -1;
+    }
+}
+
 quire_verdict quire_check_exits(const quire_check_ctx *ctx, char *why, size_t whylen)
 {
     char s[64];
+    int server = compose_code(&ctx->server), client = compose_code(&ctx->client);
+    /* QIR (interop.py _run_test): a test that hit the timeout is failed, whatever was printed */
+    if (ctx->client.kind == QUIRE_EXIT_TIMEOUT) {
+        snprintf(why, whylen, "client %s",
+                 quire_check_exit_str(&ctx->client, ctx->timeout_s, s, sizeof s));
+        return QUIRE_VERDICT_FAILED;
+    }
     /* QIR: "exited with code 127" from any container makes the test unsupported. */
-    if (ctx->server.kind == QUIRE_EXIT_CODE && ctx->server.code == 127) {
+    if (server == 127) {
         snprintf(why, whylen, "server does not support the test case (exit code 127)");
         return QUIRE_VERDICT_UNSUPPORTED;
     }
-    if (ctx->client.kind == QUIRE_EXIT_CODE && ctx->client.code == 127) {
+    if (client == 127) {
         snprintf(why, whylen, "client does not support the test case (exit code 127)");
         return QUIRE_VERDICT_UNSUPPORTED;
     }
+    /* QIR checks the test when the client OR the server exited with code 0 (a server that
+     * stops cleanly on SIGTERM after a failed client, too): the test's check decides. */
+    if (client == 0 || server == 0) return QUIRE_VERDICT_NONE;
     int server_ended = ctx->server.kind == QUIRE_EXIT_CODE || ctx->server.kind == QUIRE_EXIT_SIGNAL;
     if (ctx->client.kind == QUIRE_EXIT_STOPPED && server_ended) {
         /* the server ended first, which ends the test (QIR: --abort-on-container-exit) */
@@ -57,18 +82,9 @@ quire_verdict quire_check_exits(const quire_check_ctx *ctx, char *why, size_t wh
                  quire_check_exit_str(&ctx->server, ctx->timeout_s, s, sizeof s));
         return QUIRE_VERDICT_FAILED;
     }
-    if (ctx->client.kind != QUIRE_EXIT_CODE || ctx->client.code != 0) {
-        snprintf(why, whylen, "client %s",
-                 quire_check_exit_str(&ctx->client, ctx->timeout_s, s, sizeof s));
-        return QUIRE_VERDICT_FAILED;
-    }
-    if ((ctx->server.kind == QUIRE_EXIT_CODE && ctx->server.code != 0) ||
-        ctx->server.kind == QUIRE_EXIT_SIGNAL || ctx->server.kind == QUIRE_EXIT_NOT_STARTED) {
-        snprintf(why, whylen, "server %s before it was stopped",
-                 quire_check_exit_str(&ctx->server, ctx->timeout_s, s, sizeof s));
-        return QUIRE_VERDICT_FAILED;
-    }
-    return QUIRE_VERDICT_NONE;
+    snprintf(why, whylen, "client %s",
+             quire_check_exit_str(&ctx->client, ctx->timeout_s, s, sizeof s));
+    return QUIRE_VERDICT_FAILED;
 }
 
 /* 0 = identical, 1 = contents differ, -1 = read error (errno set). */

@@ -107,10 +107,11 @@ quire_verdict quire_judge_goodput(const quire_check_data *d, char *why, size_t w
 
 typedef quire_verdict (*quire_check_fn)(const quire_check_ctx *ctx, char *why, size_t whylen);
 
-/* The exit-status rules shared by every test case, applied before the test's own check:
- * 127 from either endpoint = unsupported; a client that did not exit 0, hit the timeout or
- * died of a signal = failed; a server that ended by itself (it must serve until stopped) with
- * a non-zero code = failed. Returns QUIRE_VERDICT_NONE when the test's own check must decide. */
+/* The exit-status rules shared by every test case, applied before the test's own check, as
+ * QIR's interop.py _run_test: a client killed at the timeout = failed; exit code 127 from
+ * either endpoint = unsupported; the client OR the server exited with code 0 (a server's code
+ * after the runner's SIGTERM counts, as compose's "server exited with code 0") = the test's
+ * own check decides (QUIRE_VERDICT_NONE); anything else = failed, with the reason. */
 quire_verdict quire_check_exits(const quire_check_ctx *ctx, char *why, size_t whylen);
 
 /* Compares the downloads with the served files: each of ctx->files present in downloads_dir

@@ -10,6 +10,7 @@ int quire_cmd_trace(int argc, char **argv);
 int quire_cmd_sim(int argc, char **argv);
 int quire_cmd_report(int argc, char **argv);
 int quire_cmd_merge(int argc, char **argv);
+int quire_cmd_diff(int argc, char **argv);
 int quire_cmd_clean(int argc, char **argv);
 int quire_cmd_experiment(int argc, char **argv);
 int quire_cmd_image(int argc, char **argv);

@@ -19,6 +19,7 @@
 #include "report/markdown.h"
 #include "report/result.h"
 #include "report/terminal.h"
+#include "run/compliance.h"
 #include "run/plan.h"
 #include "run/registry.h"
 #include "run/scheduler.h"
@@ -45,9 +46,13 @@ static void usage(FILE *out)
             "implementation runnable here (see 'quire list'), every test case.\n\n"
             "  -s, --server LIST         server implementations (comma-separated)\n"
             "  -c, --client LIST         client implementations (comma-separated)\n"
-            "  -t, --test LIST           test cases (comma-separated names or abbreviations):\n");
+            "  -t, --test LIST           test cases (comma-separated names or abbreviations),\n"
+            "                            onlyTests or onlyMeasurements (run.py's); default all\n"
+            "                            but those marked 'by name only':\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(out, "                              %s (%s)\n", tcs[i].name, tcs[i].abbr);
+        fprintf(out, "                              %s (%s)%s%s\n", tcs[i].name, tcs[i].abbr,
+                tcs[i].repetitions ? ", measurement" : "",
+                tcs[i].by_name_only ? ", by name only" : "");
     fprintf(
         out,
         "  -r, --replace NAME=X[,..] replace an implementation: X is an endpoint directory\n"
@@ -55,16 +60,22 @@ static void usage(FILE *out)
         "  -i, --must-include NAME   only pairs that include this implementation\n"
         "  -n, --no-auto-unsupported LIST\n"
         "                            implementations never auto-marked unsupported when they\n"
-        "                            fail a test against all peers (QIR's rule; the only\n"
-        "                            client or server is always exempt)\n"
+        "                            fail a test against all peers (QIR's rule). Default: the\n"
+        "                            only client and the only server; LIST replaces that\n"
+        "                            default, as in run.py (names from -s/-c)\n"
         "      --no-auto-unsupported-rule\n"
         "                            never apply that rule: every failure stays a failure\n"
+        "      --no-compliance-check skip QIR's pre-check (each implementation, in each role,\n"
+        "                            run alone with an unknown TESTCASE must exit 127, else\n"
+        "                            its pairs are not run); a quire extension\n"
         "  -l, --log-dir DIR         log directory (default logs_<date>T<time>; must not exist)\n"
         "  -j, --json FILE           also write the result (QIR's result.json schema) to FILE;\n"
         "                            DIR/result.json is always written, after every test\n"
         "  -m, --markdown            print the final matrix as Markdown (DIR/result.md is\n"
         "                            always written)\n"
-        "  -f, --save-files          keep the served and downloaded files of failed tests\n"
+        "  -f, --save-files VALUE    keep the served and downloaded files of failed tests\n"
+        "                            (server_www, client_downloads, client_www,\n"
+        "                            server_downloads), as run.py: any non-empty VALUE\n"
         "  -d, --debug               debug output (each test's log lines on stderr too)\n"
         "  -p, --protocol quic       only quic (QIR's webtransport is not supported)\n"
         "      --implementations F   implementations.json to read (default: "
@@ -237,7 +248,8 @@ enum {
     OPT_ALPN,
     OPT_REPEAT,
     OPT_NO_AUTO_RULE,
-    OPT_DURATIONS
+    OPT_DURATIONS,
+    OPT_NO_COMPLIANCE
 };
 
 /* Whether a name list ("a,b") names an implementation that only the container backend runs. */
@@ -278,6 +290,44 @@ static void probe_images(quire_registry *reg, const char *engine)
     }
 }
 
+/* QIR's compliance pre-check, in its order (for each pair: the server, then the client; each
+ * (implementation, role) once): the jobs of pairs with a non-compliant member are dropped, so
+ * their cells stay "not run" as QIR's stay empty. Returns 0 or QUIRE_ERR_INTERRUPTED. */
+static int check_compliance(const quire_lifecycle_opts *base, quire_job *jobsv, size_t *njobs)
+{
+    const quire_impl *seen[2 * MAX_IMPLS];
+    int seen_role[2 * MAX_IMPLS], seen_ok[2 * MAX_IMPLS];
+    size_t nseen = 0, kept = 0;
+    for (size_t i = 0; i < *njobs; i++) {
+        int ok = 1;
+        for (int r = 0; r < 2 && ok; r++) {
+            const quire_impl *im = r ? jobsv[i].client : jobsv[i].server;
+            int role = r ? QUIRE_COMPLIANCE_CLIENT : QUIRE_COMPLIANCE_SERVER;
+            size_t k = 0;
+            while (k < nseen && !(seen[k] == im && seen_role[k] == role))
+                k++;
+            if (k == nseen) {
+                char why[512];
+                int rc = quire_compliance_check(base, im, role, why, sizeof why);
+                if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+                if (rc < 0) rc = 0; /* could not run it: QIR's answer is the same */
+                if (rc)
+                    fprintf(stderr, "quire: %s %s compliant\n", im->name, r ? "client" : "server");
+                else /* QIR: "<name> <role> not compliant." and "Not compliant, skipping" */
+                    fprintf(stderr, "quire: %s %s not compliant, skipping its pairs: %s\n",
+                            im->name, r ? "client" : "server", why);
+                seen[nseen] = im;
+                seen_role[nseen] = role;
+                seen_ok[nseen++] = rc;
+            }
+            ok = seen_ok[k];
+        }
+        if (ok) jobsv[kept++] = jobsv[i];
+    }
+    *njobs = kept;
+    return 0;
+}
+
 static int parse_uint(const char *flag, const char *s, unsigned long max, unsigned long *v)
 {
     char *end;
@@ -301,10 +351,11 @@ int quire_cmd_run(int argc, char **argv)
         {"must-include", required_argument, 0, 'i'},
         {"no-auto-unsupported", required_argument, 0, 'n'},
         {"no-auto-unsupported-rule", no_argument, 0, OPT_NO_AUTO_RULE},
+        {"no-compliance-check", no_argument, 0, OPT_NO_COMPLIANCE},
         {"log-dir", required_argument, 0, 'l'},
         {"json", required_argument, 0, 'j'},
         {"markdown", no_argument, 0, 'm'},
-        {"save-files", no_argument, 0, 'f'},
+        {"save-files", required_argument, 0, 'f'},
         {"debug", no_argument, 0, 'd'},
         {"protocol", required_argument, 0, 'p'},
         {"implementations", required_argument, 0, OPT_IMPLS},
@@ -329,7 +380,7 @@ int quire_cmd_run(int argc, char **argv)
         {0, 0, 0, 0},
     };
     char *servers_arg = NULL, *clients_arg = NULL, *tests_arg = NULL, *replace = NULL;
-    int auto_rule = 1;
+    int auto_rule = 1, compliance = 1;
     char *must_include = NULL, *no_auto_arg = NULL, *log_dir_arg = NULL, *json = NULL;
     const char *run_id_arg = NULL, *html = NULL, *junit = NULL, *resume = NULL, *rerun = NULL;
     const char *backend = "auto", *alpn = NULL, *durations = NULL;
@@ -341,7 +392,7 @@ int quire_cmd_run(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":s:c:t:r:i:n:l:j:mfdp:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:c:t:r:i:n:l:j:mf:dp:h", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             servers_arg = optarg;
@@ -364,6 +415,9 @@ int quire_cmd_run(int argc, char **argv)
         case OPT_NO_AUTO_RULE:
             auto_rule = 0;
             break;
+        case OPT_NO_COMPLIANCE:
+            compliance = 0;
+            break;
         case 'l':
             log_dir_arg = optarg;
             break;
@@ -373,8 +427,8 @@ int quire_cmd_run(int argc, char **argv)
         case 'm':
             markdown = 1;
             break;
-        case 'f':
-            save_files = 1;
+        case 'f': /* run.py's -f takes a value, and any non-empty one turns it on */
+            save_files = optarg[0] != 0;
             break;
         case 'd':
             debug = 1;
@@ -559,6 +613,10 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
+    if (!ntcs) { /* run.py runs nothing for `-t ""`; an empty run has no use here */
+        fprintf(stderr, "quire run: -t '%s' selects no test case\n", tests_arg ? tests_arg : "");
+        goto out;
+    }
     if (must_include && !quire_registry_find(&reg, must_include)) {
         fprintf(stderr, "quire run: --must-include: implementation '%s' not found in %s\n",
                 must_include, reg.file);
@@ -579,20 +637,28 @@ int quire_cmd_run(int argc, char **argv)
         goto out;
     }
     if (no_auto_arg) {
+        /* run.py: -n replaces the default below, and names selected clients or servers */
         int k = split(no_auto_arg, no_auto, MAX_IMPLS);
-        for (int i = 0; i < k; i++)
-            if (!quire_registry_find(&reg, no_auto[i])) {
+        for (int i = 0; i < k; i++) {
+            int found = 0;
+            for (size_t j = 0; j < nservers; j++)
+                found |= !strcmp(servers[j]->name, no_auto[i]);
+            for (size_t j = 0; j < nclients; j++)
+                found |= !strcmp(clients[j]->name, no_auto[i]);
+            if (!found) {
                 fprintf(stderr,
-                        "quire run: --no-auto-unsupported: implementation '%s' not found "
-                        "in %s\n",
-                        no_auto[i], reg.file);
+                        "quire run: --no-auto-unsupported: '%s' is not a selected client or "
+                        "server\n",
+                        no_auto[i]);
                 goto out;
             }
+        }
         nno_auto = k > 0 ? (size_t)k : 0;
+    } else {
+        /* QIR: with a single client or server, do not auto-mark it unsupported. */
+        if (nservers == 1) no_auto[nno_auto++] = servers[0]->name;
+        if (nclients == 1) no_auto[nno_auto++] = clients[0]->name;
     }
-    /* QIR: with a single client or server, do not auto-mark it unsupported. */
-    if (nservers == 1) no_auto[nno_auto++] = servers[0]->name;
-    if (nclients == 1) no_auto[nno_auto++] = clients[0]->name;
 
     /* QIR's order: for each client, for each server, every test. The whole selection goes
      * into the result (a shard's file lists everything, other shards' tests as not run);
@@ -698,17 +764,6 @@ int quire_cmd_run(int argc, char **argv)
     snprintf(result_path, sizeof result_path, "%s/result.json", abs_log_dir);
     const char *save_paths[2] = {result_path, json};
     quire_terminal term;
-    quire_terminal_init(&term, stdout, isatty(1), njobs);
-    char par[48];
-    if (jobs)
-        snprintf(par, sizeof par, "%lu in parallel", jobs);
-    else
-        snprintf(par, sizeof par, "in parallel as the load allows, up to %lu", jobs_max);
-    fprintf(stderr, "quire: saving logs to %s (run %s, seed %lu, %zu tests, %s)\n", log_dir,
-            run_id, seed, njobs, par);
-    if (!exe[0])
-        fprintf(stderr, "quire: no simulator in this build: kernel forwarding, no captures\n");
-
     quire_sched_opts so = {
         .base = {.run_id = run_id,
                  .log_dir = abs_log_dir,
@@ -730,7 +785,18 @@ int quire_cmd_run(int argc, char **argv)
         .nsave_paths = json ? 2 : 1,
         .term = &term,
     };
-    rc = quire_scheduler_run(&so, jobsv, njobs);
+    rc = 0;
+    if (compliance) rc = check_compliance(&so.base, jobsv, &njobs);
+    quire_terminal_init(&term, stdout, isatty(1), njobs);
+    char par[48];
+    if (jobs)
+        snprintf(par, sizeof par, "%lu in parallel", jobs);
+    else
+        snprintf(par, sizeof par, "in parallel as the load allows, up to %lu", jobs_max);
+    fprintf(stderr, "quire: saving logs to %s (run %s, seed %lu, %zu tests, %s)\n", log_dir,
+            run_id, seed, njobs, par);
+
+    if (rc == 0) rc = quire_scheduler_run(&so, jobsv, njobs);
     quire_terminal_end(&term);
     /* QIR's auto-unsupported rule needs every cell: not for a shard */
     if (rc != QUIRE_ERR_INTERRUPTED && !shard_n && auto_rule)

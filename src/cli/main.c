@@ -17,6 +17,7 @@ static const command commands[] = {
     {"sim", quire_cmd_sim, "run the network simulator between two interfaces"},
     {"report", quire_cmd_report, "render a result file as markdown, html or junit"},
     {"merge", quire_cmd_merge, "merge result files (shards, QIR results) into one"},
+    {"diff", quire_cmd_diff, "what changed between two result files (exit 1 on a regression)"},
     {"clean", quire_cmd_clean, "remove namespaces, links, mounts, processes of killed runs"},
     {"experiment", quire_cmd_experiment, "run or validate a YAML experiment"},
     {"image", quire_cmd_image, "build container images for the container backend"},

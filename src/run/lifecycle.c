@@ -14,6 +14,7 @@
 
 #include "backend/container.h"
 #include "backend/netns.h"
+#include "run/captures.h"
 #include "run/certs.h"
 #include "run/files.h"
 #include "util/err.h"
@@ -30,7 +31,9 @@ typedef struct test {
     char dir[4096]; /* test directory */
     char rel[400];  /* relative to log_dir */
     char output[4200];
-    char www[4200], downloads[4200], client_www[4200], certs[4200], hosts[4200], ready[4200];
+    /* QIR's four file directories (docker-compose.yml's mounts, interop.py's -f copies) */
+    char www[4200], downloads[4200], client_www[4200], server_downloads[4200];
+    char certs[4200], hosts[4200], ready[4200];
     char server_logs[4200], client_logs[4200], sim_logs[4200];
     char **files;
     size_t nfiles;
@@ -82,14 +85,15 @@ static int mkdirs(test *t)
     snprintf(t->server_logs, sizeof t->server_logs, "%s/server", t->dir);
     snprintf(t->client_logs, sizeof t->client_logs, "%s/client", t->dir);
     snprintf(t->sim_logs, sizeof t->sim_logs, "%s/sim", t->dir);
-    snprintf(t->www, sizeof t->www, "%s/www", t->dir);
+    snprintf(t->www, sizeof t->www, "%s/server_www", t->dir);
     snprintf(t->client_www, sizeof t->client_www, "%s/client_www", t->dir);
-    snprintf(t->downloads, sizeof t->downloads, "%s/downloads", t->dir);
+    snprintf(t->downloads, sizeof t->downloads, "%s/client_downloads", t->dir);
+    snprintf(t->server_downloads, sizeof t->server_downloads, "%s/server_downloads", t->dir);
     snprintf(t->certs, sizeof t->certs, "%s/certs", t->dir);
     snprintf(t->hosts, sizeof t->hosts, "%s/hosts", t->dir);
     snprintf(t->ready, sizeof t->ready, "%s/sim/.ready", t->dir);
-    const char *dirs[] = {t->server_logs, t->client_logs, t->sim_logs, t->www,
-                          t->client_www,  t->downloads,   t->certs};
+    const char *dirs[] = {t->server_logs, t->client_logs, t->sim_logs,         t->www,
+                          t->client_www,  t->downloads,   t->server_downloads, t->certs};
     /* a test directory exists only when --resume re-runs an interrupted test: start afresh */
     if (quire_fs_exists(t->dir)) quire_fs_remove_tree(t->dir);
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
@@ -163,8 +167,8 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
     const quire_impl *im = !strcmp(role, "server") ? t->o->server : t->o->client;
     int server = !strcmp(role, "server");
     /* The contract's variables, and PATH/HOME so that run_endpoint scripts work. */
-    char env[7][4200];
-    const char *envp[9];
+    char env[11][4200];
+    const char *envp[13];
     size_t n = 0;
     const char *path = getenv("PATH"), *home = getenv("HOME");
     snprintf(env[n++], sizeof env[0], "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin");
@@ -175,15 +179,22 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
     snprintf(env[n++], sizeof env[0], "SSLKEYLOGFILE=/logs/keys.log");
     snprintf(env[n++], sizeof env[0], "QLOGDIR=/logs/qlog/");
     if (t->o->alpn) snprintf(env[n++], sizeof env[0], "QUIRE_ALPN=%s", t->o->alpn);
+    /* QIR's docker-compose.yml hands CRON and SERVER_PARAMS / CLIENT_PARAMS through from the
+     * runner's environment (empty when unset); PROTOCOLS is WebTransport's, empty for QUIC. */
+    const char *cron = getenv("CRON"), *params = getenv(server ? "SERVER_PARAMS" : "CLIENT_PARAMS");
+    snprintf(env[n++], sizeof env[0], "CRON=%s", cron ? cron : "");
+    snprintf(env[n++], sizeof env[0], "%s=%s", server ? "SERVER_PARAMS" : "CLIENT_PARAMS",
+             params ? params : "");
+    snprintf(env[n++], sizeof env[0], "PROTOCOLS=");
     for (size_t i = 0; i < n; i++)
         envp[i] = env[i];
-    char *req = NULL; /* REQUESTS can be long (multiplexing: 2000 URLs) */
-    if (!server) {
-        size_t len = strlen(t->requests) + 16;
-        if (!(req = malloc(len))) return QUIRE_ERR_NOMEM;
-        snprintf(req, len, "REQUESTS=%s", t->requests);
-        envp[n++] = req;
-    }
+    /* REQUESTS can be long (multiplexing: 2000 URLs); the server's is QIR's REQUESTS_SERVER,
+     * get_paths_server(), empty for every QUIC test case */
+    size_t len = (server ? 0 : strlen(t->requests)) + 16;
+    char *req = malloc(len);
+    if (!req) return QUIRE_ERR_NOMEM;
+    snprintf(req, len, "REQUESTS=%s", server ? "" : t->requests);
+    envp[n++] = req;
     envp[n] = NULL;
     char exe[4200];
     snprintf(exe, sizeof exe, "%s/run_endpoint", im->path);
@@ -191,7 +202,7 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
     quire_proc_mount mounts[] = {
         {server ? t->www : t->client_www, "/www", 1},
         {t->certs, "/certs", 1},
-        {t->downloads, "/downloads", 0},
+        {server ? t->server_downloads : t->downloads, "/downloads", 0},
         {server ? t->server_logs : t->client_logs, "/logs", 0},
     };
     quire_proc_opts po = {
@@ -207,10 +218,13 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
         .output = t->output,
         .stdin_null = 1,
     };
-    tlog(t, "starting %s %s: %s (TESTCASE=%s%s%s)", role, im->name,
+    tlog(t, "starting %s %s: %s (TESTCASE=%s%s%s%s%s%s%s)", role, im->name,
          t->o->container ? im->image : exe,
          server ? t->o->tc->testcase_server : t->o->tc->testcase_client,
-         t->o->alpn ? ", QUIRE_ALPN=" : "", t->o->alpn ? t->o->alpn : "");
+         t->o->alpn ? ", QUIRE_ALPN=" : "", t->o->alpn ? t->o->alpn : "",
+         cron && *cron ? ", CRON=" : "", cron && *cron ? cron : "",
+         params && *params ? (server ? ", SERVER_PARAMS=" : ", CLIENT_PARAMS=") : "",
+         params && *params ? params : "");
     if (!server) tlog(t, "REQUESTS=%s", t->requests);
     int rc;
     if (t->o->container) {
@@ -397,6 +411,35 @@ static int add_server46(const char *hosts)
     return fclose(f) ? QUIRE_ERR_IO : 0;
 }
 
+/* The compliance pre-check's endpoint, alone with the simulator: waits for its exit. */
+static int run_alone(test *t, long long deadline, char *why, size_t whylen)
+{
+    int server = t->o->compliance == QUIRE_COMPLIANCE_SERVER;
+    quire_proc *p = server ? &t->server : &t->client;
+    int rc = start_endpoint(t, server ? "server" : "client", p, why, whylen);
+    if (rc) return rc;
+    *(server ? &t->have_server : &t->have_client) = 1;
+    quire_exit *e = server ? &t->server_exit : &t->client_exit;
+    long long left = deadline - quire_proc_now_ms();
+    size_t which = 0;
+    rc = left <= 0 ? QUIRE_ERR_TIMEOUT : quire_proc_wait_any(&p, 1, (int)left, &which);
+    if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+    if (rc == QUIRE_ERR_TIMEOUT) {
+        tlog(t, "the %s did not exit within %u s", server ? "server" : "client", t->timeout_s);
+        stop_proc(t, p, server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT, 0);
+        record_exit(p, e, QUIRE_EXIT_TIMEOUT, 1);
+        return 0;
+    }
+    if (rc) {
+        snprintf(why, whylen, "waiting for the endpoint: %s", quire_strerror(rc));
+        return rc;
+    }
+    record_exit(p, e, QUIRE_EXIT_STOPPED, 0);
+    char s[96];
+    tlog(t, "%s %s", server ? "server" : "client", quire_proc_status_str(p->status, s, sizeof s));
+    return 0;
+}
+
 /* Runs the processes; returns 0, QUIRE_ERR_INTERRUPTED, or another error with why set. */
 static int run_processes(test *t, char *why, size_t whylen)
 {
@@ -437,6 +480,7 @@ static int run_processes(test *t, char *why, size_t whylen)
             return rc;
         }
     }
+    if (o->compliance) return run_alone(t, deadline, why, whylen);
     if ((rc = start_endpoint(t, "server", &t->server, why, whylen))) return rc;
     t->have_server = 1;
     rc = wait_ready(t, deadline);
@@ -531,10 +575,41 @@ static void judge(test *t, quire_outcome *out)
         snprintf(out->explanation, sizeof out->explanation, "%s", t->sim_problem);
         v = QUIRE_VERDICT_FAILED;
     }
-    if (v == QUIRE_VERDICT_NONE)
+    if (v == QUIRE_VERDICT_NONE) {
         v = t->o->tc->check(&ctx, out->explanation, sizeof out->explanation);
+        /* checked because the server exited 0 (QIR's rule): say how the client ended */
+        if (ctx.client.kind != QUIRE_EXIT_CODE || ctx.client.code != 0) {
+            char s[64];
+            quire_check_exit_str(&ctx.client, ctx.timeout_s, s, sizeof s);
+            tlog(t, "client %s but the server exited with code 0: the test's check decides", s);
+            size_t len = strlen(out->explanation);
+            if (v == QUIRE_VERDICT_FAILED && len < sizeof out->explanation - 1)
+                snprintf(out->explanation + len, sizeof out->explanation - len, " (client %s)",
+                         s);
+        }
+    }
     out->verdict = v;
     out->has_value = v == QUIRE_VERDICT_SUCCEEDED && out->value >= 0;
+}
+
+/* QIR's testcase.py _inject_keylog_if_possible: the key log into the saved captures, so that
+ * they open decrypted without it (see captures.h). */
+static void inject_keys(test *t)
+{
+    char c[4300], s[4300], msg[512];
+    snprintf(c, sizeof c, "%s/keys.log", t->client_logs);
+    snprintf(s, sizeof s, "%s/keys.log", t->server_logs);
+    const char *kl = quire_captures_keylog(c, s);
+    if (!kl) {
+        tlog(t, "no valid key log: the captures stay without secrets");
+        return;
+    }
+    int n = quire_captures_inject(t->sim_logs, kl, msg, sizeof msg);
+    if (n < 0)
+        tlog(t, "cannot write the key log into the captures: %s", msg);
+    else
+        tlog(t, "key log %s written into %d capture(s) of sim/ (pcapng, decryption secrets)",
+             kl == c ? "client/keys.log" : "server/keys.log", n);
 }
 
 static void cleanup_files(test *t, quire_outcome *out)
@@ -547,6 +622,7 @@ static void cleanup_files(test *t, quire_outcome *out)
         quire_fs_remove_tree(t->www);
         quire_fs_remove_tree(t->downloads);
         quire_fs_remove_tree(t->client_www);
+        quire_fs_remove_tree(t->server_downloads);
     }
     if (!o->keep) quire_fs_remove_tree(t->certs);
     /* QIR keeps the logs of succeeded and failed tests only. */
@@ -555,6 +631,11 @@ static void cleanup_files(test *t, quire_outcome *out)
         t->log_fd = -1;
         quire_fs_remove_tree(t->dir);
         char parent[4200];
+        if (o->repetition) { /* <pair>/<test>/<n>: the test's directory too (when empty) */
+            snprintf(parent, sizeof parent, "%s/%s_%s/%s", o->log_dir, o->server->name,
+                     o->client->name, o->tc->name);
+            rmdir(parent);
+        }
         snprintf(parent, sizeof parent, "%s/%s_%s", o->log_dir, o->server->name, o->client->name);
         rmdir(parent); /* only when empty */
         out->log[0] = 0;
@@ -578,6 +659,7 @@ int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
     tlog(&t, "server %s, client %s, test case %s (timeout %u s), testbed %s-%u", o->server->name,
          o->client->name, o->tc->name, t.timeout_s, o->run_id, o->testbed_n);
     if ((rc = make_files(&t, out->explanation, sizeof out->explanation))) goto done;
+    if (o->compliance) t.requests[0] = 0; /* QIR gives it no REQUESTS */
     if ((rc = quire_certs_generate(t.certs, o->tc->cert_chain_len))) {
         snprintf(out->explanation, sizeof out->explanation, "cannot create certificates: %s",
                  quire_strerror(rc));
@@ -591,7 +673,20 @@ int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
         out->verdict = QUIRE_VERDICT_NONE;
         goto done;
     }
-    if (rc == 0) judge(&t, out);
+    if (rc == 0 && o->compliance) {
+        const quire_exit *e = o->compliance == QUIRE_COMPLIANCE_SERVER ? &t.server_exit
+                                                                        : &t.client_exit;
+        char s[64];
+        out->verdict = e->kind == QUIRE_EXIT_CODE && e->code == 127 ? QUIRE_VERDICT_SUCCEEDED
+                                                                    : QUIRE_VERDICT_FAILED;
+        snprintf(out->explanation, sizeof out->explanation, "%s for the unknown TESTCASE %s%s",
+                 quire_check_exit_str(e, t.timeout_s, s, sizeof s), o->tc->testcase_server,
+                 out->verdict == QUIRE_VERDICT_FAILED ? " (QIR wants exit code 127)" : "");
+    } else if (rc == 0) {
+        judge(&t, out);
+    }
+    if (rc == 0 && !o->compliance && (out->verdict != QUIRE_VERDICT_UNSUPPORTED || o->keep))
+        inject_keys(&t);
 done:
     stop_all(&t);
     out->duration = (double)(quire_proc_now_ms() - t.t0) / 1000.0;

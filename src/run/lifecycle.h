@@ -38,6 +38,10 @@ typedef struct quire_lifecycle_opts {
     /* Non-NULL: the container backend (backend/container.h) runs the simulator image and the
      * implementations' images instead of namespaces; testbed is then unused. */
     const quire_container_cfg *container;
+    /* QIR's compliance pre-check (interop.py _check_impl_is_compliant): only the simulator and
+     * this one endpoint (tc's TESTCASE is an unknown name), no REQUESTS; the verdict is
+     * succeeded when it exits with 127, failed otherwise. */
+    enum { QUIRE_COMPLIANCE_NONE = 0, QUIRE_COMPLIANCE_SERVER, QUIRE_COMPLIANCE_CLIENT } compliance;
 } quire_lifecycle_opts;
 
 #define QUIRE_OUTCOME_MAX_VALUES 16

@@ -41,11 +41,15 @@ void quire_registry_default_path(char *out, size_t len)
 #ifdef QUIRE_SOURCE_DIR
     if (!src || !*src) src = QUIRE_SOURCE_DIR;
 #endif
-    if (src && *src) {
-        snprintf(out, len, "%s/implementations.json", src);
-        if (access(out, R_OK) == 0) return;
-    }
-    snprintf(out, len, "implementations.json");
+    /* QIR renamed its file implementations_quic.json (next to _webtransport.json): that name
+     * first, the older one still read */
+    static const char *const names[] = {"implementations_quic.json", "implementations.json"};
+    if (src && *src)
+        for (size_t i = 0; i < 2; i++) {
+            snprintf(out, len, "%s/%s", src, names[i]);
+            if (access(out, R_OK) == 0) return;
+        }
+    snprintf(out, len, "%s", access(names[0], R_OK) == 0 ? names[0] : names[1]);
 }
 
 /* s for a one-line message: control characters (a JSON string may hold newlines) become '?',

@@ -55,8 +55,10 @@ void quire_registry_probe(quire_impl *impl);
 /* "server", "client", "both". */
 const char *quire_role_name(quire_role role);
 
-/* The default implementations.json: $QUIRE_IMPLEMENTATIONS, else QUIRE_SOURCE_DIR's (from the
- * environment, then the build), else ./implementations.json. Writes the path into out. */
+/* The default implementations file: $QUIRE_IMPLEMENTATIONS, else QUIRE_SOURCE_DIR's (from the
+ * environment, then the build), else the current directory's; in a directory
+ * implementations_quic.json (QIR's name) when it exists, else implementations.json. Writes the
+ * path into out. */
 void quire_registry_default_path(char *out, size_t len);
 
 #endif

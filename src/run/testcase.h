@@ -35,6 +35,7 @@ typedef struct quire_testcase {
     unsigned repetitions; /* measurements: > 0, runs whose values give mean and stdev */
     const char *unit;     /* measurements: unit of the value ("kbps") */
     unsigned name_len;    /* file names of exactly this length (zerortt: 250); 0 = slugs */
+    int by_name_only;     /* not in the default selection (QIR's TESTCASES_QUIC lacks it) */
 } quire_testcase;
 
 /* The whole table, in QIR's order: test cases, then measurements (repetitions > 0). */
@@ -44,8 +45,11 @@ const quire_testcase *quire_testcase_table(size_t *n);
 const quire_testcase *quire_testcase_find(const char *name_or_abbr);
 
 /* Parses a comma-separated list of names/abbreviations into out[] (max entries, duplicates
- * dropped). NULL or "" selects the whole table. Returns 0, or QUIRE_ERR_NOTFOUND with a
- * one-line message in err, or QUIRE_ERR_INVALID for an empty element or too many entries. */
+ * dropped), with run.py's selectors: NULL selects QIR's default (every test case and
+ * measurement but the by_name_only ones), "onlyTests" the default's test cases, and
+ * "onlyMeasurements" its measurements; "" selects nothing (n = 0), as in run.py. Returns 0, or
+ * QUIRE_ERR_NOTFOUND with a one-line message in err, or QUIRE_ERR_INVALID for an empty
+ * element or too many entries. */
 int quire_testcase_parse_list(const char *arg, const quire_testcase **out, size_t max, size_t *n,
                               char *err, size_t errlen);
 

@@ -174,11 +174,13 @@ static int pick(quire_link *l, double pct, uint32_t *in_row)
     return 0;
 }
 
-/* Flips one byte among the first 50 bytes of the UDP payload to a different random value and
- * fixes the checksums, so that the packet is delivered and QUIC's AEAD (not UDP) notices. */
+/* Replaces one byte at offset 0..50 of the UDP payload by a different random value and fixes
+ * the checksums, so that the packet is delivered and QUIC (not UDP) must notice: QNS's
+ * CorruptRateErrorModel does the same (uniform_int_distribution(0, 50), inclusive, then
+ * QuicPacket::ReassemblePacket() recomputes the UDP and IPv4 checksums). */
 static void corrupt(quire_link *l, uint8_t *pkt, const quire_simpkt *sp)
 {
-    size_t span = sp->payload_len < 50 ? sp->payload_len : 50;
+    size_t span = sp->payload_len < 51 ? sp->payload_len : 51;
     size_t pos = sp->payload_off + (size_t)quire_rand_below(&l->rand, span);
     pkt[pos] ^= (uint8_t)(1 + quire_rand_below(&l->rand, 255));
     quire_simpkt_fix_l4_csum(pkt, sp);

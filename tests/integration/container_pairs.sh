@@ -43,7 +43,9 @@ d=$tmp/logs-container-qg/quic-go_quic-go/transfer
 for f in output.txt server/keys.log client/keys.log sim/trace_node_left.pcap sim/trace_node_right.pcap; do
     [ -s "$d/$f" ] || fail "container run: $d/$f missing or empty"
 done
-[ ! -e "$d/www" ] && [ ! -e "$d/downloads" ] || fail "container run: www/downloads not removed"
+for w in server_www client_downloads client_www server_downloads; do
+    [ ! -e "$d/$w" ] || fail "$d/$w not removed"
+done
 grep -q "networks quire-t$$_container-" "$d/output.txt" || fail "no network line in output.txt"
 grep -q "sim: to client: in" "$d/output.txt" || fail "the simulator's final counters are missing"
 echo "ok: same verdicts under both backends; logs layout as netns"

@@ -70,4 +70,30 @@ rc=$?
 grep -qF "$WORK/bad.json:2:14:" "$WORK/err.txt" || { cat "$WORK/err.txt" >&2; fail "bad json: no file:line:column"; }
 "$BIN" report 2>/dev/null; [ $? -eq 2 ] || fail "usage: exit code"
 "$BIN" report pdf "$D/qir_3x2.json" 2>/dev/null; [ $? -eq 2 ] || fail "unknown format: exit code"
+# quire diff: a QIR file against itself is quiet (exit 0); one cell turned from succeeded into
+# failed is a regression (exit 1) naming it, and the reverse a fix (exit 0)
+"$BIN" diff "$D/qir_3x2.json" "$D/qir_3x2.json" > "$WORK/diff.txt" || fail "diff of a file with itself"
+grep -q "^0 regressions, 0 fixed, 0 changed, 0 new (0 failed), 0 gone" "$WORK/diff.txt" ||
+    fail "diff of a file with itself: $(cat "$WORK/diff.txt")"
+python3 - "$D/qir_3x2.json" "$WORK/worse.json" <<'PY' > "$WORK/cell.txt" || fail "making worse.json"
+import json, sys
+r = json.load(open(sys.argv[1]))
+for i, row in enumerate(r["results"]):
+    for cell in row:
+        if cell["result"] == "succeeded":
+            cell["result"] = "failed"
+            c, s = r["clients"][i // len(r["servers"])], r["servers"][i % len(r["servers"])]
+            print(f"{s}→{c} {cell['name']} ({cell['abbr']})")
+            json.dump(r, open(sys.argv[2], "w"))
+            sys.exit(0)
+sys.exit(1)
+PY
+"$BIN" diff "$D/qir_3x2.json" "$WORK/worse.json" > "$WORK/diff.txt"
+[ $? -eq 1 ] || fail "diff with a regression: exit code"
+grep -qF "regression: $(cat "$WORK/cell.txt"): succeeded → failed" "$WORK/diff.txt" ||
+    fail "regression not named: $(cat "$WORK/diff.txt")"
+"$BIN" diff "$WORK/worse.json" "$D/qir_3x2.json" > "$WORK/diff.txt" || fail "diff with a fix: exit code"
+grep -qF "fixed: $(cat "$WORK/cell.txt"): failed → succeeded" "$WORK/diff.txt" || fail "fix not named"
+"$BIN" diff "$D/qir_3x2.json" 2>/dev/null; [ $? -eq 2 ] || fail "diff usage: exit code"
+"$BIN" diff "$D/qir_3x2.json" "$WORK/nope.json" 2>/dev/null; [ $? -eq 2 ] || fail "diff missing file"
 echo "report_cli: ok"

@@ -14,7 +14,9 @@ for t in handshake transfer; do
     d=$tmp/logs/quic-go_quic-go/$t
     for f in output.txt server client sim; do [ -e "$d/$f" ] || fail "$d/$f missing"; done
     [ -s "$d/server/keys.log" ] || fail "no server key log in $d/server"
-    [ ! -e "$d/www" ] && [ ! -e "$d/downloads" ] || fail "www/downloads not removed in $d"
+    for w in server_www client_downloads client_www server_downloads; do
+        [ ! -e "$d/$w" ] || fail "$d/$w not removed"
+    done
     grep -q "result: succeeded" "$d/output.txt" || fail "no verdict in $d/output.txt"
 done
 python3 - "$tmp/logs/result.json" <<'PY' || fail "result.json does not have QIR's schema"

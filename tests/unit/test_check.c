@@ -135,9 +135,35 @@ static void test_exit_rules(void **state)
     c.server = (quire_exit){QUIRE_EXIT_SIGNAL, 11};
     assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
     assert_string_equal(why, "server killed by signal 11 while the client was running");
-    /* the client succeeded but the server had died on its own */
+    /* QIR checks when the client OR the server exited 0: the client succeeded, the server
+     * had died on its own ... */
     c.client = (quire_exit){QUIRE_EXIT_CODE, 0};
     c.server = (quire_exit){QUIRE_EXIT_CODE, 2};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_NONE);
+    /* ... or the client failed and the server stopped cleanly (compose: "server exited with
+     * code 0") ... */
+    c.client = (quire_exit){QUIRE_EXIT_CODE, 1};
+    c.server = (quire_exit){QUIRE_EXIT_STOPPED, 0};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_NONE);
+    /* ... or the server ended with 0 while the client ran (stopped with 143) */
+    c.client = (quire_exit){QUIRE_EXIT_STOPPED, 143};
+    c.server = (quire_exit){QUIRE_EXIT_CODE, 0};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_NONE);
+    /* a client that exits 0 after the runner stopped it counts too */
+    c.client = (quire_exit){QUIRE_EXIT_STOPPED, 0};
+    c.server = (quire_exit){QUIRE_EXIT_CODE, 1};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_NONE);
+    /* neither exited 0 */
+    c.client = (quire_exit){QUIRE_EXIT_SIGNAL, 11};
+    c.server = (quire_exit){QUIRE_EXIT_STOPPED, 137};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_string_equal(why, "client killed by signal 11");
+    /* 127 when stopped is still 127 to QIR; the timeout wins over everything */
+    c.client = (quire_exit){QUIRE_EXIT_CODE, 1};
+    c.server = (quire_exit){QUIRE_EXIT_STOPPED, 127};
+    assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_UNSUPPORTED);
+    c.client = (quire_exit){QUIRE_EXIT_TIMEOUT, 137};
+    c.server = (quire_exit){QUIRE_EXIT_CODE, 127};
     assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
 }
 

@@ -177,11 +177,70 @@ static void test_shipped_file(void **state)
     const char *src = getenv("QUIRE_SOURCE_DIR");
     if (!src) skip();
     char path[512], err[512];
-    snprintf(path, sizeof path, "%s/implementations.json", src);
+    snprintf(path, sizeof path, "%s/implementations_quic.json", src);
+    if (access(path, R_OK)) snprintf(path, sizeof path, "%s/implementations.json", src);
     quire_registry r;
     assert_int_equal(quire_registry_load(&r, path, err, sizeof err), 0);
     assert_non_null(quire_registry_find(&r, "quic-go"));
     quire_registry_free(&r);
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("{}", f);
+    fclose(f);
+}
+
+/* QIR's implementations_quic.json first, implementations.json still read; the environment's
+ * QUIRE_IMPLEMENTATIONS above both. */
+static void test_default_path(void **state)
+{
+    (void)state;
+    char dir[128], want[512], got[512], cwd[4096];
+    assert_int_equal(test_tmpdir_make(dir, sizeof dir, "regdef"), 0);
+    const char *e = getenv("QUIRE_SOURCE_DIR");
+    char *old_src = e ? strdup(e) : NULL;
+    e = getenv("QUIRE_IMPLEMENTATIONS");
+    char *old_impl = e ? strdup(e) : NULL;
+    unsetenv("QUIRE_IMPLEMENTATIONS");
+    setenv("QUIRE_SOURCE_DIR", dir, 1);
+    touch(dir, "implementations.json");
+    quire_registry_default_path(got, sizeof got);
+    snprintf(want, sizeof want, "%s/implementations.json", dir);
+    assert_string_equal(got, want);
+    touch(dir, "implementations_quic.json");
+    quire_registry_default_path(got, sizeof got);
+    snprintf(want, sizeof want, "%s/implementations_quic.json", dir);
+    assert_string_equal(got, want);
+    setenv("QUIRE_IMPLEMENTATIONS", "/x/mine.json", 1);
+    quire_registry_default_path(got, sizeof got);
+    assert_string_equal(got, "/x/mine.json");
+    unsetenv("QUIRE_IMPLEMENTATIONS");
+    /* nothing in the source dir: the current directory's, QIR's name first */
+    char sub[256];
+    snprintf(sub, sizeof sub, "%s/empty", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    setenv("QUIRE_SOURCE_DIR", sub, 1);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    quire_registry_default_path(got, sizeof got);
+    assert_string_equal(got, "implementations_quic.json");
+    assert_int_equal(chdir(sub), 0);
+    quire_registry_default_path(got, sizeof got);
+    assert_string_equal(got, "implementations.json");
+    assert_int_equal(chdir(cwd), 0);
+    if (old_src)
+        setenv("QUIRE_SOURCE_DIR", old_src, 1);
+    else
+        unsetenv("QUIRE_SOURCE_DIR");
+    if (old_impl) setenv("QUIRE_IMPLEMENTATIONS", old_impl, 1);
+    free(old_src);
+    free(old_impl);
+    assert_int_equal(test_tmpdir_remove(dir), 0);
 }
 
 int main(void)
@@ -190,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_load_and_probe),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_shipped_file),
+        cmocka_unit_test(test_default_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -95,11 +95,36 @@ static void test_parse_list(void **state)
     /* duplicates (by name and abbreviation) collapse */
     assert_int_equal(quire_testcase_parse_list("H,handshake,H", out, 8, &n, err, sizeof err), 0);
     assert_int_equal(n, 1);
-    /* NULL: everything */
-    size_t all;
-    quire_testcase_table(&all);
+    /* NULL: QIR's default, everything but versionnegotiation (not in TESTCASES_QUIC) */
+    size_t all, tests = 0, meas = 0;
+    const quire_testcase *table = quire_testcase_table(&all);
+    for (size_t i = 0; i < all; i++)
+        if (strcmp(table[i].name, "versionnegotiation")) 
+            *(table[i].repetitions ? &meas : &tests) += 1;
     assert_int_equal(quire_testcase_parse_list(NULL, out, 32, &n, err, sizeof err), 0);
-    assert_int_equal(n, all);
+    assert_int_equal(n, all - 1);
+    for (size_t i = 0; i < n; i++)
+        assert_string_not_equal(out[i]->name, "versionnegotiation");
+    /* still runnable by name and abbreviation */
+    assert_int_equal(
+        quire_testcase_parse_list("versionnegotiation", out, 8, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(quire_testcase_parse_list("V", out, 8, &n, err, sizeof err), 0);
+    assert_string_equal(out[0]->name, "versionnegotiation");
+    /* run.py's onlyTests / onlyMeasurements, and "" for nothing */
+    assert_int_equal(quire_testcase_parse_list("onlyTests", out, 32, &n, err, sizeof err), 0);
+    assert_int_equal(n, tests);
+    assert_string_equal(out[0]->name, "handshake");
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(out[i]->repetitions, 0);
+    assert_int_equal(quire_testcase_parse_list("onlyMeasurements", out, 32, &n, err, sizeof err),
+                     0);
+    assert_int_equal(n, meas);
+    assert_true(meas >= 2);
+    for (size_t i = 0; i < n; i++)
+        assert_true(out[i]->repetitions > 0);
+    assert_int_equal(quire_testcase_parse_list("", out, 32, &n, err, sizeof err), 0);
+    assert_int_equal(n, 0);
     assert_int_equal(quire_testcase_parse_list("handshake,nosuch", out, 8, &n, err, sizeof err),
                      QUIRE_ERR_NOTFOUND);
     assert_non_null(strstr(err, "'nosuch'"));
