@@ -32,7 +32,7 @@ bp_src=/etc/apt/sources.list.d/bookworm-backports.sources
 if [ ! -f "$bp_src" ]; then
     # "URI KEYRING" of the first deb822 stanza whose Suites include plain bookworm.
     read -r uri key < <(awk '
-        function out() { if (hit && u != "") { print u, k; exit } hit = 0; u = k = "" }
+        function out() { if (hit && u != "" && !done) { print u, k; done = 1; exit } hit = 0; u = k = "" }
         /^[[:space:]]*$/ { out(); next }
         $1 == "URIs:" { u = $2 }
         $1 == "Signed-By:" { k = $2 }
