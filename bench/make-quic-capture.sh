@@ -8,7 +8,7 @@
 #
 # Usage: make-quic-capture.sh IMPL SIZE OUTDIR [TESTCASE]
 #   IMPL      ngtcp2  (Debian's gtlsserver/gtlsclient: HTTP/3, GnuTLS)
-#             quic-go (quic-go 0.29 interop server/client: hq-interop, or h3 with TESTCASE=http3)
+#             quic-go (quic-go 0.46 interop server/client: hq-interop, or h3 with TESTCASE=http3)
 #   SIZE      bytes of the one file transferred (e.g. 52428800)
 #   OUTDIR    receives capture.pcap, keys.log, server.log, client.log, tcpdump.log
 #   TESTCASE  quic-go: transfer (default), keyupdate, chacha20, retry, http3;
@@ -33,29 +33,15 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 
-# quic-go binaries: the endpoints' install (endpoints/quic-go/bin) if present, otherwise built
-# here once into a cache directory, offline, from Debian's source package.
+# quic-go binaries: the endpoint's install (endpoints/quic-go/install.sh builds quic-go 0.46
+# offline into endpoints/quic-go/bin).
 quicgo_bins() {
-    if [ -x "$repo/endpoints/quic-go/bin/server" ] && [ -x "$repo/endpoints/quic-go/bin/client" ]; then
-        qg_bin=$repo/endpoints/quic-go/bin
-        return 0
-    fi
-    qg_bin=${QUIRE_CACHE_DIR:-/tmp/quire-cache}/quic-go-bin
+    qg_bin=$repo/endpoints/quic-go/bin
     [ -x "$qg_bin/server" ] && [ -x "$qg_bin/client" ] && return 0
-    local src=/usr/share/gocode/src/github.com/lucas-clemente/quic-go
-    command -v go >/dev/null && [ -d "$src/interop" ] || {
-        echo "make-quic-capture: quic-go needs golang-go and golang-github-lucas-clemente-quic-go-dev" >&2
+    bash "$repo/endpoints/quic-go/install.sh" >&2 || {
+        echo "make-quic-capture: quic-go not buildable (endpoints/quic-go/install.sh)" >&2
         exit 77
     }
-    local tmp
-    tmp=$(mktemp -d /tmp/quire-cap-gobuild.XXXXXX)
-    mkdir -p "$qg_bin" "$tmp/gopath"
-    (export GO111MODULE=off GOPATH="$tmp/gopath:/usr/share/gocode" GOPROXY=off GOFLAGS= \
-        GOCACHE="$tmp/cache" CGO_ENABLED=0
-     go build -trimpath -o "$qg_bin/server" github.com/lucas-clemente/quic-go/interop/server &&
-     go build -trimpath -o "$qg_bin/client" github.com/lucas-clemente/quic-go/interop/client) ||
-        { rm -rf "$tmp"; echo "make-quic-capture: quic-go build failed" >&2; exit 1; }
-    rm -rf "$tmp"
 }
 
 case "$impl" in

@@ -11,16 +11,58 @@ if [ "$(id -u)" != 0 ]; then
     exit 2
 fi
 
-mapfile -t want < <(cat scripts/deps/*.list | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
-missing=()
-for p in "${want[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+export DEBIAN_FRONTEND=noninteractive
+apt_install() { apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "$@"; }
+# list_pkgs FILE...: the package names of the lists ('#' comments, any whitespace).
+list_pkgs() { cat "$@" | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u; }
+# missing_pkgs PKG...: those not installed.
+missing_pkgs() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    done
+}
+
+# bookworm-backports (ngtcp2 1.11, Go 1.23, quic-go 0.46's dependencies): a deb822 source with
+# the URI and keyring of the machine's bookworm source. Its default priority (100) keeps
+# everything else on bookworm; only scripts/deps/backports.list is installed from it, with
+# -t bookworm-backports (so their dependencies may come from there too). deb-src as well: the
+# ngtcp2 endpoint builds its HTTP/0.9 example programs from the backports source.
+bp_src=/etc/apt/sources.list.d/bookworm-backports.sources
+if [ ! -f "$bp_src" ]; then
+    # "URI KEYRING" of the first deb822 stanza whose Suites include plain bookworm.
+    read -r uri key < <(awk '
+        function out() { if (hit && u != "" && !done) { print u, k; done = 1; exit } hit = 0; u = k = "" }
+        /^[[:space:]]*$/ { out(); next }
+        $1 == "URIs:" { u = $2 }
+        $1 == "Signed-By:" { k = $2 }
+        $1 == "Suites:" { for (i = 2; i <= NF; i++) if ($i == "bookworm") hit = 1 }
+        END { out() }' /etc/apt/sources.list.d/*.sources 2>/dev/null) || true
+    printf 'Types: deb deb-src\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' \
+        "${uri:-http://deb.debian.org/debian}" "${key:-/usr/share/keyrings/debian-archive-keyring.gpg}" \
+        >"$bp_src"
+    echo "install-deps: added $bp_src"
+    apt-get -o DPkg::Lock::Timeout=900 update -qq
+fi
+
+mapfile -t bp < <(list_pkgs scripts/deps/backports.list)
+mapfile -t want < <(list_pkgs $(ls scripts/deps/*.list | grep -v '/backports\.list$'))
+mapfile -t missing < <(missing_pkgs "${want[@]}")
+# A backports package counts as missing while the installed one is bookworm's (older) version.
+mapfile -t bp_missing < <(for p in "${bp[@]}"; do
+    v=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null)
+    case "$v" in "install ok installed "*bpo*) ;; *) echo "$p" ;; esac
+done)
+if [ ${#missing[@]} -gt 0 ] || [ ${#bp_missing[@]} -gt 0 ]; then
+    apt-get -o DPkg::Lock::Timeout=900 update -qq
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "install-deps: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    apt_install "${missing[@]}"
+fi
+if [ ${#bp_missing[@]} -gt 0 ]; then
+    echo "install-deps: installing from bookworm-backports: ${bp_missing[*]}"
+    apt_install -t bookworm-backports "${bp_missing[@]}"
 fi
 
 status=0

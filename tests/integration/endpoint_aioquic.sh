@@ -15,7 +15,7 @@ run_pairs aioquic ngtcp2 http3 versionnegotiation
 run_pairs ngtcp2 aioquic http3
 QUIRE_ALPN=h3 run_pairs ngtcp2 aioquic handshake transfer resumption zerortt
 QUIRE_ALPN=h3 run_pairs aioquic ngtcp2 retry chacha20 keyupdate multiconnect
-# quic-go 0.29 has no QUIC v2; aioquic's client cannot start with an unknown version.
+# quic-go's interop programs have no v2 test case (0.46 neither); aioquic's client cannot start with an unknown version.
 QUIRE_EPTEST_EXPECT_UNSUPPORTED=1 run_pairs quic-go aioquic v2
 QUIRE_EPTEST_EXPECT_UNSUPPORTED=1 run_pairs aioquic aioquic versionnegotiation
 exit $rc

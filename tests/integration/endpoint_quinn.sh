@@ -17,28 +17,12 @@ fi
 
 pairs_testbed
 
-# --- quic-go's interop endpoints (Debian source), when Go and the source are present ---------
+# --- quic-go's interop endpoints (endpoints/quic-go, built by its install.sh), when available -
 QGO=
-QGO_SRC=/usr/share/gocode/src/github.com/lucas-clemente/quic-go/interop
 if [ -x "$SRC/endpoints/quic-go/run_endpoint" ] && "$SRC/endpoints/quic-go/available" >/dev/null 2>&1; then
     QGO=$SRC/endpoints/quic-go/run_endpoint
-elif command -v go >/dev/null && [ -d "$QGO_SRC" ]; then
-    mkdir -p "$TMP/qgo/gopath" "$TMP/qgo/cache"
-    ok=1
-    for r in server client; do
-        (cd "$TMP/qgo" && GO111MODULE=off GOPATH="$TMP/qgo/gopath:/usr/share/gocode" GOPROXY=off \
-            GOCACHE="$TMP/qgo/cache" go build -o "qgo-$r" \
-            "github.com/lucas-clemente/quic-go/interop/$r") >"$TMP/qgo/build-$r.log" 2>&1 || ok=0
-    done
-    if [ $ok = 1 ]; then
-        # QIR's quic-go image passes the URLs as arguments.
-        printf '#!/bin/sh\n[ "$ROLE" = client ] && exec "%s/qgo/qgo-client" $REQUESTS\nexec "%s/qgo/qgo-server"\n' \
-            "$TMP" "$TMP" > "$TMP/qgo/run_endpoint"
-        chmod +x "$TMP/qgo/run_endpoint"
-        QGO=$TMP/qgo/run_endpoint
-    else
-        echo "note: quic-go interop build failed; skipping quic-go pairs"
-    fi
+else
+    echo "note: quic-go endpoint not built; skipping quic-go pairs"
 fi
 
 Q=$QUINN/run_endpoint
