@@ -19,20 +19,20 @@ done
 tmp=$(mktemp -d "/tmp/quire-exprun-$$-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-"$quire" experiment run -o "$tmp/ver" "$src/experiments/version-draft29-vs-rfc9000.yaml"
+"$quire" experiment run -o "$tmp/ver" "$src/experiments/version-v2-vs-rfc9000.yaml"
 grep -q "Assertions: \*\*8 passed, 0 failed\*\*" "$tmp/ver/report.md" || { cat "$tmp/ver/report.md"; echo "FAIL: version check"; exit 1; }
-grep -q "use 0xff00001d (seen: 0xff00001d)" "$tmp/ver/report.md" || { echo "FAIL: no draft-29 evidence"; exit 1; }
+grep -q "use 0x6b3343cf (seen: 0x6b3343cf)" "$tmp/ver/report.md" || { echo "FAIL: no QUIC v2 evidence"; exit 1; }
 
 # The same runs expecting the wrong versions: must fail, with the evidence.
-sed -e 's/version: "0x00000001"/version: "SWAP"/' -e 's/version: "0xff00001d"}/version: "0x00000001"}/' -e 's/version: "SWAP"/version: "0xff00001d"/' \
-    "$src/experiments/version-draft29-vs-rfc9000.yaml" >"$tmp/wrong.yaml"
+sed -e 's/version: "0x00000001"/version: "SWAP"/' -e 's/version: "0x6b3343cf"}/version: "0x00000001"}/' -e 's/version: "SWAP"/version: "0x6b3343cf"/' \
+    "$src/experiments/version-v2-vs-rfc9000.yaml" >"$tmp/wrong.yaml"
 set +e
 "$quire" experiment run -o "$tmp/wrong" "$tmp/wrong.yaml"
 rc=$?
 set -e
 [ "$rc" = 1 ] || { echo "FAIL: wrong expectations: exit $rc, expected 1"; exit 1; }
-if ! { grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0xff00001d (seen: 0x00000001)" "$tmp/wrong/report.md" &&
-    grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0x00000001 (seen: 0xff00001d)" "$tmp/wrong/report.md"; }; then
+if ! { grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0x6b3343cf (seen: 0x00000001)" "$tmp/wrong/report.md" &&
+    grep -q "version_chosen | ❌ failed | 0 of 1 connection(s) use 0x00000001 (seen: 0x6b3343cf)" "$tmp/wrong/report.md"; }; then
     cat "$tmp/wrong/report.md"
     echo "FAIL: wrong version not reported"
     exit 1
