@@ -1,10 +1,13 @@
-//! hq-interop client: downloads every URL in REQUESTS into DOWNLOADS, one bidirectional stream
-//! per file ("GET /path\r\n"), with the connection pattern the test case asks for:
+//! Client: downloads every URL in REQUESTS into DOWNLOADS, over hq-interop (one bidirectional
+//! stream per file, "GET /path\r\n") or HTTP/3 (src/h3.rs) as the mode says, with the
+//! connection pattern the test case asks for:
 //! - transfer and the like: one connection, all requests concurrently;
 //! - multiconnect: one connection per file, one after the other;
 //! - resumption / zerortt: the first file on one connection, the rest on a second connection
 //!   that resumes the first's TLS session (and sends its requests as 0-RTT for zerortt);
-//! - keyupdate: one connection that updates its keys once the handshake is confirmed.
+//! - keyupdate: one connection that updates its keys once the handshake is confirmed;
+//! - versionnegotiation: one connection attempt with an unsupported version, which must end in
+//!   the server's Version Negotiation packet (nothing is downloaded).
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
@@ -19,10 +22,18 @@ use crate::{log, Mode, Pattern};
 const DOWNLOADS: &str = "/downloads";
 const SERVER_NAME: &str = "server";
 
-/// One request: where to connect and which path to fetch.
+/// One request: where to connect (and the URL's host:port, h3's :authority) and which path.
 struct Request {
     addr: SocketAddr,
+    authority: String,
     path: String,
+}
+
+/// The server of a run and the protocol spoken to it.
+struct Target {
+    addr: SocketAddr,
+    authority: String,
+    h3: bool,
 }
 
 /// Splits "https://host:port/path" (host may be "[v6]") and resolves host via the system
@@ -49,7 +60,7 @@ fn parse_url(url: &str) -> Result<Request, String> {
         .map_err(|e| format!("{url}: cannot resolve {host}: {e}"))?
         .next()
         .ok_or_else(|| format!("{url}: {host} has no address"))?;
-    Ok(Request { addr, path: path.to_string() })
+    Ok(Request { addr, authority: authority.to_string(), path: path.to_string() })
 }
 
 /// /downloads/<path>, refusing paths that could leave the folder.
@@ -91,25 +102,37 @@ async fn request(conn: &quinn::Connection, path: &str) -> Result<quinn::RecvStre
     Ok(recv)
 }
 
-/// Reads one response into DOWNLOADS/path.
-async fn receive(mut recv: quinn::RecvStream, path: String) -> Result<u64, String> {
-    let dest = download_path(&path)?;
-    // Whole file in memory, written once complete: thousands of concurrent streams
-    // (QIR's multiplexing) must not hold thousands of open files.
+/// Writes one complete response body to DOWNLOADS/path. Whole files in memory, written once
+/// complete: thousands of concurrent streams (QIR's multiplexing) must not hold open files.
+fn save(path: &str, data: &[u8]) -> Result<(), String> {
+    let dest = download_path(path)?;
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(&dest, data).map_err(|e| format!("{}: {e}", dest.display()))?;
+    log(&format!("{path}: {} bytes", data.len()));
+    Ok(())
+}
+
+/// Reads one hq-interop response into DOWNLOADS/path.
+async fn receive(mut recv: quinn::RecvStream, path: String) -> Result<(), String> {
     let data = recv
         .read_to_end(usize::MAX)
         .await
         .map_err(|e| format!("{path}: read: {e}"))?;
-    if let Some(dir) = dest.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    std::fs::write(&dest, &data).map_err(|e| format!("{}: {e}", dest.display()))?;
-    let total = data.len() as u64;
-    log(&format!("{path}: {total} bytes"));
-    Ok(total)
+    save(&path, &data)
 }
 
-/// Fetches all paths concurrently on one connection. The requests are written from this task
+/// Fetches all paths on one connection, in the target's protocol.
+async fn fetch(conn: &quinn::Connection, target: &Target, paths: &[String]) -> Result<(), String> {
+    if target.h3 {
+        crate::h3::fetch_all(conn, &target.authority, paths, save).await
+    } else {
+        fetch_all(conn, paths).await
+    }
+}
+
+/// Fetches all paths concurrently on one hq-interop connection. The requests are written from this task
 /// one after the other, which completes without yielding while stream credit lasts: so on a
 /// 0-RTT connection they are all queued before the connection driver first runs, and go out
 /// as 0-RTT even when the server's handshake reply is quick. Each response is read by its own
@@ -168,8 +191,44 @@ async fn connect(
     Ok(conn)
 }
 
-fn close(conn: &quinn::Connection) {
-    conn.close(0u32.into(), b"done");
+fn close(conn: &quinn::Connection, target: &Target) {
+    let code = if target.h3 { crate::h3::H3_NO_ERROR } else { 0 };
+    conn.close(code.into(), b"done");
+}
+
+/// versionnegotiation: offers VN_PROBE_VERSION; Ok once the server has answered with a Version
+/// Negotiation packet (which quinn reports as VersionMismatch: it cannot switch versions within
+/// the attempt, and RFC 9000 section 6.2 has the client abandon the attempt anyway).
+async fn version_probe(mode: &Mode, target: &Target) -> Result<(), String> {
+    let mut ep_config = quinn::EndpointConfig::default();
+    ep_config.supported_versions(vec![crate::tls::VN_PROBE_VERSION, 1]);
+    let bind: SocketAddr = if target.addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().unwrap();
+    let socket = std::net::UdpSocket::bind(bind).map_err(|e| format!("bind {bind}: {e}"))?;
+    let endpoint = quinn::Endpoint::new(ep_config, None, socket, Arc::new(quinn::TokioRuntime))
+        .map_err(|e| format!("endpoint: {e}"))?;
+    let alpn = if target.h3 { crate::tls::ALPN_H3 } else { crate::tls::ALPN_HQ };
+    let crypto = Arc::new(crate::tls::client_config(mode.chacha20, alpn)?);
+    let mut config = quinn::ClientConfig::new(Arc::new(crate::tls::VersionProbe(crypto)));
+    config.version(crate::tls::VN_PROBE_VERSION);
+    config.transport_config(Arc::new(transport(mode)));
+    log(&format!("offering version {:#010x} to {}", crate::tls::VN_PROBE_VERSION, target.addr));
+    let connecting = endpoint
+        .connect_with(config, target.addr, SERVER_NAME)
+        .map_err(|e| format!("connect {}: {e}", target.addr))?;
+    let result = match tokio::time::timeout(Duration::from_secs(20), connecting).await {
+        Err(_) => Err("no answer to the unsupported version within 20 s".to_string()),
+        Ok(Err(quinn::ConnectionError::VersionMismatch)) => {
+            log("Version Negotiation received: the server does not support the offered version");
+            Ok(())
+        }
+        Ok(Err(e)) => Err(format!("connection failed without version negotiation: {e}")),
+        Ok(Ok(conn)) => {
+            conn.close(0u32.into(), b"unexpected");
+            Err("the server accepted a version it should not know".to_string())
+        }
+    };
+    endpoint.close(0u32.into(), b"");
+    result
 }
 
 pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
@@ -183,28 +242,34 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
         return Err(format!("all URLs must name one server ({addr} vs {})", other.addr));
     }
     let paths: Vec<String> = requests.iter().map(|r| r.path.clone()).collect();
+    let target = Target { addr, authority: first.authority.clone(), h3: mode.h3 };
+    if mode.pattern == Pattern::VersionProbe {
+        return version_probe(mode, &target).await;
+    }
 
     let bind: SocketAddr = if addr.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().unwrap();
     let endpoint = quinn::Endpoint::client(bind).map_err(|e| format!("bind {bind}: {e}"))?;
-    let crypto = Arc::new(crate::tls::client_config(mode.chacha20)?);
+    let alpn = if mode.h3 { crate::tls::ALPN_H3 } else { crate::tls::ALPN_HQ };
+    let crypto = Arc::new(crate::tls::client_config(mode.chacha20, alpn)?);
     let config = || connection_config(mode, &crypto);
 
     let result = match mode.pattern {
+        Pattern::VersionProbe => unreachable!("handled above"),
         Pattern::Transfer => {
             let conn = connect(&endpoint, config(), addr).await?;
             if mode.keyupdate {
                 tokio::spawn(update_keys_when_confirmed(conn.clone()));
             }
-            let r = fetch_all(&conn, &paths).await;
-            close(&conn);
+            let r = fetch(&conn, &target, &paths).await;
+            close(&conn, &target);
             r
         }
         Pattern::Multiconnect => {
             let mut r = Ok(());
             for p in &paths {
                 let conn = connect(&endpoint, config(), addr).await?;
-                r = fetch_all(&conn, std::slice::from_ref(p)).await;
-                close(&conn);
+                r = fetch(&conn, &target, std::slice::from_ref(p)).await;
+                close(&conn, &target);
                 if r.is_err() {
                     break;
                 }
@@ -213,10 +278,10 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
         }
         Pattern::Resume { zero_rtt } => {
             let conn = connect(&endpoint, config(), addr).await?;
-            fetch_all(&conn, &paths[..1]).await?;
+            fetch(&conn, &target, &paths[..1]).await?;
             // Give the server's NewSessionTicket (sent right after the handshake) time to land.
             tokio::time::sleep(Duration::from_millis(50)).await;
-            close(&conn);
+            close(&conn, &target);
             let rest = &paths[1..];
             let connecting = endpoint
                 .connect_with(config(), addr, SERVER_NAME)
@@ -225,30 +290,30 @@ pub async fn run(mode: &Mode, urls: &str) -> Result<(), String> {
                 match connecting.into_0rtt() {
                     Ok((conn, accepted)) => {
                         log("second connection: sending requests in 0-RTT");
-                        let mut r = fetch_all(&conn, rest).await;
+                        let mut r = fetch(&conn, &target, rest).await;
                         let accepted = accepted.await;
                         log(&format!("0-RTT accepted by server: {accepted}"));
                         if r.is_err() && !accepted {
                             // Rejected 0-RTT streams fail; ask again over 1-RTT.
                             log("0-RTT rejected: repeating the requests after the handshake");
-                            r = fetch_all(&conn, rest).await;
+                            r = fetch(&conn, &target, rest).await;
                         }
-                        close(&conn);
+                        close(&conn, &target);
                         r
                     }
                     Err(connecting) => {
                         log("no 0-RTT keys (no session ticket?): doing a full handshake");
                         let conn = connecting.await.map_err(|e| format!("handshake: {e}"))?;
-                        let r = fetch_all(&conn, rest).await;
-                        close(&conn);
+                        let r = fetch(&conn, &target, rest).await;
+                        close(&conn, &target);
                         r.and(Err("0-RTT was not possible".to_string()))
                     }
                 }
             } else {
                 let conn = connecting.await.map_err(|e| format!("handshake: {e}"))?;
                 log("second connection established");
-                let r = fetch_all(&conn, rest).await;
-                close(&conn);
+                let r = fetch(&conn, &target, rest).await;
+                close(&conn, &target);
                 r
             }
         }

@@ -1,11 +1,13 @@
-//! quire-quinn: an hq-interop (HTTP/0.9 over QUIC) client and server on quinn + rustls,
-//! following the QUIC Interop Runner endpoint contract (see ../README.md).
+//! quire-quinn: an hq-interop (HTTP/0.9 over QUIC) and HTTP/3 client and server on quinn +
+//! rustls (+ h3), following the QUIC Interop Runner endpoint contract (see ../README.md).
 //!
 //! Usage: quire-quinn client|server   (ROLE may be given instead of the argument)
-//! Environment: TESTCASE, REQUESTS (client), SSLKEYLOGFILE.
+//! Environment: TESTCASE, REQUESTS (client), SSLKEYLOGFILE, QLOGDIR, QUIRE_ALPN (client: h3
+//! makes every test case speak HTTP/3; the server always offers both).
 //! Exit status: 0 success, 1 failure, 127 test case not supported.
 
 mod client;
+mod h3;
 mod server;
 mod tls;
 
@@ -22,6 +24,8 @@ pub enum Pattern {
     Transfer,
     Multiconnect,
     Resume { zero_rtt: bool },
+    /// Start with an unsupported version; success = the server's Version Negotiation packet.
+    VersionProbe,
 }
 
 /// What a test case asks of this endpoint.
@@ -32,16 +36,19 @@ pub struct Mode {
     pub keyupdate: bool,
     pub chacha20: bool,
     pub retry: bool,
+    /// Client: ALPN h3 instead of hq-interop.
+    pub h3: bool,
 }
 
-/// Test cases this endpoint supports, by role; None = unsupported (exit 127).
-fn mode_for(server: bool, testcase: &str) -> Option<Mode> {
+/// Test cases this endpoint supports, by role; Err(why) = unsupported (exit 127).
+fn mode_for(server: bool, testcase: &str, alpn_h3: bool) -> Result<Mode, String> {
     let mut m = Mode {
         pattern: Pattern::Transfer,
         small_windows: false,
         keyupdate: false,
         chacha20: false,
         retry: false,
+        h3: alpn_h3,
     };
     match testcase {
         "handshake" | "goodput" | "crosstraffic" | "ecn" | "rebind-port" | "rebind-addr" => {}
@@ -53,9 +60,13 @@ fn mode_for(server: bool, testcase: &str) -> Option<Mode> {
         "chacha20" => m.chacha20 = true,
         // The client has nothing special to do for retry; the server sends one.
         "retry" => m.retry = server,
-        _ => return None,
+        "http3" => m.h3 = true,
+        // The server needs nothing: quinn answers an unknown version with Version Negotiation.
+        "versionnegotiation" => m.pattern = Pattern::VersionProbe,
+        "v2" => return Err("quinn 0.11 implements no QUIC v2 (RFC 9369) nor compatible version negotiation".into()),
+        _ => return Err(format!("test case {testcase:?} not supported")),
     }
-    Some(m)
+    Ok(m)
 }
 
 static START: OnceLock<Instant> = OnceLock::new();
@@ -107,9 +118,13 @@ fn main() -> ExitCode {
         }
     };
     let testcase = std::env::var("TESTCASE").unwrap_or_default();
-    let Some(mode) = mode_for(server, &testcase) else {
-        log(&format!("test case {testcase:?} not supported"));
-        return ExitCode::from(127);
+    let alpn_h3 = std::env::var("QUIRE_ALPN").is_ok_and(|a| a == "h3");
+    let mode = match mode_for(server, &testcase, alpn_h3) {
+        Ok(m) => m,
+        Err(why) => {
+            log(&format!("{role}, test case {testcase}: unsupported: {why}"));
+            return ExitCode::from(127);
+        }
     };
     log(&format!("{role}, test case {testcase}: {mode:?}"));
 

@@ -1,6 +1,7 @@
-//! hq-interop server: serves files below WWW, one "GET /path\r\n" request per bidirectional
-//! stream, on [::]:443 (dual-stack). With TESTCASE=retry every new connection is first sent
-//! a Retry packet, so the client's address is validated by token.
+//! Server: serves files below WWW on [::]:443 (dual-stack), offering ALPNs hq-interop (one
+//! "GET /path\r\n" request per bidirectional stream, here) and h3 (src/h3.rs); each connection
+//! is served in the protocol its handshake negotiated. With TESTCASE=retry every new
+//! connection is first sent a Retry packet, so the client's address is validated by token.
 
 use std::net::{Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -14,7 +15,9 @@ const MAX_REQUEST: usize = 4096;
 fn transport() -> quinn::TransportConfig {
     let mut t = quinn::TransportConfig::default();
     t.max_concurrent_bidi_streams(1000u32.into());
-    t.max_concurrent_uni_streams(0u32.into());
+    // h3 needs unidirectional streams (control, QPACK encoder and decoder: RFC 9114 section 6.2);
+    // hq-interop clients open none.
+    t.max_concurrent_uni_streams(16u32.into());
     t
 }
 
@@ -62,7 +65,15 @@ async fn serve_connection(
         Ok((conn, _accepted)) => conn,
         Err(connecting) => connecting.await.map_err(|e| format!("handshake: {e}"))?,
     };
-    log(&format!("{}: connection accepted", conn.remote_address()));
+    let alpn = crate::tls::negotiated_alpn(&conn);
+    log(&format!(
+        "{}: connection accepted, ALPN {}",
+        conn.remote_address(),
+        String::from_utf8_lossy(&alpn)
+    ));
+    if alpn == crate::tls::ALPN_H3 {
+        return crate::h3::serve(conn).await;
+    }
     loop {
         match conn.accept_bi().await {
             Ok((send, recv)) => {
@@ -84,8 +95,14 @@ fn request_path(req: &[u8]) -> Result<PathBuf, String> {
     let line = std::str::from_utf8(req).map_err(|_| "request is not UTF-8".to_string())?;
     let line = line.trim_end_matches(['\r', '\n']);
     let path = line
-        .strip_prefix("GET /")
+        .strip_prefix("GET ")
         .ok_or_else(|| format!("bad request {line:?}"))?;
+    www_path(path)
+}
+
+/// Maps "/a/b" to WWW/a/b, refusing anything that could leave WWW.
+pub fn www_path(path: &str) -> Result<PathBuf, String> {
+    let path = path.strip_prefix('/').ok_or_else(|| format!("bad path {path:?}"))?;
     if path.is_empty() || path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
         return Err(format!("bad path {path:?}"));
     }
