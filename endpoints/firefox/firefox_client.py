@@ -39,6 +39,7 @@ import urllib.parse
 
 DOWNLOADS = "/downloads"
 CERT = "/certs/cert.pem"
+CA = "/certs/ca.pem"   # the root, where the runner gives it
 SUPPORTED = {"http3"}
 # With QUIRE_ALPN=h3 (endpoints/README.md): the test cases where the client only downloads
 # files over one connection; retry and the loss/corruption cases need nothing from the client
@@ -187,15 +188,19 @@ def make_profile(profile, origins):
     db = "sql:" + profile
     subprocess.run([certutil, "-N", "-d", db, "--empty-password"], check=True,
                    stdout=subprocess.DEVNULL)
+    # quire's runner (like QIR) puts the root in /certs/ca.pem and only leaf + intermediates
+    # in cert.pem: trust the root; else the CAs after the leaf in cert.pem (the CI harness's
+    # chain); else the lone certificate as a trusted peer.
     blocks = pem_blocks(CERT)
-    # The CAs of the chain (everything after the leaf) as trusted issuers; a lone self-signed
-    # certificate as a trusted peer.
-    trust = [("quire-ca-%d" % n, "C,,", b) for n, b in enumerate(blocks[1:])] or \
-            [("quire-leaf", "P,,", blocks[0])]
+    if os.path.isfile(CA):
+        trust = [("quire-root", "C,,", b) for b in pem_blocks(CA)]
+    else:
+        trust = [("quire-ca-%d" % n, "C,,", b) for n, b in enumerate(blocks[1:])] or \
+                [("quire-leaf", "P,,", blocks[0])]
     for nick, t, pem in trust:
         subprocess.run([certutil, "-A", "-d", db, "-n", nick, "-t", t, "-a"], input=pem.encode(),
                        check=True, stdout=subprocess.DEVNULL)
-    log(f"trusted {len(trust)} certificate(s) from {CERT} in the profile's NSS db")
+    log(f"trusted {len(trust)} certificate(s) ({trust[0][0]}) in the profile's NSS db")
 
 
 # --- Marionette --------------------------------------------------------------------------------
