@@ -288,9 +288,10 @@ fn receive(conn: &mut quiche::Connection, h3: Option<&mut quiche::h3::Connection
                         if fin {
                             d.done = true;
                             d.file = None;
+                            break; // quiche forgets a finished stream: reading on is an error
                         }
                     }
-                    Err(quiche::Error::Done) => break,
+                    Err(quiche::Error::Done) | Err(quiche::Error::InvalidStreamState(_)) => break,
                     Err(e) => return Err(format!("stream {sid}: {e}")),
                 }
             }

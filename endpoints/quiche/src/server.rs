@@ -97,6 +97,8 @@ pub fn run(mode: Mode) -> Result<(), String> {
     let mut peers: HashMap<u64, Peer> = HashMap::new();
     let mut by_cid: HashMap<Vec<u8>, u64> = HashMap::new();
     let mut next_id = 0u64;
+    // Original DCIDs already answered with a Retry: one Retry per connection attempt.
+    let mut retried: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
     let mut buf = [0u8; 65535];
     let mut out = [0u8; MAX_DATAGRAM];
 
@@ -129,7 +131,14 @@ pub fn run(mode: Mode) -> Result<(), String> {
                     }
                     let odcid = if mode == Mode::Retry {
                         let token = hdr.token.as_deref().unwrap_or(&[]);
+                        if token.is_empty() && retried.contains(hdr.dcid.as_ref()) {
+                            continue; // the rest of a ClientHello that spans two Initials
+                        }
                         if token.is_empty() {
+                            if retried.len() > 10_000 {
+                                retried.clear(); // bounded; a repeat Retry is harmless
+                            }
+                            retried.insert(hdr.dcid.to_vec());
                             let new_scid = net::random_cid();
                             let new_scid = quiche::ConnectionId::from_ref(&new_scid);
                             let t = tokens.mint(&from, &hdr.dcid);
