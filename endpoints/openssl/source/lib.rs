@@ -1,0 +1,1 @@
+// Empty: this package only exists for cargo fetch (see Cargo.toml).
