@@ -96,10 +96,10 @@ fi
 for want in "client keyupdate" "client chacha20" "client v2" "server v2" "client ecn" \
         "server connectionmigration"; do
     set -- $want
-    rc=0
-    ROLE=$1 TESTCASE=$2 "$Q" >/dev/null 2>&1 || rc=$?
-    if [ "$rc" = 127 ]; then record PASS "unsupported-$1-$2=127"
-    else record FAIL "unsupported $1 $2: exit $rc (want 127)"; fi
+    code=0
+    ROLE=$1 TESTCASE=$2 "$Q" >/dev/null 2>&1 || code=$?
+    if [ "$code" = 127 ]; then record PASS "unsupported-$1-$2=127"
+    else record FAIL "unsupported $1 $2: exit $code (want 127)"; fi
 done
 
 pairs_finish endpoint_quiche || rc=1

@@ -192,12 +192,12 @@ static void test_mvfst_commands(void **state)
     const quire_plugin *ng = quire_plugins_find(&ps, "ngtcp2");
     assert_non_null(ng);
     quire_vars_set(&b, "requests", "https://server4:443/a https://server4:443/b");
-    assert_int_equal(quire_plugin_render(ng, quire_plugin_version_find(ng, "draft29"),
+    assert_int_equal(quire_plugin_render(ng, quire_plugin_version_find(ng, "v2"),
                                          QUIRE_PLUGIN_CLIENT, NULL, &b, &c, err, sizeof err),
                      0);
     int saw_v = 0;
     for (size_t i = 0; i + 1 < c.argc; i++)
-        saw_v |= !strcmp(c.argv[i], "-v") && !strcmp(c.argv[i + 1], "0xff00001d");
+        saw_v |= !strcmp(c.argv[i], "-v") && !strcmp(c.argv[i + 1], "0x6b3343cf");
     assert_true(saw_v);
     assert_string_equal(c.argv[c.argc - 1], "https://server4:443/b");
     assert_string_equal(c.argv[c.argc - 2], "https://server4:443/a");
