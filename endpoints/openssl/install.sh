@@ -20,12 +20,8 @@ options=(no-shared no-docs no-tests no-apps no-demos no-h3demo no-hqinterop no-d
 crate_version=400.0.2+4.0.3
 stamp="$crate_version ${options[*]}"
 
-cargo=${CARGO:-}
-if [ -z "$cargo" ]; then
-    for c in "$(command -v cargo || true)" "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" /root/.cargo/bin/cargo; do
-        if [ -n "$c" ] && [ -x "$c" ]; then cargo=$c; break; fi
-    done
-fi
+. ../cargo.inc
+cargo=$(find_cargo)
 
 if [ ! -f dist/.stamp ] || [ "$(cat dist/.stamp)" != "$stamp" ] ||
     [ ! -f dist/lib/libssl.a ] || [ ! -f dist/lib/libcrypto.a ]; then

@@ -6,12 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-cargo=${CARGO:-}
-if [ -z "$cargo" ]; then
-    for c in "$(command -v cargo || true)" "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" /root/.cargo/bin/cargo; do
-        if [ -n "$c" ] && [ -x "$c" ]; then cargo=$c; break; fi
-    done
-fi
+. ../cargo.inc
+cargo=$(find_cargo)
 if [ -z "$cargo" ]; then
     echo "quiche/install.sh: cargo not found (install Rust >= 1.88 with rustup, or set CARGO)" >&2
     exit 1

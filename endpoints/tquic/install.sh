@@ -8,12 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 version=1.6.0
-cargo=${CARGO:-}
-if [ -z "$cargo" ]; then
-    for c in "$(command -v cargo || true)" "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" /root/.cargo/bin/cargo; do
-        if [ -n "$c" ] && [ -x "$c" ]; then cargo=$c; break; fi
-    done
-fi
+. ../cargo.inc
+cargo=$(find_cargo)
 if [ -z "$cargo" ]; then
     echo "tquic/install.sh: cargo not found (install Rust >= 1.70 with rustup, or set CARGO)" >&2
     exit 1
