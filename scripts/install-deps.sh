@@ -50,7 +50,9 @@ mapfile -t want < <(list_pkgs $(ls scripts/deps/*.list | grep -v '/backports\.li
 mapfile -t missing < <(missing_pkgs "${want[@]}")
 # A backports package counts as missing while the installed one is bookworm's (older) version.
 mapfile -t bp_missing < <(for p in "${bp[@]}"; do
-    v=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null)
+    # || true: this loop runs in a process substitution, which inherits set -e, and dpkg-query
+    # fails for a package it has never seen (a fresh machine).
+    v=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null || true)
     case "$v" in "install ok installed "*bpo*) ;; *) echo "$p" ;; esac
 done)
 if [ ${#missing[@]} -gt 0 ] || [ ${#bp_missing[@]} -gt 0 ]; then
