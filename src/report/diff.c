@@ -5,9 +5,31 @@
 
 #include "util/err.h"
 
-enum { REGRESSION, FIX, CHANGED, ADDED, GONE, NKINDS };
+enum {
+    REGRESSION = QUIRE_DIFF_REGRESSION,
+    FIX = QUIRE_DIFF_FIX,
+    CHANGED = QUIRE_DIFF_CHANGED,
+    ADDED = QUIRE_DIFF_ADDED,
+    GONE = QUIRE_DIFF_GONE,
+    NKINDS
+};
 
 static const char *const kind_names[NKINDS] = {"regression", "fixed", "changed", "new", "gone"};
+
+const char *quire_diff_kind_name(quire_diff_kind k)
+{
+    return k >= 0 && k < (int)NKINDS ? kind_names[k] : "same";
+}
+
+quire_diff_kind quire_diff_classify(quire_verdict a, quire_verdict b)
+{
+    if (a == b) return QUIRE_DIFF_SAME;
+    if (b == QUIRE_VERDICT_NONE) return QUIRE_DIFF_GONE;
+    if (a == QUIRE_VERDICT_NONE) return QUIRE_DIFF_ADDED;
+    if (b == QUIRE_VERDICT_FAILED) return QUIRE_DIFF_REGRESSION;
+    if (a == QUIRE_VERDICT_FAILED && b == QUIRE_VERDICT_SUCCEEDED) return QUIRE_DIFF_FIX;
+    return QUIRE_DIFF_CHANGED;
+}
 
 /* The outcome of (server, client, test abbr) in r by names; "not run" when r lacks one. */
 static int lookup(const quire_result *r, const char *s, const char *c, const char *t,
@@ -65,16 +87,8 @@ static int pass(const quire_result *a, const quire_result *b, int want, quire_bu
                     if (want == REGRESSION && ob->verdict != QUIRE_VERDICT_NONE) c->same++;
                     continue;
                 }
-                if (ob->verdict == QUIRE_VERDICT_NONE) continue; /* not run in B: gone */
-                if (oa->verdict == QUIRE_VERDICT_NONE)
-                    kind = ADDED;
-                else if (ob->verdict == QUIRE_VERDICT_FAILED)
-                    kind = REGRESSION;
-                else if (oa->verdict == QUIRE_VERDICT_FAILED &&
-                         ob->verdict == QUIRE_VERDICT_SUCCEEDED)
-                    kind = FIX;
-                else
-                    kind = CHANGED;
+                kind = (int)quire_diff_classify(oa->verdict, ob->verdict);
+                if (kind == GONE) continue; /* not run in B: the GONE pass reports it */
                 if (kind != want) continue;
                 if (kind == REGRESSION)
                     c->regressions++;

@@ -6,6 +6,7 @@
  *   b ok|f|u|n     a badge and its verdict (succeeded, failed, unsupported, not run). */
 #include "report/html.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -125,18 +126,25 @@ static int fmt_time(quire_buf *b, double t)
     return quire_buf_printf(b, "%s", out);
 }
 
-static int header(const quire_result *r, const char *title, quire_buf *b)
+int quire_html_head(const char *title, const char *extra_css, quire_buf *b)
 {
-    quire_result_counts n;
-    quire_result_count(r, &n);
     if (quire_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                             "<meta name=\"viewport\" content=\"width=device-width\"><title>") ||
         esc(b, title) ||
-        quire_buf_printf(b,
-                         "</title>\n<style>%s</style>\n<style id=\"qf\"></style>"
-                         "</head>\n<body>\n<h1>",
-                         css) ||
-        esc(b, title) || quire_buf_printf(b, "</h1>\n<p class=\"meta\">") ||
+        quire_buf_printf(b, "</title>\n<style>%s%s</style>\n<style id=\"qf\"></style>"
+                            "</head>\n<body>\n<h1>",
+                         css, extra_css ? extra_css : "") ||
+        esc(b, title) || quire_buf_printf(b, "</h1>\n"))
+        return QUIRE_ERR_NOMEM;
+    return 0;
+}
+
+/* The line under the title: times, version, log directory, counts (ids n-ok<sfx>, ...). */
+static int meta(const quire_result *r, const char *sfx, quire_buf *b)
+{
+    quire_result_counts n;
+    quire_result_count(r, &n);
+    if (quire_buf_printf(b, "<p class=\"meta\">") ||
         fmt_time(b, r->start_time) || quire_buf_printf(b, " &ndash; ") || fmt_time(b, r->end_time))
         return QUIRE_ERR_NOMEM;
     if (r->start_time > 0 && r->end_time >= r->start_time &&
@@ -153,10 +161,10 @@ static int header(const quire_result *r, const char *title, quire_buf *b)
                b,
                "<br>%zu servers &times; %zu clients &times; %zu test cases "
                "(+ %zu measurements): "
-               "<b id=\"n-ok\">%zu</b> succeeded, <b id=\"n-f\">%zu</b> failed, "
-               "<b id=\"n-u\">%zu</b> unsupported, <b id=\"n-n\">%zu</b> not run</p>\n",
-               r->nservers, r->nclients, r->ntests - nmeas, nmeas, n.succeeded, n.failed,
-               n.unsupported, n.none)
+               "<b id=\"n-ok%s\">%zu</b> succeeded, <b id=\"n-f%s\">%zu</b> failed, "
+               "<b id=\"n-u%s\">%zu</b> unsupported, <b id=\"n-n%s\">%zu</b> not run</p>\n",
+               r->nservers, r->nclients, r->ntests - nmeas, nmeas, sfx, n.succeeded, sfx, n.failed,
+               sfx, n.unsupported, sfx, n.none)
                ? QUIRE_ERR_NOMEM
                : 0;
 }
@@ -293,7 +301,7 @@ static int matrix(const quire_result *r, const char *base, quire_test_kind kind,
     return quire_buf_printf(b, "</tbody></table></div>\n") ? QUIRE_ERR_NOMEM : 0;
 }
 
-static int failures(const quire_result *r, const char *base, quire_buf *b)
+static int failures(const quire_result *r, const char *base, const char *sfx, quire_buf *b)
 {
     size_t n = 0;
     for (size_t c = 0; c < r->nclients; c++)
@@ -307,9 +315,10 @@ static int failures(const quire_result *r, const char *base, quire_buf *b)
                 const char *expl = o.explanation, *log = o.log;
                 const quire_result_test *tt = &r->tests[t];
                 if (!n++ &&
-                    quire_buf_printf(b, "<h2>Failures</h2>\n<table class=\"fl\" id=\"failures\">"
+                    quire_buf_printf(b, "<h2>Failures</h2>\n<table class=\"fl\" id=\"failures%s\">"
                                         "<thead><tr><th>server</th><th>client</th><th>test</th>"
-                                        "<th>explanation</th><th>logs</th></tr></thead><tbody>\n"))
+                                        "<th>explanation</th><th>logs</th></tr></thead><tbody>\n",
+                                     sfx))
                     return QUIRE_ERR_NOMEM;
                 if (quire_buf_printf(b, "<tr class=\"s%zu c%zu t%zu\"><td>", s, c, t) ||
                     esc(b, r->servers[s].name) || quire_buf_printf(b, "</td><td>") ||
@@ -328,20 +337,39 @@ static int failures(const quire_result *r, const char *base, quire_buf *b)
     return 0;
 }
 
-int quire_html_write(const quire_result *r, const quire_html_options *opts, quire_buf *out)
+int quire_html_run_body(const quire_result *r, const quire_html_options *opts, const char *sfx,
+                        quire_buf *out)
 {
-    const char *title = opts && opts->title ? opts->title : "quire interop results";
     const char *base = opts && opts->logs_base ? opts->logs_base : r->log_dir;
     size_t ncases = quire_result_count_tests(r, QUIRE_TEST_CASE);
     size_t nmeas = quire_result_count_tests(r, QUIRE_TEST_MEASUREMENT);
-    if (header(r, title, out) || filters(r, out)) return QUIRE_ERR_NOMEM;
-    if (ncases && (quire_buf_printf(out, "<h2>Test cases</h2>\n") ||
-                   matrix(r, base, QUIRE_TEST_CASE, "matrix", out)))
+    char id[128];
+    if (ncases) {
+        snprintf(id, sizeof id, "matrix%s", sfx);
+        if (quire_buf_printf(out, "<h2>Test cases</h2>\n") ||
+            matrix(r, base, QUIRE_TEST_CASE, id, out))
+            return QUIRE_ERR_NOMEM;
+    }
+    if (nmeas) {
+        snprintf(id, sizeof id, "measurements%s", sfx);
+        if (quire_buf_printf(out, "<h2>Measurements</h2>\n") ||
+            matrix(r, base, QUIRE_TEST_MEASUREMENT, id, out))
+            return QUIRE_ERR_NOMEM;
+    }
+    return failures(r, base, sfx, out);
+}
+
+int quire_html_run_meta(const quire_result *r, const char *sfx, quire_buf *out)
+{
+    return meta(r, sfx, out);
+}
+
+int quire_html_write(const quire_result *r, const quire_html_options *opts, quire_buf *out)
+{
+    const char *title = opts && opts->title ? opts->title : "quire interop results";
+    if (quire_html_head(title, NULL, out) || meta(r, "", out) || filters(r, out) ||
+        quire_html_run_body(r, opts, "", out))
         return QUIRE_ERR_NOMEM;
-    if (nmeas && (quire_buf_printf(out, "<h2>Measurements</h2>\n") ||
-                  matrix(r, base, QUIRE_TEST_MEASUREMENT, "measurements", out)))
-        return QUIRE_ERR_NOMEM;
-    if (failures(r, base, out)) return QUIRE_ERR_NOMEM;
     return quire_buf_printf(out,
                             "<p class=\"meta\">quire %s</p>\n<script>%s</script>\n</body></html>\n",
                             QUIRE_VERSION, js)

@@ -19,6 +19,15 @@ typedef struct quire_html_options {
 /* Appends the page to out; opts may be NULL. 0 or QUIRE_ERR_NOMEM. */
 int quire_html_write(const quire_result *r, const quire_html_options *opts, quire_buf *out);
 
+/* The pieces the multi-run page (htmlruns.h) shares with this one. Each appends to out and
+ * returns 0 or QUIRE_ERR_NOMEM. _head: doctype, the CSS (plus extra_css, may be NULL) and the
+ * <h1>; _run_meta: the line of times and counts (ids n-ok<sfx>, n-f<sfx>, ...); _run_body: the
+ * matrices (ids matrix<sfx>, measurements<sfx>) and the failure table (failures<sfx>). */
+int quire_html_head(const char *title, const char *extra_css, quire_buf *out);
+int quire_html_run_meta(const quire_result *r, const char *sfx, quire_buf *out);
+int quire_html_run_body(const quire_result *r, const quire_html_options *opts, const char *sfx,
+                        quire_buf *out);
+
 /* Renders and writes the page to path atomically (temporary file + rename). */
 int quire_html_save(const quire_result *r, const quire_html_options *opts, const char *path);
 
