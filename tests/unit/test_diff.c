@@ -87,10 +87,31 @@ static void test_diff(void **state)
     quire_result_free(&b);
 }
 
+/* The shared rule (the multi-run HTML report uses it too): every pair of verdicts. */
+static void test_classify(void **state)
+{
+    (void)state;
+    const quire_verdict N = QUIRE_VERDICT_NONE, S = QUIRE_VERDICT_SUCCEEDED,
+                        F = QUIRE_VERDICT_FAILED, U = QUIRE_VERDICT_UNSUPPORTED;
+    assert_int_equal(quire_diff_classify(S, F), QUIRE_DIFF_REGRESSION);
+    assert_int_equal(quire_diff_classify(U, F), QUIRE_DIFF_REGRESSION);
+    assert_int_equal(quire_diff_classify(F, S), QUIRE_DIFF_FIX);
+    assert_int_equal(quire_diff_classify(F, U), QUIRE_DIFF_CHANGED);
+    assert_int_equal(quire_diff_classify(S, U), QUIRE_DIFF_CHANGED);
+    assert_int_equal(quire_diff_classify(N, F), QUIRE_DIFF_ADDED);
+    assert_int_equal(quire_diff_classify(S, N), QUIRE_DIFF_GONE);
+    for (int v = 0; v < 4; v++)
+        assert_int_equal(quire_diff_classify((quire_verdict)v, (quire_verdict)v), QUIRE_DIFF_SAME);
+    assert_string_equal(quire_diff_kind_name(QUIRE_DIFF_REGRESSION), "regression");
+    assert_string_equal(quire_diff_kind_name(QUIRE_DIFF_FIX), "fixed");
+    assert_string_equal(quire_diff_kind_name(QUIRE_DIFF_SAME), "same");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_classify),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
