@@ -88,6 +88,7 @@ static void test_order(void **state)
 
     /* equal start times: by id */
     quire_runs_init(&rs);
+    snprintf(target, sizeof target, "%s/a/result.json", dir);
     assert_int_equal(quire_runs_add(&rs, "z", target, err, sizeof err), 0);
     assert_int_equal(quire_runs_add(&rs, "y", target, err, sizeof err), 0);
     quire_runs_sort(&rs);
