@@ -82,7 +82,8 @@ static const char js[] =
     "show();if(P.cell){var x=P.cell.split(',');if(x.length===3)history(x);}\n"
     "})();\n";
 
-/* Appends s to out as JSON fit for a <script> element: '<', '>' and '&' as \u escapes. */
+/* Appends s to out as JSON fit for a <script> element: '<', '>' and '&' as \u escapes.
+ * 0 or QUIRE_ERR_NOMEM. */
 static int put_json(quire_buf *out, const char *s)
 {
     for (; *s; s++) {
@@ -95,6 +96,7 @@ static int put_json(quire_buf *out, const char *s)
     return 0;
 }
 
+/* The implementations' names as a JSON array; NULL when out of memory. */
 static json_t *names(const quire_result_impl *v, size_t n)
 {
     json_t *a = json_array();
@@ -107,7 +109,8 @@ static json_t *names(const quire_result_impl *v, size_t n)
 }
 
 /* {"kinds": diff.h's rule as a 4 x 4 table, "runs": [{"id", "start", "servers", "clients",
- * "tests", "v": one digit (quire_verdict) per (client, server, test), client-major}]} */
+ * "tests", "v": one digit (quire_verdict) per (client, server, test), client-major}]};
+ * NULL when out of memory. */
 static json_t *data(const quire_runs *rs)
 {
     json_t *root = json_object(), *kinds = json_array(), *runs = json_array();

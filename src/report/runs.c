@@ -63,12 +63,14 @@ void quire_runs_sort(quire_runs *rs)
     if (rs->n > 1) qsort(rs->v, rs->n, sizeof *rs->v, by_start);
 }
 
-/* A run name from logs.json or a directory entry: one path component, not "." or "..". */
+/* A run name from logs.json or a directory entry: one path component, not "." or "..".
+ * 1 when it is, 0 otherwise (never fails). */
 static int name_ok(const char *s)
 {
     return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
 }
 
+/* Adds DIR/name/result.json as run name. 0 or as quire_runs_add. */
 static int add_sub(quire_runs *rs, const char *dir, const char *name, char *err, size_t errlen)
 {
     char *sub = quire_fs_join_alloc(dir, name);
@@ -79,7 +81,8 @@ static int add_sub(quire_runs *rs, const char *dir, const char *name, char *err,
     return rv;
 }
 
-/* QIR's web/logs.json: ["logs_2026-...", ...], the run directories beside it. */
+/* QIR's web/logs.json: ["logs_2026-...", ...], the run directories beside it. 0, or
+ * QUIRE_ERR_IO / _MALFORMED / _NOMEM with err naming the file. */
 static int from_logs_json(const char *dir, const char *lj, quire_runs *rs, char *err,
                           size_t errlen)
 {
@@ -107,12 +110,14 @@ static int from_logs_json(const char *dir, const char *lj, quire_runs *rs, char 
     return rv;
 }
 
+/* qsort order of strings (never fails). */
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every DIR/<sub>/result.json, subdirectories in name order (symlinks skipped). */
+/* Every DIR/<sub>/result.json, subdirectories in name order (symlinks skipped). 0, or
+ * QUIRE_ERR_IO (DIR unreadable) / _MALFORMED / _NOMEM with err naming the file. */
 static int scan(const char *dir, quire_runs *rs, char *err, size_t errlen)
 {
     DIR *d = opendir(dir);
