@@ -50,6 +50,7 @@ int quire_runs_add(quire_runs *rs, const char *id, const char *path, char *err, 
     return 0;
 }
 
+/* qsort order: start time, then id (never fails). */
 static int by_start(const void *pa, const void *pb)
 {
     const quire_run *a = pa, *b = pb;
