@@ -12,7 +12,8 @@
 
 typedef quire_yerr sctx;
 
-static const char *const exenv_names[] = {"strace", "memcheck", "helgrind", "perf", "iterations"};
+static const char *const exenv_names[] = {"strace",    "memcheck",   "helgrind", "perf",
+                                           "iterations", "gperf_cpu", "gperf_heap", "gdb"};
 
 const char *quire_exenv_name(quire_exenv_kind k)
 {
@@ -58,10 +59,21 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
     quire_yerr_check_keys(c, n, "network_environment", net_keys);
     const char *type = quire_ynode_str(quire_ynode_get(n, "type"));
     if (type && strcmp(type, "netns")) {
+        const char *why = "this quire has the netns backend only (use type: netns)";
+        if (!strcmp(type, "docker_compose"))
+            why = "PANTHER's docker_compose runs every service as a container; quire's "
+                  "container test bed for experiments (issue 15) is not built yet, so it would "
+                  "not be what the file asks for. Use type: netns (the same services in network "
+                  "namespaces with quire's simulator between them)";
+        else if (!strcmp(type, "localhost") || !strcmp(type, "localhost_single_container"))
+            why = "PANTHER's localhost runs the services unisolated on the host's loopback; quire "
+                  "runs services only in its own namespaces with the simulator between them "
+                  "(use type: netns)";
+        else if (!strcmp(type, "shadow_ns"))
+            why = "quire has no Shadow network simulator (use type: netns with delay / bandwidth "
+                  "/ loss, or a scenario)";
         quire_yerr_add(c, quire_ynode_get(n, "type"),
-             "network_environment.type: '%s' is not available: "
-             "this quire has the netns backend only (use type: netns)",
-             type);
+                       "network_environment.type: '%s' is not available: %s", type, why);
     }
     if (quire_ynode_get(n, "jitter"))
         quire_yerr_add(c, quire_ynode_get(n, "jitter"),
@@ -213,6 +225,43 @@ static void parse_exenvs(sctx *c, const quire_ynode *t, quire_xtest *xt)
     }
 }
 
+/* Whether a and b can wrap the same service: gdb and strace/valgrind all need ptrace or the
+ * whole process; the gperftools preloads do not work under valgrind (it replaces malloc). */
+static const char *clash(quire_exenv_kind a, quire_exenv_kind b)
+{
+    int va = a == QUIRE_EXENV_MEMCHECK || a == QUIRE_EXENV_HELGRIND;
+    int vb = b == QUIRE_EXENV_MEMCHECK || b == QUIRE_EXENV_HELGRIND;
+    int ga = a == QUIRE_EXENV_GPERF_CPU || a == QUIRE_EXENV_GPERF_HEAP;
+    int gb = b == QUIRE_EXENV_GPERF_CPU || b == QUIRE_EXENV_GPERF_HEAP;
+    if ((a == QUIRE_EXENV_GDB && (vb || b == QUIRE_EXENV_STRACE)) ||
+        (b == QUIRE_EXENV_GDB && (va || a == QUIRE_EXENV_STRACE)))
+        return "both need to trace the process (ptrace): give them to different services";
+    if ((ga && vb) || (gb && va))
+        return "valgrind replaces malloc and ignores LD_PRELOAD profilers: give them to "
+               "different services";
+    return NULL;
+}
+
+static int overlap(const quire_exenv *a, const quire_exenv *b)
+{
+    if (!a->services.n || !b->services.n) return 1;
+    for (size_t i = 0; i < a->services.n; i++)
+        for (size_t j = 0; j < b->services.n; j++)
+            if (!strcmp(a->services.s[i], b->services.s[j])) return 1;
+    return 0;
+}
+
+static void check_clashes(sctx *c, const quire_ynode *n, const quire_xtest *xt)
+{
+    for (size_t i = 0; i < xt->nenvs; i++)
+        for (size_t j = i + 1; j < xt->nenvs; j++) {
+            const char *why = clash(xt->envs[i].kind, xt->envs[j].kind);
+            if (why && overlap(&xt->envs[i], &xt->envs[j]))
+                quire_yerr_add(c, n, "execution_environment: %s and %s on the same service: %s",
+                               exenv_names[xt->envs[i].kind], exenv_names[xt->envs[j].kind], why);
+        }
+}
+
 int quire_exenv_applies(const quire_exenv *e, const char *service)
 {
     if (e->kind == QUIRE_EXENV_ITERATIONS) return 0;
@@ -235,5 +284,6 @@ int quire_envs_parse_exec(const char *file, quire_ydiag *g, const quire_ynode *t
 {
     sctx c = {.file = file, .g = g};
     parse_exenvs(&c, test, xt);
+    if (xt->envs) check_clashes(&c, quire_ynode_get(test, "execution_environment"), xt);
     return c.errors;
 }

@@ -1,5 +1,6 @@
 /* The experiment runner (see runner.h). */
 #include "experiment/runner.h"
+#include "experiment/profile.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -232,6 +233,10 @@ size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, si
 {
     size_t n = 0;
     int valgrind = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND];
+    if (s->wraps[QUIRE_EXENV_GPERF_CPU] || s->wraps[QUIRE_EXENV_GPERF_HEAP] ||
+        s->wraps[QUIRE_EXENV_GDB]) /* env and gdb first: perf/strace see the real program */
+        n += quire_xprof_wrap(s->wraps, argv + n, supp + supplen / 2, supplen - supplen / 2);
+    supplen /= 2; /* the first half for --suppressions=, the second for LD_PRELOAD= */
     if (s->wraps[QUIRE_EXENV_PERF]) {
         static const char *const w[] = {"perf", "record",          "-q", "-g",
                                         "-o",   "/logs/perf.data", "--"};
@@ -291,7 +296,7 @@ static int start_service(rctx *c, quire_svc_run *s)
         return rc;
     }
     /* sh splits stdout and stderr into two files (proc.h has one output file). */
-    size_t max = cmd.argc + 32;
+    size_t max = cmd.argc + 72;
     const char **argv = calloc(max, sizeof *argv);
     const char **envp = calloc(cmd.nenv + 4, sizeof *envp);
     if (!argv || !envp) {
@@ -305,7 +310,7 @@ static int start_service(rctx *c, quire_svc_run *s)
     argv[n++] = "-c";
     argv[n++] = "exec \"$@\" >/logs/stdout.log 2>/logs/stderr.log";
     argv[n++] = "sh";
-    char supp[PATH_MAX + 32];
+    char supp[3 * PATH_MAX + 64];
     n += quire_xrun_wrap(s, argv + n, supp, sizeof supp);
     size_t off = 0;
     for (size_t i = 0; i < cmd.argc; i++) {
@@ -634,7 +639,12 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
     if (rc && !r->error[0]) snprintf(r->error, sizeof r->error, "%s", quire_strerror(rc));
     quire_assert_evaluate(r);
     for (size_t i = 0; i < r->nsvc; i++)
-        if (r->svc[i].started && r->svc[i].wraps[QUIRE_EXENV_PERF]) perf_report(&c, &r->svc[i]);
+        if (r->svc[i].started) {
+            if (r->svc[i].wraps[QUIRE_EXENV_PERF]) perf_report(&c, &r->svc[i]);
+            char note[300];
+            if (quire_xprof_report(r->svc[i].logs, r->svc[i].wraps, note, sizeof note))
+                rlog(&c, "%s: %s", r->svc[i].svc->name, note);
+        }
     if (!o->keep) { /* the served and downloaded bytes are judged; logs and captures stay */
         quire_fs_remove_tree(r->www);
         quire_fs_remove_tree(r->downloads);

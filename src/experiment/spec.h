@@ -25,6 +25,10 @@ typedef enum quire_exenv_kind {
     QUIRE_EXENV_HELGRIND,
     QUIRE_EXENV_PERF,
     QUIRE_EXENV_ITERATIONS,
+    QUIRE_EXENV_GPERF_CPU,  /* gperftools CPU profiler (LD_PRELOAD libprofiler, CPUPROFILE) */
+    QUIRE_EXENV_GPERF_HEAP, /* gperftools heap profiler (LD_PRELOAD libtcmalloc, HEAPPROFILE) */
+    QUIRE_EXENV_GDB,        /* gdb batch: every thread's backtrace on a crash or at the end */
+    QUIRE_EXENV_COUNT
 } quire_exenv_kind;
 
 typedef struct quire_exenv {
