@@ -59,6 +59,14 @@ size_t quire_xprof_wrap(const int *wraps, const char **argv, char *pre, size_t p
                                         "-ex",
                                         "set logging enabled on",
                                         "-ex",
+                                        "set auto-load safe-path /nonexistent",
+                                        /* quire stops a service with SIGTERM to every process
+                                         * of its namespace: gdb itself ignores it, the program
+                                         * stops on it and its threads' backtraces follow */
+                                        "-ex",
+                                        "python import signal; signal.signal(signal.SIGTERM, "
+                                        "signal.SIG_IGN)",
+                                        "-ex",
                                         "handle SIGTERM stop print nopass",
                                         "-ex",
                                         "run",

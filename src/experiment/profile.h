@@ -15,7 +15,7 @@
  * (scripts/deps/experiment.list). */
 const char *quire_xprof_library(quire_exenv_kind kind);
 
-/* The wrapper words for wraps[] (indexed by quire_exenv_kind) into argv (room for 24):
+/* The wrapper words for wraps[] (indexed by quire_exenv_kind) into argv (room for 40):
  * `env LD_PRELOAD=... CPUPROFILE=/logs/gperf_cpu.prof HEAPPROFILE=/logs/gperf_heap` and/or
  * `gdb -batch ... --args /bin/sh -c 'exec "$0" "$@"'` (a shell first, so scripts and binaries
  * alike run under gdb, which follows the exec). pre holds the LD_PRELOAD word. Returns the
