@@ -721,8 +721,8 @@ int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, qu
                                  t->services[s].name, t->services[s].plugin->name, why);
                     }
                 }
-                if (r->skipped) {
-                    if (o->verbose)
+                if (r->skipped) { /* said once per test, or every run with -v */
+                    if (o->verbose || (p == 0 && it == 0))
                         fprintf(stderr, "quire experiment: %s %s: skipped: %s\n", t->name, r->label,
                                 r->error);
                     continue;

@@ -113,6 +113,34 @@ static void test_exec(void **state)
     assert_true(quire_exenv_applies(&f.t.envs[2], "client"));
     assert_false(quire_exenv_applies(&f.t.envs[0], "client")); /* iterations wraps nothing */
     done(&f);
+    /* PANTHER's profilers and gdb; gdb and a profiler on different services do not clash */
+    parse(&f,
+          "services: {server: {}, client: {}}\n"
+          "execution_environment:\n"
+          "  - {type: gperf_cpu}\n"
+          "  - gperf_heap\n"
+          "  - {type: gdb, services: [client]}\n"
+          "  - {type: memcheck, services: [server]}\n",
+          file);
+    assert_int_equal(f.errors, 2); /* gperf_cpu and gperf_heap (every service) vs memcheck */
+    done(&f);
+    parse(&f,
+          "services: {server: {}, client: {}}\n"
+          "execution_environment:\n"
+          "  - {type: gperf_cpu, services: [server]}\n"
+          "  - {type: gperf_heap, services: [server]}\n"
+          "  - {type: gdb, services: [client]}\n"
+          "  - {type: perf, services: [client]}\n",
+          file);
+    assert_int_equal(f.errors, 0);
+    assert_int_equal(f.t.nenvs, 4);
+    assert_int_equal(f.t.envs[0].kind, QUIRE_EXENV_GPERF_CPU);
+    assert_int_equal(f.t.envs[1].kind, QUIRE_EXENV_GPERF_HEAP);
+    assert_int_equal(f.t.envs[2].kind, QUIRE_EXENV_GDB);
+    assert_string_equal(quire_exenv_name(QUIRE_EXENV_GDB), "gdb");
+    assert_true(quire_exenv_applies(&f.t.envs[2], "client"));
+    assert_false(quire_exenv_applies(&f.t.envs[2], "server"));
+    done(&f);
     unlink(supp);
     rmdir(dir);
 }
@@ -139,6 +167,22 @@ static void test_errors(void **state)
          "t.yaml:1:53: execution_environment.services: 'ghost' is not a service"},
         {"execution_environment: {type: memcheck}\n", "t.yaml:1:24: execution_environment: "
                                                       "expected a list"},
+        {"network_environment: {type: docker_compose}\n",
+         "t.yaml:1:29: network_environment.type: 'docker_compose' is not available: PANTHER's "
+         "docker_compose runs every service as a container"},
+        {"network_environment: {type: shadow_ns}\n", "t.yaml:1:29: network_environment.type: "
+                                                     "'shadow_ns' is not available: quire has no "
+                                                     "Shadow"},
+        {"network_environment: {type: localhost}\n", "'localhost' is not available: PANTHER's "
+                                                     "localhost runs the services unisolated"},
+        {"execution_environment: [gperf_cpu, memcheck]\n",
+         "t.yaml:1:24: execution_environment: gperf_cpu and memcheck on the same service: "
+         "valgrind replaces malloc"},
+        {"execution_environment: [strace, gdb]\n",
+         "execution_environment: strace and gdb on the same service: both need to trace"},
+        {"execution_environment: [gperf_cpuu]\n",
+         "t.yaml:1:25: execution_environment: unknown type 'gperf_cpuu' (known: strace, "
+         "memcheck, helgrind, perf, iterations, gperf_cpu, gperf_heap, gdb)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fixture f;

@@ -112,9 +112,9 @@ static void test_errors(void **state)
         {"tests:\n  - name: a\n    services:\n"
          "      s: {implementation: srv, role: server, config: {colour: red}}\n",
          "x.yaml:4:55: services.s.config: plugin 'srv' has no variable 'colour'"},
-        {"tests:\n  - name: a\n    execution_environment: [{type: gperf_cpu}]\n"
+        {"tests:\n  - name: a\n    execution_environment: [{type: gperf_cpux}]\n"
          "    services: {s: {implementation: srv, role: server}}\n",
-         "x.yaml:3:36: execution_environment: unknown type 'gperf_cpu'"},
+         "x.yaml:3:36: execution_environment: unknown type 'gperf_cpux'"},
         {"tests:\n  - name: a\n    network_environment: {type: docker_compose}\n"
          "    services: {s: {implementation: srv, role: server}}\n",
          "x.yaml:3:33: network_environment.type: 'docker_compose' is not available"},
