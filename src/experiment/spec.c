@@ -70,6 +70,20 @@ static int get_time_ms(sctx *c, const quire_ynode *n, const char *what, double *
     return 0;
 }
 
+/* PANTHER keys quire reads but cannot honour: each present one is an error with the reason. */
+typedef struct refused_key {
+    const char *key, *why;
+} refused_key;
+
+static void refuse_keys(sctx *c, const quire_ynode *n, const char *what, const refused_key *r,
+                        size_t nr)
+{
+    for (size_t i = 0; i < nr; i++) {
+        const quire_ynode *v = quire_ynode_get(n, r[i].key);
+        if (v) quire_yerr_add(&c->e, v, "%s.%s: not supported: %s", what, r[i].key, r[i].why);
+    }
+}
+
 /* --- services --- */
 
 /* Variables the runner provides (see runner.c); config may not set them. */
@@ -117,7 +131,11 @@ static void parse_config(sctx *c, const char *what, const quire_ynode *cf, quire
 static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n, quire_service *s)
 {
     static const char *const keys[] = {"name",    "implementation", "version",  "role", "target",
-                                       "timeout", "config",         "protocol", NULL};
+                                       "timeout", "config",         "protocol", "ports", NULL};
+    static const refused_key refused[] = {
+        {"ports", "PANTHER publishes container ports with it (docker_compose); quire's services "
+                  "reach each other directly inside the testbed, the server's port is "
+                  "config.server_port"}};
     s->name = strdup(key->str);
     s->role = -1; /* until a valid one is read */
     s->line = key->line;
@@ -130,6 +148,7 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
         return;
     }
     quire_yerr_check_keys(&c->e, n, what, keys);
+    refuse_keys(c, n, what, refused, sizeof refused / sizeof refused[0]);
     for (const char *p = key->str; *p; p++)
         if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", *p)) {
             quire_yerr_add(&c->e, key, "%s: service names use letters, digits, '_' and '-'", what);
@@ -229,12 +248,53 @@ static void parse_service(sctx *c, const quire_ynode *key, const quire_ynode *n,
 
 /* --- steps --- */
 
+/* One step of the mapping form (no options): a bare number waits that many seconds, as
+ * PANTHER's {wait: 10} does. */
+static void map_step(sctx *c, const quire_ynode *t, quire_xtest *xt, const quire_ynode *k,
+                     const quire_ynode *v)
+{
+    static const char *const kinds[] = {"start", "stop", "wait", "wait_exit", "command"};
+    int kind = quire_yname_index(k->str, QUIRE_YNAMES(kinds));
+    const char *sv = quire_ynode_str(v);
+    if (kind < 0 || !sv) {
+        quire_yerr_add(&c->e, kind < 0 ? k : v, "steps.%s: %s", k->str,
+                       kind < 0 ? "unknown step (start, stop, wait, wait_exit, command)"
+                                : "expected a scalar");
+        return;
+    }
+    quire_step *st = &xt->steps[xt->nsteps++];
+    st->kind = (quire_step_kind)kind;
+    st->line = k->line;
+    st->timeout_s = 30;
+    char *end;
+    double secs = strtod(sv, &end);
+    if (st->kind == QUIRE_STEP_WAIT && end != sv && !*end && secs >= 0 && secs <= 3600)
+        st->wait_ms = (uint64_t)(secs * 1000);
+    else if (st->kind == QUIRE_STEP_WAIT) {
+        double ms;
+        if (!get_time_ms(c, v, "steps.wait", &ms)) st->wait_ms = (uint64_t)ms;
+    } else if (st->kind == QUIRE_STEP_COMMAND) {
+        st->command = strdup(sv);
+        st->where = strdup("host");
+    } else {
+        st->service = strdup(sv);
+        if (!quire_ynode_get(quire_ynode_get(t, "services"), sv))
+            quire_yerr_add(&c->e, v, "steps.%s: '%s' is not a service of this test", k->str, sv);
+    }
+}
+
 static void parse_steps(sctx *c, const quire_ynode *t, quire_xtest *xt)
 {
     const quire_ynode *n = quire_ynode_get(t, "steps");
     if (!n || n->is_null) return;
+    if (n->kind == QUIRE_YNODE_MAP) { /* PANTHER's form: steps: {wait: 10}, one step per key */
+        if (!(xt->steps = calloc(n->n ? n->n : 1, sizeof *xt->steps))) return;
+        for (size_t i = 0; i < n->n; i++)
+            map_step(c, t, xt, n->keys[i], n->vals[i]);
+        return;
+    }
     if (n->kind != QUIRE_YNODE_SEQ) {
-        quire_yerr_add(&c->e, n, "steps: expected a list");
+        quire_yerr_add(&c->e, n, "steps: expected a list, or a mapping such as {wait: 10}");
         return;
     }
     if (!(xt->steps = calloc(n->n ? n->n : 1, sizeof *xt->steps))) return;
@@ -456,6 +516,27 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
 
 /* --- tests --- */
 
+/* PANTHER's testers (e.g. panther_ivy's formal-specification testers) drive an
+ * implementation from a separate tool; quire has none: each named one is an error. */
+static void refuse_testers(sctx *c, const quire_ynode *n)
+{
+    if (!n || n->is_null) return;
+    for (size_t i = 0; i < n->n; i++) {
+        const quire_ynode *key = n->kind == QUIRE_YNODE_MAP ? n->keys[i] : NULL;
+        const quire_ynode *v = n->vals[i];
+        const char *name = key ? key->str : quire_ynode_str(v);
+        if (!name) name = quire_ynode_str(quire_ynode_get(v, "name"));
+        if (!name) name = quire_ynode_str(quire_ynode_get(quire_ynode_get(v, "implementation"), "name"));
+        quire_yerr_add(&c->e, key ? key : v,
+                       "testers: tester '%s' is not supported: quire has no PANTHER tester "
+                       "plugins (Ivy and the like); use assertions (service_responsive, "
+                       "protocol_compliance, ...) on the services instead",
+                       name ? name : "?");
+    }
+    if (n->kind != QUIRE_YNODE_MAP && n->kind != QUIRE_YNODE_SEQ)
+        quire_yerr_add(&c->e, n, "testers: not supported: quire has no PANTHER tester plugins");
+}
+
 static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
 {
     static const char *const keys[] = {"name",
@@ -468,6 +549,8 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
                                        "services",
                                        "steps",
                                        "assertions",
+                                       "iterations",
+                                       "testers",
                                        NULL};
     xt->line = t->line;
     if (t->kind != QUIRE_YNODE_MAP) {
@@ -528,6 +611,16 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
                     quire_yerr_add(&c->e, sv, "services: at most one client per test");
     }
     c->e.errors += quire_envs_parse_exec(c->e.file, c->e.g, t, xt);
+    const quire_ynode *it = quire_ynode_get(t, "iterations"); /* PANTHER's test-level count */
+    if (it) {
+        unsigned n = 1;
+        if (xt->iterations > 1)
+            quire_yerr_add(&c->e, it, "iterations: give either the test's 'iterations' or an "
+                                      "execution_environment {type: iterations}, not both");
+        else if (!quire_yerr_uint(&c->e, it, "iterations", 1, QUIRE_SPEC_MAX_ITERATIONS, &n))
+            xt->iterations = n;
+    }
+    refuse_testers(c, quire_ynode_get(t, "testers"));
     parse_steps(c, t, xt);
     parse_assertions(c, t, xt);
 }
@@ -535,7 +628,15 @@ static void parse_test(sctx *c, const quire_ynode *t, quire_xtest *xt)
 int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len, const char *name,
                                quire_ydiag *g)
 {
-    static const char *const keys[] = {"name", "experiment", "description", "tests", NULL};
+    static const char *const keys[] = {"name",    "experiment", "description", "tests",
+                                       "logging", "paths",      "docker",      NULL};
+    static const refused_key refused[] = {
+        {"logging", "quire's logs have fixed places: each service's /logs (stdout.log, "
+                    "stderr.log, keys, qlog) and runner.log per run, under -o"},
+        {"paths", "quire takes its plugins from implementations/ and endpoints/*/plugin.yaml and "
+                  "writes to the directory given with -o"},
+        {"docker", "experiments run on the netns backend; quire's container test bed for "
+                   "experiments (issue 15) is not built yet"}};
     quire_ydoc d;
     char err[1024];
     x->file = strdup(name);
@@ -551,6 +652,7 @@ int quire_experiment_parse_buf(quire_experiment *x, const char *buf, size_t len,
                        quire_ynode_kind_name(root));
     } else {
         quire_yerr_check_keys(&c.e, root, "experiment", keys);
+        refuse_keys(&c, root, "experiment", refused, sizeof refused / sizeof refused[0]);
         const char *nm = quire_ynode_str(quire_ynode_get(root, "name"));
         if (!nm) nm = quire_ynode_str(quire_ynode_get(root, "experiment"));
         x->name = strdup(nm ? nm : name);

@@ -216,6 +216,75 @@ static void test_sizes(void **state)
     assert_int_not_equal(quire_spec_parse_size("99999999999MiB", &v), 0);
 }
 
+/* PANTHER's own forms: steps as a mapping, test-level iterations; its unhonoured keys refused
+ * with a position and the reason. */
+static void test_panther_keys(void **state)
+{
+    (void)state;
+    static const char y[] = "tests:\n"
+                            "  - name: t\n"
+                            "    iterations: 4\n"
+                            "    services: {s: {implementation: srv, role: server}}\n"
+                            "    steps: {start: s, wait: 10, stop: s}\n";
+    quire_experiment x;
+    quire_ydiag g;
+    int rc = parse(&x, y, &g);
+    for (size_t i = 0; i < g.n; i++)
+        print_message("%s\n", g.msgs[i]);
+    assert_int_equal(rc, 0);
+    const quire_xtest *t = &x.tests[0];
+    assert_int_equal(t->iterations, 4);
+    assert_int_equal(t->nsteps, 3);
+    assert_int_equal(t->steps[0].kind, QUIRE_STEP_START);
+    assert_int_equal(t->steps[1].kind, QUIRE_STEP_WAIT);
+    assert_int_equal(t->steps[1].wait_ms, 10000); /* a bare number: seconds */
+    assert_string_equal(t->steps[2].service, "s");
+    quire_experiment_free(&x);
+    quire_ydiag_free(&g);
+    static const struct {
+        const char *yaml, *expect;
+    } cases[] = {
+        {"logging: {level: INFO}\ntests: [{name: a, services: {s: {implementation: srv, role: "
+         "server}}}]\n",
+         "x.yaml:1:10: experiment.logging: not supported: quire's logs have fixed places"},
+        {"paths: {output_dir: o}\ntests: [{name: a, services: {s: {implementation: srv, role: "
+         "server}}}]\n",
+         "x.yaml:1:8: experiment.paths: not supported"},
+        {"docker: {}\ntests: [{name: a, services: {s: {implementation: srv, role: server}}}]\n",
+         "x.yaml:1:9: experiment.docker: not supported"},
+        {"tests:\n  - name: a\n    testers: {panther_ivy: {}}\n"
+         "    services: {s: {implementation: srv, role: server}}\n",
+         "x.yaml:3:15: testers: tester 'panther_ivy' is not supported"},
+        {"tests:\n  - name: a\n    services: {s: {implementation: srv, role: server, ports: "
+         "[\"6666:6666\"]}}\n",
+         "x.yaml:3:62: services.s.ports: not supported"},
+        {"tests:\n  - name: a\n    iterations: 0\n"
+         "    services: {s: {implementation: srv, role: server}}\n",
+         "x.yaml:3:17: iterations: expected an integer from 1 to 100"},
+        {"tests:\n  - name: a\n    iterations: 2\n"
+         "    execution_environment: [{type: iterations, count: 3}]\n"
+         "    services: {s: {implementation: srv, role: server}}\n",
+         "x.yaml:3:17: iterations: give either"},
+        {"tests:\n  - name: a\n    services: {s: {implementation: srv, role: server}}\n"
+         "    steps: {sleep: 10}\n",
+         "x.yaml:4:13: steps.sleep: unknown step"},
+        {"tests:\n  - name: a\n    services: {s: {implementation: srv, role: server}}\n"
+         "    steps: {start: ghost}\n",
+         "x.yaml:4:20: steps.start: 'ghost' is not a service"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_not_equal(parse(&x, cases[i].yaml, &g), 0);
+        int found = 0;
+        for (size_t k = 0; k < g.n; k++)
+            found |= strstr(g.msgs[k], cases[i].expect) != NULL;
+        if (!found)
+            fail_msg("case %zu: want '%s', got '%s'", i, cases[i].expect,
+                     g.n ? g.msgs[0] : "(nothing)");
+        quire_experiment_free(&x);
+        quire_ydiag_free(&g);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_all_errors_reported),
         cmocka_unit_test(test_panther_service),
         cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_panther_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
