@@ -31,6 +31,7 @@ typedef struct conv {
     size_t nodes;
     int too_big;
     int bad_key; /* a mapping key that is not a scalar, at key_line:key_col */
+    int include; /* PANTHER's !include tag (not supported), at key_line:key_col */
     unsigned key_line, key_col;
 } conv;
 
@@ -38,6 +39,12 @@ static quire_ynode *convert(conv *c, yaml_node_t *yn, unsigned depth)
 {
     if (!yn || depth > QUIRE_YDOC_MAX_DEPTH || ++c->nodes > QUIRE_YDOC_MAX_NODES) {
         c->too_big = 1;
+        return NULL;
+    }
+    if (yn->tag && !strcmp((const char *)yn->tag, "!include")) {
+        c->include = 1;
+        c->key_line = (unsigned)yn->start_mark.line + 1;
+        c->key_col = (unsigned)yn->start_mark.column + 1;
         return NULL;
     }
     quire_ynode *n = calloc(1, sizeof *n);
@@ -135,7 +142,13 @@ int quire_ydoc_load_buf(quire_ydoc *d, const char *buf, size_t len, const char *
         conv c = {.doc = &doc};
         d->root = convert(&c, root, 0);
         d->nodes = c.nodes;
-        if (!d->root && c.bad_key) {
+        if (!d->root && c.include) {
+            rc = QUIRE_ERR_UNSUPPORTED;
+            snprintf(err, errlen,
+                     "%s:%u:%u: !include is not supported yet: put the included file's "
+                     "content in its place",
+                     name, c.key_line, c.key_col);
+        } else if (!d->root && c.bad_key) {
             rc = QUIRE_ERR_MALFORMED;
             snprintf(err, errlen,
                      "%s:%u:%u: a mapping key must be a scalar, not a list or a "

@@ -47,6 +47,12 @@ static void test_syntax_error(void **state)
     assert_int_equal(quire_ydoc_load_buf(&d, ck, strlen(ck), "t.yaml", err, sizeof err),
                      QUIRE_ERR_MALFORMED);
     assert_string_equal(err, "t.yaml:3:6: a mapping key must be a scalar, not a list or a mapping");
+    /* PANTHER's !include: refused with its position, not read as a plain string */
+    static const char inc[] = "tests:\n  - name: a\n    services: !include svc.yaml\n";
+    assert_int_equal(quire_ydoc_load_buf(&d, inc, strlen(inc), "t.yaml", err, sizeof err),
+                     QUIRE_ERR_UNSUPPORTED);
+    assert_string_equal(err, "t.yaml:3:15: !include is not supported yet: put the included "
+                             "file's content in its place");
     static const char tab[] = "a:\n\tb: 1\n";
     assert_int_equal(quire_ydoc_load_buf(&d, tab, strlen(tab), "t.yaml", err, sizeof err),
                      QUIRE_ERR_MALFORMED);
