@@ -179,6 +179,26 @@ static void test_mvfst_commands(void **state)
     assert_string_equal(c.argv[5], "--congestion=cubic"); /* base-quic's default */
     assert_string_equal(c.argv[7], "--quic_version=0xff00001d");
     quire_cmd_free(&c);
+    /* PANTHER's client options: early_data as a flag (run_mvfst reports it if the binary
+     * lacks it), num_requests and body (alias of message) to run_mvfst */
+    quire_vars cc = {0};
+    quire_vars_set(&cc, "early_data", "true");
+    quire_vars_set(&cc, "num_requests", "3");
+    quire_vars_set(&cc, "message", "hello");
+    assert_int_equal(quire_plugin_render(p, quire_plugin_version_find(p, "rfc9000"),
+                                         QUIRE_PLUGIN_CLIENT, &cc, &b, &c, err, sizeof err),
+                     0);
+    int early = 0, reqs = 0, msg = 0;
+    for (size_t i = 0; i < c.argc; i++)
+        early |= !strcmp(c.argv[i], "--early_data=true");
+    for (size_t i = 0; i < c.nenv; i++) {
+        reqs |= !strcmp(c.envp[i], "QUIRE_MVFST_REQUESTS=3");
+        msg |= !strcmp(c.envp[i], "QUIRE_MVFST_MESSAGE=hello");
+    }
+    assert_true(early && reqs && msg);
+    assert_string_equal(quire_plugin_alias(p, "body"), "message");
+    quire_cmd_free(&c);
+    quire_vars_free(&cc);
     /* draft27 variants start with draft-27's version */
     assert_string_equal(quire_plugin_version_find(p, "draft27-vuln2")->quic_version, "0xff00001b");
     /* Without QUIRE_MVFST_BIN the plugin is not available, and says why. */
