@@ -5,6 +5,11 @@
 #define QUIRE_CLI_H
 
 int quire_cmd_run(int argc, char **argv);
+/* `quire run --protocol webtransport` (cmd_run_wt.c): the options already parsed by
+ * quire_cmd_run (NULL = default). Returns the exit status: 2 on a usage error, and 2 after
+ * printing the plan, since executing it is not implemented yet. */
+int quire_cmd_run_webtransport(const char *impl_file, const char *servers_arg,
+                               const char *clients_arg, const char *tests_arg);
 int quire_cmd_list(int argc, char **argv);
 int quire_cmd_trace(int argc, char **argv);
 int quire_cmd_sim(int argc, char **argv);

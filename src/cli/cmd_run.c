@@ -77,7 +77,9 @@ static void usage(FILE *out)
         "                            (server_www, client_downloads, client_www,\n"
         "                            server_downloads), as run.py: any non-empty VALUE\n"
         "  -d, --debug               debug output (each test's log lines on stderr too)\n"
-        "  -p, --protocol quic       only quic (QIR's webtransport is not supported)\n"
+        "  -p, --protocol P          quic (default) or webtransport (QIR's second suite, read\n"
+        "                            from implementations_webtransport.json; see\n"
+        "                            docs/webtransport.md)\n"
         "      --implementations F   implementations.json to read (default: "
         "$QUIRE_IMPLEMENTATIONS,\n"
         "                            else the one in the source tree, else "
@@ -387,6 +389,7 @@ int quire_cmd_run(int argc, char **argv)
     quire_container_cfg ccfg = {.engine = "docker"};
     unsigned shard_k = 0, shard_n = 0;
     char impl_file[PATH_MAX] = "";
+    int webtransport = 0;
     int markdown = 0, save_files = 0, debug = 0, keep = 0, sim_kernel = 0, seed_set = 0;
     unsigned long jobs = 1, jobs_max = 0, timeout = 0, seed = 0, repeat = 1;
     optind = 1;
@@ -434,8 +437,11 @@ int quire_cmd_run(int argc, char **argv)
             debug = 1;
             break;
         case 'p':
-            if (strcmp(optarg, "quic")) {
-                fprintf(stderr, "quire run: protocol '%s' is not supported (only quic)\n", optarg);
+            if (!strcmp(optarg, "webtransport"))
+                webtransport = 1;
+            else if (strcmp(optarg, "quic")) {
+                fprintf(stderr, "quire run: unknown protocol '%s' (quic or webtransport)\n",
+                        optarg);
                 return 2;
             }
             break;
@@ -560,6 +566,8 @@ int quire_cmd_run(int argc, char **argv)
         return 2;
     }
 
+    if (webtransport)
+        return quire_cmd_run_webtransport(impl_file, servers_arg, clients_arg, tests_arg);
     /* Everything about the input first, so that usage errors never need root. */
     char err[1024];
     if (!impl_file[0]) quire_registry_default_path(impl_file, sizeof impl_file);

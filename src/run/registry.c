@@ -32,6 +32,11 @@ const char *quire_role_name(quire_role role)
 
 void quire_registry_default_path(char *out, size_t len)
 {
+    quire_registry_default_path_for("quic", out, len);
+}
+
+void quire_registry_default_path_for(const char *protocol, char *out, size_t len)
+{
     const char *env = getenv("QUIRE_IMPLEMENTATIONS");
     if (env && *env) {
         snprintf(out, len, "%s", env);
@@ -43,7 +48,10 @@ void quire_registry_default_path(char *out, size_t len)
 #endif
     /* QIR renamed its file implementations_quic.json (next to _webtransport.json): that name
      * first, the older one still read */
-    static const char *const names[] = {"implementations_quic.json", "implementations.json"};
+    static const char *const quic[] = {"implementations_quic.json", "implementations.json"};
+    static const char *const wt[] = {"implementations_webtransport.json",
+                                     "implementations_webtransport.json"};
+    const char *const *names = strcmp(protocol, "webtransport") ? quic : wt;
     if (src && *src)
         for (size_t i = 0; i < 2; i++) {
             snprintf(out, len, "%s/%s", src, names[i]);

@@ -61,4 +61,8 @@ const char *quire_role_name(quire_role role);
  * path into out. */
 void quire_registry_default_path(char *out, size_t len);
 
+/* The same for one of run.py's protocols: "webtransport" looks for
+ * implementations_webtransport.json (QIR's name) instead; any other value is "quic". */
+void quire_registry_default_path_for(const char *protocol, char *out, size_t len);
+
 #endif
