@@ -201,36 +201,6 @@ static void write_markdown(const quire_result *r, const char *dir, int print)
     quire_buf_free(&b);
 }
 
-/* --rerun-failed writes a new log dir: the kept cells' log paths must point into the old one,
- * relative to the new one (the result's "log" is relative to its log_dir). */
-static void relink_logs(quire_result *r, char *abs_new, const char *new_dir)
-{
-    char abs_old[PATH_MAX];
-    if (!r->log_dir || !realpath(r->log_dir, abs_old)) return;
-    /* the new dir does not exist yet: its absolute name from its parent's */
-    char parent[PATH_MAX], tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", new_dir);
-    char *slash = strrchr(tmp, '/');
-    const char *base = slash ? slash + 1 : tmp;
-    if (slash) *slash = 0;
-    if (!realpath(slash ? (tmp[0] ? tmp : "/") : ".", parent)) return;
-    int n = snprintf(abs_new, PATH_MAX, "%s/%s", strcmp(parent, "/") ? parent : "", base);
-    if (n < 0 || n >= PATH_MAX) return;
-    for (size_t s = 0; s < r->nservers; s++)
-        for (size_t c = 0; c < r->nclients; c++)
-            for (size_t t = 0; t < r->ntests; t++) {
-                const quire_result_cell *cell = quire_result_cell_get(r, s, c, t);
-                if (!cell || !cell->log || cell->verdict == QUIRE_VERDICT_FAILED) continue;
-                char old[PATH_MAX * 2], rel[PATH_MAX];
-                snprintf(old, sizeof old, "%s/%s", abs_old, cell->log);
-                if (quire_plan_relpath(abs_new, old, rel, sizeof rel)) continue;
-                char *expl = cell->explanation ? strdup(cell->explanation) : NULL;
-                quire_result_set(r, r->servers[s].name, r->clients[c].name, r->tests[t].abbr,
-                                 cell->verdict, expl, cell->duration, rel);
-                free(expl);
-            }
-}
-
 enum {
     OPT_IMPLS = 256,
     OPT_JOBS,
@@ -290,44 +260,6 @@ static void probe_images(quire_registry *reg, const char *engine)
                      "build %.40s)",
                      im->image, engine, im->name);
     }
-}
-
-/* QIR's compliance pre-check, in its order (for each pair: the server, then the client; each
- * (implementation, role) once): the jobs of pairs with a non-compliant member are dropped, so
- * their cells stay "not run" as QIR's stay empty. Returns 0 or QUIRE_ERR_INTERRUPTED. */
-static int check_compliance(const quire_lifecycle_opts *base, quire_job *jobsv, size_t *njobs)
-{
-    const quire_impl *seen[2 * MAX_IMPLS];
-    int seen_role[2 * MAX_IMPLS], seen_ok[2 * MAX_IMPLS];
-    size_t nseen = 0, kept = 0;
-    for (size_t i = 0; i < *njobs; i++) {
-        int ok = 1;
-        for (int r = 0; r < 2 && ok; r++) {
-            const quire_impl *im = r ? jobsv[i].client : jobsv[i].server;
-            int role = r ? QUIRE_COMPLIANCE_CLIENT : QUIRE_COMPLIANCE_SERVER;
-            size_t k = 0;
-            while (k < nseen && !(seen[k] == im && seen_role[k] == role))
-                k++;
-            if (k == nseen) {
-                char why[512];
-                int rc = quire_compliance_check(base, im, role, why, sizeof why);
-                if (rc == QUIRE_ERR_INTERRUPTED) return rc;
-                if (rc < 0) rc = 0; /* could not run it: QIR's answer is the same */
-                if (rc)
-                    fprintf(stderr, "quire: %s %s compliant\n", im->name, r ? "client" : "server");
-                else /* QIR: "<name> <role> not compliant." and "Not compliant, skipping" */
-                    fprintf(stderr, "quire: %s %s not compliant, skipping its pairs: %s\n",
-                            im->name, r ? "client" : "server", why);
-                seen[nseen] = im;
-                seen_role[nseen] = role;
-                seen_ok[nseen++] = rc;
-            }
-            ok = seen_ok[k];
-        }
-        if (ok) jobsv[kept++] = jobsv[i];
-    }
-    *njobs = kept;
-    return 0;
 }
 
 static int parse_uint(const char *flag, const char *s, unsigned long max, unsigned long *v)
@@ -743,7 +675,7 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: log dir %s already exists\n", log_dir);
         goto out;
     }
-    if (rerun) relink_logs(&result, abs_log_dir, log_dir);
+    if (rerun) quire_plan_relink_logs(&result, abs_log_dir, log_dir);
     if ((rc = quire_fs_mkdir_p(log_dir, 0755)) || !realpath(log_dir, abs_log_dir)) {
         fprintf(stderr, "quire run: cannot create log dir %s: %s\n", log_dir, strerror(errno));
         goto out;
@@ -794,7 +726,7 @@ int quire_cmd_run(int argc, char **argv)
         .term = &term,
     };
     rc = 0;
-    if (compliance) rc = check_compliance(&so.base, jobsv, &njobs);
+    if (compliance) rc = quire_compliance_filter_jobs(&so.base, jobsv, &njobs);
     quire_terminal_init(&term, stdout, isatty(1), njobs);
     char par[48];
     if (jobs)

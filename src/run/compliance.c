@@ -63,3 +63,41 @@ int quire_compliance_check(const quire_lifecycle_opts *base, const quire_impl *i
     snprintf(why, whylen, "%s", out.explanation);
     return out.verdict == QUIRE_VERDICT_SUCCEEDED;
 }
+
+/* QIR's compliance pre-check, in its order (for each pair: the server, then the client; each
+ * (implementation, role) once): the jobs of pairs with a non-compliant member are dropped, so
+ * their cells stay "not run" as QIR's stay empty. Returns 0 or QUIRE_ERR_INTERRUPTED. */
+int quire_compliance_filter_jobs(const quire_lifecycle_opts *base, quire_job *jobsv, size_t *njobs)
+{
+    const quire_impl *seen[2 * QUIRE_COMPLIANCE_MAX_IMPLS];
+    int seen_role[2 * QUIRE_COMPLIANCE_MAX_IMPLS], seen_ok[2 * QUIRE_COMPLIANCE_MAX_IMPLS];
+    size_t nseen = 0, kept = 0;
+    for (size_t i = 0; i < *njobs; i++) {
+        int ok = 1;
+        for (int r = 0; r < 2 && ok; r++) {
+            const quire_impl *im = r ? jobsv[i].client : jobsv[i].server;
+            int role = r ? QUIRE_COMPLIANCE_CLIENT : QUIRE_COMPLIANCE_SERVER;
+            size_t k = 0;
+            while (k < nseen && !(seen[k] == im && seen_role[k] == role))
+                k++;
+            if (k == nseen) {
+                char why[512];
+                int rc = quire_compliance_check(base, im, role, why, sizeof why);
+                if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+                if (rc < 0) rc = 0; /* could not run it: QIR's answer is the same */
+                if (rc)
+                    fprintf(stderr, "quire: %s %s compliant\n", im->name, r ? "client" : "server");
+                else /* QIR: "<name> <role> not compliant." and "Not compliant, skipping" */
+                    fprintf(stderr, "quire: %s %s not compliant, skipping its pairs: %s\n",
+                            im->name, r ? "client" : "server", why);
+                seen[nseen] = im;
+                seen_role[nseen] = role;
+                seen_ok[nseen++] = rc;
+            }
+            ok = seen_ok[k];
+        }
+        if (ok) jobsv[kept++] = jobsv[i];
+    }
+    *njobs = kept;
+    return 0;
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "run/lifecycle.h"
+#include "run/scheduler.h"
 
 #define QUIRE_COMPLIANCE_TIMEOUT_S 10 /* QIR waits without bound; quire gives up after this */
 
@@ -18,5 +19,13 @@
  * another error (why set). */
 int quire_compliance_check(const quire_lifecycle_opts *base, const quire_impl *im, int role,
                            char *why, size_t whylen);
+
+#define QUIRE_COMPLIANCE_MAX_IMPLS 256
+
+/* QIR's compliance pre-check over a job list, in QIR's order (for each pair: the server, then
+ * the client; each (implementation, role) once): jobs of pairs with a non-compliant member are
+ * dropped from jobsv (*njobs updated), so their cells stay "not run" as QIR's stay empty.
+ * Returns 0, or QUIRE_ERR_INTERRUPTED (jobsv then partly filtered). */
+int quire_compliance_filter_jobs(const quire_lifecycle_opts *base, quire_job *jobsv, size_t *njobs);
 
 #endif

@@ -2,6 +2,7 @@
 #include "run/plan.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,34 @@ int quire_plan_relpath(const char *from, const char *to, char *out, size_t outsi
     off += (size_t)n;
     if (off > 1 && out[off - 1] == '/') out[off - 1] = 0; /* "../" alone becomes ".." */
     return 0;
+}
+
+/* --rerun-failed writes a new log dir: the kept cells' log paths must point into the old one,
+ * relative to the new one (the result's "log" is relative to its log_dir). */
+void quire_plan_relink_logs(quire_result *r, char *abs_new, const char *new_dir)
+{
+    char abs_old[PATH_MAX];
+    if (!r->log_dir || !realpath(r->log_dir, abs_old)) return;
+    /* the new dir does not exist yet: its absolute name from its parent's */
+    char parent[PATH_MAX], tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", new_dir);
+    char *slash = strrchr(tmp, '/');
+    const char *base = slash ? slash + 1 : tmp;
+    if (slash) *slash = 0;
+    if (!realpath(slash ? (tmp[0] ? tmp : "/") : ".", parent)) return;
+    int n = snprintf(abs_new, PATH_MAX, "%s/%s", strcmp(parent, "/") ? parent : "", base);
+    if (n < 0 || n >= PATH_MAX) return;
+    for (size_t s = 0; s < r->nservers; s++)
+        for (size_t c = 0; c < r->nclients; c++)
+            for (size_t t = 0; t < r->ntests; t++) {
+                const quire_result_cell *cell = quire_result_cell_get(r, s, c, t);
+                if (!cell || !cell->log || cell->verdict == QUIRE_VERDICT_FAILED) continue;
+                char old[PATH_MAX * 2], rel[PATH_MAX];
+                snprintf(old, sizeof old, "%s/%s", abs_old, cell->log);
+                if (quire_plan_relpath(abs_new, old, rel, sizeof rel)) continue;
+                char *expl = cell->explanation ? strdup(cell->explanation) : NULL;
+                quire_result_set(r, r->servers[s].name, r->clients[c].name, r->tests[t].abbr,
+                                 cell->verdict, expl, cell->duration, rel);
+                free(expl);
+            }
 }

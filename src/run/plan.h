@@ -24,4 +24,9 @@ char *quire_plan_names(const quire_result *r, int which);
  * absolute or out is too small. */
 int quire_plan_relpath(const char *from, const char *to, char *out, size_t outsize);
 
+/* --rerun-failed: point the kept (not failed) cells' log paths of r, relative to r->log_dir,
+ * into the new log dir new_dir (which need not exist yet); abs_new (PATH_MAX bytes) receives
+ * new_dir's absolute name. On any path that cannot be resolved, leaves the cells as they are. */
+void quire_plan_relink_logs(quire_result *r, char *abs_new, const char *new_dir);
+
 #endif

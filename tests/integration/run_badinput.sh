@@ -42,7 +42,7 @@ expect2 "--jobs expects a number" "$quire" run --jobs x
 expect2 "--jobs must be at least 1" "$quire" run --jobs 0
 expect2 "invalid --shard '3/2'" "$quire" run --shard 3/2
 expect2 "invalid --run-id" "$quire" run --run-id a-b
-expect2 "protocol 'webtransport' is not supported" "$quire" run -p webtransport
+expect2 "unknown protocol 'quic2' (quic or webtransport)" "$quire" run -p quic2
 expect2 "replace: implementation 'zz' not found" "$quire" run --implementations "$impls" -r zz=img
 expect2 "unexpected argument 'extra'" "$quire" run extra
 expect2 "expected 'implementations' or 'tests'" "$quire" list bogus
