@@ -1,7 +1,8 @@
-/* The check interface of the test cases: what a finished test is judged on. Each test case has
- * one check function in its own file (checks/<testcase>.c) that reads a quire_check_ctx — the
- * served and downloaded files, the endpoints' exit statuses, the captures in the sim directory —
- * and returns a verdict with a one-line explanation. This file also holds the parts every check
+/* The check interface of the test cases: what a finished test is judged on. Each test case's
+ * row (run/testcase.c) names a judge (checks/judge_<theme>.c); quire_check_run() reads a
+ * quire_check_ctx — the served and downloaded files, the endpoints' exit statuses, the captures
+ * in the sim directory — and hands the judge what it found; the judge returns a verdict with a
+ * one-line explanation. This file also holds the parts every check
  * shares: the exit-status rules (127 = unsupported, as QIR), the file comparison (every
  * requested file downloaded, byte-identical, nothing missing, nothing extra), and the trace
  * rules of QIR's testcase.py (key log required, handshake count, version, Retry) over the facts
@@ -81,7 +82,10 @@ quire_verdict quire_check_version_and_files(const quire_check_data *d, char *why
 quire_verdict quire_check_no_retry(const quire_check_data *d, char *why, size_t whylen);
 /* The capture's file name without its directory ("trace_node_right.pcap"). */
 const char *quire_check_cap(const quire_facts *f);
-/* The trace-based judges of the test cases (what each quire_check_<name> runs). */
+/* The judges of the test cases, grouped by theme in checks/judge_handshake.c, judge_transfer.c,
+ * judge_migration.c and judge_measure.c. Several rows share one: http3, blackhole and
+ * transferloss, transfercorruption use quire_judge_transfer; handshakecorruption
+ * quire_judge_handshakeloss; crosstraffic quire_judge_goodput. */
 quire_verdict quire_judge_handshake(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_transfer(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_longrtt(const quire_check_data *d, char *why, size_t whylen);
@@ -90,13 +94,10 @@ quire_verdict quire_judge_multiplexing(const quire_check_data *d, char *why, siz
 quire_verdict quire_judge_retry(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_resumption(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_zerortt(const quire_check_data *d, char *why, size_t whylen);
-quire_verdict quire_judge_http3(const quire_check_data *d, char *why, size_t whylen);
-quire_verdict quire_judge_blackhole(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_keyupdate(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_ecn(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_amplificationlimit(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_handshakeloss(const quire_check_data *d, char *why, size_t whylen);
-quire_verdict quire_judge_transferloss(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_ipv6(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_v2(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_portrebinding(const quire_check_data *d, char *why, size_t whylen);
@@ -104,8 +105,6 @@ quire_verdict quire_judge_addressrebinding(const quire_check_data *d, char *why,
 quire_verdict quire_judge_connectionmigration(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_versionnegotiation(const quire_check_data *d, char *why, size_t whylen);
 quire_verdict quire_judge_goodput(const quire_check_data *d, char *why, size_t whylen);
-
-typedef quire_verdict (*quire_check_fn)(const quire_check_ctx *ctx, char *why, size_t whylen);
 
 /* The exit-status rules shared by every test case, applied before the test's own check, as
  * QIR's interop.py _run_test: a client killed at the timeout = failed; exit code 127 from
@@ -132,33 +131,5 @@ const char *quire_check_trace_hint(const quire_facts *client_side, uint64_t end_
 /* For a test that failed on an exit status: appends "; " and the trace hint of the client-side
  * capture (read with both key logs) to why, when there is one. */
 void quire_check_add_exit_hint(const quire_check_ctx *ctx, char *why, size_t whylen);
-
-/* The checks of the test cases, one file each under checks/ (each runs its judge through
- * quire_check_run). */
-quire_verdict quire_check_handshake(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_transfer(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_longrtt(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_chacha20(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_multiplexing(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_retry(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_resumption(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_zerortt(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_http3(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_blackhole(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_keyupdate(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_ecn(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_amplificationlimit(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_handshakeloss(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_handshakecorruption(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_transferloss(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_transfercorruption(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_ipv6(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_v2(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_portrebinding(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_addressrebinding(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_connectionmigration(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_versionnegotiation(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_goodput(const quire_check_ctx *ctx, char *why, size_t whylen);
-quire_verdict quire_check_crosstraffic(const quire_check_ctx *ctx, char *why, size_t whylen);
 
 #endif

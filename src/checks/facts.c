@@ -453,31 +453,49 @@ static void take_conns(quire_facts *f, const quire_trace *t)
     }
 }
 
-/* One pass over a capture file (data NULL) or a capture in memory. */
-static int scan(quire_facts *f, const char *capture, const void *data, size_t len,
-                const char *keylog)
+static void facts_step(void *state, const quire_trace *t, const quire_conn_packet *p)
+{
+    on_packet(t, p, state);
+}
+
+static void facts_finish(void *state, const quire_trace *t)
+{
+    quire_facts *f = state;
+    finish_pending(f);
+    f->loaded = 1;
+    f->records = t->summary.packets;
+    take_conns(f, t);
+    if (t->capture_status)
+        snprintf(f->error, sizeof f->error, "%s", t->capture_error); /* kept what was read */
+}
+
+quire_observer quire_facts_observer(quire_facts *f, const char *capture, const char *keylog)
 {
     quire_facts_init(f, capture);
     f->loaded = 0;
     f->have_keys = keylog != NULL;
+    return (quire_observer){.name = "facts", .state = f, .step = facts_step, .finish = facts_finish};
+}
+
+void quire_facts_failed(quire_facts *f, const quire_trace *t, int rc)
+{
+    finish_pending(f);
+    snprintf(f->error, sizeof f->error, "%s",
+             t->capture_error[0] ? t->capture_error : quire_strerror(rc));
+}
+
+/* One pass over a capture file (data NULL) or a capture in memory. */
+static int scan(quire_facts *f, const char *capture, const void *data, size_t len,
+                const char *keylog)
+{
+    quire_observer o = quire_facts_observer(f, capture, keylog);
     quire_trace *t = calloc(1, sizeof *t);
     if (!t) {
         snprintf(f->error, sizeof f->error, "%s: out of memory", capture);
         return QUIRE_ERR_NOMEM;
     }
-    quire_trace_opts o = {.keylog = keylog, .on_packet = on_packet, .arg = f};
-    int rc = data ? quire_trace_run_mem(t, data, len, &o) : quire_trace_run(t, capture, &o);
-    finish_pending(f);
-    if (rc) {
-        snprintf(f->error, sizeof f->error, "%s",
-                 t->capture_error[0] ? t->capture_error : quire_strerror(rc));
-    } else {
-        f->loaded = 1;
-        f->records = t->summary.packets;
-        take_conns(f, t);
-        if (t->capture_status)
-            snprintf(f->error, sizeof f->error, "%s", t->capture_error); /* kept what was read */
-    }
+    int rc = quire_observe_run(t, capture, data, len, keylog, &o, 1);
+    if (rc) quire_facts_failed(f, t, rc);
     quire_trace_free(t);
     free(t);
     return rc;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checks/observe.h"
 #include "trace/net.h"
 #include "trace/tls.h"
 
@@ -168,6 +169,13 @@ typedef struct quire_facts {
 /* Reads capture with the key log keylog (NULL: none) into f. Returns 0, or a negative
  * QUIRE_ERR_* with f->error naming the file and the problem. */
 int quire_facts_scan(quire_facts *f, const char *capture, const char *keylog);
+
+/* The facts as one observer of a walk (observe.h), for a consumer that feeds other observers
+ * from the same walk: initializes f for capture (its name) read with keylog (NULL: none); the
+ * observer's finish marks f loaded. After a walk that failed with rc, call quire_facts_failed()
+ * so that f->error says why. Never fails. */
+quire_observer quire_facts_observer(quire_facts *f, const char *capture, const char *keylog);
+void quire_facts_failed(quire_facts *f, const quire_trace *t, int rc);
 
 /* The same for a capture in memory named name, without a key log (secrets embedded in a pcapng
  * are used, as always); for the fuzz target. */

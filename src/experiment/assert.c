@@ -8,12 +8,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "checks/observe.h"
+#include "checks/observe_conn.h"
 #include "trace/trace.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/proc.h"
 
-#define MAX_CONNS 16
+#define MAX_CONNS QUIRE_OBS_MAX_CONNS
 #define MAX_XML (64u * 1024 * 1024)
 
 /* --- valgrind XML --- */
@@ -120,71 +122,13 @@ int quire_assert_valgrind_summary(const char *xml, size_t len, unsigned *nerrors
 
 /* --- trace measurements --- */
 
+/* What the trace assertions read, gathered by the observers of checks/observe_conn.h in one
+ * walk of the client-side capture. */
 typedef struct tstate {
-    uint64_t t_initial, t_1rtt, t_first_stream, t_last_stream, stream_bytes;
-    int have_initial, have_1rtt, have_stream;
-    int closed[MAX_CONNS][2];
-    uint64_t after_close[MAX_CONNS][2], after_close_frame[MAX_CONNS][2];
-    uint8_t retry_token[MAX_CONNS][256];
-    size_t retry_token_len[MAX_CONNS];
-    int retry_seen[MAX_CONNS], echoed[MAX_CONNS]; /* echoed: 0 unknown, 1 yes, -1 no */
+    quire_obs_timing timing;
+    quire_obs_closes closes;
+    quire_obs_retry_echo retry;
 } tstate;
-
-static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *arg)
-{
-    (void)t;
-    tstate *s = arg;
-    if (!p->conn || p->from_client < 0) return;
-    size_t ci = p->conn->index;
-    int side = p->from_client ? 0 : 1;
-    int has_close = 0, has_stream = 0;
-    uint64_t sbytes = 0;
-    for (size_t i = 0; i < p->nframes; i++) {
-        if (p->frames[i].kind == QUIRE_FRAME_CONNECTION_CLOSE) has_close = 1;
-        /* Response data: client-initiated bidirectional streams (RFC 9000, 2.1), not the
-         * server's HTTP/3 control and QPACK streams, which it may send in 0.5-RTT. */
-        if (p->frames[i].kind == QUIRE_FRAME_STREAM && (p->frames[i].u.stream.stream_id & 3) == 0) {
-            has_stream = 1;
-            sbytes += p->frames[i].u.stream.len;
-        }
-    }
-    if (ci == 0) {
-        if (p->from_client && p->pkt->type == QUIRE_PACKET_INITIAL && !s->have_initial) {
-            s->have_initial = 1;
-            s->t_initial = p->ts_ns;
-        }
-        if (p->from_client && p->pkt->type == QUIRE_PACKET_1RTT && !s->have_1rtt) {
-            s->have_1rtt = 1;
-            s->t_1rtt = p->ts_ns;
-        }
-        if (!p->from_client && has_stream) {
-            if (!s->have_stream) s->t_first_stream = p->ts_ns;
-            s->have_stream = 1;
-            s->t_last_stream = p->ts_ns;
-            s->stream_bytes += sbytes;
-        }
-    }
-    if (ci >= MAX_CONNS) return;
-    /* RFC 9000, 10.2.1: in the closing state an endpoint sends only CONNECTION_CLOSE. */
-    if (s->closed[ci][side] && !has_close) {
-        if (!s->after_close[ci][side]) s->after_close_frame[ci][side] = p->frame;
-        s->after_close[ci][side]++;
-    }
-    if (has_close) s->closed[ci][side] = 1;
-    /* RFC 9000, 17.2.5.2: the client echoes the Retry token in its next Initials. */
-    if (!p->from_client && p->pkt->type == QUIRE_PACKET_RETRY) {
-        s->retry_seen[ci] = 1;
-        size_t l = p->pkt->token_len < 256 ? p->pkt->token_len : 256;
-        memcpy(s->retry_token[ci], p->pkt->token, l);
-        s->retry_token_len[ci] = l;
-    } else if (p->from_client && p->pkt->type == QUIRE_PACKET_INITIAL && s->retry_seen[ci] &&
-               !s->echoed[ci]) {
-        size_t l = p->pkt->token_len < 256 ? p->pkt->token_len : 256;
-        s->echoed[ci] =
-            l && l == s->retry_token_len[ci] && !memcmp(p->pkt->token, s->retry_token[ci], l) ? 1
-                                                                                              : -1;
-    }
-}
 
 static int sha256_file(const char *path, char hex[65])
 {
@@ -425,9 +369,9 @@ static void check_compliance(const quire_trace *t, const tstate *s, const char *
         size_t closed = 0;
         for (size_t c = 0; c < all && c < MAX_CONNS; c++)
             for (int d = 0; d < 2; d++) {
-                closed += (size_t)s->closed[c][d];
-                if (s->after_close[c][d] && !bad) frame = s->after_close_frame[c][d];
-                bad += s->after_close[c][d];
+                closed += (size_t)s->closes.closed[c][d];
+                if (s->closes.after_close[c][d] && !bad) frame = s->closes.after_close_frame[c][d];
+                bad += s->closes.after_close[c][d];
             }
         v->pass = bad == 0;
         if (bad)
@@ -445,9 +389,9 @@ static void check_compliance(const quire_trace *t, const tstate *s, const char *
     case QUIRE_CHECK_RETRY_TOKEN_ECHOED: {
         size_t retries = 0, ok = 0, bad = 0;
         for (size_t c = 0; c < all && c < MAX_CONNS; c++) {
-            retries += (size_t)s->retry_seen[c];
-            ok += s->echoed[c] == 1;
-            bad += s->echoed[c] == -1;
+            retries += (size_t)s->retry.seen[c];
+            ok += s->retry.echoed[c] == 1;
+            bad += s->retry.echoed[c] == -1;
         }
         v->pass = retries && !bad && ok == retries;
         snprintf(v->evidence, sizeof v->evidence,
@@ -510,8 +454,11 @@ void quire_assert_evaluate(quire_xrun *r)
     memset(&tr, 0, sizeof tr);
     int have_trace = 0;
     if (!r->skipped && quire_fs_exists(cap)) {
-        quire_trace_opts to = {.keylog = keys[0] ? keys : NULL, .on_packet = on_packet, .arg = &ts};
-        if (quire_trace_run(&tr, cap, &to) == 0)
+        quire_observer obs[] = {quire_obs_timing_observer(&ts.timing),
+                                quire_obs_closes_observer(&ts.closes),
+                                quire_obs_retry_echo_observer(&ts.retry)};
+        if (quire_observe_run(&tr, cap, NULL, 0, keys[0] ? keys : NULL, obs,
+                              sizeof obs / sizeof obs[0]) == 0)
             have_trace = 1;
         else
             snprintf(r->metrics_note, sizeof r->metrics_note, "capture unreadable: %.200s",
@@ -525,14 +472,14 @@ void quire_assert_evaluate(quire_xrun *r)
             snprintf(r->metrics_note, sizeof r->metrics_note,
                      "no key log: only "
                      "Initial packets decrypted");
-        if (ts.have_initial && ts.have_1rtt && ts.t_1rtt >= ts.t_initial)
-            r->handshake_ms = (double)(ts.t_1rtt - ts.t_initial) / 1e6;
-        if (ts.have_initial && ts.have_stream && ts.t_first_stream >= ts.t_initial)
-            r->ttfb_ms = (double)(ts.t_first_stream - ts.t_initial) / 1e6;
-        if (ts.have_initial && ts.have_stream && ts.t_last_stream > ts.t_initial)
+        if (ts.timing.have_initial && ts.timing.have_1rtt && ts.timing.t_1rtt >= ts.timing.t_initial)
+            r->handshake_ms = (double)(ts.timing.t_1rtt - ts.timing.t_initial) / 1e6;
+        if (ts.timing.have_initial && ts.timing.have_stream && ts.timing.t_first_stream >= ts.timing.t_initial)
+            r->ttfb_ms = (double)(ts.timing.t_first_stream - ts.timing.t_initial) / 1e6;
+        if (ts.timing.have_initial && ts.timing.have_stream && ts.timing.t_last_stream > ts.timing.t_initial)
             r->goodput_bps =
-                (double)ts.stream_bytes * 8e9 / (double)(ts.t_last_stream - ts.t_initial);
-        if (!ts.have_initial && !r->metrics_note[0])
+                (double)ts.timing.stream_bytes * 8e9 / (double)(ts.timing.t_last_stream - ts.timing.t_initial);
+        if (!ts.timing.have_initial && !r->metrics_note[0])
             snprintf(r->metrics_note, sizeof r->metrics_note, "no client Initial in the capture");
     }
     for (size_t i = 0; i < xt->nasserts; i++) {

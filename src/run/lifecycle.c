@@ -576,7 +576,7 @@ static void judge(test *t, quire_outcome *out)
         v = QUIRE_VERDICT_FAILED;
     }
     if (v == QUIRE_VERDICT_NONE) {
-        v = t->o->tc->check(&ctx, out->explanation, sizeof out->explanation);
+        v = quire_check_run(&ctx, t->o->tc->judge, out->explanation, sizeof out->explanation);
         /* checked because the server exited 0 (QIR's rule): say how the client ended */
         if (ctx.client.kind != QUIRE_EXIT_CODE || ctx.client.code != 0) {
             char s[64];

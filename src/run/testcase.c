@@ -27,7 +27,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 2,
         .cert_chain_len = 1,
-        .check = quire_check_handshake,
+        .judge = quire_judge_handshake,
     },
     {
         .name = "transfer",
@@ -40,7 +40,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 10,
         .cert_chain_len = 1,
-        .check = quire_check_transfer,
+        .judge = quire_judge_transfer,
     },
     {
         .name = "longrtt",
@@ -53,7 +53,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 6,
         .cert_chain_len = 1,
-        .check = quire_check_longrtt,
+        .judge = quire_judge_longrtt,
     },
     {
         .name = "chacha20",
@@ -66,7 +66,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 4,
         .cert_chain_len = 1,
-        .check = quire_check_chacha20,
+        .judge = quire_judge_chacha20,
     },
     {
         .name = "multiplexing",
@@ -79,7 +79,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 6,
         .cert_chain_len = 1,
-        .check = quire_check_multiplexing,
+        .judge = quire_judge_multiplexing,
     },
     {
         .name = "retry",
@@ -92,7 +92,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 2,
         .cert_chain_len = 1,
-        .check = quire_check_retry,
+        .judge = quire_judge_retry,
     },
     {
         .name = "resumption",
@@ -105,7 +105,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 3,
         .cert_chain_len = 1,
-        .check = quire_check_resumption,
+        .judge = quire_judge_resumption,
     },
     {
         .name = "zerortt",
@@ -118,7 +118,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 3,
         .cert_chain_len = 1,
-        .check = quire_check_zerortt,
+        .judge = quire_judge_zerortt,
         .name_len = 250,
     },
     {
@@ -132,7 +132,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 3,
         .cert_chain_len = 1,
-        .check = quire_check_http3,
+        .judge = quire_judge_transfer,
     },
     {
         .name = "blackhole",
@@ -145,7 +145,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 20,
         .cert_chain_len = 1,
-        .check = quire_check_blackhole,
+        .judge = quire_judge_transfer,
     },
     {
         .name = "keyupdate",
@@ -158,7 +158,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 4,
         .cert_chain_len = 1,
-        .check = quire_check_keyupdate,
+        .judge = quire_judge_keyupdate,
     },
     {
         .name = "ecn",
@@ -171,7 +171,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 2,
         .cert_chain_len = 1,
-        .check = quire_check_ecn,
+        .judge = quire_judge_ecn,
     },
     {
         .name = "amplificationlimit",
@@ -184,7 +184,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 3,
         .cert_chain_len = 9,
-        .check = quire_check_amplificationlimit,
+        .judge = quire_judge_amplificationlimit,
     },
     {
         .name = "handshakeloss",
@@ -197,7 +197,7 @@ static const quire_testcase table[] = {
         .timeout_s = 300,
         .expect_s = 45,
         .cert_chain_len = 1,
-        .check = quire_check_handshakeloss,
+        .judge = quire_judge_handshakeloss,
     },
     {
         .name = "transferloss",
@@ -210,7 +210,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 8,
         .cert_chain_len = 1,
-        .check = quire_check_transferloss,
+        .judge = quire_judge_transfer,
     },
     {
         .name = "handshakecorruption",
@@ -223,7 +223,7 @@ static const quire_testcase table[] = {
         .timeout_s = 300,
         .expect_s = 45,
         .cert_chain_len = 1,
-        .check = quire_check_handshakecorruption,
+        .judge = quire_judge_handshakeloss,
     },
     {
         .name = "transfercorruption",
@@ -236,7 +236,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 8,
         .cert_chain_len = 1,
-        .check = quire_check_transfercorruption,
+        .judge = quire_judge_transfer,
     },
     {
         .name = "ipv6",
@@ -249,7 +249,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 2,
         .cert_chain_len = 1,
-        .check = quire_check_ipv6,
+        .judge = quire_judge_ipv6,
         .host = "server6",
     },
     {
@@ -263,7 +263,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 2,
         .cert_chain_len = 1,
-        .check = quire_check_v2,
+        .judge = quire_judge_v2,
     },
     {
         .name = "rebind-port",
@@ -276,7 +276,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 12,
         .cert_chain_len = 1,
-        .check = quire_check_portrebinding,
+        .judge = quire_judge_portrebinding,
         .alias = "portrebinding",
     },
     {
@@ -290,7 +290,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 12,
         .cert_chain_len = 1,
-        .check = quire_check_addressrebinding,
+        .judge = quire_judge_addressrebinding,
         .alias = "addressrebinding",
     },
     {
@@ -304,7 +304,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 5,
         .cert_chain_len = 1,
-        .check = quire_check_connectionmigration,
+        .judge = quire_judge_connectionmigration,
         .host = "server46",
     },
     {
@@ -317,7 +317,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 2,
         .cert_chain_len = 1,
-        .check = quire_check_versionnegotiation,
+        .judge = quire_judge_versionnegotiation,
         .by_name_only = 1,
     },
     {
@@ -331,7 +331,7 @@ static const quire_testcase table[] = {
         .timeout_s = 60,
         .expect_s = 10,
         .cert_chain_len = 1,
-        .check = quire_check_goodput,
+        .judge = quire_judge_goodput,
         .repetitions = 5,
         .unit = "kbps",
     },
@@ -346,7 +346,7 @@ static const quire_testcase table[] = {
         .timeout_s = 180,
         .expect_s = 60,
         .cert_chain_len = 1,
-        .check = quire_check_crosstraffic,
+        .judge = quire_judge_goodput,
         .repetitions = 5,
         .unit = "kbps",
     },

@@ -1,8 +1,8 @@
 /* The table of test cases: one row per test, with everything the runner needs to run it
  * (QIR's testcases_quic.py as data): name, abbreviation, description, the TESTCASE value each
  * role is given, the files the server serves (count × size groups), the simulator scenario,
- * the timeout, the certificate chain length and the check function. Adding a test case is one
- * row here and one check file under checks/. */
+ * the timeout, the certificate chain length and the judge of its traces and files. Adding a test
+ * case is one row here and one judge in checks/judge_<theme>.c (docs/checks.md). */
 #ifndef QUIRE_TESTCASE_H
 #define QUIRE_TESTCASE_H
 
@@ -29,7 +29,7 @@ typedef struct quire_testcase {
     unsigned timeout_s;
     unsigned expect_s; /* a typical run's duration (one repetition), for the scheduler's order */
     unsigned cert_chain_len; /* 1 = leaf signed by the root; >1 adds intermediates */
-    quire_check_fn check;
+    quire_judge_fn judge; /* decides the verdict once the exit statuses let it (check.h) */
     const char *host;    /* host of the request URLs: NULL = server4; server6, server46 */
     const char *alias;   /* another accepted name (quire's), or NULL */
     unsigned repetitions; /* measurements: > 0, runs whose values give mean and stdev */

@@ -73,10 +73,10 @@ static void test_files_identical(void **state)
     char why[256];
     assert_int_equal(quire_check_files(&c, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
     /* the test case's check also reads the captures: none here */
-    assert_int_equal(quire_check_transfer(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_int_equal(quire_check_run(&c, quire_judge_transfer, why, sizeof why), QUIRE_VERDICT_FAILED);
     assert_non_null(strstr(why, "no captures"));
     c.sim_dir = fx->root;
-    assert_int_equal(quire_check_transfer(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_int_equal(quire_check_run(&c, quire_judge_transfer, why, sizeof why), QUIRE_VERDICT_FAILED);
     assert_non_null(strstr(why, "trace_node_left.pcap"));
     /* a file that was not requested but downloaded is extra */
     c.nfiles = 1;

@@ -1,11 +1,13 @@
-/* The `goodput` measurement (QIR's MeasurementGoodput, abbreviation G, unit kbps): TESTCASE
- * transfer, one 10 MiB file, five repetitions: exactly one handshake, version 1 only, the file
- * intact; the value is 8 x the file's bytes / the milliseconds from the first to the last
- * server 1-RTT packet in the client-side capture. */
+/* Judges of the measurements (see check.h). */
 #include "checks/check.h"
 
 #include <stdio.h>
 
+/* The `goodput` measurement (QIR's MeasurementGoodput, abbreviation G, unit kbps): TESTCASE
+ * transfer, one 10 MiB file, five repetitions: exactly one handshake, version 1 only, the file
+ * intact; the value is 8 x the file's bytes / the milliseconds from the first to the last
+ * server 1-RTT packet in the client-side capture. The row of crosstraffic (one 25 MiB file while
+ * an iperf3 TCP flow competes on the link) names it too. */
 quire_verdict quire_judge_goodput(const quire_check_data *d, char *why, size_t whylen)
 {
     quire_verdict v;
@@ -26,9 +28,4 @@ quire_verdict quire_judge_goodput(const quire_check_data *d, char *why, size_t w
              (unsigned long long)c->server_1rtt_first_frame,
              (unsigned long long)c->server_1rtt_last_frame);
     return QUIRE_VERDICT_SUCCEEDED;
-}
-
-quire_verdict quire_check_goodput(const quire_check_ctx *ctx, char *why, size_t whylen)
-{
-    return quire_check_run(ctx, quire_judge_goodput, why, whylen);
 }
