@@ -7,6 +7,7 @@
 # Debian's libngtcp2, libngtcp2-crypto-gnutls, GnuTLS, libev and libnghttp3 (for its buffer
 # helpers), into bin/h09gtlsserver and bin/h09gtlsclient. No configure run: the few HAVE_*
 # macros the examples test are Linux facts, given below. Nothing of the source is kept.
+# The GnuTLS session glue is switched from ALPN h3 to hq-interop first (see below).
 # Idempotent: nothing to do when bin/ holds programs built from the installed version.
 # Without the h09 programs the endpoint still runs its h3 test cases (hq ones answer 127).
 set -euo pipefail
@@ -22,7 +23,7 @@ for p in libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libev-dev libg
     }
 done
 if [ -x "$bin/h09gtlsserver" ] && [ -x "$bin/h09gtlsclient" ] && [ "$here/install.sh" -ot "$bin/h09gtlsclient" ] &&
-    [ "$(cat "$bin/.source-version" 2>/dev/null)" = "$ver" ]; then
+    [ "$(cat "$bin/.source-version" 2>/dev/null)" = "$ver hq-interop" ]; then
     echo "ngtcp2: $ver installed, h09 programs up to date ($bin)"
     exit 0
 fi
@@ -40,6 +41,15 @@ start=$(date +%s)
 tar -C "$tmp" -xf "$tmp"/ngtcp2_*.orig.tar.*
 src=$(echo "$tmp"/ngtcp2-*/)
 ex=$src/examples
+# Upstream's GnuTLS session glue hard-codes the "h3" ALPN (client offers only h3, server accepts
+# only h3), so GnuTLS-built h09 programs would speak HTTP/0.9 under ALPN h3 and no other
+# implementation's hq-interop endpoint would talk to them. These objects go into the h09
+# programs only, so switch both files to hq-interop (HQ_ALPN_V1, defined next to H3_ALPN_V1 in
+# shared.h) before compiling; fail when the pattern is gone (a new upstream layout).
+for f in tls_client_session_gnutls.cc tls_server_session_gnutls.cc; do
+    grep -q 'H3_ALPN_V1' "$ex/$f" || { echo "ngtcp2: $f no longer names H3_ALPN_V1; ALPN switch needs a look" >&2; exit 1; }
+    sed -i 's/H3_ALPN_V1/HQ_ALPN_V1/g' "$ex/$f"
+done
 
 defs=(-DWITH_EXAMPLE_GNUTLS -DENABLE_EXAMPLE_GNUTLS -DHAVE_ARPA_INET_H -DHAVE_NETINET_IN_H
       -DHAVE_NETINET_IP_H -DHAVE_NETINET_UDP_H -DHAVE_SYS_SOCKET_H -DHAVE_LINUX_NETLINK_H
@@ -63,5 +73,5 @@ g++ -o "$bin/h09gtlsclient.new" $(objs "${client[@]}") "${libs[@]}"
 g++ -o "$bin/h09gtlsserver.new" $(objs "${server[@]}") "${libs[@]}"
 mv -f "$bin/h09gtlsclient.new" "$bin/h09gtlsclient"
 mv -f "$bin/h09gtlsserver.new" "$bin/h09gtlsserver"
-echo "$ver" >"$bin/.source-version"
+echo "$ver hq-interop" >"$bin/.source-version"
 echo "ngtcp2: $ver installed; built $bin/h09gtlsserver and h09gtlsclient in $(( $(date +%s) - start )) s"
