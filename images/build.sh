@@ -134,6 +134,11 @@ build_endpoint() {
     putbin "$root" "$(command -v bash)" "$@"
     mkdir -p "$root/endpoint"
     cp -a "$d/." "$root/endpoint/"
+    # wrappers source ../serve.inc (SIGTERM forwarding when they are PID 1)
+    put "$root" "$src/endpoints/serve.inc" /serve.inc
+    # the ngtcp2 image carries only Debian's h3 programs: its h09 programs (bin/) are not yet
+    # checked in a container, so hq test cases stay unsupported there
+    [ "$name" = ngtcp2 ] && rm -rf "$root/endpoint/bin"
     put "$root" "$here/endpoint-entry.sh" /endpoint-entry.sh
     chmod 755 "$root/endpoint-entry.sh"
     pack "$name" "$root" '["/endpoint-entry.sh"]'
