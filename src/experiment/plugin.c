@@ -203,8 +203,13 @@ static void parse_role(pctx *c, const quire_ynode *n, const char *what, quire_pl
     quire_yerr_check_keys(c, n, what, known);
     const quire_ynode *cmd = quire_ynode_get(n, "command");
     if (cmd) {
-        if (cmd->kind != QUIRE_YNODE_SEQ || !cmd->n)
-            quire_yerr_add(c, cmd, "%s.command: expected a non-empty list of arguments", what);
+        if (cmd->kind == QUIRE_YNODE_SCALAR && !cmd->is_null && *cmd->str) {
+            /* One command line as PANTHER's templates write it ({% if %} may span words). */
+            strs_add(&r->command, cmd->str);
+            r->have_command = r->command_line = 1;
+        } else if (cmd->kind != QUIRE_YNODE_SEQ || !cmd->n)
+            quire_yerr_add(c, cmd, "%s.command: expected a non-empty list of arguments or one "
+                           "command line", what);
         else {
             get_strs(c, cmd, "command", &r->command);
             r->have_command = 1;
@@ -430,6 +435,7 @@ static int inherit(quire_plugin *p, const quire_plugin *base)
         if (!p->role[r].have_command && base->role[r].have_command) {
             if (strs_copy(&p->role[r].command, &base->role[r].command)) return QUIRE_ERR_NOMEM;
             p->role[r].have_command = 1;
+            p->role[r].command_line = base->role[r].command_line;
         }
     }
     if (!p->alpns.n && strs_copy(&p->alpns, &base->alpns)) return QUIRE_ERR_NOMEM;

@@ -37,7 +37,8 @@ enum { QUIRE_PLUGIN_SERVER = 0, QUIRE_PLUGIN_CLIENT = 1 };
 
 typedef struct quire_plugin_role {
     int have_command;
-    quire_strs command; /* argv templates */
+    int command_line;   /* command is one template line (PANTHER's style), split into words */
+    quire_strs command; /* argv templates, or the one line */
     quire_vars env;     /* environment templates */
 } quire_plugin_role;
 

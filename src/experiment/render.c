@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "experiment/blocks.h"
 #include "util/err.h"
 
 #define MAX_RENDER_DEPTH 8
@@ -64,6 +65,50 @@ static int sb_add(sbuf *b, const char *s, size_t n)
     return 0;
 }
 
+static int render_into(rctx *c, sbuf *b, const char *t, unsigned depth);
+
+typedef struct cond_ctx {
+    rctx *c;
+    unsigned depth;
+} cond_ctx;
+
+/* A condition's variable: its rendered value, NULL when it (or what it refers to) is unset. */
+static int cond_value(void *ctx, const char *name, char **val, char *err, size_t errlen)
+{
+    cond_ctx *cc = ctx;
+    const char *raw;
+    (void)err, (void)errlen; /* render_into writes c->err, which is the same buffer */
+    if (!lookup(cc->c, name, &raw)) return 0;
+    if (!raw) return 1;
+    sbuf vb = {0};
+    int before = cc->c->unset;
+    cc->c->unset = 0;
+    int rc = render_into(cc->c, &vb, raw, cc->depth + 1);
+    if (!rc && !vb.s) rc = sb_add(&vb, "", 0);
+    int unset = cc->c->unset;
+    cc->c->unset = before; /* a condition's lookups do not make the argument optional */
+    if (rc) {
+        free(vb.s);
+        return rc < 0 ? rc : QUIRE_ERR_INVALID;
+    }
+    if (unset) {
+        free(vb.s);
+        vb.s = NULL;
+    }
+    *val = vb.s;
+    return 1;
+}
+
+/* Expands t's {% if %} blocks (blocks.h) with the rendering's variables. Returns a malloc'ed
+ * string, or NULL with the problem in c->err. */
+static char *expand_blocks(rctx *c, const char *t, unsigned depth)
+{
+    cond_ctx cc = {c, depth};
+    char *x = NULL;
+    if (quire_blocks_expand(t, cond_value, &cc, MAX_RENDERED, &x, c->err, c->errlen)) return NULL;
+    return x;
+}
+
 static int render_into(rctx *c, sbuf *b, const char *t, unsigned depth)
 {
     if (depth > MAX_RENDER_DEPTH) {
@@ -72,6 +117,13 @@ static int render_into(rctx *c, sbuf *b, const char *t, unsigned depth)
                  "(a cycle?) in '%.80s'",
                  MAX_RENDER_DEPTH, t);
         return QUIRE_ERR_INVALID;
+    }
+    if (quire_blocks_present(t)) {
+        char *x = expand_blocks(c, t, depth);
+        if (!x) return QUIRE_ERR_INVALID;
+        int rc = render_into(c, b, x, depth + 1); /* x has no tags left */
+        free(x);
+        return rc;
     }
     while (*t) {
         const char *open = strstr(t, "{{");
@@ -189,6 +241,63 @@ static int push_arg(quire_cmd *out, size_t *cap, char *arg)
     return 0;
 }
 
+static void strs_clear(quire_strs *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->s[i]);
+    free(w->s);
+    memset(w, 0, sizeof *w);
+}
+
+/* A command line's words: its {% if %} blocks expanded, then split at whitespace outside
+ * "{{...}}" references; each word is then one argument template. Returns 0, or
+ * QUIRE_ERR_INVALID with the problem in err. */
+static int line_words(const quire_plugin *p, const quire_plugin_version *v,
+                      const quire_vars *config, const quire_vars *builtins, const char *line,
+                      quire_strs *w, char *err, size_t errlen)
+{
+    rctx c;
+    char *x = NULL;
+    if (rctx_init(&c, p, v, config, builtins, err, errlen) ||
+        !(x = quire_blocks_present(line) ? expand_blocks(&c, line, 0) : strdup(line))) {
+        quire_vars_free(&c.own);
+        return QUIRE_ERR_INVALID;
+    }
+    quire_vars_free(&c.own);
+    int rc = 0;
+    for (const char *q = x; *q && !rc;) {
+        while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+            q++;
+        if (!*q) break;
+        const char *s = q;
+        while (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') {
+            if (q[0] == '{' && q[1] == '{') {
+                const char *e = strstr(q + 2, "}}");
+                q = e ? e + 2 : q + strlen(q); /* unterminated: reported when rendered */
+            } else
+                q++;
+        }
+        char **m = realloc(w->s, (w->n + 1) * sizeof *m);
+        char *d = strndup(s, (size_t)(q - s));
+        if (!m || !d) {
+            free(d);
+            if (m) w->s = m;
+            snprintf(err, errlen, "out of memory");
+            rc = QUIRE_ERR_INVALID;
+            break;
+        }
+        w->s = m;
+        w->s[w->n++] = d;
+    }
+    free(x);
+    if (!rc && !w->n) {
+        snprintf(err, errlen, "the command line is empty");
+        rc = QUIRE_ERR_INVALID;
+    }
+    if (rc) strs_clear(w);
+    return rc;
+}
+
 int quire_plugin_render(const quire_plugin *p, const quire_plugin_version *v, int role,
                         const quire_vars *config, const quire_vars *builtins, quire_cmd *out,
                         char *err, size_t errlen)
@@ -202,14 +311,25 @@ int quire_plugin_render(const quire_plugin *p, const quire_plugin_version *v, in
         snprintf(err, errlen, "%s has no %s command", p->name, rn);
         return QUIRE_ERR_INVALID;
     }
-    size_t cap = r->command.n + 1;
+    quire_strs words = {0};
+    const quire_strs *cmd = &r->command;
+    if (r->command_line) {
+        if (line_words(p, v, config, builtins, r->command.s[0], &words, err, errlen)) {
+            char e[256];
+            snprintf(e, sizeof e, "%s", err);
+            snprintf(err, errlen, "%s %s command: %s", p->name, rn, e);
+            return QUIRE_ERR_INVALID;
+        }
+        cmd = &words;
+    }
+    size_t cap = cmd->n + 1;
     out->argv = calloc(cap, sizeof *out->argv);
     out->envp = calloc(r->env.n + 1, sizeof *out->envp);
     if (!out->argv || !out->envp) goto nomem;
-    for (size_t i = 0; i < r->command.n; i++) {
+    for (size_t i = 0; i < cmd->n; i++) {
         int unset = 0;
         char e[256], tmpl[160];
-        const char *t = r->command.s[i];
+        const char *t = cmd->s[i];
         size_t tl = strlen(t);
         /* "{{@name}}": the value split at spaces into several arguments (URL lists). */
         int splat = tl > 5 && tl < sizeof tmpl && !strncmp(t, "{{@", 3) &&
@@ -236,13 +356,14 @@ int quire_plugin_render(const quire_plugin *p, const quire_plugin_version *v, in
             free(s);
             continue;
         }
-        if (unset && i > 0) { /* an optional argument whose variable is unset */
+        if (i > 0 && (unset || (!*s && quire_blocks_present(t)))) {
+            /* an optional argument: its variable is unset, or its blocks rendered nothing */
             free(s);
             continue;
         }
         if (unset || !*s) {
             snprintf(err, errlen, "%s %s command: the program ('%s') is unset", p->name, rn,
-                     r->command.s[i]);
+                     cmd->s[i]);
             free(s);
             goto fail;
         }
@@ -273,10 +394,12 @@ int quire_plugin_render(const quire_plugin *p, const quire_plugin_version *v, in
         }
         free(s);
     }
+    strs_clear(&words);
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");
 fail:
+    strs_clear(&words);
     quire_cmd_free(out);
     return QUIRE_ERR_INVALID;
 }
