@@ -58,22 +58,37 @@ static void parse_network(sctx *c, const quire_ynode *t, quire_xtest *xt)
     }
     quire_yerr_check_keys(c, n, "network_environment", net_keys);
     const char *type = quire_ynode_str(quire_ynode_get(n, "type"));
-    if (type && strcmp(type, "netns")) {
-        const char *why = "this quire has the netns backend only (use type: netns)";
+    /* PANTHER's names (docs/experiments.md, "Network environments"): localhost and
+     * localhost_single_container put the services on one host with nothing between them;
+     * quire keeps them in its own namespaces with an unshaped simulator link (no delay, no
+     * loss, 10 Gbit/s) so the capture and the isolation stay. shadow_ns (the Shadow simulator
+     * in a namespace) is the netns test bed with the delay / bandwidth / loss it gives. */
+    int plain = type && (!strcmp(type, "localhost") || !strcmp(type, "localhost_single_container"));
+    if (type && strcmp(type, "netns") && strcmp(type, "shadow_ns") && !plain) {
+        const char *why = "quire's network environments are netns, localhost, "
+                          "localhost_single_container and shadow_ns";
         if (!strcmp(type, "docker_compose"))
             why = "PANTHER's docker_compose runs every service as a container; quire's "
                   "container test bed for experiments (issue 15) is not built yet, so it would "
                   "not be what the file asks for. Use type: netns (the same services in network "
                   "namespaces with quire's simulator between them)";
-        else if (!strcmp(type, "localhost") || !strcmp(type, "localhost_single_container"))
-            why = "PANTHER's localhost runs the services unisolated on the host's loopback; quire "
-                  "runs services only in its own namespaces with the simulator between them "
-                  "(use type: netns)";
-        else if (!strcmp(type, "shadow_ns"))
-            why = "quire has no Shadow network simulator (use type: netns with delay / bandwidth "
-                  "/ loss, or a scenario)";
         quire_yerr_add(c, quire_ynode_get(n, "type"),
                        "network_environment.type: '%s' is not available: %s", type, why);
+    }
+    if (plain) {
+        static const char *const shaping[] = {"scenario", "delay", "bandwidth", "queue", "loss"};
+        for (size_t i = 0; i < sizeof shaping / sizeof shaping[0]; i++)
+            if (quire_ynode_get(n, shaping[i]))
+                quire_yerr_add(c, quire_ynode_get(n, shaping[i]),
+                               "network_environment.%s: type '%s' has no network in between "
+                               "to shape (use type: netns or shadow_ns)",
+                               shaping[i], type);
+        if (quire_ynode_get(t, "sweep"))
+            quire_yerr_add(c, quire_ynode_get(t, "sweep"),
+                           "sweep: type '%s' has no network in between to sweep (use type: "
+                           "netns or shadow_ns)", type);
+        build_scenario(c, n, "0ms", "10Gbps", "10000", NULL, &xt->scenarios);
+        return;
     }
     if (quire_ynode_get(n, "jitter"))
         quire_yerr_add(c, quire_ynode_get(n, "jitter"),

@@ -1,6 +1,7 @@
 /* Unit tests for experiment/envs: network settings turned into simulator scenarios (defaults,
  * loss as drop-rate, a given scenario string, sweeps), execution environments (iterations,
- * per-service wrapping, valgrind suppressions) and their errors with positions. */
+ * per-service wrapping, valgrind suppressions), PANTHER's localhost / shadow_ns network names
+ * and their errors with positions. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,6 +81,21 @@ static void test_scenarios(void **state)
     assert_int_equal(f.t.scenarios.n, 2);
     assert_string_equal(f.t.scenarios.s[1],
                         "simple-p2p --delay=5ms --bandwidth=100Mbps --queue=25");
+    done(&f);
+    /* PANTHER's names: localhost has nothing in between (an unshaped link), shadow_ns is shaped */
+    parse(&f, "network_environment: {type: localhost}\n", "t.yaml");
+    assert_int_equal(f.errors, 0);
+    assert_string_equal(f.t.scenarios.s[0],
+                        "simple-p2p --delay=0ms --bandwidth=10Gbps --queue=10000");
+    done(&f);
+    parse(&f, "network_environment: {type: localhost_single_container}\n", "t.yaml");
+    assert_int_equal(f.errors, 0);
+    assert_int_equal(f.t.scenarios.n, 1);
+    done(&f);
+    parse(&f, "network_environment: {type: shadow_ns, delay: 30ms, loss: 1}\n", "t.yaml");
+    assert_int_equal(f.errors, 0);
+    assert_string_equal(f.t.scenarios.s[0], "drop-rate --delay=30ms --bandwidth=10Mbps --queue=25 "
+                                            "--rate_to_server=1 --rate_to_client=1");
     done(&f);
 }
 
@@ -170,11 +186,16 @@ static void test_errors(void **state)
         {"network_environment: {type: docker_compose}\n",
          "t.yaml:1:29: network_environment.type: 'docker_compose' is not available: PANTHER's "
          "docker_compose runs every service as a container"},
-        {"network_environment: {type: shadow_ns}\n", "t.yaml:1:29: network_environment.type: "
-                                                     "'shadow_ns' is not available: quire has no "
-                                                     "Shadow"},
-        {"network_environment: {type: localhost}\n", "'localhost' is not available: PANTHER's "
-                                                     "localhost runs the services unisolated"},
+        {"network_environment: {type: localhost, delay: 5ms}\n",
+         "t.yaml:1:47: network_environment.delay: type 'localhost' has no network in between "
+         "to shape"},
+        {"network_environment: {type: localhost_single_container, loss: 1}\n",
+         "network_environment.loss: type 'localhost_single_container' has no network"},
+        {"sweep: {delay: [1ms, 2ms]}\nnetwork_environment: {type: localhost}\n",
+         "t.yaml:1:8: sweep: type 'localhost' has no network in between to sweep"},
+        {"network_environment: {type: ns3}\n",
+         "t.yaml:1:29: network_environment.type: 'ns3' is not available: quire's network "
+         "environments are netns, localhost, localhost_single_container and shadow_ns"},
         {"execution_environment: [gperf_cpu, memcheck]\n",
          "t.yaml:1:24: execution_environment: gperf_cpu and memcheck on the same service: "
          "valgrind replaces malloc"},
