@@ -23,7 +23,7 @@
 
 #define SIM_READY_MS 10000
 #define GRACE_MS 3000
-#define VALGRIND_GRACE_MS 15000
+#define VALGRIND_GRACE_MS 15000 /* valgrind's report, gperftools' profiles: written at exit */
 #define PROBE_MS 3000
 
 typedef struct rctx {
@@ -455,8 +455,9 @@ static void stop_service(rctx *c, quire_svc_run *s)
     if (!s->started) return;
     if (!s->probed && wants_probe(c->r->t, s)) probe_service(c, s);
     if (!s->exited) {
-        int valgrind = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND];
-        quire_proc_kill(&s->proc, valgrind ? VALGRIND_GRACE_MS : GRACE_MS);
+        int slow_exit = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND] ||
+                        s->wraps[QUIRE_EXENV_GPERF_CPU] || s->wraps[QUIRE_EXENV_GPERF_HEAP];
+        quire_proc_kill(&s->proc, slow_exit ? VALGRIND_GRACE_MS : GRACE_MS);
         s->exited = 1;
         s->stopped = 1;
         s->status = s->proc.status;

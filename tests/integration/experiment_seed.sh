@@ -47,8 +47,8 @@ py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || { echo "SKIP
 cat >"$tmp/standin" <<STANDIN
 #!$py
 # mvfst's echo sample stand-in: --helpfull lists its gflags; as a server it burns CPU and
-# memory for a second (for the profilers), then echoes UDP on --host/--port until SIGTERM,
-# on which it exits normally (gperftools writes its profiles at exit).
+# a bounded 16 MB (for the profilers) for at most a second, then echoes UDP on --host/--port
+# until SIGTERM, on which it exits normally (gperftools writes its profiles at exit).
 import signal, socket, sys, time
 args = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--") and "=" in a)
 if "--helpfull" in sys.argv:
@@ -58,7 +58,10 @@ if "--helpfull" in sys.argv:
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
 keep, t0 = [], time.time()
 while time.time() - t0 < 1.0:
-    keep.append(str(len(keep)) * 64)
+    if len(keep) < 20000:  # 800-byte strings: above pymalloc's 512, so malloc's
+        keep.append(str(len(keep)).zfill(8) * 100)
+    else:
+        sum(i * i for i in range(1000))
 host = args.get("host", "::")
 s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((host, int(args.get("port", "6666"))))
@@ -74,6 +77,7 @@ sed -i 's/^      - type: "gperf_cpu"$/&\n      - type: "gperf_heap"/' "$tmp/high
 grep -q gperf_heap "$tmp/high-performance.yaml" || fail "could not add gperf_heap"
 "$quire" experiment run -o "$tmp/perf" "$tmp/high-performance.yaml"
 d=$tmp/perf/mvfst-performance-test/1/mvfst_server
+fail() { echo "FAIL: $*"; echo "--- the run's files:"; ls -la "$d" || true; tail -n 20 "$d/../"*.log "$d"/*.log 2>/dev/null || true; exit 1; }
 grep -q "0 skipped" "$tmp/perf/report.md" || fail "performance run skipped: $(cat "$tmp/perf/report.md")"
 ls "$d"/gperf_cpu.prof* >/dev/null 2>&1 || fail "no CPU profile in $d"
 ls "$d"/gperf_heap*.heap >/dev/null 2>&1 || fail "no heap profile in $d"
