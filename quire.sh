@@ -64,8 +64,12 @@ run)
     case " $* " in
     *" --durations"* | *" --resume"* | *" --rerun-failed"*) ;;
     *)
-        prev=$(ls -1d logs_*/result.json 2>/dev/null | tail -n 1)
-        [ -n "$prev" ] && jobs+=(--durations "$prev")
+        # (|| true: on a fresh machine there is none, and ls fails under pipefail.)
+        prev=$(ls -1d "${QUIRE_LOGS_PARENT:-.}"/logs_*/result.json 2>/dev/null | tail -n 1 || true)
+        if [ -n "$prev" ]; then
+            echo "quire.sh: the work is ordered by the durations in $prev" >&2
+            jobs+=(--durations "$prev")
+        fi
         ;;
     esac
     exec "$build/quire" run "${jobs[@]}" "$@"
