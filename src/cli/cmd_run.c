@@ -144,7 +144,7 @@ static int select_impls(quire_registry *reg, char *arg, quire_role role, const c
     if (!arg) {
         for (size_t i = 0; i < reg->n; i++) {
             quire_impl *im = &reg->impls[i];
-            if (!(im->role & role)) continue;
+            if (!(im->roles & QUIRE_ROLE_BIT(role))) continue;
             quire_registry_probe(im);
             if (im->runnable && *n < MAX_IMPLS) out[(*n)++] = im;
         }
@@ -163,9 +163,9 @@ static int select_impls(quire_registry *reg, char *arg, quire_role role, const c
                     reg->file);
             return -1;
         }
-        if (!(im->role & role)) {
+        if (!(im->roles & QUIRE_ROLE_BIT(role))) {
             fprintf(stderr, "quire run: '%s' is not a %s (role %s in %s)\n", names[i], what,
-                    quire_role_name(im->role), reg->file);
+                    quire_registry_roles_name(im->roles), reg->file);
             return -1;
         }
         quire_registry_probe(im);

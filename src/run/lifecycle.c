@@ -209,7 +209,7 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
         .argv = argv,
         .envp = envp,
         .cwd = im->path,
-        .netns = quire_netns_testbed_name(&t->tb, server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT),
+        .netns = quire_netns_testbed_name(&t->tb, server ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT),
         .new_mountns = 1,
         .mounts = mounts,
         .nmounts = sizeof mounts / sizeof mounts[0],
@@ -229,7 +229,7 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
     int rc;
     if (t->o->container) {
         quire_container_spec cs = {
-            .role = server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT,
+            .role = server ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT,
             .image = im->image,
             .env = envp + 2, /* the image's own PATH and HOME */
             .mounts = mounts,
@@ -271,7 +271,7 @@ static int start_sim_container(test *t, char *why, size_t whylen)
     const char *env[] = {scen, NULL};
     quire_proc_mount mounts[] = {{t->sim_logs, "/logs", 0}};
     quire_container_spec cs = {
-        .role = QUIRE_NETNS_SIM,
+        .role = QUIRE_ROLE_SIM,
         .image = o->container->sim_image ? o->container->sim_image : QUIRE_CONTAINER_SIM_IMAGE,
         .env = env,
         .mounts = mounts,
@@ -314,7 +314,7 @@ static int start_sim(test *t, char *why, size_t whylen)
     if (o->container) return start_sim_container(t, why, whylen);
     quire_proc_opts po = {
         .argv = argv,
-        .netns = quire_netns_testbed_name(&t->tb, QUIRE_NETNS_SIM),
+        .netns = quire_netns_testbed_name(&t->tb, QUIRE_ROLE_SIM),
         .output = t->output,
         .stdin_null = 1,
     };
@@ -361,7 +361,7 @@ static int wait_ready(test *t, long long deadline)
 }
 
 /* Stops one process; in the container backend its container (see quire_container_stop). */
-static void stop_proc(test *t, quire_proc *p, quire_netns_role role, int grace_ms)
+static void stop_proc(test *t, quire_proc *p, quire_role role, int grace_ms)
 {
     if (t->o->container)
         quire_container_stop(&t->ctb, role, p, grace_ms);
@@ -372,16 +372,16 @@ static void stop_proc(test *t, quire_proc *p, quire_netns_role role, int grace_m
 static void stop_all(test *t)
 {
     if (t->have_client && !t->client.exited) {
-        stop_proc(t, &t->client, QUIRE_NETNS_CLIENT, 0);
+        stop_proc(t, &t->client, QUIRE_ROLE_CLIENT, 0);
         if (t->client_exit.kind == QUIRE_EXIT_NOT_STARTED)
             record_exit(&t->client, &t->client_exit, QUIRE_EXIT_STOPPED, 1);
     }
     if (t->have_server && !t->server.exited) {
-        stop_proc(t, &t->server, QUIRE_NETNS_SERVER, SERVER_GRACE_MS);
+        stop_proc(t, &t->server, QUIRE_ROLE_SERVER, SERVER_GRACE_MS);
         record_exit(&t->server, &t->server_exit, QUIRE_EXIT_STOPPED, 1);
     }
     if (t->have_sim && !t->sim.exited) {
-        stop_proc(t, &t->sim, QUIRE_NETNS_SIM, SIM_GRACE_MS);
+        stop_proc(t, &t->sim, QUIRE_ROLE_SIM, SIM_GRACE_MS);
         char s[96];
         if (quire_proc_signaled(t->sim.status, NULL) || quire_proc_exit_code(t->sim.status) != 0)
             tlog(t, "simulator %s after SIGTERM",
@@ -426,7 +426,7 @@ static int run_alone(test *t, long long deadline, char *why, size_t whylen)
     if (rc == QUIRE_ERR_INTERRUPTED) return rc;
     if (rc == QUIRE_ERR_TIMEOUT) {
         tlog(t, "the %s did not exit within %u s", server ? "server" : "client", t->timeout_s);
-        stop_proc(t, p, server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT, 0);
+        stop_proc(t, p, server ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT, 0);
         record_exit(p, e, QUIRE_EXIT_TIMEOUT, 1);
         return 0;
     }
