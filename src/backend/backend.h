@@ -88,8 +88,8 @@ typedef struct quire_backend_ops {
      * cannot run the test as asked, e.g. containers without the simulator). */
     int (*create)(void **state, const quire_testbed_spec *spec, char *why, size_t whylen);
 
-    /* Writes what start runs for spec (program or image) into buf, for the test's log;
-     * returns buf. */
+    /* Writes what start runs for spec into buf, for the test's log: an endpoint's program or
+     * image; for the simulator "" or how it runs ("container IMAGE"). Returns buf. */
     const char *(*describe)(void *state, const quire_role_spec *spec, char *buf, size_t len);
 
     /* Starts spec->role (at most once per test). Returns 0, or a negative QUIRE_ERR_* with why
