@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/backend_container.h"
+#include "backend/backend_netns.h"
 #include "backend/container.h"
 #include "backend/netns.h"
 #include "cli/cli.h"
@@ -715,7 +717,8 @@ int quire_cmd_run(int argc, char **argv)
                  .keep = keep,
                  .save_files = save_files,
                  .debug = debug,
-                 .container = container ? &ccfg : NULL},
+                 .backend = container ? &quire_backend_container : &quire_backend_netns,
+                 .backend_cfg = container ? &ccfg : NULL},
         .jobs = (unsigned)jobs,
         .jobs_max = (unsigned)jobs_max,
         .previous = durations ? &previous : (resume || rerun) ? &result : NULL,
