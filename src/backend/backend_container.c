@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/container.h"
+#include "sim/simargv.h"
 #include "util/err.h"
 
 typedef struct bed {
@@ -57,19 +58,22 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
     const quire_sim_spec *sim = s->sim;
     const quire_container_addrs *a = &b->tb.addrs;
     char seed[32], w4[80], w6[96], scen[600];
-    snprintf(seed, sizeof seed, "%llu", sim->seed);
     snprintf(w4, sizeof w4, "%s:443", a->server4);
     snprintf(w6, sizeof w6, "[%s]:443", a->server6);
     snprintf(scen, sizeof scen, "SCENARIO=%s", sim->scenario ? sim->scenario : "");
-    const char *args[12] = {"--seed", seed, "--pcap-dir", "/logs",
-                            "--ready-file", "/logs/" QUIRE_BACKEND_READY_FILE};
-    size_t n = 6;
-    args[n++] = "--wait-server";
-    args[n++] = w4;
-    args[n++] = "--wait-server";
-    args[n++] = w6;
-    if (sim->kernel) args[n++] = "--kernel";
-    args[n] = NULL;
+    /* options only: the image's entry point adds the interfaces and $SCENARIO */
+    quire_sim_args sa = {
+        .seed = sim->seed,
+        .pcap_dir = "/logs",
+        .ready_file = "/logs/" QUIRE_BACKEND_READY_FILE,
+        .wait_server = {w4, w6},
+        .kernel = sim->kernel,
+    };
+    const char *args[16];
+    if (quire_sim_argv(&sa, args, sizeof args / sizeof args[0], seed, sizeof seed) < 0) {
+        snprintf(why, whylen, "cannot build the simulator's arguments");
+        return QUIRE_ERR_INVALID;
+    }
     const char *env[] = {scen, NULL};
     quire_proc_mount mounts[] = {{sim->dir, "/logs", 0}};
     quire_container_spec cs = {

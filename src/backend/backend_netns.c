@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/netns.h"
+#include "sim/simargv.h"
 #include "util/err.h"
 
 #define MAX_ENV 32
@@ -68,31 +69,25 @@ static const char *describe(void *state, const quire_role_spec *s, char *buf, si
 static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
 {
     const quire_sim_spec *sim = s->sim;
-    const char *argv[64];
-    size_t n = 0;
-    char seed[32], scen[512], ready[4200];
-    snprintf(seed, sizeof seed, "%llu", sim->seed);
+    char ready[4200], words[600];
     snprintf(ready, sizeof ready, "%s/%s", sim->dir, QUIRE_BACKEND_READY_FILE);
-    argv[n++] = sim->exe;
-    argv[n++] = "sim";
-    argv[n++] = "--seed";
-    argv[n++] = seed;
-    argv[n++] = "--pcap-dir";
-    argv[n++] = sim->dir;
-    argv[n++] = "--ready-file";
-    argv[n++] = ready;
-    argv[n++] = "--wait-server";
-    argv[n++] = QUIRE_NETNS_SERVER_IP4 ":443";
-    argv[n++] = "--wait-server";
-    argv[n++] = "[" QUIRE_NETNS_SERVER_IP6 "]:443";
-    if (sim->kernel) argv[n++] = "--kernel";
-    argv[n++] = QUIRE_NETNS_SIM_LEFT_IFNAME;
-    argv[n++] = QUIRE_NETNS_SIM_RIGHT_IFNAME;
-    snprintf(scen, sizeof scen, "%s", sim->scenario ? sim->scenario : "");
-    char *save = NULL;
-    for (char *tok = strtok_r(scen, " ", &save); tok && n < 62; tok = strtok_r(NULL, " ", &save))
-        argv[n++] = tok;
-    argv[n] = NULL;
+    quire_sim_args sa = {
+        .exe = sim->exe,
+        .seed = sim->seed,
+        .pcap_dir = sim->dir,
+        .ready_file = ready,
+        .wait_server = {QUIRE_NETNS_SERVER_IP4 ":443", "[" QUIRE_NETNS_SERVER_IP6 "]:443"},
+        .kernel = sim->kernel,
+        .left_if = QUIRE_NETNS_SIM_LEFT_IFNAME,
+        .right_if = QUIRE_NETNS_SIM_RIGHT_IFNAME,
+        .scenario = sim->scenario,
+    };
+    const char *argv[64];
+    if (quire_sim_argv(&sa, argv, sizeof argv / sizeof argv[0], words, sizeof words) < 0) {
+        snprintf(why, whylen, "the scenario is too long for the simulator: %.200s",
+                 sim->scenario ? sim->scenario : "");
+        return QUIRE_ERR_INVALID;
+    }
     quire_proc_opts po = {
         .argv = argv,
         .netns = quire_netns_testbed_name(&b->tb, QUIRE_ROLE_SIM),
