@@ -105,7 +105,8 @@ static int start(void *state, const quire_role_spec *s, char *why, size_t whylen
     bed *b = state;
     if ((unsigned)s->role >= QUIRE_ROLE_COUNT || b->started[s->role] ||
         (s->role == QUIRE_ROLE_SIM ? !s->sim || !s->sim->exe || !s->sim->dir : !s->path)) {
-        snprintf(why, whylen, "cannot start the %s: bad spec", quire_role_name(s->role));
+        snprintf(why, whylen, "cannot start the %s: %s", quire_role_name(s->role),
+                 s->role != QUIRE_ROLE_SIM && !s->path ? "no endpoint folder (path)" : "bad spec");
         return QUIRE_ERR_INVALID;
     }
     int rc;
