@@ -90,7 +90,7 @@ int main(int argc, char **argv)
                    *true_args[] = {"true", NULL};
         const char *env[] = {"ROLE=server", NULL};
         quire_container_spec sim = {
-            .role = QUIRE_NETNS_SIM, .image = image, .args = sim_args, .output = "/dev/null"};
+            .role = QUIRE_ROLE_SIM, .image = image, .args = sim_args, .output = "/dev/null"};
         quire_proc ps, pe;
         if ((rc = quire_container_start(&tb, &sim, &ps, err, sizeof err))) {
             fprintf(stderr, "bench_container_testbed: %s\n", err);
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
             break;
         }
         for (int r = 0; r < 2 && !rc; r++) {
-            quire_container_spec ep = {.role = r ? QUIRE_NETNS_CLIENT : QUIRE_NETNS_SERVER,
+            quire_container_spec ep = {.role = r ? QUIRE_ROLE_CLIENT : QUIRE_ROLE_SERVER,
                                        .image = image,
                                        .env = env,
                                        .mounts = m,
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
             }
             if (!rc) quire_proc_release(&pe);
         }
-        quire_container_stop(&tb, QUIRE_NETNS_SIM, &ps, 3000);
+        quire_container_stop(&tb, QUIRE_ROLE_SIM, &ps, 3000);
         quire_proc_release(&ps);
         tr[done] = ms_since(&t1);
         clock_gettime(CLOCK_MONOTONIC, &t2);

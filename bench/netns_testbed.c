@@ -116,14 +116,14 @@ static int overhead(unsigned iters)
         /* A long-running sim (like the sim container), then the two trivial endpoints. */
         const char *sim_argv[] = {"sleep", "3600", NULL};
         quire_proc_opts so = {.argv = sim_argv,
-                              .netns = quire_netns_testbed_name(&tb, QUIRE_NETNS_SIM),
+                              .netns = quire_netns_testbed_name(&tb, QUIRE_ROLE_SIM),
                               .stdin_null = 1};
         quire_proc sim;
         rc = quire_proc_spawn(&sim, &so);
         if (rc == 0) {
-            rc = run_true(quire_netns_testbed_name(&tb, QUIRE_NETNS_SERVER), dir, hosts);
+            rc = run_true(quire_netns_testbed_name(&tb, QUIRE_ROLE_SERVER), dir, hosts);
             if (rc == 0)
-                rc = run_true(quire_netns_testbed_name(&tb, QUIRE_NETNS_CLIENT), dir, hosts);
+                rc = run_true(quire_netns_testbed_name(&tb, QUIRE_ROLE_CLIENT), dir, hosts);
             quire_proc_kill(&sim, 1000);
             quire_proc_release(&sim);
         }

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; i < r.n; i++) {
         if (quire_registry_find(&r, r.impls[i].name) == NULL) abort();
-        if (!quire_role_name(r.impls[i].role)) abort();
+        if (!r.impls[i].roles || !quire_registry_roles_name(r.impls[i].roles)) abort();
     }
     if (r.n) {
         /* replace the first entry's image with a non-directory value */

@@ -289,7 +289,7 @@ int quire_container_create_argv(const quire_container_testbed *tb, const quire_c
 {
     argb b = {.argv = argv, .max = max, .buf = buf, .buflen = buflen};
     const quire_container_addrs *a = &tb->addrs;
-    int side = s->role == QUIRE_NETNS_SERVER ? 1 : 0;
+    int side = s->role == QUIRE_ROLE_SERVER ? 1 : 0;
     add(&b, engine_of(tb->cfg.engine));
     add(&b, "create");
     add(&b, "--pull=never"); /* images are built here; no registry is asked */
@@ -301,7 +301,7 @@ int quire_container_create_argv(const quire_container_testbed *tb, const quire_c
     addf(&b, "--label=%s.testbed=%s-%u", LABEL, tb->run, tb->n);
     addf(&b, "--hostname=%s", role_names[s->role]);
     addf(&b, "--network=%s", tb->net[side]);
-    if (s->role == QUIRE_NETNS_SIM) {
+    if (s->role == QUIRE_ROLE_SIM) {
         addf(&b, "--ip=%s", a->sim4[0]);
         addf(&b, "--ip6=%s", a->sim6[0]);
         add(&b, "--cap-add=NET_ADMIN");
@@ -370,13 +370,13 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
     }
     tb->created[spec->role] = 1; /* from here on destroy removes it, whatever happens */
     rc = run_cli(argv, out, 4096, CLI_TIMEOUT_MS);
-    if (rc == 0 && spec->role == QUIRE_NETNS_SIM) {
+    if (rc == 0 && spec->role == QUIRE_ROLE_SIM) {
         char ip4[80], ip6[96];
         snprintf(ip4, sizeof ip4, "--ip=%s", tb->addrs.sim4[1]);
         snprintf(ip6, sizeof ip6, "--ip6=%s", tb->addrs.sim6[1]);
         const char *cargv[] = {
             engine_of(tb->cfg.engine), "network", "connect", ip4, ip6, tb->net[1],
-            tb->name[QUIRE_NETNS_SIM], NULL};
+            tb->name[QUIRE_ROLE_SIM], NULL};
         rc = run_cli(cargv, out, 4096, CLI_TIMEOUT_MS);
     }
     if (rc) {
@@ -398,7 +398,7 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
     return rc;
 }
 
-int quire_container_stop(quire_container_testbed *tb, quire_netns_role role, quire_proc *p,
+int quire_container_stop(quire_container_testbed *tb, quire_role role, quire_proc *p,
                          int grace_ms)
 {
     if (p->exited) return 0;

@@ -65,7 +65,7 @@ typedef struct quire_container_testbed {
     char prefix[56];                       /* quire-<run>-<n> */
     char net[2][QUIRE_CONTAINER_NAME_MAX]; /* network names: client side, server side */
     int have_net[2];
-    char name[3][QUIRE_CONTAINER_NAME_MAX]; /* container names, indexed by quire_netns_role */
+    char name[3][QUIRE_CONTAINER_NAME_MAX]; /* container names, indexed by quire_role */
     int created[3];
     unsigned long long memlock; /* bytes: QIR's, or this machine's hard limit if lower */
     quire_container_addrs addrs;
@@ -87,7 +87,7 @@ int quire_container_testbed_create(quire_container_testbed *tb, const quire_cont
 int quire_container_testbed_destroy(quire_container_testbed *tb);
 
 typedef struct quire_container_spec {
-    quire_netns_role role;
+    quire_role role;
     const char *image;
     const char *const *env;         /* NAME=VALUE, NULL-terminated; may be NULL */
     const quire_proc_mount *mounts; /* host path -> container path (ro flag) */
@@ -110,7 +110,7 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
 /* Stops the container of role started as *p: SIGTERM to the container itself (a signal to
  * the attached CLI would end the CLI at once, losing the container's last output and exit
  * status), up to grace_ms for it to exit, then SIGKILL. p then holds the container's status. */
-int quire_container_stop(quire_container_testbed *tb, quire_netns_role role, quire_proc *p,
+int quire_container_stop(quire_container_testbed *tb, quire_role role, quire_proc *p,
                          int grace_ms);
 
 #define QUIRE_CONTAINER_CLEAN_FORCE 1   /* also objects of runs whose owner is alive */

@@ -600,7 +600,7 @@ static int lo_up(ns_ctx *c)
 
 /* ---- Testbeds ---- */
 
-const char *quire_netns_testbed_name(const quire_netns_testbed *tb, quire_netns_role role)
+const char *quire_netns_testbed_name(const quire_netns_testbed *tb, quire_role role)
 {
     return tb->name[role];
 }
@@ -613,20 +613,20 @@ static int configure(quire_netns_testbed *tb)
     quire_offload_bits fb = {.nwords = 0};
     int rc, idx;
     for (int i = 0; i < 3; i++)
-        if ((rc = ns_ctx_open(&c[i], tb->fd[i], i == QUIRE_NETNS_SIM)) < 0) goto out;
+        if ((rc = ns_ctx_open(&c[i], tb->fd[i], i == QUIRE_ROLE_SIM)) < 0) goto out;
     if ((rc = nl_open(&root)) < 0) goto out;
-    if ((rc = veth_create(&root, QUIRE_NETNS_CLIENT_IFNAME, tb->fd[QUIRE_NETNS_CLIENT],
+    if ((rc = veth_create(&root, QUIRE_NETNS_CLIENT_IFNAME, tb->fd[QUIRE_ROLE_CLIENT],
                           QUIRE_NETNS_CLIENT_IFINDEX, QUIRE_NETNS_SIM_LEFT_IFNAME,
-                          tb->fd[QUIRE_NETNS_SIM], QUIRE_NETNS_SIM_LEFT_IFINDEX)) < 0)
+                          tb->fd[QUIRE_ROLE_SIM], QUIRE_NETNS_SIM_LEFT_IFINDEX)) < 0)
         goto out;
-    if ((rc = veth_create(&root, QUIRE_NETNS_SIM_RIGHT_IFNAME, tb->fd[QUIRE_NETNS_SIM],
+    if ((rc = veth_create(&root, QUIRE_NETNS_SIM_RIGHT_IFNAME, tb->fd[QUIRE_ROLE_SIM],
                           QUIRE_NETNS_SIM_RIGHT_IFINDEX, QUIRE_NETNS_SERVER_IFNAME,
-                          tb->fd[QUIRE_NETNS_SERVER], QUIRE_NETNS_SERVER_IFINDEX)) < 0)
+                          tb->fd[QUIRE_ROLE_SERVER], QUIRE_NETNS_SERVER_IFINDEX)) < 0)
         goto out;
     for (int i = 0; i < 3; i++)
         if ((rc = lo_up(&c[i])) < 0) goto out;
 
-    ns_ctx *cl = &c[QUIRE_NETNS_CLIENT], *sim = &c[QUIRE_NETNS_SIM], *sv = &c[QUIRE_NETNS_SERVER];
+    ns_ctx *cl = &c[QUIRE_ROLE_CLIENT], *sim = &c[QUIRE_ROLE_SIM], *sv = &c[QUIRE_ROLE_SERVER];
     if ((rc = iface_setup(sim, QUIRE_NETNS_SIM_LEFT_IFNAME, QUIRE_NETNS_SIM_LEFT_IP4,
                           QUIRE_NETNS_SIM_LEFT_IP6, &fb)) < 0 ||
         (rc = iface_setup(sim, QUIRE_NETNS_SIM_RIGHT_IFNAME, QUIRE_NETNS_SIM_RIGHT_IP4,
@@ -712,7 +712,7 @@ int quire_netns_testbed_destroy(quire_netns_testbed *tb)
 
 int quire_netns_set_forwarding(quire_netns_testbed *tb, int on)
 {
-    int orig, rc = enter_fd(tb->fd[QUIRE_NETNS_SIM], &orig);
+    int orig, rc = enter_fd(tb->fd[QUIRE_ROLE_SIM], &orig);
     if (rc < 0) return rc;
     const char *v = on ? "1" : "0";
     rc = write_sysctl("/proc/sys/net/ipv4/ip_forward", v);

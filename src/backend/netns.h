@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "backend/backend.h" /* quire_role */
+
 #define QUIRE_NETNS_PREFIX "quire-"      /* every namespace we create starts with this */
 #define QUIRE_NETNS_DIR "/run/netns"
 #define QUIRE_NETNS_STATE_DIR "/run/quire"
@@ -54,17 +56,11 @@
 #define QUIRE_NETNS_SIM_RIGHT_IFINDEX 12
 #define QUIRE_NETNS_SERVER_IFINDEX 13
 
-typedef enum quire_netns_role {
-    QUIRE_NETNS_CLIENT = 0,
-    QUIRE_NETNS_SIM = 1,
-    QUIRE_NETNS_SERVER = 2,
-} quire_netns_role;
-
 /* One testbed. _create fills it; _destroy undoes it. Plain data: may be copied before create. */
 typedef struct quire_netns_testbed {
     char run[QUIRE_NETNS_RUN_ID_MAX + 1];
     unsigned n;
-    char name[3][QUIRE_NETNS_NAME_MAX]; /* indexed by quire_netns_role */
+    char name[3][QUIRE_NETNS_NAME_MAX]; /* indexed by quire_role */
     int fd[3];                          /* open namespace descriptors, -1 when closed */
 } quire_netns_testbed;
 
@@ -102,7 +98,7 @@ int quire_netns_testbed_create(quire_netns_testbed *tb, const char *run, unsigne
 int quire_netns_testbed_destroy(quire_netns_testbed *tb);
 
 /* The namespace name of one role, e.g. "quire-r42-3-server". */
-const char *quire_netns_testbed_name(const quire_netns_testbed *tb, quire_netns_role role);
+const char *quire_netns_testbed_name(const quire_netns_testbed *tb, quire_role role);
 
 /* Turns IPv4 and IPv6 forwarding in the sim namespace on (1) or off (0). */
 int quire_netns_set_forwarding(quire_netns_testbed *tb, int on);

@@ -80,7 +80,7 @@ int quire_cmd_list(int argc, char **argv)
         for (size_t i = 0; i < reg.n; i++) {
             quire_impl *im = &reg.impls[i];
             quire_registry_probe(im);
-            printf("  %-*s  %-6s  %s%s\n", (int)w, im->name, quire_role_name(im->role),
+            printf("  %-*s  %-6s  %s%s\n", (int)w, im->name, quire_registry_roles_name(im->roles),
                    im->runnable ? "runnable" : "not runnable: ", im->runnable ? "" : im->reason);
         }
         quire_registry_free(&reg);

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/backend_container.h"
+#include "backend/backend_netns.h"
 #include "backend/container.h"
 #include "backend/netns.h"
 #include "cli/cli.h"
@@ -144,7 +146,7 @@ static int select_impls(quire_registry *reg, char *arg, quire_role role, const c
     if (!arg) {
         for (size_t i = 0; i < reg->n; i++) {
             quire_impl *im = &reg->impls[i];
-            if (!(im->role & role)) continue;
+            if (!(im->roles & QUIRE_ROLE_BIT(role))) continue;
             quire_registry_probe(im);
             if (im->runnable && *n < MAX_IMPLS) out[(*n)++] = im;
         }
@@ -163,9 +165,9 @@ static int select_impls(quire_registry *reg, char *arg, quire_role role, const c
                     reg->file);
             return -1;
         }
-        if (!(im->role & role)) {
+        if (!(im->roles & QUIRE_ROLE_BIT(role))) {
             fprintf(stderr, "quire run: '%s' is not a %s (role %s in %s)\n", names[i], what,
-                    quire_role_name(im->role), reg->file);
+                    quire_registry_roles_name(im->roles), reg->file);
             return -1;
         }
         quire_registry_probe(im);
@@ -715,7 +717,8 @@ int quire_cmd_run(int argc, char **argv)
                  .keep = keep,
                  .save_files = save_files,
                  .debug = debug,
-                 .container = container ? &ccfg : NULL},
+                 .backend = container ? &quire_backend_container : &quire_backend_netns,
+                 .backend_cfg = container ? &ccfg : NULL},
         .jobs = (unsigned)jobs,
         .jobs_max = (unsigned)jobs_max,
         .previous = durations ? &previous : (resume || rerun) ? &result : NULL,

@@ -23,7 +23,8 @@ static int pick(const quire_registry *reg, const char *arg, quire_role role, con
 {
     *n = 0;
     for (size_t i = 0; i < reg->n && !arg; i++)
-        if ((reg->impls[i].role & role) && *n < WT_MAX_IMPLS) out[(*n)++] = &reg->impls[i];
+        if ((reg->impls[i].roles & QUIRE_ROLE_BIT(role)) && *n < WT_MAX_IMPLS)
+            out[(*n)++] = &reg->impls[i];
     for (const char *p = arg; p && *p;) {
         size_t len = strcspn(p, ",");
         char name[128];
@@ -34,7 +35,7 @@ static int pick(const quire_registry *reg, const char *arg, quire_role role, con
         memcpy(name, p, len);
         name[len] = 0;
         const quire_impl *im = quire_registry_find(reg, name);
-        if (!im || !(im->role & role)) {
+        if (!im || !(im->roles & QUIRE_ROLE_BIT(role))) {
             fprintf(stderr, "quire run: %s '%s' not found in %s\n", what, name, reg->file);
             return -1;
         }

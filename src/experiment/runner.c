@@ -174,7 +174,7 @@ static int start_sim(rctx *c)
     snprintf(out, sizeof out, "%s/sim/output.txt", r->dir);
     quire_proc_opts po = {
         .argv = argv,
-        .netns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_SIM),
+        .netns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_SIM),
         .output = out,
         .stdin_null = 1,
     };
@@ -346,7 +346,7 @@ static int start_service(rctx *c, quire_svc_run *s)
         .argv = argv,
         .envp = envp,
         .cwd = s->svc->plugin->dir,
-        .netns = quire_netns_testbed_name(&c->tb, server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT),
+        .netns = quire_netns_testbed_name(&c->tb, server ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT),
         .new_mountns = 1,
         .mounts = mounts,
         .nmounts = sizeof mounts / sizeof mounts[0],
@@ -424,7 +424,7 @@ static void probe_service(rctx *c, quire_svc_run *s)
         return;
     }
     probe_arg a = {.port = service_port(s->svc)};
-    int rc = quire_netns_run_in(quire_netns_testbed_name(&c->tb, QUIRE_NETNS_CLIENT), probe_fn, &a);
+    int rc = quire_netns_run_in(quire_netns_testbed_name(&c->tb, QUIRE_ROLE_CLIENT), probe_fn, &a);
     if (rc < 0 || a.rc) {
         snprintf(s->probe_detail, sizeof s->probe_detail,
                  "no Version Negotiation answer to a "
@@ -496,11 +496,11 @@ static int run_command(rctx *c, const quire_step *st)
     const char *argv[] = {"/bin/sh", "-c", st->command, NULL};
     const char *ns = NULL;
     if (!strcmp(st->where, "client"))
-        ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_CLIENT);
+        ns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_CLIENT);
     else if (!strcmp(st->where, "server"))
-        ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_SERVER);
+        ns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_SERVER);
     else if (!strcmp(st->where, "sim"))
-        ns = quire_netns_testbed_name(&c->tb, QUIRE_NETNS_SIM);
+        ns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_SIM);
     quire_proc p;
     quire_proc_opts po = {
         .argv = argv, .netns = ns, .output = out, .stdin_null = 1, .cwd = c->r->dir};

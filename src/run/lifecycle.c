@@ -12,8 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend/container.h"
-#include "backend/netns.h"
+#include "backend/backend_netns.h"
 #include "run/captures.h"
 #include "run/certs.h"
 #include "run/files.h"
@@ -40,11 +39,11 @@ typedef struct test {
     char *requests;
     int log_fd;
     long long t0;
-    quire_netns_testbed tb;
-    int have_tb;
-    quire_container_testbed ctb; /* the container backend's */
-    quire_proc sim, server, client;
-    int have_sim, have_server, have_client;
+    const quire_backend_ops *be;
+    void *bed; /* the backend's state of this test, from create */
+    int have_bed;
+    /* per role (quire_role): started, ended and, once ended, its raw wait status */
+    int started[QUIRE_ROLE_COUNT], ended[QUIRE_ROLE_COUNT], status[QUIRE_ROLE_COUNT];
     quire_exit server_exit, client_exit;
     uint64_t end_ns; /* CLOCK_REALTIME when the client or the server ended the test */
     char sim_problem[256];
@@ -162,18 +161,16 @@ static int make_files(test *t, char *why, size_t whylen)
     return 0;
 }
 
-static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, size_t whylen)
+static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
 {
-    const quire_impl *im = !strcmp(role, "server") ? t->o->server : t->o->client;
-    int server = !strcmp(role, "server");
-    /* The contract's variables, and PATH/HOME so that run_endpoint scripts work. */
-    char env[11][4200];
-    const char *envp[13];
+    int server = role == QUIRE_ROLE_SERVER;
+    const quire_impl *im = server ? t->o->server : t->o->client;
+    const char *rname = quire_role_name(role);
+    /* The contract's variables (the backend adds what its programs need, e.g. PATH and HOME) */
+    char env[9][4200];
+    const char *envp[11];
     size_t n = 0;
-    const char *path = getenv("PATH"), *home = getenv("HOME");
-    snprintf(env[n++], sizeof env[0], "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin");
-    snprintf(env[n++], sizeof env[0], "HOME=%s", home ? home : "/root");
-    snprintf(env[n++], sizeof env[0], "ROLE=%s", role);
+    snprintf(env[n++], sizeof env[0], "ROLE=%s", rname);
     snprintf(env[n++], sizeof env[0], "TESTCASE=%s",
              server ? t->o->tc->testcase_server : t->o->tc->testcase_client);
     snprintf(env[n++], sizeof env[0], "SSLKEYLOGFILE=/logs/keys.log");
@@ -196,248 +193,178 @@ static int start_endpoint(test *t, const char *role, quire_proc *p, char *why, s
     snprintf(req, len, "REQUESTS=%s", server ? "" : t->requests);
     envp[n++] = req;
     envp[n] = NULL;
-    char exe[4200];
-    snprintf(exe, sizeof exe, "%s/run_endpoint", im->path);
-    const char *argv[] = {exe, NULL};
     quire_proc_mount mounts[] = {
         {server ? t->www : t->client_www, "/www", 1},
         {t->certs, "/certs", 1},
         {server ? t->server_downloads : t->downloads, "/downloads", 0},
         {server ? t->server_logs : t->client_logs, "/logs", 0},
     };
-    quire_proc_opts po = {
-        .argv = argv,
-        .envp = envp,
-        .cwd = im->path,
-        .netns = quire_netns_testbed_name(&t->tb, server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT),
-        .new_mountns = 1,
+    quire_role_spec spec = {
+        .role = role,
+        .name = im->name,
+        .path = im->path,
+        .image = im->image,
+        .env = envp,
         .mounts = mounts,
         .nmounts = sizeof mounts / sizeof mounts[0],
-        .hosts_file = t->hosts,
-        .new_pidns = 1,
         .output = t->output,
-        .stdin_null = 1,
     };
-    tlog(t, "starting %s %s: %s (TESTCASE=%s%s%s%s%s%s%s)", role, im->name,
-         t->o->container ? im->image : exe,
+    char what[4300];
+    tlog(t, "starting %s %s: %s (TESTCASE=%s%s%s%s%s%s%s)", rname, im->name,
+         t->be->describe(t->bed, &spec, what, sizeof what),
          server ? t->o->tc->testcase_server : t->o->tc->testcase_client,
          t->o->alpn ? ", QUIRE_ALPN=" : "", t->o->alpn ? t->o->alpn : "",
          cron && *cron ? ", CRON=" : "", cron && *cron ? cron : "",
          params && *params ? (server ? ", SERVER_PARAMS=" : ", CLIENT_PARAMS=") : "",
          params && *params ? params : "");
     if (!server) tlog(t, "REQUESTS=%s", t->requests);
-    int rc;
-    if (t->o->container) {
-        quire_container_spec cs = {
-            .role = server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT,
-            .image = im->image,
-            .env = envp + 2, /* the image's own PATH and HOME */
-            .mounts = mounts,
-            .nmounts = sizeof mounts / sizeof mounts[0],
-            .output = t->output,
-        };
-        rc = quire_container_start(&t->ctb, &cs, p, why, whylen);
-        free(req);
-        if (rc) tlog(t, "%s", why);
-        return rc;
-    }
-    rc = quire_proc_spawn(p, &po);
+    int rc = t->be->start(t->bed, &spec, why, whylen);
     free(req);
-    if (rc) {
-        snprintf(why, whylen, "cannot start the %s: %s", role, p->err);
+    if (rc)
         tlog(t, "%s", why);
-    }
+    else
+        t->started[role] = 1;
     return rc;
-}
-
-/* The simulator image runs `quire sim ARGS LEFT RIGHT $SCENARIO` (images/sim-entry.sh). */
-static int start_sim_container(test *t, char *why, size_t whylen)
-{
-    const quire_lifecycle_opts *o = t->o;
-    const quire_container_addrs *a = &t->ctb.addrs;
-    char seed[32], w4[80], w6[96], scen[600];
-    snprintf(seed, sizeof seed, "%llu", o->seed);
-    snprintf(w4, sizeof w4, "%s:443", a->server4);
-    snprintf(w6, sizeof w6, "[%s]:443", a->server6);
-    snprintf(scen, sizeof scen, "SCENARIO=%s", o->tc->scenario);
-    const char *args[12] = {"--seed", seed, "--pcap-dir", "/logs", "--ready-file", "/logs/.ready"};
-    size_t n = 6;
-    args[n++] = "--wait-server";
-    args[n++] = w4;
-    args[n++] = "--wait-server";
-    args[n++] = w6;
-    if (o->sim_kernel) args[n++] = "--kernel";
-    args[n] = NULL;
-    const char *env[] = {scen, NULL};
-    quire_proc_mount mounts[] = {{t->sim_logs, "/logs", 0}};
-    quire_container_spec cs = {
-        .role = QUIRE_NETNS_SIM,
-        .image = o->container->sim_image ? o->container->sim_image : QUIRE_CONTAINER_SIM_IMAGE,
-        .env = env,
-        .mounts = mounts,
-        .nmounts = 1,
-        .args = args,
-        .output = t->output,
-    };
-    tlog(t, "starting the simulator container %s: scenario %s%s", cs.image, o->tc->scenario,
-         o->sim_kernel ? " (kernel forwarding)" : "");
-    return quire_container_start(&t->ctb, &cs, &t->sim, why, whylen);
 }
 
 static int start_sim(test *t, char *why, size_t whylen)
 {
     const quire_lifecycle_opts *o = t->o;
-    const char *argv[64];
-    size_t n = 0;
-    char seed[32], scen[512];
-    snprintf(seed, sizeof seed, "%llu", o->seed);
-    argv[n++] = o->sim_exe;
-    argv[n++] = "sim";
-    argv[n++] = "--seed";
-    argv[n++] = seed;
-    argv[n++] = "--pcap-dir";
-    argv[n++] = t->sim_logs;
-    argv[n++] = "--ready-file";
-    argv[n++] = t->ready;
-    argv[n++] = "--wait-server";
-    argv[n++] = QUIRE_NETNS_SERVER_IP4 ":443";
-    argv[n++] = "--wait-server";
-    argv[n++] = "[" QUIRE_NETNS_SERVER_IP6 "]:443";
-    if (o->sim_kernel) argv[n++] = "--kernel";
-    argv[n++] = QUIRE_NETNS_SIM_LEFT_IFNAME;
-    argv[n++] = QUIRE_NETNS_SIM_RIGHT_IFNAME;
-    snprintf(scen, sizeof scen, "%s", o->tc->scenario);
-    char *save = NULL;
-    for (char *tok = strtok_r(scen, " ", &save); tok && n < 62; tok = strtok_r(NULL, " ", &save))
-        argv[n++] = tok;
-    argv[n] = NULL;
-    if (o->container) return start_sim_container(t, why, whylen);
-    quire_proc_opts po = {
-        .argv = argv,
-        .netns = quire_netns_testbed_name(&t->tb, QUIRE_NETNS_SIM),
-        .output = t->output,
-        .stdin_null = 1,
+    quire_sim_spec sim = {
+        .exe = o->sim_exe,
+        .seed = o->seed,
+        .kernel = o->sim_kernel,
+        .scenario = o->tc->scenario,
+        .dir = t->sim_logs,
     };
-    tlog(t, "starting the simulator: scenario %s%s", o->tc->scenario,
-         o->sim_kernel ? " (kernel forwarding)" : "");
-    int rc = quire_proc_spawn(&t->sim, &po);
-    if (rc) snprintf(why, whylen, "cannot start the simulator: %s", t->sim.err);
+    quire_role_spec spec = {
+        .role = QUIRE_ROLE_SIM, .name = "sim", .output = t->output, .sim = &sim};
+    char what[4300];
+    t->be->describe(t->bed, &spec, what, sizeof what);
+    tlog(t, "starting the simulator%s%s: scenario %s%s", what[0] ? " " : "", what,
+         o->tc->scenario, o->sim_kernel ? " (kernel forwarding)" : "");
+    int rc = t->be->start(t->bed, &spec, why, whylen);
+    if (!rc) t->started[QUIRE_ROLE_SIM] = 1;
     return rc;
 }
 
-static void record_exit(quire_proc *p, quire_exit *e, quire_exit_kind stopped_kind, int stopped)
+static void record_exit(int status, quire_exit *e, quire_exit_kind stopped_kind, int stopped)
 {
     int sig = 0;
     if (stopped) {
         e->kind = stopped_kind;
-        e->code = quire_proc_exit_code(p->status);
-    } else if (quire_proc_signaled(p->status, &sig)) {
+        e->code = quire_proc_exit_code(status);
+    } else if (quire_proc_signaled(status, &sig)) {
         e->kind = QUIRE_EXIT_SIGNAL;
         e->code = sig;
     } else {
         e->kind = QUIRE_EXIT_CODE;
-        e->code = quire_proc_exit_code(p->status);
+        e->code = quire_proc_exit_code(status);
     }
 }
 
+/* Waits up to timeout_ms for the first of n started roles to end (the backend's wait op);
+ * records its end. Returns 0 with *which its index in roles, or the op's error. */
+static int wait_roles(test *t, const quire_role *roles, size_t n, int timeout_ms, size_t *which)
+{
+    int status = 0;
+    int rc = t->be->wait(t->bed, roles, n, timeout_ms, which, &status);
+    if (rc) return rc;
+    t->ended[roles[*which]] = 1;
+    t->status[roles[*which]] = status;
+    return 0;
+}
+
 /* Waits until the server is ready: the simulator's ready file, or without a simulator a
- * socket on UDP 443. Returns 0 (ready), 1 (server or simulator ended first), or an error. */
+ * socket on UDP 443 (the backend's server_bound). Returns 0 (ready), 1 (server or simulator
+ * ended first), or an error. */
 static int wait_ready(test *t, long long deadline)
 {
+    static const quire_role roles[2] = {QUIRE_ROLE_SERVER, QUIRE_ROLE_SIM};
     for (;;) {
-        if (t->have_sim) {
+        if (t->started[QUIRE_ROLE_SIM]) {
             if (quire_fs_exists(t->ready)) return 0;
-        } else if (quire_netns_udp_bound(t->server.pid, 443)) {
+        } else if (t->be->server_bound && t->be->server_bound(t->bed, 443)) {
             return 0;
         }
-        quire_proc *ps[2] = {&t->server, &t->sim};
         size_t which = 0;
         long long left = deadline - quire_proc_now_ms();
         if (left <= 0) return QUIRE_ERR_TIMEOUT;
-        int rc = quire_proc_wait_any(ps, t->have_sim ? 2 : 1, left < 10 ? (int)left : 10, &which);
+        int rc = wait_roles(t, roles, t->started[QUIRE_ROLE_SIM] ? 2 : 1,
+                            left < 10 ? (int)left : 10, &which);
         if (rc == 0) return 1;
         if (rc != QUIRE_ERR_TIMEOUT) return rc;
     }
 }
 
-/* Stops one process; in the container backend its container (see quire_container_stop). */
-static void stop_proc(test *t, quire_proc *p, quire_netns_role role, int grace_ms)
+/* Stops a started role that is still running (the backend's stop op) and records its end. */
+static void stop_role(test *t, quire_role role, int grace_ms)
 {
-    if (t->o->container)
-        quire_container_stop(&t->ctb, role, p, grace_ms);
-    else
-        quire_proc_kill(p, grace_ms);
+    int status = 0;
+    int rc = t->be->stop(t->bed, role, grace_ms, &status);
+    if (rc) tlog(t, "stopping the %s: %s", quire_role_name(role), quire_strerror(rc));
+    t->ended[role] = 1;
+    t->status[role] = status;
 }
 
 static void stop_all(test *t)
 {
-    if (t->have_client && !t->client.exited) {
-        stop_proc(t, &t->client, QUIRE_NETNS_CLIENT, 0);
+    if (t->started[QUIRE_ROLE_CLIENT] && !t->ended[QUIRE_ROLE_CLIENT]) {
+        stop_role(t, QUIRE_ROLE_CLIENT, 0);
         if (t->client_exit.kind == QUIRE_EXIT_NOT_STARTED)
-            record_exit(&t->client, &t->client_exit, QUIRE_EXIT_STOPPED, 1);
+            record_exit(t->status[QUIRE_ROLE_CLIENT], &t->client_exit, QUIRE_EXIT_STOPPED, 1);
     }
-    if (t->have_server && !t->server.exited) {
-        stop_proc(t, &t->server, QUIRE_NETNS_SERVER, SERVER_GRACE_MS);
-        record_exit(&t->server, &t->server_exit, QUIRE_EXIT_STOPPED, 1);
+    if (t->started[QUIRE_ROLE_SERVER] && !t->ended[QUIRE_ROLE_SERVER]) {
+        stop_role(t, QUIRE_ROLE_SERVER, SERVER_GRACE_MS);
+        record_exit(t->status[QUIRE_ROLE_SERVER], &t->server_exit, QUIRE_EXIT_STOPPED, 1);
     }
-    if (t->have_sim && !t->sim.exited) {
-        stop_proc(t, &t->sim, QUIRE_NETNS_SIM, SIM_GRACE_MS);
+    if (t->started[QUIRE_ROLE_SIM] && !t->ended[QUIRE_ROLE_SIM]) {
+        stop_role(t, QUIRE_ROLE_SIM, SIM_GRACE_MS);
+        int st = t->status[QUIRE_ROLE_SIM];
         char s[96];
-        if (quire_proc_signaled(t->sim.status, NULL) || quire_proc_exit_code(t->sim.status) != 0)
-            tlog(t, "simulator %s after SIGTERM",
-                 quire_proc_status_str(t->sim.status, s, sizeof s));
+        if (quire_proc_signaled(st, NULL) || quire_proc_exit_code(st) != 0)
+            tlog(t, "simulator %s after SIGTERM", quire_proc_status_str(st, s, sizeof s));
     }
-    if (t->have_client) quire_proc_release(&t->client);
-    if (t->have_server) quire_proc_release(&t->server);
-    if (t->have_sim) quire_proc_release(&t->sim);
-    t->have_client = t->have_server = t->have_sim = 0;
-    if (t->o->container) {
-        int rc = quire_container_testbed_destroy(&t->ctb);
-        if (rc) tlog(t, "container teardown: %s", quire_strerror(rc));
+    memset(t->started, 0, sizeof t->started);
+    if (t->have_bed) {
+        int rc = t->be->destroy(t->bed);
+        if (rc) tlog(t, "testbed teardown (%s): %s", t->be->name, quire_strerror(rc));
+        t->bed = NULL;
+        t->have_bed = 0;
     }
-    if (t->have_tb) {
-        int rc = quire_netns_testbed_destroy(&t->tb);
-        if (rc) tlog(t, "testbed teardown: %s", quire_strerror(rc));
-        t->have_tb = 0;
-    }
-}
-
-/* QIR's server46 (connectionmigration): a name with both of the server's addresses. */
-static int add_server46(const char *hosts)
-{
-    FILE *f = fopen(hosts, "a");
-    if (!f) return QUIRE_ERR_IO;
-    fprintf(f, "%s server46\n%s server46\n", QUIRE_NETNS_SERVER_IP4, QUIRE_NETNS_SERVER_IP6);
-    return fclose(f) ? QUIRE_ERR_IO : 0;
 }
 
 /* The compliance pre-check's endpoint, alone with the simulator: waits for its exit. */
 static int run_alone(test *t, long long deadline, char *why, size_t whylen)
 {
     int server = t->o->compliance == QUIRE_COMPLIANCE_SERVER;
-    quire_proc *p = server ? &t->server : &t->client;
-    int rc = start_endpoint(t, server ? "server" : "client", p, why, whylen);
+    quire_role role = server ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT;
+    int rc = start_endpoint(t, role, why, whylen);
     if (rc) return rc;
-    *(server ? &t->have_server : &t->have_client) = 1;
     quire_exit *e = server ? &t->server_exit : &t->client_exit;
     long long left = deadline - quire_proc_now_ms();
     size_t which = 0;
-    rc = left <= 0 ? QUIRE_ERR_TIMEOUT : quire_proc_wait_any(&p, 1, (int)left, &which);
+    rc = left <= 0 ? QUIRE_ERR_TIMEOUT : wait_roles(t, &role, 1, (int)left, &which);
     if (rc == QUIRE_ERR_INTERRUPTED) return rc;
     if (rc == QUIRE_ERR_TIMEOUT) {
-        tlog(t, "the %s did not exit within %u s", server ? "server" : "client", t->timeout_s);
-        stop_proc(t, p, server ? QUIRE_NETNS_SERVER : QUIRE_NETNS_CLIENT, 0);
-        record_exit(p, e, QUIRE_EXIT_TIMEOUT, 1);
+        tlog(t, "the %s did not exit within %u s", quire_role_name(role), t->timeout_s);
+        stop_role(t, role, 0);
+        record_exit(t->status[role], e, QUIRE_EXIT_TIMEOUT, 1);
         return 0;
     }
     if (rc) {
         snprintf(why, whylen, "waiting for the endpoint: %s", quire_strerror(rc));
         return rc;
     }
-    record_exit(p, e, QUIRE_EXIT_STOPPED, 0);
+    record_exit(t->status[role], e, QUIRE_EXIT_STOPPED, 0);
     char s[96];
-    tlog(t, "%s %s", server ? "server" : "client", quire_proc_status_str(p->status, s, sizeof s));
+    tlog(t, "%s %s", quire_role_name(role), quire_proc_status_str(t->status[role], s, sizeof s));
     return 0;
+}
+
+static void log_line(void *arg, const char *line)
+{
+    tlog(arg, "%s", line);
 }
 
 /* Runs the processes; returns 0, QUIRE_ERR_INTERRUPTED, or another error with why set. */
@@ -445,44 +372,26 @@ static int run_processes(test *t, char *why, size_t whylen)
 {
     const quire_lifecycle_opts *o = t->o;
     long long deadline = t->t0 + (long long)t->timeout_s * 1000;
-    int rc = 0;
-    if (o->container) {
-        if (!o->sim_exe) {
-            snprintf(why, whylen, "the container backend needs the simulator (not in this build)");
-            return QUIRE_ERR_UNSUPPORTED;
-        }
-        rc = quire_container_testbed_create(&t->ctb, o->container, o->run_id, o->testbed_n, why,
-                                            whylen);
-        if (rc) return rc;
-        tlog(t, "networks %s (%s, %s) and %s (%s, %s)", t->ctb.net[0], t->ctb.addrs.net4[0],
-             t->ctb.addrs.net6[0], t->ctb.net[1], t->ctb.addrs.net4[1], t->ctb.addrs.net6[1]);
-    } else if (o->testbed)
-        t->tb = *o->testbed;
-    else
-        rc = quire_netns_testbed_create(&t->tb, o->run_id, o->testbed_n);
-    if (rc) {
-        snprintf(why, whylen, "cannot create the testbed: %s", quire_strerror(rc));
-        return rc;
-    }
-    t->have_tb = !o->container;
-    if (!o->container &&
-        ((rc = quire_netns_write_hosts(t->hosts)) || (rc = add_server46(t->hosts)))) {
-        snprintf(why, whylen, "cannot write %.200s: %s", t->hosts, quire_strerror(rc));
-        return rc;
-    }
+    quire_testbed_spec ts = {
+        .run_id = o->run_id,
+        .n = o->testbed_n,
+        .cfg = o->backend_cfg,
+        .adopt = o->testbed,
+        .hosts_file = t->hosts,
+        .with_sim = o->sim_exe != NULL,
+        .log = log_line,
+        .log_arg = t,
+    };
+    int rc = t->be->create(&t->bed, &ts, why, whylen);
+    t->have_bed = 1; /* destroy frees the state, also after a failed create */
+    if (rc) return rc;
     if (o->sim_exe) {
         if ((rc = start_sim(t, why, whylen))) return rc;
-        t->have_sim = 1;
     } else {
         tlog(t, "no simulator in this build: kernel forwarding, no captures");
-        if ((rc = quire_netns_set_forwarding(&t->tb, 1))) {
-            snprintf(why, whylen, "cannot enable forwarding: %s", quire_strerror(rc));
-            return rc;
-        }
     }
     if (o->compliance) return run_alone(t, deadline, why, whylen);
-    if ((rc = start_endpoint(t, "server", &t->server, why, whylen))) return rc;
-    t->have_server = 1;
+    if ((rc = start_endpoint(t, QUIRE_ROLE_SERVER, why, whylen))) return rc;
     rc = wait_ready(t, deadline);
     if (rc == QUIRE_ERR_INTERRUPTED) return rc;
     if (rc == QUIRE_ERR_TIMEOUT) {
@@ -490,16 +399,15 @@ static int run_processes(test *t, char *why, size_t whylen)
         return rc;
     }
     if (rc == 1) {
-        if (t->server.exited) {
-            record_exit(&t->server, &t->server_exit, QUIRE_EXIT_STOPPED, 0);
-            char s[96];
-            tlog(t, "server %s before it was ready",
-                 quire_proc_status_str(t->server.status, s, sizeof s));
+        char s[96];
+        if (t->ended[QUIRE_ROLE_SERVER]) {
+            int st = t->status[QUIRE_ROLE_SERVER];
+            record_exit(st, &t->server_exit, QUIRE_EXIT_STOPPED, 0);
+            tlog(t, "server %s before it was ready", quire_proc_status_str(st, s, sizeof s));
             return 0; /* the exit rules judge it (127 = unsupported) */
         }
-        char s[96];
         snprintf(t->sim_problem, sizeof t->sim_problem, "simulator %s before the server was ready",
-                 quire_proc_status_str(t->sim.status, s, sizeof s));
+                 quire_proc_status_str(t->status[QUIRE_ROLE_SIM], s, sizeof s));
         snprintf(why, whylen, "%s", t->sim_problem);
         return QUIRE_ERR_IO;
     }
@@ -508,14 +416,14 @@ static int run_processes(test *t, char *why, size_t whylen)
         return rc;
     }
     tlog(t, "server ready after %lld ms", quire_proc_now_ms() - t->t0);
-    if ((rc = start_endpoint(t, "client", &t->client, why, whylen))) return rc;
-    t->have_client = 1;
+    if ((rc = start_endpoint(t, QUIRE_ROLE_CLIENT, why, whylen))) return rc;
+    static const quire_role roles[3] = {QUIRE_ROLE_CLIENT, QUIRE_ROLE_SERVER, QUIRE_ROLE_SIM};
     for (;;) {
-        quire_proc *ps[3] = {&t->client, &t->server, &t->sim};
         size_t which = 0;
         long long left = deadline - quire_proc_now_ms();
         rc = left <= 0 ? QUIRE_ERR_TIMEOUT
-                       : quire_proc_wait_any(ps, t->have_sim ? 3 : 2, (int)left, &which);
+                       : wait_roles(t, roles, t->started[QUIRE_ROLE_SIM] ? 3 : 2, (int)left,
+                                    &which);
         struct timespec now; /* when the test ended, on the captures' clock */
         clock_gettime(CLOCK_REALTIME, &now);
         t->end_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
@@ -523,28 +431,29 @@ static int run_processes(test *t, char *why, size_t whylen)
         char s[96];
         if (rc == QUIRE_ERR_TIMEOUT) {
             tlog(t, "timeout: the client did not finish within %u s; killing it", t->timeout_s);
-            quire_proc_kill(&t->client, 0);
-            record_exit(&t->client, &t->client_exit, QUIRE_EXIT_TIMEOUT, 1);
+            stop_role(t, QUIRE_ROLE_CLIENT, 0);
+            record_exit(t->status[QUIRE_ROLE_CLIENT], &t->client_exit, QUIRE_EXIT_TIMEOUT, 1);
             return 0;
         }
         if (rc) {
             snprintf(why, whylen, "waiting for the endpoints: %s", quire_strerror(rc));
             return rc;
         }
+        int st = t->status[roles[which]];
         if (which == 0) {
-            record_exit(&t->client, &t->client_exit, QUIRE_EXIT_STOPPED, 0);
-            tlog(t, "client %s after %lld ms", quire_proc_status_str(t->client.status, s, sizeof s),
+            record_exit(st, &t->client_exit, QUIRE_EXIT_STOPPED, 0);
+            tlog(t, "client %s after %lld ms", quire_proc_status_str(st, s, sizeof s),
                  quire_proc_now_ms() - t->t0);
             return 0;
         }
         if (which == 1) {
-            record_exit(&t->server, &t->server_exit, QUIRE_EXIT_STOPPED, 0);
+            record_exit(st, &t->server_exit, QUIRE_EXIT_STOPPED, 0);
             tlog(t, "server %s while the client was running; stopping the client",
-                 quire_proc_status_str(t->server.status, s, sizeof s));
+                 quire_proc_status_str(st, s, sizeof s));
             return 0;
         }
         snprintf(t->sim_problem, sizeof t->sim_problem, "simulator %s during the test",
-                 quire_proc_status_str(t->sim.status, s, sizeof s));
+                 quire_proc_status_str(st, s, sizeof s));
         tlog(t, "%s", t->sim_problem);
         return 0;
     }
@@ -644,7 +553,7 @@ static void cleanup_files(test *t, quire_outcome *out)
 
 int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
 {
-    test t = {.o = o, .log_fd = -1};
+    test t = {.o = o, .be = o->backend ? o->backend : &quire_backend_netns, .log_fd = -1};
     memset(out, 0, sizeof *out);
     t.t0 = quire_proc_now_ms();
     t.timeout_s = o->timeout_s ? o->timeout_s : o->tc->timeout_s;
@@ -700,18 +609,4 @@ done:
     free(t.files);
     free(t.requests);
     return rc == QUIRE_ERR_INTERRUPTED ? rc : 0;
-}
-
-void quire_lifecycle_cleanup(const char *run_id, unsigned n)
-{
-    quire_netns_testbed tb;
-    memset(&tb, 0, sizeof tb);
-    snprintf(tb.run, sizeof tb.run, "%s", run_id);
-    tb.n = n;
-    static const char *const roles[3] = {"client", "sim", "server"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(tb.name[i], sizeof tb.name[i], "quire-%s-%u-%s", run_id, n, roles[i]);
-        tb.fd[i] = -1;
-    }
-    quire_netns_testbed_destroy(&tb);
 }

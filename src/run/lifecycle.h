@@ -1,27 +1,32 @@
-/* The life of one test with the netns backend (DESIGN.md, "Per-test lifecycle"): make the test
- * directory <log_dir>/<server>_<client>/<test>/{server,client,sim} with the www files and the
- * certificates; create the testbed (three namespaces); start the simulator in the sim namespace
- * (or, without it, kernel forwarding); start the server, wait until it is ready; start the
- * client; wait for the client within the test's timeout (the first endpoint to exit ends the
- * test, like QIR's --abort-on-container-exit); stop the server and the simulator; delete the
- * namespaces; apply the exit rules and the test case's check; clean up (www, downloads, certs
- * go, logs stay). The runner's own log of the test, the endpoints' and the simulator's output
- * go to <test dir>/output.txt. */
+/* The life of one test (docs/run.md, "Per-test lifecycle"): make the test directory
+ * <log_dir>/<server>_<client>/<test>/{server,client,sim} with the www files and the
+ * certificates; create the test bed; start the simulator (or, without it, the test bed
+ * forwards by itself); start the server, wait until it is ready; start the client; wait for
+ * the client within the test's timeout (the first endpoint to exit ends the test, like QIR's
+ * --abort-on-container-exit); stop the server and the simulator; remove the test bed; apply
+ * the exit rules and the test case's check; clean up (www, downloads, certs go, logs stay).
+ * The runner's own log of the test, the endpoints' and the simulator's output go to
+ * <test dir>/output.txt. Test bed and roles are the backend's (backend/backend.h): the
+ * lifecycle drives any backend through its ops alone. */
 #ifndef QUIRE_LIFECYCLE_H
 #define QUIRE_LIFECYCLE_H
 
-#include "backend/container.h"
-#include "backend/netns.h"
+#include "backend/backend.h"
 #include "report/result.h"
 #include "run/registry.h"
 #include "run/testcase.h"
 
 typedef struct quire_lifecycle_opts {
-    const char *run_id; /* namespaces are quire-<run_id>-<testbed_n>-<role> */
+    const char *run_id; /* test beds are quire-<run_id>-<testbed_n>-... */
     unsigned testbed_n;
-    /* A testbed already created (by the process that owns the run, see netns.h's run
-     * ownership), which the lifecycle uses and destroys; NULL: it creates its own. */
-    const quire_netns_testbed *testbed;
+    /* The backend and its configuration (backend.h; containers: a quire_container_cfg,
+     * fake: a quire_fake_script); NULL: quire_backend_netns. */
+    const quire_backend_ops *backend;
+    const void *backend_cfg;
+    /* A test bed already created by the process that owns the run (netns: a
+     * quire_netns_testbed, see netns.h's run ownership), which the backend adopts and the
+     * lifecycle destroys; NULL: the backend creates its own. */
+    const void *testbed;
     const char *log_dir; /* the run's log directory (absolute) */
     const quire_impl *server;
     const quire_impl *client;
@@ -35,9 +40,6 @@ typedef struct quire_lifecycle_opts {
     int save_files;          /* keep www and downloads of failed tests (QIR's -f) */
     int debug;               /* also copy the runner's log lines to stderr */
     unsigned repetition;     /* measurements, --repeat: 1-based run (test dir gets /<n>); 0 none */
-    /* Non-NULL: the container backend (backend/container.h) runs the simulator image and the
-     * implementations' images instead of namespaces; testbed is then unused. */
-    const quire_container_cfg *container;
     /* QIR's compliance pre-check (interop.py _check_impl_is_compliant): only the simulator and
      * this one endpoint (tc's TESTCASE is an unknown name), no REQUESTS; the verdict is
      * succeeded when it exits with 127, failed otherwise. */
@@ -63,9 +65,5 @@ typedef struct quire_outcome {
  * Setup failures (cannot create the directory, testbed, ...) are a failed verdict with the
  * reason, not an error return: the run goes on with the next test. */
 int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out);
-
-/* Removes what a test of (run_id, n) may have left if its worker died: the testbed's
- * namespaces and every process in them. Safe when nothing is left. */
-void quire_lifecycle_cleanup(const char *run_id, unsigned n);
 
 #endif

@@ -18,16 +18,11 @@
 
 #include "util/err.h"
 
-const char *quire_role_name(quire_role role)
+const char *quire_registry_roles_name(unsigned roles)
 {
-    switch (role) {
-    case QUIRE_ROLE_SERVER:
-        return "server";
-    case QUIRE_ROLE_CLIENT:
-        return "client";
-    default:
-        return "both";
-    }
+    if (roles == QUIRE_ROLE_BIT(QUIRE_ROLE_SERVER)) return "server";
+    if (roles == QUIRE_ROLE_BIT(QUIRE_ROLE_CLIENT)) return "client";
+    return "both";
 }
 
 void quire_registry_default_path(char *out, size_t len)
@@ -214,11 +209,11 @@ static int load_root(quire_registry *r, json_t *root, const char *file, char *er
             snprintf(err, errlen, "%s: implementation '%s': missing \"role\"", file, sname);
             goto fail;
         } else if (!strcmp(role, "server")) {
-            im->role = QUIRE_ROLE_SERVER;
+            im->roles = QUIRE_ROLE_BIT(QUIRE_ROLE_SERVER);
         } else if (!strcmp(role, "client")) {
-            im->role = QUIRE_ROLE_CLIENT;
+            im->roles = QUIRE_ROLE_BIT(QUIRE_ROLE_CLIENT);
         } else if (!strcmp(role, "both")) {
-            im->role = QUIRE_ROLE_BOTH;
+            im->roles = QUIRE_REGISTRY_BOTH;
         } else {
             snprintf(err, errlen,
                      "%s: implementation '%s': unknown role '%s' (expected server, "

@@ -8,18 +8,17 @@
 
 #include <stddef.h>
 
-typedef enum quire_role {
-    QUIRE_ROLE_SERVER = 1,
-    QUIRE_ROLE_CLIENT = 2,
-    QUIRE_ROLE_BOTH = 3,
-} quire_role;
+#include "backend/backend.h" /* quire_role */
+
+/* The roles an implementation takes: "role" server, client or both. */
+#define QUIRE_REGISTRY_BOTH (QUIRE_ROLE_BIT(QUIRE_ROLE_SERVER) | QUIRE_ROLE_BIT(QUIRE_ROLE_CLIENT))
 
 typedef struct quire_impl {
     char *name;
     char *url;   /* "" when absent */
     char *image; /* NULL when absent */
     char *path;  /* absolute endpoint directory, NULL when absent */
-    quire_role role;
+    unsigned roles;   /* QUIRE_ROLE_BIT()s of the roles it takes */
     int probed;       /* quire_registry_probe ran */
     int runnable;     /* can run here with the netns backend */
     char reason[256]; /* why not, when !runnable */
@@ -52,8 +51,8 @@ int quire_registry_replace(quire_registry *r, const char *arg, char *err, size_t
  * output line, "needs container backend (image X)", ...). Runs at most once per entry. */
 void quire_registry_probe(quire_impl *impl);
 
-/* "server", "client", "both". */
-const char *quire_role_name(quire_role role);
+/* The "role" of an entry with these roles: "server", "client", "both". */
+const char *quire_registry_roles_name(unsigned roles);
 
 /* The default implementations file: $QUIRE_IMPLEMENTATIONS, else QUIRE_SOURCE_DIR's (from the
  * environment, then the build), else the current directory's; in a directory

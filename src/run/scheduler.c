@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/backend_netns.h"
 #include "backend/netns.h"
 #include "run/load.h"
 #include "util/err.h"
@@ -121,22 +122,22 @@ static void run_repeated(quire_lifecycle_opts *lo, quire_outcome *out, unsigned 
     log_of_test(out->log);
 }
 
+/* What a dead worker's test may have left (the backend's cleanup op). */
 static void cleanup(const quire_sched_opts *o, unsigned bed)
 {
-    quire_lifecycle_cleanup(o->base.run_id, bed);
-    if (o->base.container)
-        quire_container_clean(o->base.container->engine, o->base.run_id, (int)bed,
-                              QUIRE_CONTAINER_CLEAN_FORCE, NULL, NULL);
+    const quire_backend_ops *be = o->base.backend ? o->base.backend : &quire_backend_netns;
+    be->cleanup(o->base.run_id, bed, o->base.backend_cfg);
 }
 
 static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t, unsigned bed,
                           int *fd)
 {
-    /* The runner process owns the run (netns.h), so it creates the testbed; the worker uses
-     * it and deletes it. A failure here is the test's failure, reported by the worker. */
+    /* With namespaces the runner process owns the run (netns.h), so it creates the testbed;
+     * the worker's backend adopts it and deletes it. A failure here is the test's failure,
+     * reported by the worker. Other backends make their test beds in the worker. */
     quire_netns_testbed tb;
-    int tbrc = o->base.container ? 1 /* the worker makes the networks */
-                                 : quire_netns_testbed_create(&tb, o->base.run_id, bed);
+    int netns = !o->base.backend || o->base.backend == &quire_backend_netns;
+    int tbrc = !netns ? 1 : quire_netns_testbed_create(&tb, o->base.run_id, bed);
     int p[2];
     if (pipe2(p, O_CLOEXEC)) {
         if (!tbrc) quire_netns_testbed_destroy(&tb);

@@ -89,7 +89,7 @@ static void test_argv_server(void **state)
     testbed(&tb);
     const char *env[] = {"ROLE=server", "TESTCASE=handshake", NULL};
     quire_proc_mount m[] = {{"/l/www", "/www", 1}, {"/l/logs", "/logs", 0}};
-    quire_container_spec s = {.role = QUIRE_NETNS_SERVER,
+    quire_container_spec s = {.role = QUIRE_ROLE_SERVER,
                               .image = "quire/quic-go:latest",
                               .env = env,
                               .mounts = m,
@@ -136,7 +136,7 @@ static void test_argv_sim(void **state)
     const char *env[] = {"SCENARIO=simple-p2p --delay=15ms", NULL};
     const char *args[] = {"--seed", "7", NULL};
     quire_container_spec s = {
-        .role = QUIRE_NETNS_SIM, .image = "quire/sim:latest", .env = env, .args = args};
+        .role = QUIRE_ROLE_SIM, .image = "quire/sim:latest", .env = env, .args = args};
     const char *argv[160];
     char buf[16384];
     int n = quire_container_create_argv(&tb, &s, argv, 160, buf, sizeof buf);
@@ -169,7 +169,7 @@ static void test_argv_limits(void **state)
     (void)state;
     quire_container_testbed tb;
     testbed(&tb);
-    quire_container_spec s = {.role = QUIRE_NETNS_CLIENT, .image = "x"};
+    quire_container_spec s = {.role = QUIRE_ROLE_CLIENT, .image = "x"};
     const char *argv[160];
     char buf[16384];
     assert_int_equal(quire_container_create_argv(&tb, &s, argv, 8, buf, sizeof buf),

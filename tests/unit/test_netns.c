@@ -155,8 +155,8 @@ static void sockaddr_of(const char *ip, uint16_t port, struct sockaddr_storage *
 static int udp_through(const quire_netns_testbed *tb, const char *server_ip, int wait_ms)
 {
     int family = strchr(server_ip, ':') ? AF_INET6 : AF_INET;
-    int srv = socket_in(quire_netns_testbed_name(tb, QUIRE_NETNS_SERVER), family, SOCK_DGRAM, 0);
-    int cli = socket_in(quire_netns_testbed_name(tb, QUIRE_NETNS_CLIENT), family, SOCK_DGRAM, 0);
+    int srv = socket_in(quire_netns_testbed_name(tb, QUIRE_ROLE_SERVER), family, SOCK_DGRAM, 0);
+    int cli = socket_in(quire_netns_testbed_name(tb, QUIRE_ROLE_CLIENT), family, SOCK_DGRAM, 0);
     struct sockaddr_storage ss;
     socklen_t len;
     sockaddr_of(server_ip, 4433, &ss, &len);
@@ -188,7 +188,7 @@ static void test_testbed_forwarding(void **state)
         snprintf(p, sizeof p, "%s/quire-%s-1-%s", QUIRE_NETNS_DIR, run_id,
                  r == 0 ? "client" : r == 1 ? "sim" : "server");
         assert_true(quire_fs_exists(p));
-        assert_string_equal(quire_netns_testbed_name(&tb, (quire_netns_role)r), p + 11);
+        assert_string_equal(quire_netns_testbed_name(&tb, (quire_role)r), p + 11);
     }
     /* Forwarding off by default: the sim swallows everything. */
     assert_false(udp_through(&tb, QUIRE_NETNS_SERVER_IP4, 200));
@@ -215,7 +215,7 @@ static void test_offloads(void **state)
     if (!root_ok()) skip();
     quire_netns_testbed tb;
     assert_int_equal(quire_netns_testbed_create(&tb, run_id, 2), 0);
-    const char *sim = quire_netns_testbed_name(&tb, QUIRE_NETNS_SIM);
+    const char *sim = quire_netns_testbed_name(&tb, QUIRE_ROLE_SIM);
     int pk = socket_in(sim, AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP)); /* IP header first */
     unsigned idx = 0;
     /* "left" is looked up through the packet socket's namespace with SIOCGIFINDEX. */
@@ -231,7 +231,7 @@ static void test_offloads(void **state)
     int one = 1;
     assert_int_equal(setsockopt(pk, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one), 0);
 
-    int cli = socket_in(quire_netns_testbed_name(&tb, QUIRE_NETNS_CLIENT), AF_INET, SOCK_DGRAM, 0);
+    int cli = socket_in(quire_netns_testbed_name(&tb, QUIRE_ROLE_CLIENT), AF_INET, SOCK_DGRAM, 0);
     int seg = 1200;
     assert_int_equal(setsockopt(cli, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof seg), 0);
     struct sockaddr_storage ss;
@@ -281,10 +281,10 @@ static void test_exists_and_kill(void **state)
 
     /* A process left inside is killed by destroy. */
     const char *argv[] = {"sleep", "30", NULL};
-    quire_proc_opts o = {.argv = argv, .netns = quire_netns_testbed_name(&tb, QUIRE_NETNS_SERVER)};
+    quire_proc_opts o = {.argv = argv, .netns = quire_netns_testbed_name(&tb, QUIRE_ROLE_SERVER)};
     quire_proc p;
     assert_int_equal(quire_proc_spawn(&p, &o), 0);
-    assert_int_equal(quire_netns_kill_procs(quire_netns_testbed_name(&tb, QUIRE_NETNS_SERVER), 0),
+    assert_int_equal(quire_netns_kill_procs(quire_netns_testbed_name(&tb, QUIRE_ROLE_SERVER), 0),
                      1);
     assert_int_equal(quire_netns_testbed_destroy(&tb), 0);
     assert_int_equal(quire_proc_wait(&p, 2000), 0);
@@ -381,18 +381,18 @@ static void test_endpoint_does_not_pin(void **state)
     assert_int_equal(quire_netns_testbed_create(&a, run_id, 4), 0);
     assert_int_equal(quire_netns_testbed_create(&b, run_id, 5), 0);
     const char *argv[] = {"sleep", "30", NULL};
-    quire_proc_opts o = {.argv = argv, .netns = quire_netns_testbed_name(&a, QUIRE_NETNS_CLIENT),
+    quire_proc_opts o = {.argv = argv, .netns = quire_netns_testbed_name(&a, QUIRE_ROLE_CLIENT),
                          .new_pidns = 1};
     quire_proc p;
     assert_int_equal(quire_proc_spawn(&p, &o), 0);
     char mi[64], *data;
     snprintf(mi, sizeof mi, "/proc/%d/mountinfo", (int)p.pid);
     assert_int_equal(quire_fs_read_file(mi, &data, NULL, 0), 0);
-    assert_non_null(strstr(data, quire_netns_testbed_name(&b, QUIRE_NETNS_SERVER)));
+    assert_non_null(strstr(data, quire_netns_testbed_name(&b, QUIRE_ROLE_SERVER)));
     free(data);
     assert_int_equal(quire_netns_testbed_destroy(&b), 0);
     assert_int_equal(quire_fs_read_file(mi, &data, NULL, 0), 0);
-    if (strstr(data, quire_netns_testbed_name(&b, QUIRE_NETNS_SERVER)))
+    if (strstr(data, quire_netns_testbed_name(&b, QUIRE_ROLE_SERVER)))
         fail_msg("the endpoint still holds a bind mount of the deleted namespace");
     free(data);
     assert_int_equal(quire_proc_kill(&p, 1000), 0);

@@ -55,13 +55,13 @@ static void test_testbed_offloads_off(void **state)
     quire_netns_testbed tb;
     assert_int_equal(quire_netns_testbed_create(&tb, run, 1), 0);
     static const struct {
-        quire_netns_role role;
+        quire_role role;
         const char *ifname;
     } ends[] = {
-        {QUIRE_NETNS_CLIENT, QUIRE_NETNS_CLIENT_IFNAME},
-        {QUIRE_NETNS_SIM, QUIRE_NETNS_SIM_LEFT_IFNAME},
-        {QUIRE_NETNS_SIM, QUIRE_NETNS_SIM_RIGHT_IFNAME},
-        {QUIRE_NETNS_SERVER, QUIRE_NETNS_SERVER_IFNAME},
+        {QUIRE_ROLE_CLIENT, QUIRE_NETNS_CLIENT_IFNAME},
+        {QUIRE_ROLE_SIM, QUIRE_NETNS_SIM_LEFT_IFNAME},
+        {QUIRE_ROLE_SIM, QUIRE_NETNS_SIM_RIGHT_IFNAME},
+        {QUIRE_ROLE_SERVER, QUIRE_NETNS_SERVER_IFNAME},
     };
     static const char *const off[] = {"tx-checksum-ip-generic", "tx-generic-segmentation",
                                       "tx-tcp-segmentation", "tx-udp-segmentation", "rx-gro"};

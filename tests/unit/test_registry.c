@@ -80,7 +80,8 @@ static void test_load_and_probe(void **state)
     assert_string_equal(r.impls[4].name, "gone");
     quire_impl *q = (quire_impl *)quire_registry_find(&r, "qir");
     assert_non_null(q);
-    assert_int_equal(q->role, QUIRE_ROLE_BOTH);
+    assert_int_equal(q->roles, QUIRE_REGISTRY_BOTH);
+    assert_string_equal(quire_registry_roles_name(q->roles), "both");
     assert_string_equal(q->image, "example/qir:latest");
     assert_null(q->path);
     quire_registry_probe(q);
@@ -88,7 +89,8 @@ static void test_load_and_probe(void **state)
     assert_non_null(strstr(q->reason, "container backend"));
 
     quire_impl *ok = (quire_impl *)quire_registry_find(&r, "ok");
-    assert_int_equal(ok->role, QUIRE_ROLE_SERVER);
+    assert_int_equal(ok->roles, QUIRE_ROLE_BIT(QUIRE_ROLE_SERVER));
+    assert_string_equal(quire_registry_roles_name(ok->roles), "server");
     assert_string_equal(ok->url, "https://ok");
     assert_int_equal(ok->path[0], '/'); /* resolved relative to the JSON file */
     assert_non_null(strstr(ok->path, "/ep_ok"));

@@ -1,0 +1,212 @@
+/* The netns backend's ops (see backend_netns.h). */
+#include "backend/backend_netns.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/netns.h"
+#include "sim/simargv.h"
+#include "util/err.h"
+
+#define MAX_ENV 32
+
+typedef struct bed {
+    quire_netns_testbed tb;
+    int have_tb;
+    char hosts[4096];
+    quire_proc proc[QUIRE_ROLE_COUNT];
+    int started[QUIRE_ROLE_COUNT];
+} bed;
+
+/* QIR's server46 (connectionmigration): a name with both of the server's addresses. */
+static int add_server46(const char *hosts)
+{
+    FILE *f = fopen(hosts, "a");
+    if (!f) return QUIRE_ERR_IO;
+    fprintf(f, "%s server46\n%s server46\n", QUIRE_NETNS_SERVER_IP4, QUIRE_NETNS_SERVER_IP6);
+    return fclose(f) ? QUIRE_ERR_IO : 0;
+}
+
+static int create(void **state, const quire_testbed_spec *spec, char *why, size_t whylen)
+{
+    bed *b = calloc(1, sizeof *b);
+    if (!(*state = b)) return QUIRE_ERR_NOMEM;
+    int rc = 0;
+    if (spec->adopt)
+        b->tb = *(const quire_netns_testbed *)spec->adopt;
+    else
+        rc = quire_netns_testbed_create(&b->tb, spec->run_id, spec->n);
+    if (rc) {
+        snprintf(why, whylen, "cannot create the testbed: %s", quire_strerror(rc));
+        return rc;
+    }
+    b->have_tb = 1;
+    snprintf(b->hosts, sizeof b->hosts, "%s", spec->hosts_file ? spec->hosts_file : "");
+    if ((rc = quire_netns_write_hosts(b->hosts)) || (rc = add_server46(b->hosts))) {
+        snprintf(why, whylen, "cannot write %.200s: %s", b->hosts, quire_strerror(rc));
+        return rc;
+    }
+    if (!spec->with_sim && (rc = quire_netns_set_forwarding(&b->tb, 1))) {
+        snprintf(why, whylen, "cannot enable forwarding: %s", quire_strerror(rc));
+        return rc;
+    }
+    return 0;
+}
+
+static const char *describe(void *state, const quire_role_spec *s, char *buf, size_t len)
+{
+    (void)state;
+    if (s->role == QUIRE_ROLE_SIM) /* `quire sim`, nothing more to say */
+        buf[0] = 0;
+    else
+        snprintf(buf, len, "%s/run_endpoint", s->path ? s->path : "?");
+    return buf;
+}
+
+/* `quire sim` in the sim namespace between its two interfaces, the server's addresses probed
+ * for readiness. */
+static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
+{
+    const quire_sim_spec *sim = s->sim;
+    char ready[4200], words[600];
+    snprintf(ready, sizeof ready, "%s/%s", sim->dir, QUIRE_BACKEND_READY_FILE);
+    quire_sim_args sa = {
+        .exe = sim->exe,
+        .seed = sim->seed,
+        .pcap_dir = sim->dir,
+        .ready_file = ready,
+        .wait_server = {QUIRE_NETNS_SERVER_IP4 ":443", "[" QUIRE_NETNS_SERVER_IP6 "]:443"},
+        .kernel = sim->kernel,
+        .left_if = QUIRE_NETNS_SIM_LEFT_IFNAME,
+        .right_if = QUIRE_NETNS_SIM_RIGHT_IFNAME,
+        .scenario = sim->scenario,
+    };
+    const char *argv[64];
+    if (quire_sim_argv(&sa, argv, sizeof argv / sizeof argv[0], words, sizeof words) < 0) {
+        snprintf(why, whylen, "the scenario is too long for the simulator: %.200s",
+                 sim->scenario ? sim->scenario : "");
+        return QUIRE_ERR_INVALID;
+    }
+    quire_proc_opts po = {
+        .argv = argv,
+        .netns = quire_netns_testbed_name(&b->tb, QUIRE_ROLE_SIM),
+        .output = s->output,
+        .stdin_null = 1,
+    };
+    quire_proc *p = &b->proc[QUIRE_ROLE_SIM];
+    int rc = quire_proc_spawn(p, &po);
+    if (rc) snprintf(why, whylen, "cannot start the simulator: %s", p->err);
+    return rc;
+}
+
+static int start(void *state, const quire_role_spec *s, char *why, size_t whylen)
+{
+    bed *b = state;
+    if ((unsigned)s->role >= QUIRE_ROLE_COUNT || b->started[s->role] ||
+        (s->role == QUIRE_ROLE_SIM ? !s->sim || !s->sim->exe || !s->sim->dir : !s->path)) {
+        snprintf(why, whylen, "cannot start the %s: %s", quire_role_name(s->role),
+                 s->role != QUIRE_ROLE_SIM && !s->path ? "no endpoint folder (path)" : "bad spec");
+        return QUIRE_ERR_INVALID;
+    }
+    int rc;
+    if (s->role == QUIRE_ROLE_SIM) {
+        rc = start_sim(b, s, why, whylen);
+    } else {
+        /* PATH and HOME, so that run_endpoint scripts work; then the contract's variables */
+        char path[4200], home[4200];
+        const char *envp[MAX_ENV + 3];
+        size_t n = 0;
+        const char *pv = getenv("PATH"), *hv = getenv("HOME");
+        snprintf(path, sizeof path, "PATH=%s", pv ? pv : "/usr/local/bin:/usr/bin:/bin");
+        snprintf(home, sizeof home, "HOME=%s", hv ? hv : "/root");
+        envp[n++] = path;
+        envp[n++] = home;
+        for (size_t i = 0; s->env && s->env[i] && n < MAX_ENV + 2; i++)
+            envp[n++] = s->env[i];
+        envp[n] = NULL;
+        char exe[4200];
+        snprintf(exe, sizeof exe, "%s/run_endpoint", s->path);
+        const char *argv[] = {exe, NULL};
+        quire_proc_opts po = {
+            .argv = argv,
+            .envp = envp,
+            .cwd = s->path,
+            .netns = quire_netns_testbed_name(&b->tb, s->role),
+            .new_mountns = 1,
+            .mounts = s->mounts,
+            .nmounts = s->nmounts,
+            .hosts_file = b->hosts,
+            .new_pidns = 1,
+            .output = s->output,
+            .stdin_null = 1,
+        };
+        quire_proc *p = &b->proc[s->role];
+        rc = quire_proc_spawn(p, &po);
+        if (rc) snprintf(why, whylen, "cannot start the %s: %s", quire_role_name(s->role), p->err);
+    }
+    if (!rc) b->started[s->role] = 1;
+    return rc;
+}
+
+static int wait_roles(void *state, const quire_role *roles, size_t n, int timeout_ms,
+                      size_t *which, int *status)
+{
+    bed *b = state;
+    return quire_backend_wait_procs(b->proc, b->started, roles, n, timeout_ms, which, status);
+}
+
+static int server_bound(void *state, unsigned port)
+{
+    bed *b = state;
+    if (!b->started[QUIRE_ROLE_SERVER]) return 0;
+    return quire_netns_udp_bound(b->proc[QUIRE_ROLE_SERVER].pid, port) == 1;
+}
+
+static int stop(void *state, quire_role role, int grace_ms, int *status)
+{
+    bed *b = state;
+    if ((unsigned)role >= QUIRE_ROLE_COUNT || !b->started[role]) return QUIRE_ERR_INVALID;
+    quire_proc *p = &b->proc[role];
+    int rc = quire_proc_kill(p, grace_ms);
+    *status = p->status;
+    return rc;
+}
+
+static int destroy(void *state)
+{
+    bed *b = state;
+    if (!b) return 0;
+    for (int r = 0; r < QUIRE_ROLE_COUNT; r++)
+        if (b->started[r]) quire_proc_release(&b->proc[r]);
+    int rc = b->have_tb ? quire_netns_testbed_destroy(&b->tb) : 0;
+    free(b);
+    return rc;
+}
+
+static void cleanup(const char *run_id, unsigned n, const void *cfg)
+{
+    (void)cfg;
+    quire_netns_testbed tb;
+    memset(&tb, 0, sizeof tb);
+    snprintf(tb.run, sizeof tb.run, "%s", run_id);
+    tb.n = n;
+    for (int r = 0; r < QUIRE_ROLE_COUNT; r++) {
+        snprintf(tb.name[r], sizeof tb.name[r], "quire-%s-%u-%s", run_id, n,
+                 quire_role_name((quire_role)r));
+        tb.fd[r] = -1;
+    }
+    quire_netns_testbed_destroy(&tb);
+}
+
+const quire_backend_ops quire_backend_netns = {
+    .name = "netns",
+    .create = create,
+    .describe = describe,
+    .start = start,
+    .wait = wait_roles,
+    .server_bound = server_bound,
+    .stop = stop,
+    .destroy = destroy,
+    .cleanup = cleanup,
+};
