@@ -31,6 +31,12 @@ void quire_backend_logf(quire_backend_log_fn log, void *arg, const char *fmt, ..
     log(arg, line);
 }
 
+void quire_backend_release_procs(quire_proc *procs, const int *started)
+{
+    for (int r = 0; r < QUIRE_ROLE_COUNT; r++)
+        if (started[r]) quire_proc_release(&procs[r]);
+}
+
 int quire_backend_wait_procs(quire_proc *procs, const int *started, const quire_role *roles,
                              size_t n, int timeout_ms, size_t *which, int *status)
 {

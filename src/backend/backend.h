@@ -125,6 +125,10 @@ typedef struct quire_backend_ops {
 void quire_backend_logf(quire_backend_log_fn log, void *arg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Releases the processes of the started roles (procs and started indexed by quire_role), as
+ * the process-based backends' destroy does. Cannot fail. */
+void quire_backend_release_procs(quire_proc *procs, const int *started);
+
 /* The wait op over quire_proc children (netns and containers): procs[role] for the roles of
  * roles[] that started[role] says are running or ended; as quire_backend_ops.wait. */
 int quire_backend_wait_procs(quire_proc *procs, const int *started, const quire_role *roles,

@@ -177,8 +177,7 @@ static int destroy(void *state)
 {
     bed *b = state;
     if (!b) return 0;
-    for (int r = 0; r < QUIRE_ROLE_COUNT; r++)
-        if (b->started[r]) quire_proc_release(&b->proc[r]);
+    quire_backend_release_procs(b->proc, b->started);
     int rc = b->have_tb ? quire_netns_testbed_destroy(&b->tb) : 0;
     free(b);
     return rc;
