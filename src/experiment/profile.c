@@ -41,6 +41,10 @@ size_t quire_xprof_wrap(const int *wraps, const char **argv, char *pre, size_t p
         argv[n++] = pre;
         if (cpu) argv[n++] = "CPUPROFILE=/logs/gperf_cpu.prof";
         if (cpu) argv[n++] = "CPUPROFILE_FREQUENCY=250";
+        /* POSIX per-thread timers end at exec; the default ITIMER_PROF outlives it and its
+         * SIGPROF killed wrapped programs that exec (run_mvfst -> the binary) in the moment
+         * before the new image's profiler installed its handler */
+        if (cpu) argv[n++] = "CPUPROFILE_PER_THREAD_TIMERS=1";
         if (heap) argv[n++] = "HEAPPROFILE=/logs/gperf_heap";
     }
     if (wraps[QUIRE_EXENV_GDB]) {
