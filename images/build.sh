@@ -9,6 +9,7 @@
 #   images/build.sh [--engine docker|podman] [--quire PATH] [sim|ENDPOINT...]   (default: all)
 #
 # Images: sim (quire itself, running `quire sim` between its two interfaces; images/sim-entry.sh),
+# host (busybox only, for programs of this machine whose /usr it mounts; images/host-entry.sh),
 # quic-go and ngtcp2 (endpoints/<name>/ as /endpoint, images/endpoint-entry.sh as entry point).
 # Everything carries the label `quire`, so `quire clean` finds it. Prints one line per image:
 # "NAME IMAGE built|cached". Exit 0, 1 on a failure, 2 on bad usage.
@@ -18,7 +19,7 @@ src=$(cd "$here/.." && pwd)
 engine=${QUIRE_ENGINE:-docker}
 quire_bin=${QUIRE_BIN:-}
 
-usage() { echo "usage: images/build.sh [--engine docker|podman] [--quire PATH] [sim|quic-go|ngtcp2...]" >&2; exit 2; }
+usage() { echo "usage: images/build.sh [--engine docker|podman] [--quire PATH] [sim|host|quic-go|ngtcp2...]" >&2; exit 2; }
 names=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
     *) names+=("$1"); shift ;;
     esac
 done
-[ ${#names[@]} -gt 0 ] || names=(sim quic-go ngtcp2)
+[ ${#names[@]} -gt 0 ] || names=(sim host quic-go ngtcp2)
 case "$engine" in docker | podman) ;; *) echo "images/build.sh: engine must be docker or podman" >&2; exit 2 ;; esac
 command -v "$engine" >/dev/null || { echo "images/build.sh: $engine not found" >&2; exit 1; }
 
@@ -144,13 +145,32 @@ build_endpoint() {
     pack "$name" "$root" '["/endpoint-entry.sh"]'
 }
 
+# build_host: the image of programs of this machine (experiments' docker_compose services):
+# busybox and the route set-up only; the container backend mounts the host's /usr (and the
+# program's own folders) read-only, so lib and lib64 point into it as on a merged-/usr Debian.
+build_host() {
+    local root=$work/host a
+    mkdir -p "$root"/{bin,etc,tmp,proc,sys,dev,root,www,downloads,certs,logs,usr}
+    chmod 1777 "$root/tmp"
+    cp "$busybox" "$root/bin/busybox"
+    for a in $("$busybox" --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
+    ln -s usr/lib "$root/lib"
+    ln -s usr/lib64 "$root/lib64"
+    printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+    printf 'root:x:0:\n' >"$root/etc/group"
+    put "$root" "$here/host-entry.sh" /host-entry.sh
+    chmod 755 "$root/host-entry.sh"
+    pack host "$root" '["/host-entry.sh"]'
+}
+
 rc=0
 for n in "${names[@]}"; do
     case "$n" in
     sim) build_sim || rc=1 ;;
+    host) build_host || rc=1 ;;
     quic-go) build_endpoint quic-go || rc=1 ;;
     ngtcp2) build_endpoint ngtcp2 "$(command -v gtlsserver)" "$(command -v gtlsclient)" || rc=1 ;;
-    *) echo "images/build.sh: no image recipe for '$n' (have: sim quic-go ngtcp2)" >&2; rc=2 ;;
+    *) echo "images/build.sh: no image recipe for '$n' (have: sim host quic-go ngtcp2)" >&2; rc=2 ;;
     esac
 done
 exit $rc

@@ -63,6 +63,8 @@ typedef struct quire_sim_spec {
     int kernel;               /* --kernel: kernel forwarding, capture only */
     const char *scenario;     /* the scenario and its arguments, space-separated */
     const char *dir;          /* host directory of its captures and the ready file */
+    int ready_at_once;        /* 1: the ready file once it forwards, without waiting for the
+                               * server to answer on 443 (experiments start it afterwards) */
 } quire_sim_spec;
 
 /* One role to start. */
@@ -77,7 +79,18 @@ typedef struct quire_role_spec {
     size_t nmounts;
     const char *output;             /* stdout and stderr are appended to this file */
     const quire_sim_spec *sim;      /* QUIRE_ROLE_SIM only */
+    /* A program of this machine to run instead of an endpoint (experiments' services):
+     * NULL-terminated, argv[0] searched in PATH. netns runs it as it runs run_endpoint;
+     * containers run it in QUIRE_BACKEND_HOST_IMAGE, which sees this machine's /usr and the
+     * folders of host_paths read-only at their own paths. */
+    const char *const *argv;
+    const char *cwd;                     /* with argv: its working directory (NULL: /) */
+    const char *const *host_paths;       /* with argv: folders it needs besides /usr; NULL-ended */
 } quire_role_spec;
+
+/* The container image for quire_role_spec.argv (images/build.sh host): an empty root with
+ * busybox and the route set-up of the endpoint images, /usr coming from the host. */
+#define QUIRE_BACKEND_HOST_IMAGE "quire/host:latest"
 
 typedef struct quire_backend_ops {
     const char *name; /* "netns", "container", "fake" */
@@ -107,6 +120,17 @@ typedef struct quire_backend_ops {
     /* Without a simulator (nothing writes the ready file): 1 once the started server has a UDP
      * socket on port, 0 not yet. NULL in backends that always run the simulator. */
     int (*server_bound)(void *state, unsigned port);
+
+    /* Writes role's address (v6: IPv6, else IPv4) as text into buf. Returns 0, or
+     * QUIRE_ERR_INVALID for a role without one or a buffer too small. */
+    int (*address)(void *state, quire_role role, int v6, char *buf, size_t len);
+
+    /* Writes what joins role's network namespace (quire_proc_opts.netns, quire_netns_run_in:
+     * a namespace name or a /proc/PID/ns/net path) into buf: for commands and probes in the
+     * role's network. Returns 0, QUIRE_ERR_INVALID (no such role, buffer too small) or, for a
+     * role whose namespace exists only while it runs (containers), QUIRE_ERR_NOTFOUND when it
+     * does not run, QUIRE_ERR_UNSUPPORTED in a backend without namespaces (the fake). */
+    int (*netns_of)(void *state, quire_role role, char *buf, size_t len);
 
     /* Stops a started role: SIGTERM, up to grace_ms for it to end, then SIGKILL. *status gets
      * how it ended (also when it had ended before). Returns 0 or a negative QUIRE_ERR_*. */

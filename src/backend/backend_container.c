@@ -66,7 +66,7 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
         .seed = sim->seed,
         .pcap_dir = "/logs",
         .ready_file = "/logs/" QUIRE_BACKEND_READY_FILE,
-        .wait_server = {w4, w6},
+        .wait_server = {sim->ready_at_once ? NULL : w4, sim->ready_at_once ? NULL : w6},
         .kernel = sim->kernel,
     };
     const char *args[16];
@@ -88,18 +88,71 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
     return quire_container_start(&b->tb, &cs, &b->proc[QUIRE_ROLE_SIM], why, whylen);
 }
 
+#define MAX_MOUNTS 24
+
+/* Whether path is /usr or under it (the host image has it already). */
+static int under_usr(const char *path)
+{
+    return !strncmp(path, "/usr", 4) && (path[4] == 0 || path[4] == '/');
+}
+
+/* A program of this machine (spec->argv) in the host image: /usr and the folders it needs
+ * read-only at their own paths, then the role's own mounts. */
+static int start_program(bed *b, const quire_role_spec *s, char *why, size_t whylen)
+{
+    quire_proc_mount m[MAX_MOUNTS];
+    size_t n = 0;
+    m[n++] = (quire_proc_mount){"/usr", "/usr", 1};
+    m[n++] = (quire_proc_mount){"/etc/alternatives", "/etc/alternatives", 1};
+    const char *paths[8];
+    size_t np = 0;
+    if (s->cwd) paths[np++] = s->cwd;
+    for (size_t i = 0; s->host_paths && s->host_paths[i] && np < 8; i++)
+        paths[np++] = s->host_paths[i];
+    for (size_t i = 0; i < np; i++) {
+        int dup = !paths[i][0] || paths[i][0] != '/' || under_usr(paths[i]);
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = !strcmp(m[j].target, paths[i]);
+        for (size_t j = 0; j < s->nmounts && !dup; j++)
+            dup = !strcmp(s->mounts[j].target, paths[i]);
+        if (!dup && n < MAX_MOUNTS) m[n++] = (quire_proc_mount){paths[i], paths[i], 1};
+    }
+    for (size_t i = 0; i < s->nmounts && n < MAX_MOUNTS; i++)
+        m[n++] = s->mounts[i];
+    if (n == MAX_MOUNTS) {
+        snprintf(why, whylen, "cannot start the %s: more than %d mounts", quire_role_name(s->role),
+                 MAX_MOUNTS);
+        return QUIRE_ERR_INVALID;
+    }
+    quire_container_spec cs = {
+        .role = s->role,
+        .image = s->image ? s->image : QUIRE_BACKEND_HOST_IMAGE,
+        .env = s->env,
+        .mounts = m,
+        .nmounts = n,
+        .args = s->argv,
+        .output = s->output,
+        .workdir = s->cwd,
+    };
+    return quire_container_start(&b->tb, &cs, &b->proc[s->role], why, whylen);
+}
+
 static int start(void *state, const quire_role_spec *s, char *why, size_t whylen)
 {
     bed *b = state;
+    int program = s->role != QUIRE_ROLE_SIM && s->argv && s->argv[0];
     if ((unsigned)s->role >= QUIRE_ROLE_COUNT || b->started[s->role] ||
-        (s->role == QUIRE_ROLE_SIM ? !s->sim || !s->sim->dir : !s->image)) {
+        (s->role == QUIRE_ROLE_SIM ? !s->sim || !s->sim->dir : !s->image && !program)) {
         snprintf(why, whylen, "cannot start the %s: %s", quire_role_name(s->role),
-                 s->role != QUIRE_ROLE_SIM && !s->image ? "no image" : "bad spec");
+                 s->role != QUIRE_ROLE_SIM && !s->image && !program ? "no image and no program"
+                                                                      : "bad spec");
         return QUIRE_ERR_INVALID;
     }
     int rc;
     if (s->role == QUIRE_ROLE_SIM) {
         rc = start_sim(b, s, why, whylen);
+    } else if (program) {
+        rc = start_program(b, s, why, whylen);
     } else {
         quire_container_spec cs = {
             .role = s->role,
@@ -120,6 +173,40 @@ static int wait_roles(void *state, const quire_role *roles, size_t n, int timeou
 {
     bed *b = state;
     return quire_backend_wait_procs(b->proc, b->started, roles, n, timeout_ms, which, status);
+}
+
+/* /proc/PID/net/udp of the running server container lists its namespace's sockets. */
+static int server_bound(void *state, unsigned port)
+{
+    bed *b = state;
+    pid_t pid;
+    if (!b->started[QUIRE_ROLE_SERVER] || quire_container_pid(&b->tb, QUIRE_ROLE_SERVER, &pid))
+        return 0;
+    return quire_netns_udp_bound(pid, port) == 1;
+}
+
+static int address(void *state, quire_role role, int v6, char *buf, size_t len)
+{
+    bed *b = state;
+    const quire_container_addrs *a = &b->tb.addrs;
+    const char *v = role == QUIRE_ROLE_CLIENT   ? (v6 ? a->client6 : a->client4)
+                    : role == QUIRE_ROLE_SERVER ? (v6 ? a->server6 : a->server4)
+                    : role == QUIRE_ROLE_SIM    ? (v6 ? a->sim6[0] : a->sim4[0])
+                                                : NULL;
+    int n = v ? snprintf(buf, len, "%s", v) : -1;
+    return n < 0 || (size_t)n >= len ? QUIRE_ERR_INVALID : 0;
+}
+
+/* A container's network namespace lives as long as the container runs. */
+static int netns_of(void *state, quire_role role, char *buf, size_t len)
+{
+    bed *b = state;
+    pid_t pid;
+    if ((unsigned)role >= QUIRE_ROLE_COUNT) return QUIRE_ERR_INVALID;
+    int rc = quire_container_pid(&b->tb, role, &pid);
+    if (rc) return rc;
+    int n = snprintf(buf, len, "/proc/%ld/ns/net", (long)pid);
+    return n < 0 || (size_t)n >= len ? QUIRE_ERR_INVALID : 0;
 }
 
 /* The container itself gets the signals (see quire_container_stop). */
@@ -156,7 +243,9 @@ const quire_backend_ops quire_backend_container = {
     .describe = describe,
     .start = start,
     .wait = wait_roles,
-    .server_bound = NULL,
+    .server_bound = server_bound,
+    .address = address,
+    .netns_of = netns_of,
     .stop = stop,
     .destroy = destroy,
     .cleanup = cleanup,

@@ -76,7 +76,8 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
         .seed = sim->seed,
         .pcap_dir = sim->dir,
         .ready_file = ready,
-        .wait_server = {QUIRE_NETNS_SERVER_IP4 ":443", "[" QUIRE_NETNS_SERVER_IP6 "]:443"},
+        .wait_server = {sim->ready_at_once ? NULL : QUIRE_NETNS_SERVER_IP4 ":443",
+                        sim->ready_at_once ? NULL : "[" QUIRE_NETNS_SERVER_IP6 "]:443"},
         .kernel = sim->kernel,
         .left_if = QUIRE_NETNS_SIM_LEFT_IFNAME,
         .right_if = QUIRE_NETNS_SIM_RIGHT_IFNAME,
@@ -103,10 +104,14 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
 static int start(void *state, const quire_role_spec *s, char *why, size_t whylen)
 {
     bed *b = state;
+    int program = s->role != QUIRE_ROLE_SIM && s->argv && s->argv[0];
     if ((unsigned)s->role >= QUIRE_ROLE_COUNT || b->started[s->role] ||
-        (s->role == QUIRE_ROLE_SIM ? !s->sim || !s->sim->exe || !s->sim->dir : !s->path)) {
+        (s->role == QUIRE_ROLE_SIM ? !s->sim || !s->sim->exe || !s->sim->dir
+                                   : !s->path && !program)) {
         snprintf(why, whylen, "cannot start the %s: %s", quire_role_name(s->role),
-                 s->role != QUIRE_ROLE_SIM && !s->path ? "no endpoint folder (path)" : "bad spec");
+                 s->role != QUIRE_ROLE_SIM && !s->path && !program
+                     ? "no endpoint folder (path) and no program"
+                     : "bad spec");
         return QUIRE_ERR_INVALID;
     }
     int rc;
@@ -126,12 +131,12 @@ static int start(void *state, const quire_role_spec *s, char *why, size_t whylen
             envp[n++] = s->env[i];
         envp[n] = NULL;
         char exe[4200];
-        snprintf(exe, sizeof exe, "%s/run_endpoint", s->path);
+        snprintf(exe, sizeof exe, "%s/run_endpoint", s->path ? s->path : "");
         const char *argv[] = {exe, NULL};
         quire_proc_opts po = {
-            .argv = argv,
+            .argv = program ? s->argv : argv,
             .envp = envp,
-            .cwd = s->path,
+            .cwd = program ? s->cwd : s->path,
             .netns = quire_netns_testbed_name(&b->tb, s->role),
             .new_mountns = 1,
             .mounts = s->mounts,
@@ -161,6 +166,27 @@ static int server_bound(void *state, unsigned port)
     bed *b = state;
     if (!b->started[QUIRE_ROLE_SERVER]) return 0;
     return quire_netns_udp_bound(b->proc[QUIRE_ROLE_SERVER].pid, port) == 1;
+}
+
+static int address(void *state, quire_role role, int v6, char *buf, size_t len)
+{
+    (void)state;
+    static const char *const a[QUIRE_ROLE_COUNT][2] = {
+        [QUIRE_ROLE_CLIENT] = {QUIRE_NETNS_CLIENT_IP4, QUIRE_NETNS_CLIENT_IP6},
+        [QUIRE_ROLE_SIM] = {QUIRE_NETNS_SIM_LEFT_IP4, QUIRE_NETNS_SIM_LEFT_IP6},
+        [QUIRE_ROLE_SERVER] = {QUIRE_NETNS_SERVER_IP4, QUIRE_NETNS_SERVER_IP6},
+    };
+    if ((unsigned)role >= QUIRE_ROLE_COUNT) return QUIRE_ERR_INVALID;
+    int n = snprintf(buf, len, "%s", a[role][v6 ? 1 : 0]);
+    return n < 0 || (size_t)n >= len ? QUIRE_ERR_INVALID : 0;
+}
+
+static int netns_of(void *state, quire_role role, char *buf, size_t len)
+{
+    bed *b = state;
+    if ((unsigned)role >= QUIRE_ROLE_COUNT) return QUIRE_ERR_INVALID;
+    int n = snprintf(buf, len, "%s", quire_netns_testbed_name(&b->tb, role));
+    return n < 0 || (size_t)n >= len ? QUIRE_ERR_INVALID : 0;
 }
 
 static int stop(void *state, quire_role role, int grace_ms, int *status)
@@ -205,6 +231,8 @@ const quire_backend_ops quire_backend_netns = {
     .start = start,
     .wait = wait_roles,
     .server_bound = server_bound,
+    .address = address,
+    .netns_of = netns_of,
     .stop = stop,
     .destroy = destroy,
     .cleanup = cleanup,

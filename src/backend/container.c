@@ -348,6 +348,7 @@ int quire_container_create_argv(const quire_container_testbed *tb, const quire_c
         addf(&b, "--volume=%s:%s%s", s->mounts[i].host_path, s->mounts[i].target,
              s->mounts[i].readonly ? ":ro" : "");
     }
+    if (s->workdir) addf(&b, "--workdir=%s", s->workdir);
     add(&b, s->image);
     for (size_t i = 0; s->args && s->args[i]; i++)
         add(&b, s->args[i]);
@@ -396,6 +397,21 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
     rc = quire_proc_spawn(p, &po);
     if (rc) snprintf(err, errlen, "cannot run %s start: %s", sargv[0], p->err);
     return rc;
+}
+
+int quire_container_pid(const quire_container_testbed *tb, quire_role role, pid_t *pid)
+{
+    *pid = 0;
+    if ((unsigned)role >= QUIRE_ROLE_COUNT || !tb->created[role]) return QUIRE_ERR_NOTFOUND;
+    const char *argv[] = {engine_of(tb->cfg.engine), "inspect", "--format", "{{.State.Pid}}",
+                          tb->name[role], NULL};
+    char out[128];
+    int rc = run_cli(argv, out, sizeof out, CLI_TIMEOUT_MS);
+    if (rc == QUIRE_ERR_TIMEOUT || rc < 0) return QUIRE_ERR_IO;
+    long v = rc == 0 ? strtol(out, NULL, 10) : 0;
+    if (v <= 0) return QUIRE_ERR_NOTFOUND; /* 0: created or exited, not running */
+    *pid = (pid_t)v;
+    return 0;
 }
 
 int quire_container_stop(quire_container_testbed *tb, quire_role role, quire_proc *p,

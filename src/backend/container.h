@@ -29,6 +29,7 @@
 #define QUIRE_CONTAINER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "backend/netns.h"
 #include "util/proc.h"
@@ -94,6 +95,7 @@ typedef struct quire_container_spec {
     size_t nmounts;
     const char *const *args; /* arguments to the image's entry point, NULL-terminated or NULL */
     const char *output;      /* the container's stdout and stderr are appended here */
+    const char *workdir;     /* NULL: the image's */
 } quire_container_spec;
 
 /* Builds the `ENGINE create ...` argument vector for spec into argv (at most max entries,
@@ -112,6 +114,11 @@ int quire_container_start(quire_container_testbed *tb, const quire_container_spe
  * status), up to grace_ms for it to exit, then SIGKILL. p then holds the container's status. */
 int quire_container_stop(quire_container_testbed *tb, quire_role role, quire_proc *p,
                          int grace_ms);
+
+/* The host's process id of the running container of role in *pid (for /proc/PID/ns/net and
+ * /proc/PID/net/udp). Returns 0, QUIRE_ERR_NOTFOUND when it does not run (or does not exist),
+ * QUIRE_ERR_IO when the engine does not answer. */
+int quire_container_pid(const quire_container_testbed *tb, quire_role role, pid_t *pid);
 
 #define QUIRE_CONTAINER_CLEAN_FORCE 1   /* also objects of runs whose owner is alive */
 #define QUIRE_CONTAINER_CLEAN_DRY_RUN 2 /* only report */

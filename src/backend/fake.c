@@ -176,6 +176,27 @@ static int server_bound(void *state, unsigned port)
     return server_ready(state);
 }
 
+/* Addresses in the benchmarking range, as the netns test bed's; nothing is ever sent. */
+static int address(void *state, quire_role role, int v6, char *buf, size_t len)
+{
+    (void)state;
+    static const char *const a[QUIRE_ROLE_COUNT][2] = {
+        {"198.18.0.100", "2001:2:0:1::100"}, {"198.18.0.1", "2001:2:0:1::1"},
+        {"198.19.0.100", "2001:2:0:2::100"}};
+    if ((unsigned)role >= QUIRE_ROLE_COUNT) return QUIRE_ERR_INVALID;
+    int n = snprintf(buf, len, "%s", a[role][v6 ? 1 : 0]);
+    return n < 0 || (size_t)n >= len ? QUIRE_ERR_INVALID : 0;
+}
+
+static int netns_of(void *state, quire_role role, char *buf, size_t len)
+{
+    (void)state;
+    (void)role;
+    (void)buf;
+    (void)len;
+    return QUIRE_ERR_UNSUPPORTED; /* no namespaces: nothing can run "in" a fake role */
+}
+
 static int stop(void *state, quire_role role, int grace_ms, int *status)
 {
     bed *b = state;
@@ -219,6 +240,8 @@ const quire_backend_ops quire_backend_fake = {
     .start = start,
     .wait = wait_roles,
     .server_bound = server_bound,
+    .address = address,
+    .netns_of = netns_of,
     .stop = stop,
     .destroy = destroy,
     .cleanup = cleanup,

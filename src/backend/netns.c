@@ -195,7 +195,10 @@ static void leave(int orig)
 int quire_netns_run_in(const char *name, int (*fn)(void *arg), void *arg)
 {
     char path[256];
-    int rc = ns_path(path, sizeof path, name);
+    int rc = name && name[0] == '/' /* a namespace file, e.g. /proc/PID/ns/net */
+                 ? (snprintf(path, sizeof path, "%s", name) < (int)sizeof path ? 0
+                                                                   : QUIRE_ERR_INVALID)
+                 : ns_path(path, sizeof path, name);
     if (rc < 0) return rc;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return err_from_errno(errno);

@@ -135,7 +135,8 @@ int quire_netns_foreach(const char *prefix, int (*fn)(const char *name, void *ar
  * is QUIRE_ERR_NOTFOUND. */
 int quire_netns_link_del(const char *ifname);
 
-/* Runs fn(arg) with the calling thread inside the named namespace (setns), then returns to the
+/* Runs fn(arg) with the calling thread inside the named namespace (setns) — or the one of a
+ * namespace file when name is an absolute path (/proc/PID/ns/net) —, then returns to the
  * original one. Returns fn's result or a negative QUIRE_ERR_*. */
 int quire_netns_run_in(const char *name, int (*fn)(void *arg), void *arg);
 

@@ -15,10 +15,11 @@ static void usage(FILE *out)
 {
     fprintf(
         out,
-        "usage: quire image build [--engine docker|podman] [sim|ENDPOINT...]\n"
+        "usage: quire image build [--engine docker|podman] [sim|host|ENDPOINT...]\n"
         "       quire image list [--engine docker|podman]\n"
         "build: makes quire's container images offline (no registry): 'sim' (this quire\n"
-        "binary running 'quire sim') and the endpoints that have a recipe in images/build.sh\n"
+        "binary running 'quire sim'), 'host' (programs of this machine, for experiments'\n"
+        "docker_compose) and the endpoints that have a recipe in images/build.sh\n"
         "(quic-go, ngtcp2); default all. Tags: quire/NAME:<content hash> and quire/NAME:latest.\n"
         "list: the images labelled quire. Engine default: $QUIRE_ENGINE, else docker.\n");
 }

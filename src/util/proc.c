@@ -385,8 +385,9 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
     int mountns = o->new_mountns || o->nmounts > 0 || o->hosts_file || o->new_pidns;
     char netns_path[512];
     if (o->netns) {
-        if (!o->netns[0] || strchr(o->netns, '/') ||
-            snprintf(netns_path, sizeof netns_path, "/run/netns/%s", o->netns) >=
+        int path = o->netns[0] == '/'; /* a namespace file such as /proc/PID/ns/net */
+        if (!o->netns[0] || (!path && strchr(o->netns, '/')) ||
+            snprintf(netns_path, sizeof netns_path, path ? "%s" : "/run/netns/%s", o->netns) >=
                 (int)sizeof netns_path) {
             snprintf(p->err, sizeof p->err, "bad network namespace name '%s'", o->netns);
             return QUIRE_ERR_INVALID;

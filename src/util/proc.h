@@ -39,7 +39,8 @@ typedef struct quire_proc_opts {
     const char *const *argv; /* required; argv[0] is searched in PATH if it has no '/' */
     const char *const *envp; /* NULL: inherit quire's environment */
     const char *cwd;         /* NULL: unchanged; applied after the mounts */
-    const char *netns;       /* NULL: stay; else the name of /run/netns/<netns> to join */
+    const char *netns;       /* NULL: stay; else the name of /run/netns/<netns> to join, or
+                              * an absolute path of a namespace file (/proc/PID/ns/net) */
     int new_mountns;         /* 1: new mount namespace with / made rslave, then mounts */
     const quire_proc_mount *mounts; /* applied in order (implies new_mountns) */
     size_t nmounts;
