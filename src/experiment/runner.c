@@ -11,9 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend/backend_container.h"
+#include "backend/backend_netns.h"
+#include "backend/container.h"
 #include "backend/netns.h"
 #include "experiment/assert.h"
 #include "experiment/render.h"
+#include "experiment/svccmd.h"
 #include "run/certs.h"
 #include "run/files.h"
 #include "sim/probe.h"
@@ -26,16 +30,24 @@
 #define VALGRIND_GRACE_MS 15000 /* valgrind's report, gperftools' profiles: written at exit */
 #define PROBE_MS 3000
 
+/* One run's state: the test bed is whatever backend the network environment names, driven
+ * through its ops (backend/backend.h) as run/lifecycle.c drives it. */
 typedef struct rctx {
     const quire_xrun_opts *o;
     quire_xrun *r;
-    quire_netns_testbed tb;
-    int have_tb;
-    quire_proc sim;
+    const quire_backend_ops *be;
+    quire_container_cfg ccfg; /* the container backend's, for docker_compose */
+    void *bed;                /* the backend's state; destroy frees it */
     int have_sim;
+    char server4[64], server6[64]; /* the server's addresses in this test bed */
     char hosts[PATH_MAX];
     char log[PATH_MAX];
 } rctx;
+
+static quire_role role_of(const quire_svc_run *s)
+{
+    return s->svc->role == QUIRE_PLUGIN_SERVER ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT;
+}
 
 static void rlog(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void rlog(rctx *c, const char *fmt, ...)
@@ -133,10 +145,6 @@ static int setup_dirs(rctx *c)
         snprintf(r->error, sizeof r->error, "cannot make certificates: %s", quire_strerror(rc));
         return rc;
     }
-    if (quire_netns_write_hosts(c->hosts)) {
-        snprintf(r->error, sizeof r->error, "cannot write %.900s", c->hosts);
-        return QUIRE_ERR_IO;
-    }
     const quire_xtest *t = r->t;
     if (t->nfiles && !(r->files = calloc(t->nfiles, sizeof *r->files))) return QUIRE_ERR_NOMEM;
     for (unsigned i = 0; i < t->nfiles; i++) {
@@ -152,39 +160,27 @@ static int setup_dirs(rctx *c)
     return 0;
 }
 
+/* The simulator between the two sides, ready once it forwards (the services start after it). */
 static int start_sim(rctx *c)
 {
     quire_xrun *r = c->r;
-    char ready[PATH_MAX], words[600];
-    snprintf(ready, sizeof ready, "%s/sim.ready", r->dir);
-    quire_sim_args sa = {.exe = c->o->quire_exe,
-                         .seed = c->o->seed + r->iteration,
-                         .pcap_dir = r->sim,
-                         .ready_file = ready,
-                         .left_if = QUIRE_NETNS_SIM_LEFT_IFNAME,
-                         .right_if = QUIRE_NETNS_SIM_RIGHT_IFNAME,
-                         .scenario = r->t->scenarios.s[r->point]};
-    const char *argv[48];
-    if (quire_sim_argv(&sa, argv, sizeof argv / sizeof argv[0], words, sizeof words) < 0) {
-        snprintf(r->error, sizeof r->error, "the scenario is too long for the simulator: %.200s",
-                 sa.scenario);
-        return QUIRE_ERR_INVALID;
-    }
-    char out[PATH_MAX];
-    snprintf(out, sizeof out, "%s/sim/output.txt", r->dir);
-    quire_proc_opts po = {
-        .argv = argv,
-        .netns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_SIM),
-        .output = out,
-        .stdin_null = 1,
-    };
-    rlog(c, "simulator: %s", r->t->scenarios.s[r->point]);
-    int rc = quire_proc_spawn(&c->sim, &po);
+    char ready[PATH_MAX], out[PATH_MAX], why[512];
+    snprintf(ready, sizeof ready, "%s/%s", r->sim, QUIRE_BACKEND_READY_FILE);
+    snprintf(out, sizeof out, "%s/output.txt", r->sim);
+    quire_sim_spec sim = {.exe = c->o->quire_exe,
+                          .seed = c->o->seed + r->iteration,
+                          .scenario = r->t->scenarios.s[r->point],
+                          .dir = r->sim,
+                          .ready_at_once = 1};
+    quire_role_spec rs = {.role = QUIRE_ROLE_SIM, .name = "sim", .output = out, .sim = &sim};
+    rlog(c, "simulator: %s", sim.scenario);
+    int rc = c->be->start(c->bed, &rs, why, sizeof why);
     if (rc) {
-        snprintf(r->error, sizeof r->error, "cannot start the simulator: %s", c->sim.err);
+        snprintf(r->error, sizeof r->error, "%s", why);
         return rc;
     }
     c->have_sim = 1;
+    static const quire_role sim_role[1] = {QUIRE_ROLE_SIM};
     long long deadline = quire_proc_now_ms() + SIM_READY_MS;
     while (!quire_fs_exists(ready)) {
         if (quire_proc_now_ms() > deadline) {
@@ -194,13 +190,16 @@ static int start_sim(rctx *c)
                      SIM_READY_MS / 1000);
             return QUIRE_ERR_TIMEOUT;
         }
-        if (quire_proc_wait(&c->sim, 20) == 0) {
+        size_t which;
+        int status;
+        rc = c->be->wait(c->bed, sim_role, 1, 20, &which, &status);
+        if (rc == 0) {
             snprintf(r->error, sizeof r->error,
                      "the simulator exited at start "
                      "(see sim/output.txt)");
             return QUIRE_ERR_IO;
         }
-        if (quire_proc_interrupted()) return QUIRE_ERR_INTERRUPTED;
+        if (rc != QUIRE_ERR_TIMEOUT) return rc;
     }
     return 0;
 }
@@ -220,61 +219,12 @@ static void builtins(rctx *c, const quire_svc_run *s, quire_vars *b)
                                 r->files[i]);
     quire_vars_set(b, "role", s->svc->role == QUIRE_PLUGIN_SERVER ? "server" : "client");
     quire_vars_set(b, "requests", req ? req : "");
-    quire_vars_set(b, "server_ip4", QUIRE_NETNS_SERVER_IP4);
-    quire_vars_set(b, "server_ip6", QUIRE_NETNS_SERVER_IP6);
-    quire_vars_set(b, "server_host", QUIRE_NETNS_SERVER_IP4);
+    quire_vars_set(b, "server_ip4", c->server4);
+    quire_vars_set(b, "server_ip6", c->server6);
+    quire_vars_set(b, "server_host", c->server4);
     quire_vars_set(b, "testcase", r->t->testcase);
     quire_vars_set(b, "service", s->svc->name);
     free(req);
-}
-
-/* The execution environments' wrappers, outermost first; their output goes to /logs. */
-size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, size_t supplen)
-{
-    size_t n = 0;
-    int valgrind = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND];
-    if (s->wraps[QUIRE_EXENV_GPERF_CPU] || s->wraps[QUIRE_EXENV_GPERF_HEAP] ||
-        s->wraps[QUIRE_EXENV_GDB]) /* env and gdb first: perf/strace see the real program */
-        n += quire_xprof_wrap(s->wraps, argv + n, supp + supplen / 2, supplen - supplen / 2);
-    supplen /= 2; /* the first half for --suppressions=, the second for LD_PRELOAD= */
-    if (s->wraps[QUIRE_EXENV_PERF]) {
-        static const char *const w[] = {"perf", "record",          "-q", "-g",
-                                        "-o",   "/logs/perf.data", "--"};
-        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-            argv[n++] = w[i];
-    }
-    if (s->wraps[QUIRE_EXENV_STRACE]) {
-        static const char *const w[] = {"strace", "-f", "-tt", "-o", "/logs/strace.log", "--"};
-        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-            argv[n++] = w[i];
-    }
-    if (s->wraps[QUIRE_EXENV_MEMCHECK]) {
-        static const char *const w[] = {"valgrind",
-                                        "--vgdb=no",
-                                        "--tool=memcheck",
-                                        "--leak-check=full",
-                                        "--show-leak-kinds=definite,indirect",
-                                        "--errors-for-leak-kinds=definite,indirect",
-                                        "--xml=yes",
-                                        "--xml-file=/logs/memcheck.xml",
-                                        "--log-file=/logs/memcheck.log"};
-        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-            argv[n++] = w[i];
-    } else if (s->wraps[QUIRE_EXENV_HELGRIND]) {
-        static const char *const w[] = {"valgrind",
-                                        "--vgdb=no",
-                                        "--tool=helgrind",
-                                        "--xml=yes",
-                                        "--xml-file=/logs/helgrind.xml",
-                                        "--log-file=/logs/helgrind.log"};
-        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
-            argv[n++] = w[i];
-    }
-    if (valgrind && s->suppressions) {
-        snprintf(supp, supplen, "--suppressions=%s", s->suppressions);
-        argv[n++] = supp;
-    }
-    return n;
 }
 
 static int start_service(rctx *c, quire_svc_run *s)
@@ -320,14 +270,8 @@ static int start_service(rctx *c, quire_svc_run *s)
                                     cmd.argv[i]);
     }
     argv[n] = NULL;
-    char path_env[1200], home_env[600];
-    const char *path = getenv("PATH"), *home = getenv("HOME");
-    snprintf(path_env, sizeof path_env, "PATH=%s", path ? path : "/usr/local/bin:/usr/bin:/bin");
-    snprintf(home_env, sizeof home_env, "HOME=%s", home ? home : "/root");
     size_t ne = 0;
-    envp[ne++] = path_env;
-    envp[ne++] = home_env;
-    for (size_t i = 0; i < cmd.nenv; i++)
+    for (size_t i = 0; i < cmd.nenv; i++) /* the backend adds PATH and HOME */
         envp[ne++] = cmd.envp[i];
     envp[ne] = NULL;
     int server = s->svc->role == QUIRE_PLUGIN_SERVER;
@@ -340,29 +284,29 @@ static int start_service(rctx *c, quire_svc_run *s)
         {r->downloads, "/downloads", 0},
         {s->logs, "/logs", 0},
     };
-    char out[PATH_MAX];
+    char out[PATH_MAX], why[512], hp[QUIRE_XRUN_FOLDERS_MAX][PATH_MAX];
+    const char *host_paths[QUIRE_XRUN_FOLDERS_MAX + 1];
+    quire_xrun_folders((const char *const *)cmd.argv, cmd.argc, hp, host_paths);
     snprintf(out, sizeof out, "%s/output.txt", s->dir);
-    quire_proc_opts po = {
-        .argv = argv,
-        .envp = envp,
-        .cwd = s->svc->plugin->dir,
-        .netns = quire_netns_testbed_name(&c->tb, server ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT),
-        .new_mountns = 1,
+    quire_role_spec rs = {
+        .role = role_of(s),
+        .name = s->svc->name,
+        .env = envp,
         .mounts = mounts,
         .nmounts = sizeof mounts / sizeof mounts[0],
-        .hosts_file = c->hosts,
-        .new_pidns = 1,
         .output = out,
-        .stdin_null = 1,
+        .argv = argv,
+        .cwd = s->svc->plugin->dir,
+        .host_paths = host_paths,
     };
     rlog(c, "start %s (%s %s, %s): %s", s->svc->name, s->svc->plugin->name, s->svc->version->name,
          server ? "server" : "client", s->command);
-    rc = quire_proc_spawn(&s->proc, &po);
+    rc = c->be->start(c->bed, &rs, why, sizeof why);
     free(argv);
     free(envp);
     quire_cmd_free(&cmd);
     if (rc) {
-        snprintf(r->error, sizeof r->error, "cannot start %s: %s", s->svc->name, s->proc.err);
+        snprintf(r->error, sizeof r->error, "cannot start %s: %s", s->svc->name, why);
         return rc;
     }
     s->started = 1;
@@ -372,30 +316,34 @@ static int start_service(rctx *c, quire_svc_run *s)
      * the assertions say what happened). */
     unsigned port = service_port(s->svc);
     long long deadline = s->start_ms + (long long)s->svc->timeout_s * 1000;
+    const quire_role role = QUIRE_ROLE_SERVER;
     while (quire_proc_now_ms() < deadline) {
-        if (quire_netns_udp_bound(s->proc.pid, port)) {
+        if (c->be->server_bound && c->be->server_bound(c->bed, port)) {
             s->ready = 1;
             rlog(c, "%s ready after %lld ms (UDP port %u bound)", s->svc->name,
                  quire_proc_now_ms() - s->start_ms, port);
             return 0;
         }
-        rc = quire_proc_wait(&s->proc, 20);
+        size_t which;
+        int status;
+        rc = c->be->wait(c->bed, &role, 1, 20, &which, &status);
         if (rc == 0) {
             s->exited = 1;
-            s->status = s->proc.status;
+            s->status = status;
             s->end_ms = quire_proc_now_ms();
             char st[96];
             rlog(c, "%s %s before it was ready", s->svc->name,
                  quire_proc_status_str(s->status, st, sizeof st));
             return 0;
         }
-        if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+        if (rc != QUIRE_ERR_TIMEOUT) return rc;
     }
     rlog(c, "%s: UDP port %u not bound within %u s", s->svc->name, port, s->svc->timeout_s);
     return 0;
 }
 
 typedef struct probe_arg {
+    const char *ip4;
     unsigned port;
     int rc;
     uint64_t elapsed;
@@ -407,13 +355,15 @@ static int probe_fn(void *arg)
     char addr[64];
     struct sockaddr_storage ss;
     socklen_t len;
-    snprintf(addr, sizeof addr, "%s:%u", QUIRE_NETNS_SERVER_IP4, a->port);
+    snprintf(addr, sizeof addr, "%s:%u", a->ip4, a->port);
     if (quire_probe_parse_addr(addr, &ss, &len)) return a->rc = QUIRE_ERR_INVALID;
     a->rc = quire_probe_wait(&ss, len, PROBE_MS, -1, &a->elapsed);
     return 0;
 }
 
-/* service_responsive: a QUIC probe from the client's namespace, while the server runs. */
+/* service_responsive: a QUIC probe from the client's network namespace while the server runs
+ * (through the simulator); from the server's own when the client's is gone (a container's
+ * ends with it). */
 static void probe_service(rctx *c, quire_svc_run *s)
 {
     s->probed = 1;
@@ -423,19 +373,26 @@ static void probe_service(rctx *c, quire_svc_run *s)
                  !s->started ? "never started" : quire_proc_status_str(s->status, st, sizeof st));
         return;
     }
-    probe_arg a = {.port = service_port(s->svc)};
-    int rc = quire_netns_run_in(quire_netns_testbed_name(&c->tb, QUIRE_ROLE_CLIENT), probe_fn, &a);
+    probe_arg a = {.ip4 = c->server4, .port = service_port(s->svc)};
+    char ns[128];
+    const char *from = "the client's network";
+    int rc = c->be->netns_of(c->bed, QUIRE_ROLE_CLIENT, ns, sizeof ns);
+    if (rc == QUIRE_ERR_NOTFOUND) {
+        from = "the server's own network (the client's has ended)";
+        rc = c->be->netns_of(c->bed, QUIRE_ROLE_SERVER, ns, sizeof ns);
+    }
+    if (!rc) rc = quire_netns_run_in(ns, probe_fn, &a);
     if (rc < 0 || a.rc) {
         snprintf(s->probe_detail, sizeof s->probe_detail,
                  "no Version Negotiation answer to a "
-                 "QUIC probe on %s:%u within %d ms (%s)",
-                 QUIRE_NETNS_SERVER_IP4, a.port, PROBE_MS, quire_strerror(rc < 0 ? rc : a.rc));
+                 "QUIC probe on %s:%u from %s within %d ms (%s)",
+                 c->server4, a.port, from, PROBE_MS, quire_strerror(rc < 0 ? rc : a.rc));
     } else {
         s->responsive = 1;
         snprintf(s->probe_detail, sizeof s->probe_detail,
-                 "answered a QUIC probe on %s:%u with "
+                 "answered a QUIC probe on %s:%u from %s with "
                  "Version Negotiation after %llu ms, %lld ms after start",
-                 QUIRE_NETNS_SERVER_IP4, a.port, (unsigned long long)a.elapsed,
+                 c->server4, a.port, from, (unsigned long long)a.elapsed,
                  quire_proc_now_ms() - s->start_ms);
     }
     rlog(c, "probe %s: %s", s->svc->name, s->probe_detail);
@@ -457,10 +414,11 @@ static void stop_service(rctx *c, quire_svc_run *s)
     if (!s->exited) {
         int slow_exit = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND] ||
                         s->wraps[QUIRE_EXENV_GPERF_CPU] || s->wraps[QUIRE_EXENV_GPERF_HEAP];
-        quire_proc_kill(&s->proc, slow_exit ? VALGRIND_GRACE_MS : GRACE_MS);
+        int status = 0;
+        c->be->stop(c->bed, role_of(s), slow_exit ? VALGRIND_GRACE_MS : GRACE_MS, &status);
         s->exited = 1;
         s->stopped = 1;
-        s->status = s->proc.status;
+        s->status = status;
         s->end_ms = quire_proc_now_ms();
         char st[96];
         rlog(c, "stopped %s: %s", s->svc->name, quire_proc_status_str(s->status, st, sizeof st));
@@ -471,8 +429,10 @@ static int wait_exit(rctx *c, quire_svc_run *s, unsigned timeout_s)
 {
     if (!s->started || s->exited) return 0;
     long long left = s->start_ms + (long long)timeout_s * 1000 - quire_proc_now_ms();
-    int rc = quire_proc_wait(&s->proc, left > 0 ? (int)left : 0);
-    if (rc == QUIRE_ERR_INTERRUPTED) return rc;
+    const quire_role role = role_of(s);
+    size_t which;
+    int status = 0;
+    int rc = c->be->wait(c->bed, &role, 1, left > 0 ? (int)left : 0, &which, &status);
     if (rc == QUIRE_ERR_TIMEOUT) {
         rlog(c, "%s still running after %u s: stopping it", s->svc->name, timeout_s);
         s->timed_out = 1;
@@ -480,8 +440,9 @@ static int wait_exit(rctx *c, quire_svc_run *s, unsigned timeout_s)
         s->stopped = 0;
         return 0;
     }
+    if (rc) return rc;
     s->exited = 1;
-    s->status = s->proc.status;
+    s->status = status;
     s->end_ms = quire_proc_now_ms();
     char st[96];
     rlog(c, "%s %s after %lld ms", s->svc->name, quire_proc_status_str(s->status, st, sizeof st),
@@ -494,13 +455,22 @@ static int run_command(rctx *c, const quire_step *st)
     char out[PATH_MAX];
     snprintf(out, sizeof out, "%s/commands.log", c->r->dir);
     const char *argv[] = {"/bin/sh", "-c", st->command, NULL};
+    /* on this machine, in the network of the role it names (or none: "host") */
+    char nsb[128];
     const char *ns = NULL;
-    if (!strcmp(st->where, "client"))
-        ns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_CLIENT);
-    else if (!strcmp(st->where, "server"))
-        ns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_SERVER);
-    else if (!strcmp(st->where, "sim"))
-        ns = quire_netns_testbed_name(&c->tb, QUIRE_ROLE_SIM);
+    int role = !strcmp(st->where, "client")   ? QUIRE_ROLE_CLIENT
+               : !strcmp(st->where, "server") ? QUIRE_ROLE_SERVER
+               : !strcmp(st->where, "sim")    ? QUIRE_ROLE_SIM
+                                              : -1;
+    if (role >= 0) {
+        int rc = c->be->netns_of(c->bed, (quire_role)role, nsb, sizeof nsb);
+        if (rc) {
+            rlog(c, "command (in %s) not run: no network of the %s (%s): %s", st->where,
+                 st->where, quire_strerror(rc), st->command);
+            return 0;
+        }
+        ns = nsb;
+    }
     quire_proc p;
     quire_proc_opts po = {
         .argv = argv, .netns = ns, .output = out, .stdin_null = 1, .cwd = c->r->dir};
@@ -574,17 +544,15 @@ static void teardown(rctx *c)
         if (r->svc[i].svc->role == QUIRE_PLUGIN_CLIENT) stop_service(c, &r->svc[i]);
     for (size_t i = 0; i < r->nsvc; i++)
         stop_service(c, &r->svc[i]);
-    for (size_t i = 0; i < r->nsvc; i++)
-        if (r->svc[i].started) quire_proc_release(&r->svc[i].proc);
     if (c->have_sim) {
-        quire_proc_kill(&c->sim, 5000);
-        quire_proc_release(&c->sim);
+        int status;
+        c->be->stop(c->bed, QUIRE_ROLE_SIM, 5000, &status);
         c->have_sim = 0;
     }
-    if (c->have_tb) {
-        int rc = quire_netns_testbed_destroy(&c->tb);
+    if (c->bed) { /* also after a failed create: destroy frees the state */
+        int rc = c->be->destroy(c->bed);
         if (rc) rlog(c, "testbed teardown: %s", quire_strerror(rc));
-        c->have_tb = 0;
+        c->bed = NULL;
     }
 }
 
@@ -610,6 +578,53 @@ static void perf_report(rctx *c, const quire_svc_run *s)
     quire_proc_release(&p);
 }
 
+static void bed_log(void *arg, const char *line)
+{
+    rlog(arg, "%s", line);
+}
+
+/* The test bed of the test's network environment: containers for docker_compose (their
+ * images must exist), network namespaces otherwise; then the server's addresses. */
+static int create_bed(rctx *c, const char *run_id, unsigned n)
+{
+    quire_xrun *r = c->r;
+    char why[512];
+    c->be = &quire_backend_netns;
+    if (r->t->containers) {
+        c->be = &quire_backend_container;
+        c->ccfg.engine = getenv("QUIRE_ENGINE");
+        const char *e = c->ccfg.engine ? c->ccfg.engine : "docker";
+        static const char *const images[] = {QUIRE_CONTAINER_SIM_IMAGE, QUIRE_BACKEND_HOST_IMAGE};
+        int rc = quire_container_available(c->ccfg.engine, why, sizeof why);
+        if (rc) {
+            snprintf(r->error, sizeof r->error, "docker_compose: %s", why);
+            return rc;
+        }
+        for (size_t i = 0; i < 2; i++)
+            if (!quire_container_image_exists(e, images[i])) {
+                snprintf(r->error, sizeof r->error,
+                         "docker_compose: image %s missing in %s (build it: quire image build "
+                         "sim host)",
+                         images[i], e);
+                return QUIRE_ERR_NOTFOUND;
+            }
+    }
+    quire_testbed_spec ts = {.run_id = run_id,
+                             .n = n,
+                             .cfg = r->t->containers ? &c->ccfg : NULL,
+                             .hosts_file = c->hosts,
+                             .with_sim = 1,
+                             .log = bed_log,
+                             .log_arg = c};
+    int rc = c->be->create(&c->bed, &ts, why, sizeof why);
+    if (!rc && ((rc = c->be->address(c->bed, QUIRE_ROLE_SERVER, 0, c->server4, sizeof c->server4)) ||
+                (rc = c->be->address(c->bed, QUIRE_ROLE_SERVER, 1, c->server6, sizeof c->server6))))
+        snprintf(why, sizeof why, "no server address: %s", quire_strerror(rc));
+    if (rc) snprintf(r->error, sizeof r->error, "%s test bed: %s", c->be->name, why);
+    else rlog(c, "%s test bed, server %s and %s", c->be->name, c->server4, c->server6);
+    return rc;
+}
+
 static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, quire_xrun *r)
 {
     rctx c;
@@ -620,12 +635,7 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
     int rc = setup_dirs(&c);
     if (!rc) {
         rlog(&c, "run %s (%s)", r->rel, r->label);
-        rc = quire_netns_testbed_create(&c.tb, run_id, n);
-        if (rc)
-            snprintf(r->error, sizeof r->error, "cannot create the testbed: %s",
-                     quire_strerror(rc));
-        else
-            c.have_tb = 1;
+        rc = create_bed(&c, run_id, n);
     }
     if (!rc) rc = start_sim(&c);
     if (!rc) rc = run_steps(&c);

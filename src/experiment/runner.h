@@ -31,7 +31,6 @@ typedef struct quire_svc_run {
     char command[1024];                  /* rendered command line, for the report */
     int wraps[QUIRE_EXENV_COUNT];             /* execution environments wrapping it, by quire_exenv_kind */
     const char *suppressions; /* valgrind suppression file of its memcheck/helgrind, or NULL */
-    quire_proc proc;
     int started, ready, exited, status, stopped, timed_out;
     long long start_ms, end_ms;
     int probed, responsive;
@@ -73,11 +72,5 @@ typedef struct quire_xrun_opts {
 int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, quire_xrun **runs,
                          size_t *nruns);
 void quire_xruns_free(quire_xrun *runs, size_t n);
-
-/* The execution environments' wrapper words for service s, outermost first (perf record,
- * strace, valgrind memcheck or helgrind with its suppressions; before them gperftools' env and gdb, profile.h), into argv (room for 64);
- * supp holds the --suppressions= word (first half) and the LD_PRELOAD= word (second half). Returns the number of words. Output files go to the
- * service's /logs. */
-size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, size_t supplen);
 
 #endif

@@ -107,6 +107,7 @@ typedef struct quire_xtest {
     char *sweep_var;      /* NULL, or delay/bandwidth/queue/loss */
     quire_strs sweep;     /* values of sweep_var */
     quire_strs scenarios; /* one scenario string per sweep point (or one) */
+    int containers;       /* docker_compose: the services as containers (container backend) */
     unsigned iterations;  /* >= 1 */
     quire_exenv *envs;
     size_t nenvs;

@@ -1,6 +1,7 @@
 /* Unit tests for experiment/envs: network settings turned into simulator scenarios (defaults,
  * loss as drop-rate, a given scenario string, sweeps), execution environments (iterations,
- * per-service wrapping, valgrind suppressions), PANTHER's localhost / shadow_ns network names
+ * per-service wrapping, valgrind suppressions), PANTHER's localhost / shadow_ns / docker_compose
+ * network names
  * and their errors with positions. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,6 +97,21 @@ static void test_scenarios(void **state)
     assert_int_equal(f.errors, 0);
     assert_string_equal(f.t.scenarios.s[0], "drop-rate --delay=30ms --bandwidth=10Mbps --queue=25 "
                                             "--rate_to_server=1 --rate_to_client=1");
+    assert_int_equal(f.t.containers, 0);
+    done(&f);
+    /* docker_compose: the container test bed, unshaped as PANTHER's compose network unless
+     * the test shapes it */
+    parse(&f, "network_environment: {type: docker_compose}\n", "t.yaml");
+    assert_int_equal(f.errors, 0);
+    assert_int_equal(f.t.containers, 1);
+    assert_string_equal(f.t.scenarios.s[0],
+                        "simple-p2p --delay=0ms --bandwidth=10Gbps --queue=10000");
+    done(&f);
+    parse(&f, "network_environment: {type: docker_compose, delay: 20ms}\n", "t.yaml");
+    assert_int_equal(f.errors, 0);
+    assert_int_equal(f.t.containers, 1);
+    assert_string_equal(f.t.scenarios.s[0],
+                        "simple-p2p --delay=20ms --bandwidth=10Gbps --queue=10000");
     done(&f);
 }
 
@@ -183,9 +199,6 @@ static void test_errors(void **state)
          "t.yaml:1:53: execution_environment.services: 'ghost' is not a service"},
         {"execution_environment: {type: memcheck}\n", "t.yaml:1:24: execution_environment: "
                                                       "expected a list"},
-        {"network_environment: {type: docker_compose}\n",
-         "t.yaml:1:29: network_environment.type: 'docker_compose' is not available: PANTHER's "
-         "docker_compose runs every service as a container"},
         {"network_environment: {type: localhost, delay: 5ms}\n",
          "t.yaml:1:47: network_environment.delay: type 'localhost' has no network in between "
          "to shape"},
@@ -195,7 +208,8 @@ static void test_errors(void **state)
          "t.yaml:1:8: sweep: type 'localhost' has no network in between to sweep"},
         {"network_environment: {type: ns3}\n",
          "t.yaml:1:29: network_environment.type: 'ns3' is not available: quire's network "
-         "environments are netns, localhost, localhost_single_container and shadow_ns"},
+         "environments are netns, docker_compose, localhost, localhost_single_container and "
+         "shadow_ns"},
         {"execution_environment: [gperf_cpu, memcheck]\n",
          "t.yaml:1:24: execution_environment: gperf_cpu and memcheck on the same service: "
          "valgrind replaces malloc"},

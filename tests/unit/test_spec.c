@@ -115,9 +115,9 @@ static void test_errors(void **state)
         {"tests:\n  - name: a\n    execution_environment: [{type: gperf_cpux}]\n"
          "    services: {s: {implementation: srv, role: server}}\n",
          "x.yaml:3:36: execution_environment: unknown type 'gperf_cpux'"},
-        {"tests:\n  - name: a\n    network_environment: {type: docker_compose}\n"
+        {"tests:\n  - name: a\n    network_environment: {type: docker_swarm}\n"
          "    services: {s: {implementation: srv, role: server}}\n",
-         "x.yaml:3:33: network_environment.type: 'docker_compose' is not available"},
+         "x.yaml:3:33: network_environment.type: 'docker_swarm' is not available"},
         {"tests:\n  - name: a\n    services: {s: {implementation: srv, role: server}}\n"
          "    assertions: [{type: protocol_compliance, check: version_chosen, version: v1}]\n",
          "x.yaml:4:78: version_chosen: 'v1' is not a hex QUIC version"},
