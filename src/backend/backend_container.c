@@ -47,6 +47,9 @@ static const char *describe(void *state, const quire_role_spec *s, char *buf, si
     bed *b = state;
     if (s->role == QUIRE_ROLE_SIM)
         snprintf(buf, len, "container %s", sim_image(b));
+    else if (s->argv && s->argv[0])
+        snprintf(buf, len, "program %s in a container of %s", s->argv[0],
+                 s->image ? s->image : QUIRE_BACKEND_HOST_IMAGE);
     else
         snprintf(buf, len, "%s", s->image ? s->image : "?");
     return buf;

@@ -59,6 +59,8 @@ static const char *describe(void *state, const quire_role_spec *s, char *buf, si
     (void)state;
     if (s->role == QUIRE_ROLE_SIM) /* `quire sim`, nothing more to say */
         buf[0] = 0;
+    else if (s->argv && s->argv[0])
+        snprintf(buf, len, "program %s in its namespaces", s->argv[0]);
     else
         snprintf(buf, len, "%s/run_endpoint", s->path ? s->path : "?");
     return buf;

@@ -20,6 +20,7 @@
 #include "experiment/svccmd.h"
 #include "run/certs.h"
 #include "run/files.h"
+#include "run/testbed.h"
 #include "sim/probe.h"
 #include "sim/simargv.h"
 #include "util/err.h"
@@ -35,13 +36,10 @@
 typedef struct rctx {
     const quire_xrun_opts *o;
     quire_xrun *r;
-    const quire_backend_ops *be;
-    quire_container_cfg ccfg; /* the container backend's, for docker_compose */
-    void *bed;                /* the backend's state; destroy frees it */
-    int have_sim;
+    quire_bed bed;                 /* the backend, the roles' ends, runner.log */
+    quire_container_cfg ccfg;      /* the container backend's, for docker_compose */
     char server4[64], server6[64]; /* the server's addresses in this test bed */
     char hosts[PATH_MAX];
-    char log[PATH_MAX];
 } rctx;
 
 static quire_role role_of(const quire_svc_run *s)
@@ -49,21 +47,7 @@ static quire_role role_of(const quire_svc_run *s)
     return s->svc->role == QUIRE_PLUGIN_SERVER ? QUIRE_ROLE_SERVER : QUIRE_ROLE_CLIENT;
 }
 
-static void rlog(rctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rlog(rctx *c, const char *fmt, ...)
-{
-    char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    FILE *f = fopen(c->log, "a");
-    if (f) {
-        fprintf(f, "[%lld] %s\n", quire_proc_now_ms(), msg);
-        fclose(f);
-    }
-    if (c->o->verbose) fprintf(stderr, "quire experiment: %s\n", msg);
-}
+#define rlog(c, ...) quire_bed_log(&(c)->bed, __VA_ARGS__)
 
 static void slug(const char *in, char *out, size_t len)
 {
@@ -122,8 +106,10 @@ static int setup_dirs(rctx *c)
     snprintf(r->certs, sizeof r->certs, "%s/certs", r->dir);
     snprintf(r->sim, sizeof r->sim, "%s/sim", r->dir);
     snprintf(c->hosts, sizeof c->hosts, "%s/hosts", r->dir);
-    snprintf(c->log, sizeof c->log, "%s/runner.log", r->dir);
-    if (mkdir_p(r->www) || mkdir_p(r->downloads) || mkdir_p(r->certs) || mkdir_p(r->sim)) {
+    char log[PATH_MAX];
+    snprintf(log, sizeof log, "%s/runner.log", r->dir);
+    if (mkdir_p(r->www) || mkdir_p(r->downloads) || mkdir_p(r->certs) || mkdir_p(r->sim) ||
+        quire_bed_log_open(&c->bed, log)) {
         snprintf(r->error, sizeof r->error, "cannot create %.900s: %s", r->dir, strerror(errno));
         return QUIRE_ERR_IO;
     }
@@ -172,36 +158,19 @@ static int start_sim(rctx *c)
                           .scenario = r->t->scenarios.s[r->point],
                           .dir = r->sim,
                           .ready_at_once = 1};
-    quire_role_spec rs = {.role = QUIRE_ROLE_SIM, .name = "sim", .output = out, .sim = &sim};
-    rlog(c, "simulator: %s", sim.scenario);
-    int rc = c->be->start(c->bed, &rs, why, sizeof why);
+    int rc = quire_bed_start_sim(&c->bed, &sim, out, why, sizeof why);
     if (rc) {
         snprintf(r->error, sizeof r->error, "%s", why);
         return rc;
     }
-    c->have_sim = 1;
-    static const quire_role sim_role[1] = {QUIRE_ROLE_SIM};
-    long long deadline = quire_proc_now_ms() + SIM_READY_MS;
-    while (!quire_fs_exists(ready)) {
-        if (quire_proc_now_ms() > deadline) {
-            snprintf(r->error, sizeof r->error,
-                     "the simulator was not ready within %d s "
-                     "(see sim/output.txt)",
-                     SIM_READY_MS / 1000);
-            return QUIRE_ERR_TIMEOUT;
-        }
-        size_t which;
-        int status;
-        rc = c->be->wait(c->bed, sim_role, 1, 20, &which, &status);
-        if (rc == 0) {
-            snprintf(r->error, sizeof r->error,
-                     "the simulator exited at start "
-                     "(see sim/output.txt)");
-            return QUIRE_ERR_IO;
-        }
-        if (rc != QUIRE_ERR_TIMEOUT) return rc;
-    }
-    return 0;
+    rc = quire_bed_wait_ready(&c->bed, ready, 0, quire_proc_now_ms() + SIM_READY_MS);
+    if (rc == QUIRE_ERR_TIMEOUT)
+        snprintf(r->error, sizeof r->error,
+                 "the simulator was not ready within %d s (see sim/output.txt)",
+                 SIM_READY_MS / 1000);
+    else if (rc == 1)
+        snprintf(r->error, sizeof r->error, "the simulator exited at start (see sim/output.txt)");
+    return rc == 1 ? QUIRE_ERR_IO : rc;
 }
 
 static void builtins(rctx *c, const quire_svc_run *s, quire_vars *b)
@@ -299,9 +268,10 @@ static int start_service(rctx *c, quire_svc_run *s)
         .cwd = s->svc->plugin->dir,
         .host_paths = host_paths,
     };
-    rlog(c, "start %s (%s %s, %s): %s", s->svc->name, s->svc->plugin->name, s->svc->version->name,
-         server ? "server" : "client", s->command);
-    rc = c->be->start(c->bed, &rs, why, sizeof why);
+    char detail[1200];
+    snprintf(detail, sizeof detail, "%s %s: %s", s->svc->plugin->name, s->svc->version->name,
+             s->command);
+    rc = quire_bed_start(&c->bed, &rs, detail, why, sizeof why);
     free(argv);
     free(envp);
     quire_cmd_free(&cmd);
@@ -316,29 +286,26 @@ static int start_service(rctx *c, quire_svc_run *s)
      * the assertions say what happened). */
     unsigned port = service_port(s->svc);
     long long deadline = s->start_ms + (long long)s->svc->timeout_s * 1000;
-    const quire_role role = QUIRE_ROLE_SERVER;
-    while (quire_proc_now_ms() < deadline) {
-        if (c->be->server_bound && c->be->server_bound(c->bed, port)) {
-            s->ready = 1;
-            rlog(c, "%s ready after %lld ms (UDP port %u bound)", s->svc->name,
-                 quire_proc_now_ms() - s->start_ms, port);
-            return 0;
-        }
-        size_t which;
-        int status;
-        rc = c->be->wait(c->bed, &role, 1, 20, &which, &status);
-        if (rc == 0) {
-            s->exited = 1;
-            s->status = status;
-            s->end_ms = quire_proc_now_ms();
-            char st[96];
-            rlog(c, "%s %s before it was ready", s->svc->name,
-                 quire_proc_status_str(s->status, st, sizeof st));
-            return 0;
-        }
-        if (rc != QUIRE_ERR_TIMEOUT) return rc;
+    rc = quire_bed_wait_ready(&c->bed, NULL, port, deadline);
+    char st[96];
+    if (rc == 0) {
+        s->ready = 1;
+        rlog(c, "%s ready after %lld ms (UDP port %u bound)", s->svc->name,
+             quire_proc_now_ms() - s->start_ms, port);
+    } else if (rc == 1 && c->bed.ended[QUIRE_ROLE_SERVER]) {
+        s->exited = 1;
+        s->status = c->bed.status[QUIRE_ROLE_SERVER];
+        s->end_ms = quire_proc_now_ms();
+        rlog(c, "%s %s before it was ready", s->svc->name,
+             quire_proc_status_str(s->status, st, sizeof st));
+    } else if (rc == 1) { /* the assertions judge what the services did meanwhile */
+        rlog(c, "the simulator %s while %s started",
+             quire_proc_status_str(c->bed.status[QUIRE_ROLE_SIM], st, sizeof st), s->svc->name);
+    } else if (rc == QUIRE_ERR_TIMEOUT) {
+        rlog(c, "%s: UDP port %u not bound within %u s", s->svc->name, port, s->svc->timeout_s);
+    } else {
+        return rc;
     }
-    rlog(c, "%s: UDP port %u not bound within %u s", s->svc->name, port, s->svc->timeout_s);
     return 0;
 }
 
@@ -376,10 +343,10 @@ static void probe_service(rctx *c, quire_svc_run *s)
     probe_arg a = {.ip4 = c->server4, .port = service_port(s->svc)};
     char ns[128];
     const char *from = "the client's network";
-    int rc = c->be->netns_of(c->bed, QUIRE_ROLE_CLIENT, ns, sizeof ns);
+    int rc = quire_bed_netns(&c->bed, QUIRE_ROLE_CLIENT, ns, sizeof ns);
     if (rc == QUIRE_ERR_NOTFOUND) {
         from = "the server's own network (the client's has ended)";
-        rc = c->be->netns_of(c->bed, QUIRE_ROLE_SERVER, ns, sizeof ns);
+        rc = quire_bed_netns(&c->bed, QUIRE_ROLE_SERVER, ns, sizeof ns);
     }
     if (!rc) rc = quire_netns_run_in(ns, probe_fn, &a);
     if (rc < 0 || a.rc) {
@@ -414,11 +381,10 @@ static void stop_service(rctx *c, quire_svc_run *s)
     if (!s->exited) {
         int slow_exit = s->wraps[QUIRE_EXENV_MEMCHECK] || s->wraps[QUIRE_EXENV_HELGRIND] ||
                         s->wraps[QUIRE_EXENV_GPERF_CPU] || s->wraps[QUIRE_EXENV_GPERF_HEAP];
-        int status = 0;
-        c->be->stop(c->bed, role_of(s), slow_exit ? VALGRIND_GRACE_MS : GRACE_MS, &status);
+        quire_bed_stop(&c->bed, role_of(s), slow_exit ? VALGRIND_GRACE_MS : GRACE_MS);
         s->exited = 1;
         s->stopped = 1;
-        s->status = status;
+        s->status = c->bed.status[role_of(s)];
         s->end_ms = quire_proc_now_ms();
         char st[96];
         rlog(c, "stopped %s: %s", s->svc->name, quire_proc_status_str(s->status, st, sizeof st));
@@ -431,8 +397,7 @@ static int wait_exit(rctx *c, quire_svc_run *s, unsigned timeout_s)
     long long left = s->start_ms + (long long)timeout_s * 1000 - quire_proc_now_ms();
     const quire_role role = role_of(s);
     size_t which;
-    int status = 0;
-    int rc = c->be->wait(c->bed, &role, 1, left > 0 ? (int)left : 0, &which, &status);
+    int rc = quire_bed_wait(&c->bed, &role, 1, left > 0 ? (int)left : 0, &which);
     if (rc == QUIRE_ERR_TIMEOUT) {
         rlog(c, "%s still running after %u s: stopping it", s->svc->name, timeout_s);
         s->timed_out = 1;
@@ -442,7 +407,7 @@ static int wait_exit(rctx *c, quire_svc_run *s, unsigned timeout_s)
     }
     if (rc) return rc;
     s->exited = 1;
-    s->status = status;
+    s->status = c->bed.status[role];
     s->end_ms = quire_proc_now_ms();
     char st[96];
     rlog(c, "%s %s after %lld ms", s->svc->name, quire_proc_status_str(s->status, st, sizeof st),
@@ -463,7 +428,7 @@ static int run_command(rctx *c, const quire_step *st)
                : !strcmp(st->where, "sim")    ? QUIRE_ROLE_SIM
                                               : -1;
     if (role >= 0) {
-        int rc = c->be->netns_of(c->bed, (quire_role)role, nsb, sizeof nsb);
+        int rc = quire_bed_netns(&c->bed, (quire_role)role, nsb, sizeof nsb);
         if (rc) {
             rlog(c, "command (in %s) not run: no network of the %s (%s): %s", st->where,
                  st->where, quire_strerror(rc), st->command);
@@ -544,16 +509,8 @@ static void teardown(rctx *c)
         if (r->svc[i].svc->role == QUIRE_PLUGIN_CLIENT) stop_service(c, &r->svc[i]);
     for (size_t i = 0; i < r->nsvc; i++)
         stop_service(c, &r->svc[i]);
-    if (c->have_sim) {
-        int status;
-        c->be->stop(c->bed, QUIRE_ROLE_SIM, 5000, &status);
-        c->have_sim = 0;
-    }
-    if (c->bed) { /* also after a failed create: destroy frees the state */
-        int rc = c->be->destroy(c->bed);
-        if (rc) rlog(c, "testbed teardown: %s", quire_strerror(rc));
-        c->bed = NULL;
-    }
+    if (quire_bed_running(&c->bed, QUIRE_ROLE_SIM)) quire_bed_stop(&c->bed, QUIRE_ROLE_SIM, 5000);
+    quire_bed_destroy(&c->bed); /* also after a failed create: destroy frees the state */
 }
 
 /* perf record's profile as text next to perf.data (perf report, flat, top symbols). */
@@ -578,20 +535,13 @@ static void perf_report(rctx *c, const quire_svc_run *s)
     quire_proc_release(&p);
 }
 
-static void bed_log(void *arg, const char *line)
-{
-    rlog(arg, "%s", line);
-}
-
 /* The test bed of the test's network environment: containers for docker_compose (their
  * images must exist), network namespaces otherwise; then the server's addresses. */
 static int create_bed(rctx *c, const char *run_id, unsigned n)
 {
     quire_xrun *r = c->r;
     char why[512];
-    c->be = &quire_backend_netns;
     if (r->t->containers) {
-        c->be = &quire_backend_container;
         c->ccfg.engine = getenv("QUIRE_ENGINE");
         const char *e = c->ccfg.engine ? c->ccfg.engine : "docker";
         static const char *const images[] = {QUIRE_CONTAINER_SIM_IMAGE, QUIRE_BACKEND_HOST_IMAGE};
@@ -613,15 +563,16 @@ static int create_bed(rctx *c, const char *run_id, unsigned n)
                              .n = n,
                              .cfg = r->t->containers ? &c->ccfg : NULL,
                              .hosts_file = c->hosts,
-                             .with_sim = 1,
-                             .log = bed_log,
-                             .log_arg = c};
-    int rc = c->be->create(&c->bed, &ts, why, sizeof why);
-    if (!rc && ((rc = c->be->address(c->bed, QUIRE_ROLE_SERVER, 0, c->server4, sizeof c->server4)) ||
-                (rc = c->be->address(c->bed, QUIRE_ROLE_SERVER, 1, c->server6, sizeof c->server6))))
+                             .with_sim = 1};
+    int rc = quire_bed_create(&c->bed, &ts, why, sizeof why);
+    quire_bed *b = &c->bed;
+    if (!rc && ((rc = quire_bed_address(b, QUIRE_ROLE_SERVER, 0, c->server4, sizeof c->server4)) ||
+                (rc = quire_bed_address(b, QUIRE_ROLE_SERVER, 1, c->server6, sizeof c->server6))))
         snprintf(why, sizeof why, "no server address: %s", quire_strerror(rc));
-    if (rc) snprintf(r->error, sizeof r->error, "%s test bed: %s", c->be->name, why);
-    else rlog(c, "%s test bed, server %s and %s", c->be->name, c->server4, c->server6);
+    if (rc)
+        snprintf(r->error, sizeof r->error, "%s test bed: %s", b->be->name, why);
+    else
+        rlog(c, "%s test bed, server %s and %s", b->be->name, c->server4, c->server6);
     return rc;
 }
 
@@ -631,6 +582,8 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
     memset(&c, 0, sizeof c);
     c.o = o;
     c.r = r;
+    quire_bed_init(&c.bed, r->t->containers ? &quire_backend_container : &quire_backend_netns,
+                   o->verbose, "quire experiment: ");
     long long t0 = quire_proc_now_ms();
     int rc = setup_dirs(&c);
     if (!rc) {
@@ -645,6 +598,7 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
         r->skipped = 1;
         snprintf(r->error, sizeof r->error, "interrupted by a signal (SIGINT/SIGTERM)");
         rlog(&c, "%s", r->error);
+        quire_bed_close(&c.bed);
         return rc;
     }
     if (rc && !r->error[0]) snprintf(r->error, sizeof r->error, "%s", quire_strerror(rc));
@@ -667,6 +621,7 @@ static int run_one(const quire_xrun_opts *o, const char *run_id, unsigned n, qui
         }
     }
     rlog(&c, "done in %.1f s%s%s", r->duration_s, r->error[0] ? ": " : "", r->error);
+    quire_bed_close(&c.bed);
     return 0;
 }
 

@@ -62,7 +62,8 @@ size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, si
  * Returns 0, or QUIRE_ERR_NOTFOUND. */
 static int find_program(const char *prog, char *out, size_t len)
 {
-    if (strchr(prog, '/')) return snprintf(out, len, "%s", prog) < (int)len ? 0 : QUIRE_ERR_NOTFOUND;
+    if (strchr(prog, '/'))
+        return snprintf(out, len, "%s", prog) < (int)len ? 0 : QUIRE_ERR_NOTFOUND;
     const char *path = getenv("PATH");
     for (const char *d = path ? path : "/usr/bin:/bin"; *d;) {
         size_t k = strcspn(d, ":");
@@ -105,8 +106,7 @@ static void add_program_folders(const char *prog, char hp[][PATH_MAX], const cha
     }
 }
 
-void quire_xrun_folders(const char *const *argv, size_t argc, char hp[][PATH_MAX],
-                        const char **out)
+void quire_xrun_folders(const char *const *argv, size_t argc, char hp[][PATH_MAX], const char **out)
 {
     size_t n = 0;
     for (size_t i = 0; i < argc; i++) {

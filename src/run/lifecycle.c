@@ -16,6 +16,7 @@
 #include "run/captures.h"
 #include "run/certs.h"
 #include "run/files.h"
+#include "run/testbed.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -37,41 +38,14 @@ typedef struct test {
     char **files;
     size_t nfiles;
     char *requests;
-    int log_fd;
     long long t0;
-    const quire_backend_ops *be;
-    void *bed; /* the backend's state of this test, from create */
-    int have_bed;
-    /* per role (quire_role): started, ended and, once ended, its raw wait status */
-    int started[QUIRE_ROLE_COUNT], ended[QUIRE_ROLE_COUNT], status[QUIRE_ROLE_COUNT];
+    quire_bed bed; /* the backend, the roles' ends, the test's log (output.txt) */
     quire_exit server_exit, client_exit;
     uint64_t end_ns; /* CLOCK_REALTIME when the client or the server ended the test */
     char sim_problem[256];
 } test;
 
-static void tlog(test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tlog(test *t, const char *fmt, ...)
-{
-    char line[2048];
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    int n = (int)strftime(line, sizeof line, "%Y-%m-%d %H:%M:%S", &tm);
-    n += snprintf(line + n, sizeof line - (size_t)n, ".%03ld quire: ", ts.tv_nsec / 1000000);
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-    va_end(ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof line - 2) len = sizeof line - 2;
-    line[len++] = '\n';
-    if (t->log_fd >= 0 && write(t->log_fd, line, len) < 0) {
-        /* the log is best effort: a full disk must not end the run here */
-    }
-    if (t->o->debug && write(2, line, len) < 0) {
-    }
-}
+#define tlog(t, ...) quire_bed_log(&(t)->bed, __VA_ARGS__)
 
 static int mkdirs(test *t)
 {
@@ -99,8 +73,7 @@ static int mkdirs(test *t)
         int rc = quire_fs_mkdir_p(dirs[i], 0755);
         if (rc) return rc;
     }
-    t->log_fd = open(t->output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    return t->log_fd < 0 ? QUIRE_ERR_IO : 0;
+    return quire_bed_log_open(&t->bed, t->output);
 }
 
 /* Renames www/<name> to a random name of exactly len characters (QIR's zerortt uses 250, so
@@ -209,21 +182,16 @@ static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
         .nmounts = sizeof mounts / sizeof mounts[0],
         .output = t->output,
     };
-    char what[4300];
-    tlog(t, "starting %s %s: %s (TESTCASE=%s%s%s%s%s%s%s)", rname, im->name,
-         t->be->describe(t->bed, &spec, what, sizeof what),
-         server ? t->o->tc->testcase_server : t->o->tc->testcase_client,
-         t->o->alpn ? ", QUIRE_ALPN=" : "", t->o->alpn ? t->o->alpn : "",
-         cron && *cron ? ", CRON=" : "", cron && *cron ? cron : "",
-         params && *params ? (server ? ", SERVER_PARAMS=" : ", CLIENT_PARAMS=") : "",
-         params && *params ? params : "");
-    if (!server) tlog(t, "REQUESTS=%s", t->requests);
-    int rc = t->be->start(t->bed, &spec, why, whylen);
+    char detail[4300];
+    snprintf(detail, sizeof detail, "TESTCASE=%s%s%s%s%s%s%s",
+             server ? t->o->tc->testcase_server : t->o->tc->testcase_client,
+             t->o->alpn ? ", QUIRE_ALPN=" : "", t->o->alpn ? t->o->alpn : "",
+             cron && *cron ? ", CRON=" : "", cron && *cron ? cron : "",
+             params && *params ? (server ? ", SERVER_PARAMS=" : ", CLIENT_PARAMS=") : "",
+             params && *params ? params : "");
+    int rc = quire_bed_start(&t->bed, &spec, detail, why, whylen);
+    if (!rc && !server) tlog(t, "REQUESTS=%s", t->requests);
     free(req);
-    if (rc)
-        tlog(t, "%s", why);
-    else
-        t->started[role] = 1;
     return rc;
 }
 
@@ -237,15 +205,7 @@ static int start_sim(test *t, char *why, size_t whylen)
         .scenario = o->tc->scenario,
         .dir = t->sim_logs,
     };
-    quire_role_spec spec = {
-        .role = QUIRE_ROLE_SIM, .name = "sim", .output = t->output, .sim = &sim};
-    char what[4300];
-    t->be->describe(t->bed, &spec, what, sizeof what);
-    tlog(t, "starting the simulator%s%s: scenario %s%s", what[0] ? " " : "", what,
-         o->tc->scenario, o->sim_kernel ? " (kernel forwarding)" : "");
-    int rc = t->be->start(t->bed, &spec, why, whylen);
-    if (!rc) t->started[QUIRE_ROLE_SIM] = 1;
-    return rc;
+    return quire_bed_start_sim(&t->bed, &sim, t->output, why, whylen);
 }
 
 static void record_exit(int status, quire_exit *e, quire_exit_kind stopped_kind, int stopped)
@@ -263,75 +223,35 @@ static void record_exit(int status, quire_exit *e, quire_exit_kind stopped_kind,
     }
 }
 
-/* Waits up to timeout_ms for the first of n started roles to end (the backend's wait op);
- * records its end. Returns 0 with *which its index in roles, or the op's error. */
 static int wait_roles(test *t, const quire_role *roles, size_t n, int timeout_ms, size_t *which)
 {
-    int status = 0;
-    int rc = t->be->wait(t->bed, roles, n, timeout_ms, which, &status);
-    if (rc) return rc;
-    t->ended[roles[*which]] = 1;
-    t->status[roles[*which]] = status;
-    return 0;
+    return quire_bed_wait(&t->bed, roles, n, timeout_ms, which);
 }
 
-/* Waits until the server is ready: the simulator's ready file, or without a simulator a
- * socket on UDP 443 (the backend's server_bound). Returns 0 (ready), 1 (server or simulator
- * ended first), or an error. */
-static int wait_ready(test *t, long long deadline)
-{
-    static const quire_role roles[2] = {QUIRE_ROLE_SERVER, QUIRE_ROLE_SIM};
-    for (;;) {
-        if (t->started[QUIRE_ROLE_SIM]) {
-            if (quire_fs_exists(t->ready)) return 0;
-        } else if (t->be->server_bound && t->be->server_bound(t->bed, 443)) {
-            return 0;
-        }
-        size_t which = 0;
-        long long left = deadline - quire_proc_now_ms();
-        if (left <= 0) return QUIRE_ERR_TIMEOUT;
-        int rc = wait_roles(t, roles, t->started[QUIRE_ROLE_SIM] ? 2 : 1,
-                            left < 10 ? (int)left : 10, &which);
-        if (rc == 0) return 1;
-        if (rc != QUIRE_ERR_TIMEOUT) return rc;
-    }
-}
-
-/* Stops a started role that is still running (the backend's stop op) and records its end. */
 static void stop_role(test *t, quire_role role, int grace_ms)
 {
-    int status = 0;
-    int rc = t->be->stop(t->bed, role, grace_ms, &status);
-    if (rc) tlog(t, "stopping the %s: %s", quire_role_name(role), quire_strerror(rc));
-    t->ended[role] = 1;
-    t->status[role] = status;
+    quire_bed_stop(&t->bed, role, grace_ms);
 }
 
 static void stop_all(test *t)
 {
-    if (t->started[QUIRE_ROLE_CLIENT] && !t->ended[QUIRE_ROLE_CLIENT]) {
+    if (t->bed.started[QUIRE_ROLE_CLIENT] && !t->bed.ended[QUIRE_ROLE_CLIENT]) {
         stop_role(t, QUIRE_ROLE_CLIENT, 0);
         if (t->client_exit.kind == QUIRE_EXIT_NOT_STARTED)
-            record_exit(t->status[QUIRE_ROLE_CLIENT], &t->client_exit, QUIRE_EXIT_STOPPED, 1);
+            record_exit(t->bed.status[QUIRE_ROLE_CLIENT], &t->client_exit, QUIRE_EXIT_STOPPED, 1);
     }
-    if (t->started[QUIRE_ROLE_SERVER] && !t->ended[QUIRE_ROLE_SERVER]) {
+    if (t->bed.started[QUIRE_ROLE_SERVER] && !t->bed.ended[QUIRE_ROLE_SERVER]) {
         stop_role(t, QUIRE_ROLE_SERVER, SERVER_GRACE_MS);
-        record_exit(t->status[QUIRE_ROLE_SERVER], &t->server_exit, QUIRE_EXIT_STOPPED, 1);
+        record_exit(t->bed.status[QUIRE_ROLE_SERVER], &t->server_exit, QUIRE_EXIT_STOPPED, 1);
     }
-    if (t->started[QUIRE_ROLE_SIM] && !t->ended[QUIRE_ROLE_SIM]) {
+    if (t->bed.started[QUIRE_ROLE_SIM] && !t->bed.ended[QUIRE_ROLE_SIM]) {
         stop_role(t, QUIRE_ROLE_SIM, SIM_GRACE_MS);
-        int st = t->status[QUIRE_ROLE_SIM];
+        int st = t->bed.status[QUIRE_ROLE_SIM];
         char s[96];
         if (quire_proc_signaled(st, NULL) || quire_proc_exit_code(st) != 0)
             tlog(t, "simulator %s after SIGTERM", quire_proc_status_str(st, s, sizeof s));
     }
-    memset(t->started, 0, sizeof t->started);
-    if (t->have_bed) {
-        int rc = t->be->destroy(t->bed);
-        if (rc) tlog(t, "testbed teardown (%s): %s", t->be->name, quire_strerror(rc));
-        t->bed = NULL;
-        t->have_bed = 0;
-    }
+    quire_bed_destroy(&t->bed);
 }
 
 /* The compliance pre-check's endpoint, alone with the simulator: waits for its exit. */
@@ -349,22 +269,18 @@ static int run_alone(test *t, long long deadline, char *why, size_t whylen)
     if (rc == QUIRE_ERR_TIMEOUT) {
         tlog(t, "the %s did not exit within %u s", quire_role_name(role), t->timeout_s);
         stop_role(t, role, 0);
-        record_exit(t->status[role], e, QUIRE_EXIT_TIMEOUT, 1);
+        record_exit(t->bed.status[role], e, QUIRE_EXIT_TIMEOUT, 1);
         return 0;
     }
     if (rc) {
         snprintf(why, whylen, "waiting for the endpoint: %s", quire_strerror(rc));
         return rc;
     }
-    record_exit(t->status[role], e, QUIRE_EXIT_STOPPED, 0);
+    record_exit(t->bed.status[role], e, QUIRE_EXIT_STOPPED, 0);
     char s[96];
-    tlog(t, "%s %s", quire_role_name(role), quire_proc_status_str(t->status[role], s, sizeof s));
+    tlog(t, "%s %s", quire_role_name(role),
+         quire_proc_status_str(t->bed.status[role], s, sizeof s));
     return 0;
-}
-
-static void log_line(void *arg, const char *line)
-{
-    tlog(arg, "%s", line);
 }
 
 /* Runs the processes; returns 0, QUIRE_ERR_INTERRUPTED, or another error with why set. */
@@ -379,11 +295,8 @@ static int run_processes(test *t, char *why, size_t whylen)
         .adopt = o->testbed,
         .hosts_file = t->hosts,
         .with_sim = o->sim_exe != NULL,
-        .log = log_line,
-        .log_arg = t,
     };
-    int rc = t->be->create(&t->bed, &ts, why, whylen);
-    t->have_bed = 1; /* destroy frees the state, also after a failed create */
+    int rc = quire_bed_create(&t->bed, &ts, why, whylen);
     if (rc) return rc;
     if (o->sim_exe) {
         if ((rc = start_sim(t, why, whylen))) return rc;
@@ -392,7 +305,8 @@ static int run_processes(test *t, char *why, size_t whylen)
     }
     if (o->compliance) return run_alone(t, deadline, why, whylen);
     if ((rc = start_endpoint(t, QUIRE_ROLE_SERVER, why, whylen))) return rc;
-    rc = wait_ready(t, deadline);
+    rc = quire_bed_wait_ready(&t->bed, t->bed.started[QUIRE_ROLE_SIM] ? t->ready : NULL, 443,
+                              deadline);
     if (rc == QUIRE_ERR_INTERRUPTED) return rc;
     if (rc == QUIRE_ERR_TIMEOUT) {
         snprintf(why, whylen, "server not ready within the %u s timeout", t->timeout_s);
@@ -400,14 +314,14 @@ static int run_processes(test *t, char *why, size_t whylen)
     }
     if (rc == 1) {
         char s[96];
-        if (t->ended[QUIRE_ROLE_SERVER]) {
-            int st = t->status[QUIRE_ROLE_SERVER];
+        if (t->bed.ended[QUIRE_ROLE_SERVER]) {
+            int st = t->bed.status[QUIRE_ROLE_SERVER];
             record_exit(st, &t->server_exit, QUIRE_EXIT_STOPPED, 0);
             tlog(t, "server %s before it was ready", quire_proc_status_str(st, s, sizeof s));
             return 0; /* the exit rules judge it (127 = unsupported) */
         }
         snprintf(t->sim_problem, sizeof t->sim_problem, "simulator %s before the server was ready",
-                 quire_proc_status_str(t->status[QUIRE_ROLE_SIM], s, sizeof s));
+                 quire_proc_status_str(t->bed.status[QUIRE_ROLE_SIM], s, sizeof s));
         snprintf(why, whylen, "%s", t->sim_problem);
         return QUIRE_ERR_IO;
     }
@@ -422,7 +336,7 @@ static int run_processes(test *t, char *why, size_t whylen)
         size_t which = 0;
         long long left = deadline - quire_proc_now_ms();
         rc = left <= 0 ? QUIRE_ERR_TIMEOUT
-                       : wait_roles(t, roles, t->started[QUIRE_ROLE_SIM] ? 3 : 2, (int)left,
+                       : wait_roles(t, roles, t->bed.started[QUIRE_ROLE_SIM] ? 3 : 2, (int)left,
                                     &which);
         struct timespec now; /* when the test ended, on the captures' clock */
         clock_gettime(CLOCK_REALTIME, &now);
@@ -432,14 +346,14 @@ static int run_processes(test *t, char *why, size_t whylen)
         if (rc == QUIRE_ERR_TIMEOUT) {
             tlog(t, "timeout: the client did not finish within %u s; killing it", t->timeout_s);
             stop_role(t, QUIRE_ROLE_CLIENT, 0);
-            record_exit(t->status[QUIRE_ROLE_CLIENT], &t->client_exit, QUIRE_EXIT_TIMEOUT, 1);
+            record_exit(t->bed.status[QUIRE_ROLE_CLIENT], &t->client_exit, QUIRE_EXIT_TIMEOUT, 1);
             return 0;
         }
         if (rc) {
             snprintf(why, whylen, "waiting for the endpoints: %s", quire_strerror(rc));
             return rc;
         }
-        int st = t->status[roles[which]];
+        int st = t->bed.status[roles[which]];
         if (which == 0) {
             record_exit(st, &t->client_exit, QUIRE_EXIT_STOPPED, 0);
             tlog(t, "client %s after %lld ms", quire_proc_status_str(st, s, sizeof s),
@@ -536,8 +450,7 @@ static void cleanup_files(test *t, quire_outcome *out)
     if (!o->keep) quire_fs_remove_tree(t->certs);
     /* QIR keeps the logs of succeeded and failed tests only. */
     if (out->verdict == QUIRE_VERDICT_UNSUPPORTED && !o->keep) {
-        if (t->log_fd >= 0) close(t->log_fd);
-        t->log_fd = -1;
+        quire_bed_close(&t->bed);
         quire_fs_remove_tree(t->dir);
         char parent[4200];
         if (o->repetition) { /* <pair>/<test>/<n>: the test's directory too (when empty) */
@@ -553,7 +466,8 @@ static void cleanup_files(test *t, quire_outcome *out)
 
 int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
 {
-    test t = {.o = o, .be = o->backend ? o->backend : &quire_backend_netns, .log_fd = -1};
+    test t = {.o = o};
+    quire_bed_init(&t.bed, o->backend, o->debug, NULL);
     memset(out, 0, sizeof *out);
     t.t0 = quire_proc_now_ms();
     t.timeout_s = o->timeout_s ? o->timeout_s : o->tc->timeout_s;
@@ -603,7 +517,7 @@ done:
         tlog(&t, "result: %s (%s), %.1f s", quire_verdict_name(out->verdict), out->explanation,
              out->duration);
     if (t.dir[0]) cleanup_files(&t, out);
-    if (t.log_fd >= 0) close(t.log_fd);
+    quire_bed_close(&t.bed);
     for (size_t i = 0; i < t.nfiles; i++)
         free(t.files[i]);
     free(t.files);
