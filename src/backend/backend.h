@@ -140,6 +140,17 @@ typedef struct quire_backend_ops {
      * Returns 0 or the first error; everything that can be removed is. */
     int (*destroy)(void *state);
 
+    /* For backends whose test beds belong to the process that makes them (netns: the run's
+     * owner, netns.h): makes test bed n of run_id in the scheduler's process before it forks
+     * the worker of that test; the worker's create adopts *made (quire_testbed_spec.adopt).
+     * Returns 0, or a negative QUIRE_ERR_* (the worker then makes its own and reports what
+     * fails). NULL where create makes everything in the worker. */
+    int (*premake)(const char *run_id, unsigned n, void **made);
+
+    /* Releases what premake made: destroy 1 removes the test bed (the worker never started),
+     * 0 only frees the scheduler's handle (the worker took it over). */
+    void (*unmake)(void *made, int destroy);
+
     /* Removes what test bed n of run_id may have left when the process that ran its test died
      * (the scheduler's worker). Safe when nothing is left. */
     void (*cleanup)(const char *run_id, unsigned n, const void *cfg);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend/netns.h"
 #include "sim/simargv.h"
@@ -211,6 +212,31 @@ static int destroy(void *state)
     return rc;
 }
 
+static int premake(const char *run_id, unsigned n, void **made)
+{
+    quire_netns_testbed *tb = malloc(sizeof *tb);
+    *made = tb;
+    if (!tb) return QUIRE_ERR_NOMEM;
+    int rc = quire_netns_testbed_create(tb, run_id, n);
+    if (rc) {
+        free(tb);
+        *made = NULL;
+    }
+    return rc;
+}
+
+static void unmake(void *made, int destroy)
+{
+    quire_netns_testbed *tb = made;
+    if (!tb) return;
+    if (destroy)
+        quire_netns_testbed_destroy(tb);
+    else /* the worker has its own copies of the namespace descriptors */
+        for (int i = 0; i < QUIRE_ROLE_COUNT; i++)
+            if (tb->fd[i] >= 0) close(tb->fd[i]);
+    free(tb);
+}
+
 static void cleanup(const char *run_id, unsigned n, const void *cfg)
 {
     (void)cfg;
@@ -237,5 +263,7 @@ const quire_backend_ops quire_backend_netns = {
     .netns_of = netns_of,
     .stop = stop,
     .destroy = destroy,
+    .premake = premake,
+    .unmake = unmake,
     .cleanup = cleanup,
 };

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "backend/backend_netns.h"
-#include "backend/netns.h"
 #include "run/load.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -132,15 +131,15 @@ static void cleanup(const quire_sched_opts *o, unsigned bed)
 static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t, unsigned bed,
                           int *fd)
 {
-    /* With namespaces the runner process owns the run (netns.h), so it creates the testbed;
-     * the worker's backend adopts it and deletes it. A failure here is the test's failure,
+    /* A backend whose test beds belong to their maker (netns: the run's owner) makes it here;
+     * the worker's create adopts it and deletes it. A failure here is the test's failure,
      * reported by the worker. Other backends make their test beds in the worker. */
-    quire_netns_testbed tb;
-    int netns = !o->base.backend || o->base.backend == &quire_backend_netns;
-    int tbrc = !netns ? 1 : quire_netns_testbed_create(&tb, o->base.run_id, bed);
+    const quire_backend_ops *be = o->base.backend ? o->base.backend : &quire_backend_netns;
+    void *made = NULL;
+    int tbrc = be->premake ? be->premake(o->base.run_id, bed, &made) : 1;
     int p[2];
     if (pipe2(p, O_CLOEXEC)) {
-        if (!tbrc) quire_netns_testbed_destroy(&tb);
+        if (!tbrc) be->unmake(made, 1);
         return -1;
     }
     fflush(NULL);
@@ -148,7 +147,7 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t,
     if (pid < 0) {
         close(p[0]);
         close(p[1]);
-        if (!tbrc) quire_netns_testbed_destroy(&tb);
+        if (!tbrc) be->unmake(made, 1);
         return -1;
     }
     if (pid == 0) {
@@ -162,7 +161,7 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t,
         lo.tc = j->tc;
         lo.testbed_n = bed;
         lo.seed = o->base.seed + j->index;
-        lo.testbed = tbrc ? NULL : &tb; /* NULL: the worker retries and reports the error */
+        lo.testbed = tbrc ? NULL : made; /* NULL: the worker retries and reports the error */
         quire_outcome out;
         if (t.rep) {
             lo.repetition = t.rep;
@@ -176,9 +175,7 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t,
         _exit(w == (ssize_t)sizeof out ? 0 : 1);
     }
     close(p[1]);
-    if (!tbrc) /* the worker has its own copies of the namespace descriptors */
-        for (int i = 0; i < 3; i++)
-            if (tb.fd[i] >= 0) close(tb.fd[i]);
+    if (!tbrc) be->unmake(made, 0); /* the worker took it over */
     *fd = p[0];
     return pid;
 }
