@@ -58,6 +58,14 @@ if [[ $SERVERS == *aioquic:* ]]; then
         "ipv6 && $CH|-eq|1" "ip|-eq|0" "tcp|-eq|0"
 fi
 
+# Through quire's runner and checks: QUIC v2 by compatible version negotiation and ECN, the
+# test cases Firefox's own preferences enable (firefox_client.py TESTCASE_PREFS), over h3.
+if command -v gtlsserver >/dev/null && [[ $SERVERS == *aioquic:* ]]; then
+    quire_run_expect firefox-v2-ecn \
+        "aioquic firefox V2 succeeded ngtcp2 firefox V2 succeeded ngtcp2 firefox E succeeded" \
+        -- -s aioquic,ngtcp2 -c firefox -t v2,ecn --alpn auto
+fi
+
 # The server role and the test cases Firefox cannot do must answer 127 before starting it.
 for args in "client handshake" "client transfer" "server http3" "client keyupdate h3" \
     "client chacha20 h3" "client zerortt h3"; do
