@@ -41,7 +41,11 @@ SUPPORTED = {"http3"}
 # quire extension: with QUIRE_ALPN=h3 the hq test cases whose client side is "download these
 # files over one connection" run over HTTP/3 (the server must speak h3 then, too).
 # (retry: the client has nothing to do but follow the Retry, which Chromium does.)
-H3_MODE_SUPPORTED = {"handshake", "transfer", "retry", "goodput", "crosstraffic"}
+# The loss, corruption, blackhole, amplification, long-RTT, IPv6 and rebinding cases ask nothing
+# else of the client: the simulator (or server6 in REQUESTS) makes them what they are.
+H3_MODE_SUPPORTED = {"handshake", "transfer", "retry", "goodput", "crosstraffic", "multiplexing",
+                     "longrtt", "ipv6", "transferloss", "transfercorruption", "blackhole",
+                     "amplificationlimit", "rebind-port", "rebind-addr"}
 MANY_URLS = 16
 
 

@@ -46,7 +46,8 @@ SUPPORTED = {"http3"}
 # beyond a working QUIC stack; ipv6 uses server6 in REQUESTS.
 H3_MODE_SUPPORTED = {"handshake", "transfer", "multiplexing", "longrtt", "retry", "ipv6",
                      "goodput", "crosstraffic", "blackhole", "transferloss",
-                     "transfercorruption", "amplificationlimit", "v2", "ecn"}
+                     "transfercorruption", "amplificationlimit", "v2", "ecn",
+                     "rebind-port", "rebind-addr"}
 # Firefox's own preferences for what those test cases need of the client.
 TESTCASE_PREFS = {
     # compatible version negotiation (RFC 9368): a v1 Initial offering v2, which the server
@@ -65,8 +66,6 @@ UNSUPPORTED_WHY = {
     "multiconnect": "Firefox reuses its one HTTP/3 connection per origin",
     "handshakeloss": "runs as multiconnect (one connection per file); Firefox reuses one",
     "handshakecorruption": "runs as multiconnect (one connection per file); Firefox reuses one",
-    "rebind-port": "client-side NAT rebinding happens in the simulator; not verified with Firefox",
-    "rebind-addr": "not verified with Firefox",
     "connectionmigration": "Firefox does not migrate to the server's preferred address on demand",
 }
 WORKERS = 32   # concurrent requests: below every server's initial stream limit

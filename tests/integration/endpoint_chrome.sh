@@ -78,6 +78,14 @@ if [[ $SERVERS == *ngtcp2ep:* ]]; then   # the wrapper maps retry onto gtlsserve
         "quic.long.packet_type == 3|-ge|1" "$H3|-ge|1" "tcp|-eq|0"
 fi
 
+# Through quire's runner and checks: cases the simulator makes (rebinding, IPv6, loss) with
+# Chromium as the client over h3.
+if "$SRC/endpoints/aioquic/available" >/dev/null 2>&1; then
+    quire_run_expect chrome-sim-cases \
+        "aioquic chrome 6 succeeded aioquic chrome BP succeeded aioquic chrome L2 succeeded" \
+        -- -s aioquic -c chrome -t ipv6,rebind-port,transferloss --alpn auto
+fi
+
 # The driver's SPKI pin (computed from cert.pem by a small DER walk) must equal openssl's.
 want=$(openssl x509 -in "$TMP/certs/cert.pem" -pubkey -noout | openssl pkey -pubin -outform der |
     openssl dgst -sha256 -binary | base64)

@@ -65,6 +65,10 @@ if command -v gtlsserver >/dev/null && [[ $SERVERS == *aioquic:* ]]; then
         "aioquic firefox V2 succeeded ngtcp2 firefox V2 succeeded ngtcp2 firefox E succeeded" \
         -- -s aioquic,ngtcp2 -c firefox -t v2,ecn --alpn auto
 fi
+if [[ $SERVERS == *aioquic:* ]]; then # NAT rebinding is the simulator's: nothing for the client
+    quire_run_expect firefox-rebind "aioquic firefox BA succeeded" \
+        -- -s aioquic -c firefox -t rebind-addr --alpn auto
+fi
 
 # The server role and the test cases Firefox cannot do must answer 127 before starting it.
 for args in "client handshake" "client transfer" "server http3" "client keyupdate h3" \
