@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The quic-go wrapper against ngtcp2 (HTTP/3 and version negotiation, both roles), ECN against
-# quinn through quire's runner, and its 127 for QUIC v2 and for hq test cases with QUIRE_ALPN=h3; quic-go against itself and against aioquic are in endpoint_pairs.sh (default
+# quinn through quire's runner, h3-mode transfers, and its 127 for QUIC v2 and for the other
+# test cases with QUIRE_ALPN=h3; quic-go against itself and against aioquic are in endpoint_pairs.sh (default
 # run) and endpoint_aioquic.sh.
 . "$(dirname "$0")/lib.inc"   # run_pairs, SRC
 run_pairs quic-go ngtcp2 http3 versionnegotiation
@@ -14,6 +15,8 @@ if "$SRC/endpoints/quinn/available" >/dev/null 2>&1; then
         -- -s quic-go,quinn -c quic-go,quinn -t ecn
     pairs_finish endpoint_quicgo-ecn || rc=1
 fi
-# QUIRE_ALPN=h3: hq test cases are not run over h3 by quic-go's binaries: 127, not an hq/h3 clash
-QUIRE_ALPN=h3 QUIRE_EPTEST_EXPECT_UNSUPPORTED=1 run_pairs quic-go quic-go handshake
+# QUIRE_ALPN=h3: the file-download test cases run as the binaries' http3 case; the others are
+# 127 over h3, not an hq/h3 clash
+QUIRE_ALPN=h3 run_pairs quic-go quic-go handshake transfer
+QUIRE_ALPN=h3 QUIRE_EPTEST_EXPECT_UNSUPPORTED=1 run_pairs quic-go quic-go chacha20
 exit $rc
