@@ -99,6 +99,9 @@ static json_t *build_json(const quire_result *r)
                     put(o, "result", jstr_or_null(quire_verdict_name(cell->verdict)), &bad);
                     put_extras(o, cell->explanation, cell->duration, cell->log, cell->has_load, cell->load,
                                &bad);
+                    /* the spec rules' verdict, kept as the JSON it was recorded as */
+                    json_t *spec = cell->spec ? json_loads(cell->spec, 0, NULL) : NULL;
+                    if (spec) put(o, "spec", spec, &bad);
                 } else {
                     const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
                     /* QIR leaves out measurements that did not run */
@@ -391,11 +394,14 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
         if (seen.verdict != QUIRE_VERDICT_NONE)
             return fail(L, "%s: \"%s\" appears twice", where, abbr);
         if (want == QUIRE_TEST_CASE) {
+            json_t *spec = json_object_get(o, "spec");
+            char *spec_text = json_is_object(spec) ? json_dumps(spec, JSON_COMPACT) : NULL;
             quire_result_cell cell = {
                 v,        (char *)expl, duration >= 0 && isfinite(duration) ? duration : -1,
-                (char *)log, has_load,  has_load ? load : 0};
-            if ((rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell)))
-                return fail_add(L, rv, where);
+                (char *)log, has_load,  has_load ? load : 0, spec_text};
+            rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell);
+            free(spec_text);
+            if (rv) return fail_add(L, rv, where);
             continue;
         }
         quire_result_meas m;

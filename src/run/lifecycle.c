@@ -388,6 +388,10 @@ static void judge(test *t, quire_outcome *out)
         .timeout_s = t->timeout_s,
         .end_ns = t->end_ns,
         .value = &out->value,
+        .spec_json = out->spec,
+        .spec_json_len = sizeof out->spec,
+        .spec_ignore = t->o->spec_ignore,
+        .nspec_ignore = t->o->nspec_ignore,
     };
     out->value = -1;
     quire_verdict v = quire_check_exits(&ctx, out->explanation, sizeof out->explanation);
