@@ -556,3 +556,40 @@ int quire_result_load(const char *path, quire_result *r, char *errbuf, size_t er
     free(data);
     return rv;
 }
+
+void quire_result_spec_read(const char *spec_json, quire_result_spec *out)
+{
+    memset(out, 0, sizeof *out);
+    json_t *root = spec_json ? json_loads(spec_json, 0, NULL) : NULL;
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return;
+    }
+    json_t *clean = json_object_get(root, "clean"), *count = json_object_get(root, "count");
+    out->known = json_is_boolean(clean);
+    out->clean = json_is_true(clean);
+    out->count = json_is_integer(count) && json_integer_value(count) > 0
+                     ? (unsigned long long)json_integer_value(count)
+                     : 0;
+    size_t i, len = 0;
+    json_t *v;
+    json_array_foreach(json_object_get(root, "violations"), i, v)
+    {
+        const char *rule = json_string_value(json_object_get(v, "rule"));
+        if (!rule) continue;
+        /* each rule once */
+        const char *p = out->rules;
+        size_t rl = strlen(rule);
+        int seen = 0;
+        while (*p && !seen) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            seen = n == rl && !strncmp(p, rule, rl);
+            p = e ? e + 1 : p + n;
+        }
+        if (seen || len + rl + 2 > sizeof out->rules) continue;
+        len += (size_t)snprintf(out->rules + len, sizeof out->rules - len, "%s%s",
+                                len ? "," : "", rule);
+    }
+    json_decref(root);
+}

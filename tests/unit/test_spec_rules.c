@@ -266,7 +266,7 @@ static void amp_good(fx *x)
     }
     dup_last(x); /* duplicated by the network: sent once */
     mk(x, 1, QUIRE_PACKET_HANDSHAKE, 0, 100); /* validates the address */
-    ack(x, 0, 0);
+    addf(x, QUIRE_FRAME_PING);
     go(x);
     mk(x, 0, QUIRE_PACKET_HANDSHAKE, 1, 1200);
     addf(x, QUIRE_FRAME_PING);
