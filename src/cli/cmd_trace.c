@@ -46,6 +46,7 @@ static void usage(FILE *f)
           "  --near SIDE    with --check: the capture was taken next to client, server or both\n"
           "                 (enables the rules on the sender's packet order)\n"
           "  --spec-rules   list the rules (name, RFC section, side, text) and exit\n"
+          "  with --check --json: per rule how often it had something to judge (\"judged\")\n"
           "exit: 0 all decoded, 1 some packets undecryptable or malformed, 2 bad usage or input;\n"
           "      with --check: 0 no violation, 1 violations, 2 bad usage or input\n",
           f);
@@ -90,7 +91,12 @@ static int print_check(const check_opts *o, const quire_spec *s)
         json_t *ign = json_array(), *v = json_array();
         for (size_t i = 0; ign && i < o->nignore; i++)
             json_array_append_new(ign, json_string(o->ignore[i]));
-        int bad = !root || !ign || !v || json_object_set_new(root, "ignored", ign) ||
+        json_t *judged = json_object();
+        const quire_spec_rule *r = quire_spec_rules(&nrules);
+        for (size_t i = 0; judged && i < nrules; i++)
+            json_object_set_new(judged, r[i].name, json_integer((json_int_t)s->checked[i]));
+        int bad = !root || !ign || !v || !judged || json_object_set_new(root, "ignored", ign) ||
+                  json_object_set_new(root, "judged", judged) ||
                   quire_spec_json_violations(s, NULL, v) || json_object_set_new(root, "violations", v);
         if (!bad) bad = json_dumpf(root, stdout, JSON_INDENT(2)) != 0;
         putchar('\n');
@@ -98,11 +104,14 @@ static int print_check(const check_opts *o, const quire_spec *s)
         return bad ? 2 : s->count ? 1 : 0;
     }
     char line[512];
+    size_t judged = quire_spec_rules_judged(s);
     if (!s->count)
-        printf("%s: clean (%zu rules, %zu off)\n", o->capture, nrules, o->nignore);
+        printf("%s: clean (%zu rules, %zu off, %zu had something to judge)\n", o->capture, nrules,
+               o->nignore, judged);
     else
-        printf("%s: %llu violation%s (%zu rules, %zu off)\n", o->capture,
-               (unsigned long long)s->count, s->count == 1 ? "" : "s", nrules, o->nignore);
+        printf("%s: %llu violation%s (%zu rules, %zu off, %zu had something to judge)\n",
+               o->capture, (unsigned long long)s->count, s->count == 1 ? "" : "s", nrules,
+               o->nignore, judged);
     for (size_t i = 0; i < s->nv; i++)
         printf("  %s\n", quire_spec_violation_str(&s->v[i], line, sizeof line));
     if (s->count > s->nv)

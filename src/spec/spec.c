@@ -175,6 +175,14 @@ void quire_spec_set_near(quire_spec *s, int near)
     s->near = near;
 }
 
+size_t quire_spec_rules_judged(const quire_spec *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < R_COUNT; i++)
+        n += s->checked[i] && !s->off[i];
+    return n;
+}
+
 int spec_on(const quire_spec *s, int rule)
 {
     return !s->off[rule];
@@ -348,7 +356,15 @@ int quire_spec_verdict_json(const quire_spec *const *specs, const char *const *n
             return QUIRE_ERR_NOMEM;
         }
     }
-    json_t *root = json_pack("{s:b, s:I}", "clean", count == 0, "count", (json_int_t)count);
+    size_t judged = 0;
+    for (size_t r = 0; r < R_COUNT; r++) {
+        int any = 0;
+        for (size_t i = 0; i < n; i++)
+            any |= specs[i]->checked[r] && !specs[i]->off[r];
+        judged += (size_t)any;
+    }
+    json_t *root = json_pack("{s:b, s:I, s:I}", "clean", count == 0, "count", (json_int_t)count,
+                             "rules_judged", (json_int_t)judged);
     if (!root || (nomem && json_object_set_new(root, "incomplete", json_true()))) {
         json_decref(v);
         json_decref(root);

@@ -57,6 +57,7 @@ typedef struct quire_spec {
     size_t nv;
     uint64_t count;                        /* all violations */
     uint64_t per_rule[QUIRE_SPEC_MAX_RULES]; /* all violations, by rule */
+    uint64_t checked[QUIRE_SPEC_MAX_RULES];  /* times each rule had something to judge */
     int nomem;                             /* a state allocation failed: some checks skipped */
     struct spec_conn **conns;              /* by the decoder's connection index */
     size_t nconns;
@@ -87,6 +88,10 @@ void quire_spec_finish_conn(quire_spec *s, const quire_conn *c);
 /* Runs the rules over a capture file with an optional key log (one walk): 0, or the
  * decoder's error (t->capture_error). t is the caller's, freed by quire_trace_free(). */
 int quire_spec_check_file(quire_spec *s, quire_trace *t, const char *capture, const char *keylog);
+
+/* How many rules (switched on) had something to judge in the capture: a clean verdict from
+ * rules that never had evidence says little. */
+size_t quire_spec_rules_judged(const quire_spec *s);
 
 /* Formats one violation as a line: "client-initial-1200 (RFC 9000 14.1) client frame 3:
  * detail". */

@@ -97,6 +97,8 @@ static void flow_check(quire_spec *s, spec_conn *c, const quire_conn_packet *p, 
 {
     const quire_tp_set *tp = d == 0 ? &p->conn->tls.server_tp : &p->conn->tls.client_tp;
     if (!tp->present || c->app_undecryptable[1 - d]) return;
+    spec_checked(s, R_MAX_STREAM_DATA);
+    spec_checked(s, R_MAX_DATA);
     int uni = (x->id & 2) != 0, own = (int)(x->id & 1) == d;
     uint64_t init = uni ? tp->val[QUIRE_TP_INITIAL_MAX_STREAM_DATA_UNI]
                     : own ? tp->val[QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE]
@@ -116,6 +118,7 @@ static void flow_check(quire_spec *s, spec_conn *c, const quire_conn_packet *p, 
                     (unsigned long long)c->sent_sum[d], (unsigned long long)lim);
     }
     if (!own) return;
+    spec_checked(s, R_MAX_STREAMS);
     lim = max64(tp->val[uni ? QUIRE_TP_INITIAL_MAX_STREAMS_UNI : QUIRE_TP_INITIAL_MAX_STREAMS_BIDI],
                 c->max_streams[d][uni]);
     if ((x->id >> 2) >= lim && !c->max_streams_reported[d][uni]) {
@@ -144,12 +147,15 @@ static void on_stream(quire_spec *s, spec_conn *c, const quire_conn_packet *p, i
                       const quire_frame *f)
 {
     uint64_t id = f->u.stream.stream_id, end = f->u.stream.offset + f->u.stream.len;
+    spec_checked(s, R_STREAM_DIRECTION);
+    spec_checked(s, R_STREAM_SAME);
     if (wrong_sender(id, d))
         spec_report(s, c, R_STREAM_DIRECTION, d, p->frame,
                     "STREAM on stream %llu, a unidirectional stream of the %s",
                     (unsigned long long)id, d ? "client" : "server");
     spec_stream *x = stream_get(s, c, id, d);
     if (!x) return;
+    if (x->final_known || f->u.stream.fin) spec_checked(s, R_FINAL_SIZE);
     if (x->final_known && end > x->final_size)
         spec_report(s, c, R_FINAL_SIZE, d, p->frame,
                     "stream %llu data up to %llu beyond its final size %llu",
@@ -182,6 +188,8 @@ static void on_reset(quire_spec *s, spec_conn *c, const quire_conn_packet *p, in
                      const quire_frame *f)
 {
     uint64_t id = f->u.reset_stream.stream_id, fs = f->u.reset_stream.final_size;
+    spec_checked(s, R_STREAM_DIRECTION);
+    spec_checked(s, R_FINAL_SIZE);
     if (wrong_sender(id, d))
         spec_report(s, c, R_STREAM_DIRECTION, d, p->frame,
                     "RESET_STREAM on stream %llu, a unidirectional stream of the %s",
@@ -213,6 +221,7 @@ static void on_limit(quire_spec *s, spec_conn *c, const quire_conn_packet *p, in
     case QUIRE_FRAME_MAX_STREAMS: {
         int uni = !f->u.max_streams.bidi;
         c->max_streams[1 - d][uni] = max64(c->max_streams[1 - d][uni], f->u.max_streams.max);
+        spec_checked(s, R_MAX_STREAMS_BOUND);
         if (f->u.max_streams.max > (1ull << 60))
             spec_report(s, c, R_MAX_STREAMS_BOUND, d, p->frame, "MAX_STREAMS %llu",
                         (unsigned long long)f->u.max_streams.max);
@@ -220,6 +229,7 @@ static void on_limit(quire_spec *s, spec_conn *c, const quire_conn_packet *p, in
     }
     case QUIRE_FRAME_MAX_STREAM_DATA: {
         uint64_t id = f->u.max_stream_data.stream_id;
+        spec_checked(s, R_STREAM_DIRECTION);
         if ((id & 2) && (int)(id & 1) == d) {
             spec_report(s, c, R_STREAM_DIRECTION, d, p->frame,
                         "MAX_STREAM_DATA for stream %llu, its own unidirectional stream",
@@ -232,6 +242,7 @@ static void on_limit(quire_spec *s, spec_conn *c, const quire_conn_packet *p, in
     }
     case QUIRE_FRAME_STOP_SENDING: {
         uint64_t id = f->u.stop_sending.stream_id;
+        spec_checked(s, R_STREAM_DIRECTION);
         if ((id & 2) && (int)(id & 1) == d)
             spec_report(s, c, R_STREAM_DIRECTION, d, p->frame,
                         "STOP_SENDING for stream %llu, its own unidirectional stream",
@@ -251,6 +262,7 @@ static void on_crypto(quire_spec *s, spec_conn *c, const quire_conn_packet *p, i
             : p->pkt->epoch == QUIRE_EPOCH_1RTT      ? 2
                                                      : -1;
     if (e < 0) return; /* CRYPTO in 0-RTT: frame-in-packet-type says so */
+    spec_checked(s, R_CRYPTO_SAME);
     int64_t diff =
         spec_data_add(&c->crypto[e][d], f->u.crypto.offset, f->u.crypto.data, f->u.crypto.len);
     if (diff == QUIRE_ERR_NOMEM)

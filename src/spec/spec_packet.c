@@ -59,6 +59,7 @@ static void amplification(quire_spec *s, spec_conn *c, const quire_conn_packet *
         return;
     }
     c->amp_sent += p->udp->len;
+    spec_checked(s, R_AMPLIFICATION);
     if (c->amp_sent > 3 * c->amp_recv && !c->amp_reported) {
         c->amp_reported = 1;
         spec_report(s, c, R_AMPLIFICATION, 1, p->frame,
@@ -78,6 +79,8 @@ static void datagram_rules(quire_spec *s, spec_conn *c, const quire_conn_packet 
         c->amp_done = 1;
     amplification(s, c, p, d);
     if (!k || k->type != QUIRE_PACKET_INITIAL || p->frame == c->size_frame[d]) return;
+    if (d == 0) spec_checked(s, R_CLIENT_INITIAL_1200);
+    if (d == 1 && decrypted(k) && ack_eliciting(p)) spec_checked(s, R_SERVER_INITIAL_1200);
     if (p->udp->len >= 1200) return;
     if (d == 0) {
         c->size_frame[d] = p->frame;
@@ -100,11 +103,15 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
     char hex[41];
     if (d == 0 && k->type == QUIRE_PACKET_INITIAL && !c->dcid_checked) {
         c->dcid_checked = 1;
+        spec_checked(s, R_CLIENT_INITIAL_DCID);
         if (k->dcid_len < 8)
             spec_report(s, c, R_CLIENT_INITIAL_DCID, 0, p->frame,
                         "the first Initial's DCID %s has %zu bytes",
                         quire_cid_hex(k->dcid, k->dcid_len, hex), k->dcid_len);
     }
+    if (d == 1 && k->type == QUIRE_PACKET_INITIAL) spec_checked(s, R_SERVER_INITIAL_TOKEN);
+    if (decrypted(k))
+        spec_checked(s, k->type == QUIRE_PACKET_1RTT ? R_SHORT_RESERVED : R_LONG_RESERVED);
     if (d == 1 && k->type == QUIRE_PACKET_INITIAL && k->token_len)
         spec_report(s, c, R_SERVER_INITIAL_TOKEN, 1, p->frame,
                     "a server Initial carries a %zu-byte token", k->token_len);
@@ -115,11 +122,11 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
     /* RFC 9287 3: the bit may be 0 once the receiver's grease_quic_bit is known; a client may
      * also clear it in Initial and 0-RTT packets from what it remembers of an earlier
      * connection, so those are not judged */
-    if (!k->fixed_bit && k->type != QUIRE_PACKET_VERSION_NEGOTIATION &&
-        k->type != QUIRE_PACKET_UNKNOWN_VERSION &&
+    if (k->type != QUIRE_PACKET_VERSION_NEGOTIATION && k->type != QUIRE_PACKET_UNKNOWN_VERSION &&
         !(d == 0 && (k->type == QUIRE_PACKET_INITIAL || k->type == QUIRE_PACKET_0RTT))) {
         const quire_tp_set *tp = d == 0 ? &qc->tls.server_tp : &qc->tls.client_tp;
-        if (tp->present && !((tp->mask >> QUIRE_TP_GREASE_QUIC_BIT) & 1))
+        if (tp->present) spec_checked(s, R_FIXED_BIT);
+        if (!k->fixed_bit && tp->present && !((tp->mask >> QUIRE_TP_GREASE_QUIC_BIT) & 1))
             spec_report(s, c, R_FIXED_BIT, d, p->frame,
                         "%s packet with the fixed bit 0, but the %s did not send grease_quic_bit",
                         quire_packet_type_name(k->type), d == 0 ? "server" : "client");
@@ -127,6 +134,8 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
     /* A packet type the sender never sends: in v2 it means v1 type bits were used (v1's
      * Initial 0b00 reads as a v2 Retry, v1's Handshake 0b10 as a v2 0-RTT). */
     int wrong = (d == 1 && k->type == QUIRE_PACKET_0RTT) || (d == 0 && k->type == QUIRE_PACKET_RETRY);
+    if (k->version == QUIC_V2) spec_checked(s, R_V2_TYPES);
+    spec_checked(s, d ? R_ZERO_RTT_FROM_SERVER : R_RETRY_FROM_CLIENT);
     if (wrong && k->version == QUIC_V2)
         spec_report(s, c, R_V2_TYPES, d, p->frame,
                     "a v2 long header with type bits 0x%x (a v2 %s, which the %s never sends: v1 "
@@ -271,6 +280,8 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
     uint32_t h = (uint32_t)spec_hash(p->udp->payload + p->offset, k->size);
     int64_t before = n->largest;
     int r = pns_add(s, n, k->pn, h, (uint8_t)key_gen(p, d));
+    spec_checked(s, R_PN_REUSE);
+    if (spec_near(s, d) && before >= 0) spec_checked(s, R_PN_INCREASE);
     if (r < 0)
         spec_report(s, c, R_PN_REUSE, d, p->frame,
                     "%s packet number %llu in the %s space was used before with other contents",
@@ -293,6 +304,7 @@ static void ack_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, i
     const quire_packet *k = p->pkt;
     const spec_pns *n = &c->pns[1 - d][k->space];
     if (n->unknown) return;
+    spec_checked(s, R_ACK_UNSENT);
     quire_cursor it;
     uint64_t i = 0, lo, hi, which;
     int rv;
@@ -323,6 +335,7 @@ static void key_update_rules(quire_spec *s, spec_conn *c, const quire_conn_packe
     if (c->gen_first_pn[d] < 0) c->gen_first_pn[d] = (int64_t)k->pn;
     if (g > c->gen[d]) {
         int initiated = c->gen[1 - d] < g; /* the peer has not moved to it yet */
+        if (initiated) spec_checked(s, g == 1 ? R_KEY_UPDATE_CONFIRMED : R_KEY_UPDATE_SUBSEQUENT);
         if (initiated && g == 1) {
             int unconfirmed = d == 0 ? !c->client_confirmed && !c->app_undecryptable[1]
                                      : !c->client_hs;
@@ -349,6 +362,7 @@ static void key_update_rules(quire_spec *s, spec_conn *c, const quire_conn_packe
         if (c->gen_first_pn[1 - d] >= 0 && (int64_t)l >= c->gen_first_pn[1 - d])
             c->gen_acked[1 - d] = 1;
         const spec_pns *n = &c->pns[1 - d][QUIRE_PN_SPACE_APPLICATION];
+        if (l < n->cap && n->v[l].seen) spec_checked(s, R_KEY_UPDATE_ACK);
         if (l < n->cap && n->v[l].seen && n->v[l].gen > g)
             spec_report(s, c, R_KEY_UPDATE_ACK, d, p->frame,
                         "packet %llu of key update %d acknowledges packet %llu of update %d",
@@ -367,6 +381,7 @@ static int close_code_defined(uint64_t e)
 static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int d)
 {
     const quire_packet *k = p->pkt;
+    spec_checked(s, R_EMPTY_PACKET);
     if (k->payload_len == 0)
         spec_report(s, c, R_EMPTY_PACKET, d, p->frame, "%s packet %llu has no frames",
                     quire_packet_type_name(k->type), (unsigned long long)k->pn);
@@ -374,10 +389,13 @@ static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p,
     for (size_t i = 0; i < p->nframes; i++) {
         const quire_frame *f = &p->frames[i];
         const char *fn = quire_frame_name(f->kind), *tn = quire_packet_type_name(k->type);
+        spec_checked(s, R_FRAME_PACKET_TYPE);
         if (!quire_frame_allowed(f->kind, k->epoch))
             spec_report(s, c, R_FRAME_PACKET_TYPE, d, p->frame, "%s frame in a %s packet", fn, tn);
         switch (f->kind) {
         case QUIRE_FRAME_CONNECTION_CLOSE:
+            spec_checked(s, R_APP_CLOSE_TYPE);
+            if (!f->u.connection_close.app) spec_checked(s, R_CLOSE_ERROR);
             if (f->u.connection_close.app &&
                 (k->epoch == QUIRE_EPOCH_INITIAL || k->epoch == QUIRE_EPOCH_HANDSHAKE))
                 spec_report(s, c, R_APP_CLOSE_TYPE, d, p->frame,
@@ -388,6 +406,7 @@ static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p,
                             (unsigned long long)f->u.connection_close.error);
             break;
         case QUIRE_FRAME_HANDSHAKE_DONE:
+            spec_checked(s, R_HANDSHAKE_DONE_CLIENT);
             if (d == 0)
                 spec_report(s, c, R_HANDSHAKE_DONE_CLIENT, 0, p->frame,
                             "the client sent HANDSHAKE_DONE");
@@ -395,10 +414,13 @@ static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p,
                 hd = 1;
             break;
         case QUIRE_FRAME_NEW_TOKEN:
+            spec_checked(s, R_NEW_TOKEN_CLIENT);
             if (d == 0)
                 spec_report(s, c, R_NEW_TOKEN_CLIENT, 0, p->frame, "the client sent NEW_TOKEN");
             break;
         case QUIRE_FRAME_NEW_CONNECTION_ID:
+            spec_checked(s, R_NEW_CID_RETIRE);
+            spec_checked(s, R_NEW_CID_ZERO_LEN);
             if (f->u.new_connection_id.retire_prior_to > f->u.new_connection_id.seq)
                 spec_report(s, c, R_NEW_CID_RETIRE, d, p->frame,
                             "NEW_CONNECTION_ID sequence %llu with Retire Prior To %llu",
@@ -416,8 +438,9 @@ static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p,
             int found = 0;
             for (size_t j = 0; j < c->nchallenge[1 - d] && !found; j++)
                 found = !memcmp(c->challenge[1 - d][j], f->u.path.data, 8);
-            if (!found && c->nchallenge[1 - d] < SPEC_MAX_CHALLENGES &&
-                !c->app_undecryptable[1 - d])
+            int judged = c->nchallenge[1 - d] < SPEC_MAX_CHALLENGES && !c->app_undecryptable[1 - d];
+            if (judged) spec_checked(s, R_PATH_RESPONSE);
+            if (!found && judged)
                 spec_report(s, c, R_PATH_RESPONSE, d, p->frame,
                             "PATH_RESPONSE %02x%02x%02x%02x%02x%02x%02x%02x matches no "
                             "PATH_CHALLENGE of the %s",
@@ -445,6 +468,8 @@ void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
     if (!k) return;
     header_rules(s, c, p, d);
     if (d == 0 && k->type == QUIRE_PACKET_HANDSHAKE) c->client_hs = 1;
+    if (d == 1 && k->type == QUIRE_PACKET_HANDSHAKE && spec_near(s, 1))
+        spec_checked(s, R_HANDSHAKE_AFTER_DONE);
     if (d == 1 && k->type == QUIRE_PACKET_HANDSHAKE && c->hs_done && spec_near(s, 1))
         spec_report(s, c, R_HANDSHAKE_AFTER_DONE, 1, p->frame,
                     "Handshake packet %llu after the server's HANDSHAKE_DONE",

@@ -152,6 +152,8 @@ typedef struct spec_conn {
  * rule, connection and sender are kept; all are counted. */
 void spec_report(quire_spec *s, spec_conn *c, int rule, int sender, uint64_t frame,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Notes that rule had something to judge (see quire_spec_rules_judged). */
+#define spec_checked(s, rule) ((s)->checked[rule]++)
 /* 1 when the rule is on. */
 int spec_on(const quire_spec *s, int rule);
 /* 1 when the capture is next to sender (its packets are in its sending order). */

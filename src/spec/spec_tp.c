@@ -41,6 +41,11 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
 
 static void bounds(quire_spec *s, spec_conn *c, const quire_tp_set *tp, int d, uint64_t frame)
 {
+    if (has(tp, QUIRE_TP_MAX_UDP_PAYLOAD_SIZE)) spec_checked(s, R_TP_MAX_UDP);
+    if (has(tp, QUIRE_TP_ACK_DELAY_EXPONENT)) spec_checked(s, R_TP_ACK_DELAY_EXP);
+    if (has(tp, QUIRE_TP_MAX_ACK_DELAY)) spec_checked(s, R_TP_MAX_ACK_DELAY);
+    if (has(tp, QUIRE_TP_ACTIVE_CONNECTION_ID_LIMIT)) spec_checked(s, R_TP_CID_LIMIT);
+    spec_checked(s, R_MAX_STREAMS_BOUND);
     if (has(tp, QUIRE_TP_MAX_UDP_PAYLOAD_SIZE) && tp->val[QUIRE_TP_MAX_UDP_PAYLOAD_SIZE] < 1200)
         spec_report(s, c, R_TP_MAX_UDP, d, frame, "max_udp_payload_size %llu",
                     (unsigned long long)tp->val[QUIRE_TP_MAX_UDP_PAYLOAD_SIZE]);
@@ -66,6 +71,7 @@ static void server_only(quire_spec *s, spec_conn *c, const quire_tp_set *tp, uin
 {
     static const quire_tp_id ids[] = {QUIRE_TP_ORIGINAL_DCID, QUIRE_TP_PREFERRED_ADDRESS,
                                       QUIRE_TP_RETRY_SCID, QUIRE_TP_STATELESS_RESET_TOKEN};
+    spec_checked(s, R_TP_SERVER_ONLY);
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
         if (has(tp, ids[i]))
             spec_report(s, c, R_TP_SERVER_ONLY, 0, frame, "the client sent %s",
@@ -76,6 +82,9 @@ static void cids(quire_spec *s, spec_conn *c, const quire_conn *qc, const quire_
                  uint64_t frame)
 {
     char a[41], b[41];
+    spec_checked(s, R_TP_INITIAL_SCID);
+    if (d == 1) spec_checked(s, R_TP_RETRY_SCID);
+    if (d == 1 && !c->vn) spec_checked(s, R_TP_ORIGINAL_DCID);
     if (!has(tp, QUIRE_TP_INITIAL_SCID))
         spec_report(s, c, R_TP_INITIAL_SCID, d, frame, "initial_source_connection_id missing");
     else if (c->have_iscid[d] && !cid_eq(&tp->iscid, &c->iscid[d]))
