@@ -13,7 +13,14 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
+#include "checks/check.h"
+#include "report/markdown.h"
+#include "report/result.h"
 #include "spec/spec.h"
+#include "tmpdir.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 /* ---- a connection built in memory ---- */
@@ -1218,6 +1225,121 @@ static void test_captures(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* ---- the verdict in a run: the check step, result.json, the Markdown report ---- */
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+static quire_verdict judge_ok(const quire_check_data *d, char *why, size_t whylen)
+{
+    (void)d;
+    snprintf(why, whylen, "ok");
+    return QUIRE_VERDICT_SUCCEEDED;
+}
+
+/* quire_check_run() runs the rules in the same walk as the facts and hands back the verdict of
+ * both captures; an ignored rule name is accepted. */
+static void test_check_step(void **state)
+{
+    (void)state;
+    char root[128], sub[5][256], src[1024];
+    assert_int_equal(test_tmpdir_make(root, sizeof root, "spec"), 0);
+    static const char *const names[5] = {"www", "downloads", "sim", "client", "server"};
+    for (int i = 0; i < 5; i++) {
+        snprintf(sub[i], sizeof sub[i], "%s/%s", root, names[i]);
+        assert_int_equal(mkdir(sub[i], 0755), 0);
+    }
+    const char *dir = getenv("QUIRE_SOURCE_DIR");
+    char to[512];
+    snprintf(src, sizeof src, "%s/tests/data/captures/handshake.pcap", dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(to, sizeof to, "%s/trace_node_left.pcap", sub[2]);
+    copy_file(src, to);
+    snprintf(to, sizeof to, "%s/trace_node_right.pcap", sub[2]);
+    copy_file(src, to);
+    snprintf(src, sizeof src, "%s/tests/data/captures/handshake.keys", dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(to, sizeof to, "%s/keys.log", sub[3]);
+    copy_file(src, to);
+    char spec[2048] = "x", why[512];
+    const char *ignore[] = {"fixed-bit"};
+    quire_check_ctx c = {.www_dir = sub[0], .downloads_dir = sub[1], .sim_dir = sub[2],
+                         .client_log_dir = sub[3], .server_log_dir = sub[4],
+                         .spec_json = spec, .spec_json_len = sizeof spec,
+                         .spec_ignore = ignore, .nspec_ignore = 1};
+    assert_int_equal(quire_check_run(&c, judge_ok, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
+    json_t *j = json_loads(spec, 0, NULL);
+    assert_non_null(j);
+    assert_true(json_is_true(json_object_get(j, "clean")));
+    assert_int_equal(json_integer_value(json_object_get(j, "count")), 0);
+    assert_true(json_integer_value(json_object_get(j, "rules_judged")) > 25);
+    json_decref(j);
+    /* a capture that cannot be read: no verdict */
+    snprintf(to, sizeof to, "%s/trace_node_right.pcap", sub[2]);
+    assert_int_equal(remove(to), 0);
+    assert_int_equal(quire_check_run(&c, judge_ok, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_string_equal(spec, "");
+    assert_int_equal(test_tmpdir_remove(root), 0);
+}
+
+/* The verdict is kept in result.json as "spec" (QIR's keys unchanged), read back, forgotten
+ * by a later verdict of the same test, and shown by the Markdown report. */
+static void test_result_and_report(void **state)
+{
+    (void)state;
+    quire_result r;
+    quire_result_init(&r);
+    assert_true(quire_result_add_server(&r, "srv", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "cli", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "DC", "chacha20", NULL, NULL) >= 0);
+    assert_int_equal(quire_result_set(&r, "srv", "cli", "H", QUIRE_VERDICT_SUCCEEDED, "ok", 1, NULL), 0);
+    assert_int_equal(quire_result_set(&r, "srv", "cli", "DC", QUIRE_VERDICT_SUCCEEDED, "ok", 1, NULL), 0);
+    const char *bad = "{\"clean\":false,\"count\":2,\"violations\":[{\"rule\":\"pn-no-reuse\"},"
+                      "{\"rule\":\"pn-no-reuse\"}]}";
+    assert_int_equal(quire_result_set_spec(&r, "srv", "cli", "H", "{\"clean\":true,\"count\":0}"), 0);
+    assert_int_equal(quire_result_set_spec(&r, "srv", "cli", "DC", bad), 0);
+    char *text = NULL;
+    assert_int_equal(quire_result_to_json(&r, &text), 0);
+    assert_non_null(strstr(text, "\"result\": \"succeeded\""));
+    assert_non_null(strstr(text, "\"spec\""));
+    quire_result back;
+    quire_result_init(&back);
+    char err[256];
+    assert_int_equal(quire_result_load_buf(text, strlen(text), "mem", &back, err, sizeof err), 0);
+    free(text);
+    quire_result_spec sp;
+    quire_result_spec_read(quire_result_cell_get(&back, 0, 0, 1)->spec, &sp);
+    assert_true(sp.known);
+    assert_false(sp.clean);
+    assert_int_equal(sp.count, 2);
+    assert_string_equal(sp.rules, "pn-no-reuse");
+    quire_buf md;
+    quire_buf_init(&md);
+    assert_int_equal(quire_markdown_write(&back, &md), 0);
+    assert_non_null(strstr(quire_buf_str(&md), "spec\u2715(DC)"));
+    assert_non_null(strstr(quire_buf_str(&md), "### Spec violations"));
+    assert_non_null(strstr(quire_buf_str(&md), "**DC** chacha20: 2 violations: pn-no-reuse"));
+    quire_buf_free(&md);
+    /* a later verdict of the test forgets the spec verdict */
+    assert_int_equal(quire_result_set(&back, "srv", "cli", "DC", QUIRE_VERDICT_FAILED, "x", 1, NULL), 0);
+    assert_null(quire_result_cell_get(&back, 0, 0, 1)->spec);
+    quire_buf_init(&md);
+    assert_int_equal(quire_markdown_write(&back, &md), 0);
+    assert_non_null(strstr(quire_buf_str(&md), "spec\u2713"));
+    quire_buf_free(&md);
+    quire_result_free(&back);
+    quire_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1225,6 +1347,8 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_kept_and_counted),
         cmocka_unit_test(test_captures),
+        cmocka_unit_test(test_check_step),
+        cmocka_unit_test(test_result_and_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
