@@ -58,6 +58,13 @@ static const quire_spec_rule rules[R_COUNT] = {
     {"no-handshake-after-done", "RFC 9001 4.9.2", S,
      "the server sends no Handshake packet after HANDSHAKE_DONE (its handshake keys are "
      "discarded once confirmed; checked next to the server)"},
+    {"handshake-done-after-complete", "RFC 9000 19.20", S,
+     "the server sends HANDSHAKE_DONE only once the handshake is complete (after the client's "
+     "Finished)"},
+    {"retry-token-echo", "RFC 9000 17.2.5.2", C,
+     "a client's Initial sent to a Retry's SCID carries that Retry's token"},
+    {"retry-scid-unchanged", "RFC 9000 17.2.5.2", C,
+     "a client's Initial after a Retry keeps the Source Connection ID of its first Initial"},
     {"close-error-code", "RFC 9000 20.1", B,
      "a transport CONNECTION_CLOSE carries a defined error code (0x00-0x11, 0x0100-0x01ff)"},
     {"new-cid-retire-prior-to", "RFC 9000 19.15", B,

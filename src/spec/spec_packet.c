@@ -39,13 +39,17 @@ static int ack_eliciting(const quire_conn_packet *p)
 
 /* ---- datagrams: sizes and the amplification limit ---- */
 
-/* Counts a datagram once (the first of its coalesced packets) for RFC 9000 8.1. A datagram
- * identical to one seen before is a network duplicate: the server did not send it twice, and
- * it is not counted as received either (the evidence must be clear). */
+/* Counts a datagram once (the first of its coalesced packets) for RFC 9000 8.1. A server
+ * datagram identical to one seen before is a network duplicate: the server sent it once. A
+ * client datagram counts every time (the server counts all it receives, duplicates too). */
 static void amplification(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int d)
 {
     if (c->amp_done || p->frame == c->last_frame[d]) return;
     c->last_frame[d] = p->frame;
+    if (d == 0) {
+        c->amp_recv += p->udp->len;
+        return;
+    }
     uint64_t h = spec_hash(p->udp->payload, p->udp->len) ^ p->udp->len;
     for (size_t i = 0; i < c->ndgram; i++)
         if (c->dgram_hash[i] == h) return;
@@ -54,10 +58,6 @@ static void amplification(quire_spec *s, spec_conn *c, const quire_conn_packet *
         return;
     }
     c->dgram_hash[c->ndgram++] = h;
-    if (d == 0) {
-        c->amp_recv += p->udp->len;
-        return;
-    }
     c->amp_sent += p->udp->len;
     spec_checked(s, R_AMPLIFICATION);
     if (c->amp_sent > 3 * c->amp_recv && !c->amp_reported) {
@@ -407,6 +407,17 @@ static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p,
             break;
         case QUIRE_FRAME_HANDSHAKE_DONE:
             spec_checked(s, R_HANDSHAKE_DONE_CLIENT);
+            /* the client's Finished passes the capture before it reaches the server, on
+             * either side of the network */
+            if (d == 1 && !c->hs_done) {
+                spec_checked(s, R_HANDSHAKE_DONE_EARLY);
+                if (!c->client_hs)
+                    spec_report(s, c, R_HANDSHAKE_DONE_EARLY, 1, p->frame,
+                                "HANDSHAKE_DONE before any Handshake packet from the client");
+                else if (!c->client_hs_undecryptable && !p->conn->tls.client_finished)
+                    spec_report(s, c, R_HANDSHAKE_DONE_EARLY, 1, p->frame,
+                                "HANDSHAKE_DONE before the client's Finished");
+            }
             if (d == 0)
                 spec_report(s, c, R_HANDSHAKE_DONE_CLIENT, 0, p->frame,
                             "the client sent HANDSHAKE_DONE");
@@ -467,7 +478,10 @@ void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
     const quire_packet *k = p->pkt;
     if (!k) return;
     header_rules(s, c, p, d);
-    if (d == 0 && k->type == QUIRE_PACKET_HANDSHAKE) c->client_hs = 1;
+    if (d == 0 && k->type == QUIRE_PACKET_HANDSHAKE) {
+        c->client_hs = 1;
+        if (!decrypted(k)) c->client_hs_undecryptable = 1;
+    }
     if (d == 1 && k->type == QUIRE_PACKET_HANDSHAKE && spec_near(s, 1))
         spec_checked(s, R_HANDSHAKE_AFTER_DONE);
     if (d == 1 && k->type == QUIRE_PACKET_HANDSHAKE && c->hs_done && spec_near(s, 1))

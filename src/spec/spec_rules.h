@@ -29,6 +29,9 @@ enum spec_rule_id {
     R_HANDSHAKE_DONE_CLIENT,
     R_NEW_TOKEN_CLIENT,
     R_HANDSHAKE_AFTER_DONE,
+    R_HANDSHAKE_DONE_EARLY,
+    R_RETRY_TOKEN,
+    R_RETRY_SCID_KEPT,
     R_CLOSE_ERROR,
     R_NEW_CID_RETIRE,
     R_NEW_CID_ZERO_LEN,
@@ -117,12 +120,15 @@ typedef struct spec_conn {
     int have_iscid[2];
     quire_cid_val iscid[2]; /* SCID of the first Initial per sender */
     quire_cid_val retry_scid[SPEC_MAX_RETRY];
+    uint8_t retry_token[SPEC_MAX_RETRY][256];
+    size_t retry_token_len[SPEC_MAX_RETRY]; /* > 256: too long to keep, not compared */
     size_t nretry;
     int vn;
     uint64_t tp_frame[2]; /* where each side's transport parameters became known */
     /* handshake */
     int hs_done;      /* the server sent HANDSHAKE_DONE */
     int client_hs;    /* a client Handshake packet was seen */
+    int client_hs_undecryptable; /* ... and one of them could not be decrypted */
     int client_confirmed; /* the client received HANDSHAKE_DONE or an ACK in 1-RTT */
     int app_undecryptable[2];
     /* key updates: per sender, the generation in use, the first packet number of it, and

@@ -16,9 +16,38 @@ static int cid_eq(const quire_cid_val *a, const quire_cid_val *b)
     return a->len == b->len && !memcmp(a->id, b->id, a->len);
 }
 
+/* RFC 9000 17.2.5.2: an Initial the client sends to a Retry's SCID (so after processing that
+ * Retry, whatever the capture order) echoes its token and keeps the client's SCID. */
+static void retry_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
+{
+    const quire_packet *k = p->pkt;
+    char a[41], b[41];
+    for (size_t i = 0; i < c->nretry; i++) {
+        const quire_cid_val *r = &c->retry_scid[i];
+        if (r->len != k->dcid_len || memcmp(r->id, k->dcid, r->len)) continue;
+        size_t tl = c->retry_token_len[i];
+        if (tl <= sizeof c->retry_token[0]) {
+            spec_checked(s, R_RETRY_TOKEN);
+            if (k->token_len != tl || memcmp(k->token, c->retry_token[i], tl))
+                spec_report(s, c, R_RETRY_TOKEN, 0, p->frame,
+                            "Initial to the Retry's SCID %s with a %zu-byte token that is not the "
+                            "Retry's (%zu bytes)",
+                            quire_cid_hex(r->id, r->len, a), k->token_len, tl);
+        }
+        if (c->have_iscid[0]) {
+            spec_checked(s, R_RETRY_SCID_KEPT);
+            if (k->scid_len != c->iscid[0].len || memcmp(k->scid, c->iscid[0].id, k->scid_len))
+                spec_report(s, c, R_RETRY_SCID_KEPT, 0, p->frame,
+                            "Initial after the Retry with SCID %s, the first Initial's was %s",
+                            quire_cid_hex(k->scid, k->scid_len, a),
+                            quire_cid_hex(c->iscid[0].id, c->iscid[0].len, b));
+        }
+        return;
+    }
+}
+
 void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
 {
-    (void)s;
     const quire_packet *k = p->pkt;
     int d = p->from_client ? 0 : 1;
     if (!c->tp_frame[0] && p->conn->tls.client_tp.present) c->tp_frame[0] = p->frame;
@@ -30,10 +59,15 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
         memcpy(c->iscid[d].id, k->scid, k->scid_len);
     }
     if (k->type == QUIRE_PACKET_RETRY && d == 1 && c->nretry < SPEC_MAX_RETRY) {
-        quire_cid_val *v = &c->retry_scid[c->nretry++];
+        quire_cid_val *v = &c->retry_scid[c->nretry];
         v->len = (uint8_t)k->scid_len;
         memcpy(v->id, k->scid, k->scid_len);
+        c->retry_token_len[c->nretry] = k->token_len;
+        if (k->token_len <= sizeof c->retry_token[0])
+            memcpy(c->retry_token[c->nretry], k->token, k->token_len);
+        c->nretry++;
     }
+    if (k->type == QUIRE_PACKET_INITIAL && d == 0) retry_rules(s, c, p);
     if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION) c->vn = 1;
 }
 

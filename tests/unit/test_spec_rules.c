@@ -175,6 +175,7 @@ static void handshake(fx *x)
     go(x);
     mk(x, 1, QUIRE_PACKET_HANDSHAKE, 0, 100);
     ack(x, 0, 0);
+    x->conn->tls.client_finished = 1; /* the decoder read the client's Finished in it */
     go(x);
 }
 
@@ -587,6 +588,63 @@ static void hs_after_done_good(fx *x)
     handshake_done(x, 0);
     mk(x, 0, QUIRE_PACKET_HANDSHAKE, 1, 100);
     addf(x, QUIRE_FRAME_PING);
+    go(x);
+}
+
+static void hd_early_bad(fx *x)
+{
+    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    go(x);
+    mk(x, 0, QUIRE_PACKET_INITIAL, 0, 1200);
+    ack(x, 0, 0);
+    go(x);
+    handshake_done(x, 0);
+}
+static void hd_early_good(fx *x)
+{
+    handshake(x);
+    handshake_done(x, 0);
+}
+
+/* A Retry (SCID "abcdefgh", token "abcde") and the client's Initial to its SCID. */
+static quire_packet *after_retry(fx *x)
+{
+    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    go(x);
+    quire_packet *k = mk(x, 0, QUIRE_PACKET_RETRY, 0, 100);
+    k->scid = abcd;
+    k->token = abcd;
+    k->token_len = 5;
+    k->payload = NULL;
+    k->status = QUIRE_ERR_UNSUPPORTED;
+    go(x);
+    k = mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
+    k->dcid = abcd;
+    k->token = abcd;
+    k->token_len = 5;
+    return k;
+}
+static void retry_token_bad(fx *x)
+{
+    after_retry(x)->token = abXd;
+    go(x);
+}
+static void retry_token_good(fx *x)
+{
+    after_retry(x);
+    go(x);
+}
+static void retry_scid_bad(fx *x)
+{
+    after_retry(x)->scid = x->scid[1];
+    go(x);
+}
+static void retry_scid_good(fx *x)
+{
+    after_retry(x);
+    go(x);
+    /* an Initial still in flight when the Retry was captured: to the first DCID, no token */
+    mk(x, 1, QUIRE_PACKET_INITIAL, 2, 1200);
     go(x);
 }
 
@@ -1028,6 +1086,9 @@ static const rule_case cases[] = {
     {"handshake-done-from-server", hd_client_bad, hd_client_good},
     {"new-token-from-server", new_token_bad, new_token_good},
     {"no-handshake-after-done", hs_after_done_bad, hs_after_done_good},
+    {"handshake-done-after-complete", hd_early_bad, hd_early_good},
+    {"retry-token-echo", retry_token_bad, retry_token_good},
+    {"retry-scid-unchanged", retry_scid_bad, retry_scid_good},
     {"close-error-code", close_code_bad, close_code_good},
     {"new-cid-retire-prior-to", retire_bad, retire_good},
     {"new-cid-zero-length", zero_len_bad, zero_len_good},
