@@ -41,6 +41,34 @@ int64_t spec_data_add(spec_data *d, uint64_t offset, const uint8_t *data, uint64
         d->have = h;
         d->cap = cap;
     }
+    /* fast paths: all new (the first transmission) or all seen (a retransmission) */
+    int any = 0, all = 1;
+    for (uint64_t o = offset; o < end && (all || !any);) {
+        if (!(o & 7) && o + 8 <= end) {
+            any |= d->have[o >> 3] != 0;
+            all &= d->have[o >> 3] == 0xff;
+            o += 8;
+        } else {
+            int bit = (d->have[o >> 3] >> (o & 7)) & 1;
+            any |= bit;
+            all &= bit;
+            o++;
+        }
+    }
+    if (!any) {
+        memcpy(d->buf + offset, data, len);
+        for (uint64_t o = offset; o < end;) {
+            if (!(o & 7) && o + 8 <= end) {
+                d->have[o >> 3] = 0xff;
+                o += 8;
+            } else {
+                d->have[o >> 3] |= (uint8_t)(1u << (o & 7));
+                o++;
+            }
+        }
+        return 0;
+    }
+    if (all && !memcmp(d->buf + offset, data, len)) return 0;
     int64_t diff = 0;
     for (uint64_t i = 0; i < len; i++) {
         uint64_t o = offset + i;

@@ -100,6 +100,7 @@ static quire_packet *mk(fx *x, int client, quire_packet_type t, uint64_t pn, siz
     memcpy(x->dgram, &x->salt, sizeof x->salt);
     x->dgram[4] = (uint8_t)t;
     memcpy(x->dgram + 8, &pn, sizeof pn);
+    memcpy(x->dgram + 48, &x->salt, sizeof x->salt); /* the "AEAD tag": differs per packet */
     x->udp.payload = x->dgram;
     x->udp.len = len;
     memset(&x->cp, 0, sizeof x->cp);
