@@ -541,6 +541,27 @@ static int decode_one(quire_conn_table *t, quire_conn *c, int d, size_t dcid_len
     return rv;
 }
 
+/* A client Initial in a datagram shorter than RFC 9000 14.1's 1200 bytes starts a connection
+ * too (so that the spec rules see the violation) when it decrypts with the Initial keys of its
+ * own DCID: evidence enough that it is one, where stray bytes would not be. */
+static int short_initial_decrypts(quire_conn_table *t, const uint8_t *data, size_t len,
+                                  uint32_t version, const uint8_t *dcid, size_t dcid_len)
+{
+    quire_keys ck, sk;
+    if (!quire_keys_version_known(version) ||
+        quire_keys_init_initial(&ck, &sk, version, dcid, dcid_len))
+        return 0;
+    quire_packet_ctx ctx;
+    quire_packet_ctx_init(&ctx, dcid_len);
+    ctx.keys[QUIRE_EPOCH_INITIAL] = &ck;
+    quire_packet pkt;
+    int ok = quire_packet_decode(&pkt, data, len, &ctx, t->out, sizeof t->out) > 0 &&
+             pkt.status == 0;
+    quire_keys_free(&ck);
+    quire_keys_free(&sk);
+    return ok;
+}
+
 int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, const quire_udp *udp,
                         quire_conn_cb cb, void *arg)
 {
@@ -568,8 +589,10 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
             size_t dl;
             if (!(data[0] & 0x80) || quire_packet_peek(data, n, &type, &version, &dcid, &dl, 0) ||
                 !(type == QUIRE_PACKET_INITIAL || type == QUIRE_PACKET_UNKNOWN_VERSION) ||
-                len < 1200 /* RFC 9000 Section 14.1: client Initial datagrams */ ||
-                dl > QUIRE_MAX_CID_LEN) {
+                dl > QUIRE_MAX_CID_LEN ||
+                (len < 1200 /* RFC 9000 Section 14.1: client Initial datagrams */ &&
+                 !(type == QUIRE_PACKET_INITIAL &&
+                   short_initial_decrypts(t, data, n, version, dcid, dl)))) {
                 if (off == 0) return found; /* not QUIC we can place */
                 break;
             }

@@ -1215,6 +1215,76 @@ static void test_kept_and_counted(void **state)
     fx_del(x);
 }
 
+/* ---- through the decoder: a short client Initial starts a connection ---- */
+
+static void spec_cb(const quire_conn_packet *p, void *arg)
+{
+    quire_spec_step(arg, p);
+}
+
+/* A protected v1 client Initial (PING, padded with PADDING to plen) in a datagram of its own. */
+static size_t short_initial(uint8_t *out, size_t plen)
+{
+    quire_keys ck, sk;
+    assert_int_equal(quire_keys_init_initial(&ck, &sk, 1, odcid, sizeof odcid), 0);
+    size_t n = 0;
+    out[n++] = 0xc1; /* Initial, 2-byte packet number */
+    out[n++] = 0;
+    out[n++] = 0;
+    out[n++] = 0;
+    out[n++] = 1;
+    out[n++] = sizeof odcid;
+    memcpy(out + n, odcid, sizeof odcid);
+    n += sizeof odcid;
+    out[n++] = 0; /* zero-length SCID */
+    out[n++] = 0; /* no token */
+    size_t length = 2 + plen + 16;
+    out[n++] = (uint8_t)(0x40 | length >> 8);
+    out[n++] = (uint8_t)length;
+    out[n++] = 0;
+    out[n++] = 0;
+    memset(out + n, 0, plen);
+    out[n] = 0x01; /* PING */
+    int r = quire_packet_protect(out, 1500, n, 2, 0, plen, &ck);
+    assert_true(r > 0);
+    quire_keys_free(&ck);
+    quire_keys_free(&sk);
+    return (size_t)r;
+}
+
+static void test_decoder_short_initial(void **state)
+{
+    (void)state;
+    static const size_t sizes[2] = {300, 1200};
+    for (int i = 0; i < 2; i++) {
+        uint8_t pkt[1500];
+        size_t n = short_initial(pkt, sizes[i]);
+        quire_udp u;
+        memset(&u, 0, sizeof u);
+        u.kind = QUIRE_NET_UDP;
+        u.src.family = u.dst.family = 4;
+        u.sport = 50000;
+        u.dport = 443;
+        u.payload = pkt;
+        u.len = n;
+        quire_conn_table *t;
+        assert_int_equal(quire_conn_table_new(&t, NULL), 0);
+        quire_spec s;
+        quire_spec_init(&s, NULL);
+        assert_int_equal(quire_conn_datagram(t, 1, 0, &u, spec_cb, &s), 1);
+        assert_int_equal(s.per_rule[quire_spec_rule_find("client-initial-1200")], n < 1200);
+        assert_int_equal(s.count, n < 1200);
+        /* stray bytes of the same length start nothing */
+        pkt[n - 1] ^= 1;
+        quire_conn_table *t2;
+        assert_int_equal(quire_conn_table_new(&t2, NULL), 0);
+        assert_int_equal(quire_conn_datagram(t2, 1, 0, &u, spec_cb, &s), n < 1200 ? 0 : 1);
+        quire_conn_table_del(t2);
+        quire_spec_free(&s);
+        quire_conn_table_del(t);
+    }
+}
+
 /* ---- the committed captures ---- */
 
 /* What each committed capture breaks, checked by hand against the RFCs (docs/spec.md):
@@ -1408,6 +1478,7 @@ int main(void)
         cmocka_unit_test(test_each_rule),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_kept_and_counted),
+        cmocka_unit_test(test_decoder_short_initial),
         cmocka_unit_test(test_captures),
         cmocka_unit_test(test_check_step),
         cmocka_unit_test(test_result_and_report),
