@@ -28,7 +28,7 @@ static void retry_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
         size_t tl = c->retry_token_len[i];
         if (tl <= sizeof c->retry_token[0]) {
             spec_checked(s, R_RETRY_TOKEN);
-            if (k->token_len != tl || memcmp(k->token, c->retry_token[i], tl))
+            if (k->token_len != tl || (tl && memcmp(k->token, c->retry_token[i], tl)))
                 spec_report(s, c, R_RETRY_TOKEN, 0, p->frame,
                             "Initial to the Retry's SCID %s with a %zu-byte token that is not the "
                             "Retry's (%zu bytes)",
@@ -36,7 +36,8 @@ static void retry_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
         }
         if (c->have_iscid[0]) {
             spec_checked(s, R_RETRY_SCID_KEPT);
-            if (k->scid_len != c->iscid[0].len || memcmp(k->scid, c->iscid[0].id, k->scid_len))
+            if (k->scid_len != c->iscid[0].len ||
+                (k->scid_len && memcmp(k->scid, c->iscid[0].id, k->scid_len)))
                 spec_report(s, c, R_RETRY_SCID_KEPT, 0, p->frame,
                             "Initial after the Retry with SCID %s, the first Initial's was %s",
                             quire_cid_hex(k->scid, k->scid_len, a),
@@ -56,14 +57,14 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
     if (k->type == QUIRE_PACKET_INITIAL && !c->have_iscid[d]) {
         c->have_iscid[d] = 1;
         c->iscid[d].len = (uint8_t)k->scid_len;
-        memcpy(c->iscid[d].id, k->scid, k->scid_len);
+        if (k->scid_len) memcpy(c->iscid[d].id, k->scid, k->scid_len);
     }
     if (k->type == QUIRE_PACKET_RETRY && d == 1 && c->nretry < SPEC_MAX_RETRY) {
         quire_cid_val *v = &c->retry_scid[c->nretry];
         v->len = (uint8_t)k->scid_len;
-        memcpy(v->id, k->scid, k->scid_len);
+        if (k->scid_len) memcpy(v->id, k->scid, k->scid_len);
         c->retry_token_len[c->nretry] = k->token_len;
-        if (k->token_len <= sizeof c->retry_token[0])
+        if (k->token_len && k->token_len <= sizeof c->retry_token[0])
             memcpy(c->retry_token[c->nretry], k->token, k->token_len);
         c->nretry++;
     }
