@@ -213,7 +213,9 @@ static int pns_add(quire_spec *s, spec_pns *n, uint64_t pn, uint32_t hash, uint8
     r->hash = hash;
     r->gen = gen;
     if ((int64_t)pn > n->largest) {
-        uint64_t from = (uint64_t)(n->largest + 1);
+        /* no holes below the first number seen: a packet that reached the capture before its
+         * connection was known (a 0-RTT packet reordered before the Initial) was not seen */
+        uint64_t from = n->largest < 0 ? pn : (uint64_t)(n->largest + 1);
         if (n->nholes + (pn - from) > MAX_HOLES) {
             n->unknown = 1; /* skips too wide to follow */
         } else {

@@ -68,7 +68,8 @@ typedef struct spec_pn {
 
 /* The packet numbers one sender used in one space. Packet numbers beyond the array's limit
  * and spaces with a packet whose number quire could not recover are "unknown": the ACK rule
- * is waived there. holes: numbers below the largest that were not seen (sorted). */
+ * is waived there. holes: numbers between the first seen and the largest that were not seen
+ * (sorted). */
 typedef struct spec_pns {
     spec_pn *v;
     size_t cap;
