@@ -71,6 +71,16 @@ static const quire_spec_rule rules[R_COUNT] = {
      "Retire Prior To in NEW_CONNECTION_ID is not larger than the Sequence Number"},
     {"new-cid-zero-length", "RFC 9000 19.15", B,
      "an endpoint using zero-length connection IDs sends no NEW_CONNECTION_ID"},
+    {"new-cid-sequence", "RFC 9000 5.1.1", B,
+     "connection IDs get sequence numbers increasing by 1, each for one connection ID (gaps "
+     "checked next to the issuer)"},
+    {"cid-active-limit", "RFC 9000 5.1.1", B,
+     "an endpoint provides no more connection IDs than the peer's active_connection_id_limit "
+     "(beyond Retire Prior To)"},
+    {"retire-cid-issued", "RFC 9000 19.16", B,
+     "RETIRE_CONNECTION_ID names a sequence number the peer issued"},
+    {"retire-cid-not-in-use", "RFC 9000 19.16", B,
+     "RETIRE_CONNECTION_ID does not retire the connection ID its own packet is sent to"},
     {"path-response-echo", "RFC 9000 8.2.2", B,
      "PATH_RESPONSE echoes the data of a PATH_CHALLENGE the peer sent"},
     {"key-update-confirmed", "RFC 9001 6.1", B,
@@ -274,6 +284,7 @@ void quire_spec_step(quire_spec *s, const quire_conn_packet *p)
     }
     spec_packet_step(s, c, p);
     spec_tp_step(s, c, p);
+    spec_cid_step(s, c, p);
     spec_flow_step(s, c, p);
 }
 
@@ -281,6 +292,7 @@ void quire_spec_finish_conn(quire_spec *s, const quire_conn *qc)
 {
     if (qc->index >= s->nconns || !s->conns[qc->index]) return;
     spec_tp_finish(s, s->conns[qc->index], qc);
+    spec_cid_finish(s, s->conns[qc->index], qc);
 }
 
 static void obs_step(void *state, const quire_trace *t, const quire_conn_packet *p)

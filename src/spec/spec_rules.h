@@ -35,6 +35,10 @@ enum spec_rule_id {
     R_CLOSE_ERROR,
     R_NEW_CID_RETIRE,
     R_NEW_CID_ZERO_LEN,
+    R_NEW_CID_SEQ,
+    R_CID_LIMIT,
+    R_RETIRE_UNKNOWN,
+    R_RETIRE_IN_USE,
     R_PATH_RESPONSE,
     R_KEY_UPDATE_CONFIRMED,
     R_KEY_UPDATE_ACK,
@@ -100,6 +104,7 @@ typedef struct spec_stream {
 } spec_stream;
 
 #define SPEC_MAX_DGRAMS 512
+#define SPEC_MAX_CID_SEQ 256 /* connection ID sequence numbers followed per issuer */
 #define SPEC_MAX_RETRY 4
 #define SPEC_MAX_CHALLENGES 64
 
@@ -149,6 +154,12 @@ typedef struct spec_conn {
     uint64_t sent_sum[2];       /* sum of stream highest offsets per sender */
     int max_data_reported[2], max_streams_reported[2][2];
     int zero_len_scid[2];   /* the sender's long headers carry a zero-length SCID */
+    /* connection IDs per issuer: the ones issued by sequence number, the largest Retire
+     * Prior To it sent, those the peer retired */
+    quire_cid_val cid[2][SPEC_MAX_CID_SEQ];
+    uint8_t cid_issued[2][SPEC_MAX_CID_SEQ / 8], cid_retired[2][SPEC_MAX_CID_SEQ / 8];
+    uint64_t cid_rpt[2];
+    int cid_overflow[2], cid_limit_reported[2];
     int reported[R_COUNT][2]; /* violations already reported per rule and sender */
 } spec_conn;
 
@@ -172,6 +183,8 @@ uint64_t spec_hash(const uint8_t *p, size_t len);
 void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);
 void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);
 void spec_tp_finish(quire_spec *s, spec_conn *c, const quire_conn *qc);
+void spec_cid_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);
+void spec_cid_finish(quire_spec *s, spec_conn *c, const quire_conn *qc);
 void spec_flow_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);
 void spec_flow_free(spec_conn *c);
 
