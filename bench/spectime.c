@@ -53,8 +53,8 @@ int main(int argc, char **argv)
     int runs = atoi(argv[1]);
     double total[2] = {0, 0};
     long viol = 0;
-    printf("%-28s %10s %12s %12s %7s %6s\n", "capture", "bytes", "decode ms", "+check ms",
-           "ratio", "viol.");
+    printf("%-28s %10s %12s %12s %7s %6s\n", "capture", "bytes", "decode ms", "+check ms", "ratio",
+           "viol.");
     for (int i = 2; i < argc; i++) {
         char keys[4096];
         const char *cap = argv[i], *dot = strrchr(cap, '.');
@@ -84,8 +84,8 @@ int main(int argc, char **argv)
         }
         viol += n;
         const char *base = strrchr(cap, '/');
-        printf("%-28s %10ld %12.3f %12.3f %6.2fx %6ld\n", base ? base + 1 : cap, bytes,
-               t[0] * 1e3, t[1] * 1e3, t[0] > 0 ? t[1] / t[0] : 0, n);
+        printf("%-28s %10ld %12.3f %12.3f %6.2fx %6ld\n", base ? base + 1 : cap, bytes, t[0] * 1e3,
+               t[1] * 1e3, t[0] > 0 ? t[1] / t[0] : 0, n);
     }
     printf("%-28s %10s %12.3f %12.3f %6.2fx %6ld\n", "total", "", total[0] * 1e3, total[1] * 1e3,
            total[0] > 0 ? total[1] / total[0] : 0, viol);

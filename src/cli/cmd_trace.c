@@ -85,9 +85,9 @@ static int print_check(const check_opts *o, const quire_spec *s)
     size_t nrules;
     quire_spec_rules(&nrules);
     if (o->json) {
-        json_t *root = json_pack("{s:s, s:b, s:I, s:I}", "capture", o->capture, "clean",
-                                 s->count == 0, "count", (json_int_t)s->count, "rules",
-                                 (json_int_t)nrules);
+        json_t *root =
+            json_pack("{s:s, s:b, s:I, s:I}", "capture", o->capture, "clean", s->count == 0,
+                      "count", (json_int_t)s->count, "rules", (json_int_t)nrules);
         json_t *ign = json_array(), *v = json_array();
         for (size_t i = 0; ign && i < o->nignore; i++)
             json_array_append_new(ign, json_string(o->ignore[i]));
@@ -97,7 +97,8 @@ static int print_check(const check_opts *o, const quire_spec *s)
             json_object_set_new(judged, r[i].name, json_integer((json_int_t)s->checked[i]));
         int bad = !root || !ign || !v || !judged || json_object_set_new(root, "ignored", ign) ||
                   json_object_set_new(root, "judged", judged) ||
-                  quire_spec_json_violations(s, NULL, v) || json_object_set_new(root, "violations", v);
+                  quire_spec_json_violations(s, NULL, v) ||
+                  json_object_set_new(root, "violations", v);
         if (!bad) bad = json_dumpf(root, stdout, JSON_INDENT(2)) != 0;
         putchar('\n');
         json_decref(root);

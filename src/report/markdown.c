@@ -275,9 +275,11 @@ static int spec_list(const quire_result *r, quire_buf *out)
                 const quire_result_test *tt = &r->tests[t];
                 if ((!n++ && quire_buf_printf(out, "\n### Spec violations (docs/spec.md)\n\n")) ||
                     quire_buf_append(out, "- ", 2) || put_text(out, r->servers[s].name) ||
-                    quire_buf_append(out, " (server) / ", 12) || put_text(out, r->clients[c].name) ||
+                    quire_buf_append(out, " (server) / ", 12) ||
+                    put_text(out, r->clients[c].name) ||
                     quire_buf_append(out, " (client): **", 13) || put_text(out, tt->abbr) ||
-                    quire_buf_append(out, "** ", 3) || put_text(out, tt->name ? tt->name : tt->abbr) ||
+                    quire_buf_append(out, "** ", 3) ||
+                    put_text(out, tt->name ? tt->name : tt->abbr) ||
                     quire_buf_printf(out, ": %llu violation%s: ", sp.count,
                                      sp.count == 1 ? "" : "s") ||
                     put_text(out, sp.rules) || quire_buf_putc(out, '\n'))

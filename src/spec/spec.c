@@ -52,8 +52,7 @@ static const quire_spec_rule rules[R_COUNT] = {
      "in 0-RTT)"},
     {"application-close-1rtt", "RFC 9000 12.4, 10.2.3", B,
      "CONNECTION_CLOSE of type 0x1d is sent only in 0-RTT or 1-RTT packets"},
-    {"handshake-done-from-server", "RFC 9000 19.20", C,
-     "only the server sends HANDSHAKE_DONE"},
+    {"handshake-done-from-server", "RFC 9000 19.20", C, "only the server sends HANDSHAKE_DONE"},
     {"new-token-from-server", "RFC 9000 19.7", C, "a client never sends NEW_TOKEN"},
     {"no-handshake-after-done", "RFC 9001 4.9.2", S,
      "the server sends no Handshake packet after HANDSHAKE_DONE (its handshake keys are "
@@ -91,8 +90,7 @@ static const quire_spec_rule rules[R_COUNT] = {
     {"key-update-after-ack", "RFC 9001 6.1", B,
      "a subsequent key update is initiated only after a packet of the current phase was "
      "acknowledged"},
-    {"tp-max-udp-payload-size", "RFC 9000 18.2", B,
-     "max_udp_payload_size is at least 1200"},
+    {"tp-max-udp-payload-size", "RFC 9000 18.2", B, "max_udp_payload_size is at least 1200"},
     {"tp-ack-delay-exponent", "RFC 9000 18.2", B, "ack_delay_exponent is at most 20"},
     {"tp-max-ack-delay", "RFC 9000 18.2", B, "max_ack_delay is less than 2^14"},
     {"tp-active-cid-limit", "RFC 9000 18.2", B, "active_connection_id_limit is at least 2"},
@@ -222,8 +220,8 @@ uint64_t spec_hash(const uint8_t *p, size_t len)
  * tends to break a rule on every packet. */
 #define KEEP_PER_RULE 3
 
-void spec_report(quire_spec *s, spec_conn *c, int rule, int sender, uint64_t frame,
-                 const char *fmt, ...)
+void spec_report(quire_spec *s, spec_conn *c, int rule, int sender, uint64_t frame, const char *fmt,
+                 ...)
 {
     if (!spec_on(s, rule)) return;
     s->count++;
@@ -346,10 +344,10 @@ int quire_spec_json_violations(const quire_spec *s, const char *capture, json_t 
     for (size_t i = 0; i < s->nv; i++) {
         const quire_spec_violation *v = &s->v[i];
         const quire_spec_rule *r = &rules[v->rule < R_COUNT ? v->rule : 0];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "rule", r->name, "rfc", r->rfc,
-                              "endpoint", v->from_client ? "client" : "server", "connection",
-                              (json_int_t)v->conn, "frame", (json_int_t)v->frame, "detail",
-                              v->detail);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "rule", r->name, "rfc", r->rfc, "endpoint",
+                      v->from_client ? "client" : "server", "connection", (json_int_t)v->conn,
+                      "frame", (json_int_t)v->frame, "detail", v->detail);
         if (!o) return QUIRE_ERR_NOMEM;
         if (capture && json_object_set_new(o, "capture", json_string(capture))) {
             json_decref(o);

@@ -50,16 +50,16 @@ typedef struct quire_spec_violation {
 struct spec_conn; /* per-connection state, private to spec/ */
 
 typedef struct quire_spec {
-    char capture[256]; /* for messages */
+    char capture[256];                 /* for messages */
     uint8_t off[QUIRE_SPEC_MAX_RULES]; /* 1: rule switched off */
     int near;                          /* QUIRE_SPEC_CLIENT / SERVER / BOTH, 0 unknown */
     quire_spec_violation *v;           /* kept violations, capture order */
     size_t nv;
-    uint64_t count;                        /* all violations */
+    uint64_t count;                          /* all violations */
     uint64_t per_rule[QUIRE_SPEC_MAX_RULES]; /* all violations, by rule */
     uint64_t checked[QUIRE_SPEC_MAX_RULES];  /* times each rule had something to judge */
-    int nomem;                             /* a state allocation failed: some checks skipped */
-    struct spec_conn **conns;              /* by the decoder's connection index */
+    int nomem;                               /* a state allocation failed: some checks skipped */
+    struct spec_conn **conns;                /* by the decoder's connection index */
     size_t nconns;
 } quire_spec;
 

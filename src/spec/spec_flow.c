@@ -128,15 +128,15 @@ static void flow_check(quire_spec *s, spec_conn *c, const quire_conn_packet *p, 
     spec_checked(s, R_MAX_STREAM_DATA);
     spec_checked(s, R_MAX_DATA);
     int uni = (x->id & 2) != 0, own = (int)(x->id & 1) == d;
-    uint64_t init = uni ? tp->val[QUIRE_TP_INITIAL_MAX_STREAM_DATA_UNI]
+    uint64_t init = uni   ? tp->val[QUIRE_TP_INITIAL_MAX_STREAM_DATA_UNI]
                     : own ? tp->val[QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE]
                           : tp->val[QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_LOCAL];
     uint64_t lim = max64(init, x->msd);
     if (x->hi > lim && !x->reported) {
         x->reported = 1;
         spec_report(s, c, R_MAX_STREAM_DATA, d, p->frame,
-                    "stream %llu data up to %llu, the peer allowed %llu",
-                    (unsigned long long)x->id, (unsigned long long)x->hi, (unsigned long long)lim);
+                    "stream %llu data up to %llu, the peer allowed %llu", (unsigned long long)x->id,
+                    (unsigned long long)x->hi, (unsigned long long)lim);
     }
     lim = max64(tp->val[QUIRE_TP_INITIAL_MAX_DATA], c->max_data[d]);
     if (c->sent_sum[d] > lim && !c->max_data_reported[d]) {
@@ -306,8 +306,7 @@ void spec_flow_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
     const quire_packet *k = p->pkt;
     if (!k) return;
     int d = p->from_client ? 0 : 1;
-    if ((k->type == QUIRE_PACKET_RETRY && d == 1) ||
-        k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
+    if ((k->type == QUIRE_PACKET_RETRY && d == 1) || k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
         /* the client may start its handshake afresh (a new ClientHello at offset 0) */
         spec_data_free(&c->crypto[0][0]);
         spec_data_free(&c->crypto[0][1]);

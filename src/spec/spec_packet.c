@@ -133,7 +133,8 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
     }
     /* A packet type the sender never sends: in v2 it means v1 type bits were used (v1's
      * Initial 0b00 reads as a v2 Retry, v1's Handshake 0b10 as a v2 0-RTT). */
-    int wrong = (d == 1 && k->type == QUIRE_PACKET_0RTT) || (d == 0 && k->type == QUIRE_PACKET_RETRY);
+    int wrong =
+        (d == 1 && k->type == QUIRE_PACKET_0RTT) || (d == 0 && k->type == QUIRE_PACKET_RETRY);
     if (k->version == QUIC_V2) spec_checked(s, R_V2_TYPES);
     spec_checked(s, d ? R_ZERO_RTT_FROM_SERVER : R_RETRY_FROM_CLIENT);
     if (wrong && k->version == QUIC_V2)
@@ -282,7 +283,8 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
     /* the AEAD tag (the packet's last 16 bytes) tells two contents apart as well as the whole
      * packet would, at a fixed cost */
     size_t tail = k->size < 16 ? k->size : 16;
-    uint32_t h = (uint32_t)(spec_hash(p->udp->payload + p->offset + k->size - tail, tail) ^ k->size);
+    uint32_t h =
+        (uint32_t)(spec_hash(p->udp->payload + p->offset + k->size - tail, tail) ^ k->size);
     int64_t before = n->largest;
     int r = pns_add(s, n, k->pn, h, (uint8_t)key_gen(p, d));
     spec_checked(s, R_PN_REUSE);
@@ -295,8 +297,8 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
     else if (r > 0 && spec_near(s, d) && before >= 0 && (int64_t)k->pn < before)
         spec_report(s, c, R_PN_INCREASE, d, p->frame,
                     "%s packet number %llu after %lld in the %s space",
-                    quire_packet_type_name(k->type), (unsigned long long)k->pn,
-                    (long long)before, space_names[k->space]);
+                    quire_packet_type_name(k->type), (unsigned long long)k->pn, (long long)before,
+                    space_names[k->space]);
     n->last = (int64_t)k->pn;
     return r != 0;
 }
@@ -342,8 +344,8 @@ static void key_update_rules(quire_spec *s, spec_conn *c, const quire_conn_packe
         int initiated = c->gen[1 - d] < g; /* the peer has not moved to it yet */
         if (initiated) spec_checked(s, g == 1 ? R_KEY_UPDATE_CONFIRMED : R_KEY_UPDATE_SUBSEQUENT);
         if (initiated && g == 1) {
-            int unconfirmed = d == 0 ? !c->client_confirmed && !c->app_undecryptable[1]
-                                     : !c->client_hs;
+            int unconfirmed =
+                d == 0 ? !c->client_confirmed && !c->app_undecryptable[1] : !c->client_hs;
             if (unconfirmed)
                 spec_report(s, c, R_KEY_UPDATE_CONFIRMED, d, p->frame,
                             "key phase %d (packet %llu) before %s", k->key_phase,

@@ -94,13 +94,13 @@ typedef struct spec_data {
 
 typedef struct spec_stream {
     uint64_t id;
-    int sender; /* 0 client, 1 server */
-    uint64_t hi;    /* highest offset + length sent */
+    int sender;  /* 0 client, 1 server */
+    uint64_t hi; /* highest offset + length sent */
     int final_known;
     uint64_t final_size;
-    uint64_t msd;   /* the largest MAX_STREAM_DATA the receiver sent */
+    uint64_t msd; /* the largest MAX_STREAM_DATA the receiver sent */
     spec_data data;
-    int reported;   /* one flow-control violation per stream */
+    int reported; /* one flow-control violation per stream */
 } spec_stream;
 
 #define SPEC_MAX_DGRAMS 512
@@ -132,10 +132,10 @@ typedef struct spec_conn {
     int vn;
     uint64_t tp_frame[2]; /* where each side's transport parameters became known */
     /* handshake */
-    int hs_done;      /* the server sent HANDSHAKE_DONE */
-    int client_hs;    /* a client Handshake packet was seen */
+    int hs_done;                 /* the server sent HANDSHAKE_DONE */
+    int client_hs;               /* a client Handshake packet was seen */
     int client_hs_undecryptable; /* ... and one of them could not be decrypted */
-    int client_confirmed; /* the client received HANDSHAKE_DONE or an ACK in 1-RTT */
+    int client_confirmed;        /* the client received HANDSHAKE_DONE or an ACK in 1-RTT */
     int app_undecryptable[2];
     /* key updates: per sender, the generation in use, the first packet number of it, and
      * whether the peer acknowledged a packet of it */
@@ -148,12 +148,12 @@ typedef struct spec_conn {
     /* streams and CRYPTO */
     spec_stream *streams;
     size_t nstreams, cap_streams;
-    spec_data crypto[3][2]; /* per epoch Initial, Handshake, 1-RTT; per sender */
-    uint64_t max_data[2];   /* the largest MAX_DATA the peer of each sender sent */
+    spec_data crypto[3][2];     /* per epoch Initial, Handshake, 1-RTT; per sender */
+    uint64_t max_data[2];       /* the largest MAX_DATA the peer of each sender sent */
     uint64_t max_streams[2][2]; /* per sender, [0] bidi [1] uni: the peer's MAX_STREAMS */
     uint64_t sent_sum[2];       /* sum of stream highest offsets per sender */
     int max_data_reported[2], max_streams_reported[2][2];
-    int zero_len_scid[2];   /* the sender's long headers carry a zero-length SCID */
+    int zero_len_scid[2]; /* the sender's long headers carry a zero-length SCID */
     /* connection IDs per issuer: the ones issued by sequence number, the largest Retire
      * Prior To it sent, those the peer retired */
     quire_cid_val cid[2][SPEC_MAX_CID_SEQ];
@@ -168,8 +168,8 @@ typedef struct spec_conn {
 
 /* Records a violation of rule by sender (0 client, 1 server) at frame. At most a few per
  * rule, connection and sender are kept; all are counted. */
-void spec_report(quire_spec *s, spec_conn *c, int rule, int sender, uint64_t frame,
-                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void spec_report(quire_spec *s, spec_conn *c, int rule, int sender, uint64_t frame, const char *fmt,
+                 ...) __attribute__((format(printf, 6, 7)));
 /* Notes that rule had something to judge (see quire_spec_rules_judged). */
 #define spec_checked(s, rule) ((s)->checked[rule]++)
 /* 1 when the rule is on. */

@@ -21,7 +21,7 @@ typedef struct cid_entry {
 /* Decoding state of one connection. */
 typedef struct quire_conn_state {
     uint32_t init_version;
-    quire_cid_val init_dcid; /* the DCID the Initial keys come from */
+    quire_cid_val init_dcid;      /* the DCID the Initial keys come from */
     quire_cid_val retry_scids[4]; /* of every Retry (the first 4) */
     size_t nretry_scids;
     int init_ok;
@@ -560,8 +560,8 @@ static int short_initial_decrypts(quire_conn_table *t, const uint8_t *data, size
     quire_packet_ctx_init(&ctx, dcid_len);
     ctx.keys[QUIRE_EPOCH_INITIAL] = &ck;
     quire_packet pkt;
-    int ok = quire_packet_decode(&pkt, data, len, &ctx, t->out, sizeof t->out) > 0 &&
-             pkt.status == 0;
+    int ok =
+        quire_packet_decode(&pkt, data, len, &ctx, t->out, sizeof t->out) > 0 && pkt.status == 0;
     quire_keys_free(&ck);
     quire_keys_free(&sk);
     return ok;

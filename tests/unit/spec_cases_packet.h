@@ -55,7 +55,7 @@ static void amp_good(fx *x)
         addf(x, QUIRE_FRAME_PING);
         go(x);
     }
-    dup_last(x); /* duplicated by the network: sent once */
+    dup_last(x);                              /* duplicated by the network: sent once */
     mk(x, 1, QUIRE_PACKET_HANDSHAKE, 0, 100); /* validates the address */
     addf(x, QUIRE_FRAME_PING);
     go(x);

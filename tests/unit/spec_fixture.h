@@ -213,5 +213,4 @@ static void finish(fx *x)
     quire_spec_finish_conn(&x->s, x->conn);
 }
 
-
 #endif

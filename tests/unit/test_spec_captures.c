@@ -85,8 +85,8 @@ static void test_captures(void **state)
             uint64_t want = expected_count(name, (int)r);
             if (s.per_rule[r] != want) {
                 print_message("%s: %s: %llu violations, expected %llu\n", name,
-                              quire_spec_rules(&nrules)[r].name,
-                              (unsigned long long)s.per_rule[r], (unsigned long long)want);
+                              quire_spec_rules(&nrules)[r].name, (unsigned long long)s.per_rule[r],
+                              (unsigned long long)want);
                 failures++;
             }
         }
@@ -137,20 +137,27 @@ static void test_check_step(void **state)
     }
     const char *dir = getenv("QUIRE_SOURCE_DIR");
     char to[512];
-    snprintf(src, sizeof src, "%s/tests/data/captures/handshake.pcap", dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(src, sizeof src, "%s/tests/data/captures/handshake.pcap",
+             dir ? dir : QUIRE_SOURCE_DIR);
     snprintf(to, sizeof to, "%s/trace_node_left.pcap", sub[2]);
     copy_file(src, to);
     snprintf(to, sizeof to, "%s/trace_node_right.pcap", sub[2]);
     copy_file(src, to);
-    snprintf(src, sizeof src, "%s/tests/data/captures/handshake.keys", dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(src, sizeof src, "%s/tests/data/captures/handshake.keys",
+             dir ? dir : QUIRE_SOURCE_DIR);
     snprintf(to, sizeof to, "%s/keys.log", sub[3]);
     copy_file(src, to);
     char spec[2048] = "x", why[512];
     const char *ignore[] = {"fixed-bit"};
-    quire_check_ctx c = {.www_dir = sub[0], .downloads_dir = sub[1], .sim_dir = sub[2],
-                         .client_log_dir = sub[3], .server_log_dir = sub[4],
-                         .spec_json = spec, .spec_json_len = sizeof spec,
-                         .spec_ignore = ignore, .nspec_ignore = 1};
+    quire_check_ctx c = {.www_dir = sub[0],
+                         .downloads_dir = sub[1],
+                         .sim_dir = sub[2],
+                         .client_log_dir = sub[3],
+                         .server_log_dir = sub[4],
+                         .spec_json = spec,
+                         .spec_json_len = sizeof spec,
+                         .spec_ignore = ignore,
+                         .nspec_ignore = 1};
     assert_int_equal(quire_check_run(&c, judge_ok, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
     json_t *j = json_loads(spec, 0, NULL);
     assert_non_null(j);
@@ -177,11 +184,14 @@ static void test_result_and_report(void **state)
     assert_true(quire_result_add_client(&r, "cli", NULL) >= 0);
     assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
     assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "DC", "chacha20", NULL, NULL) >= 0);
-    assert_int_equal(quire_result_set(&r, "srv", "cli", "H", QUIRE_VERDICT_SUCCEEDED, "ok", 1, NULL), 0);
-    assert_int_equal(quire_result_set(&r, "srv", "cli", "DC", QUIRE_VERDICT_SUCCEEDED, "ok", 1, NULL), 0);
+    assert_int_equal(
+        quire_result_set(&r, "srv", "cli", "H", QUIRE_VERDICT_SUCCEEDED, "ok", 1, NULL), 0);
+    assert_int_equal(
+        quire_result_set(&r, "srv", "cli", "DC", QUIRE_VERDICT_SUCCEEDED, "ok", 1, NULL), 0);
     const char *bad = "{\"clean\":false,\"count\":2,\"violations\":[{\"rule\":\"pn-no-reuse\"},"
                       "{\"rule\":\"pn-no-reuse\"}]}";
-    assert_int_equal(quire_result_set_spec(&r, "srv", "cli", "H", "{\"clean\":true,\"count\":0}"), 0);
+    assert_int_equal(quire_result_set_spec(&r, "srv", "cli", "H", "{\"clean\":true,\"count\":0}"),
+                     0);
     assert_int_equal(quire_result_set_spec(&r, "srv", "cli", "DC", bad), 0);
     char *text = NULL;
     assert_int_equal(quire_result_to_json(&r, &text), 0);
@@ -206,7 +216,8 @@ static void test_result_and_report(void **state)
     assert_non_null(strstr(quire_buf_str(&md), "**DC** chacha20: 2 violations: pn-no-reuse"));
     quire_buf_free(&md);
     /* a later verdict of the test forgets the spec verdict */
-    assert_int_equal(quire_result_set(&back, "srv", "cli", "DC", QUIRE_VERDICT_FAILED, "x", 1, NULL), 0);
+    assert_int_equal(
+        quire_result_set(&back, "srv", "cli", "DC", QUIRE_VERDICT_FAILED, "x", 1, NULL), 0);
     assert_null(quire_result_cell_get(&back, 0, 0, 1)->spec);
     quire_buf_init(&md);
     assert_int_equal(quire_markdown_write(&back, &md), 0);
@@ -293,10 +304,10 @@ static uint8_t *mangle(const uint8_t *in, size_t len, int mode, size_t *outlen)
 static void test_captures_mangled(void **state)
 {
     (void)state;
-    static const char *const names[] = {"handshake", "retry",       "keyupdate",  "chacha20",
-                                        "resumption", "multiplex",  "migration",  "go-transfer",
-                                        "go-zerortt", "go-retry",   "aioquic-retry", "v2",
-                                        "chrome-2retry", "ipv6"};
+    static const char *const names[] = {
+        "handshake",     "retry",     "keyupdate",     "chacha20",   "resumption",
+        "multiplex",     "migration", "go-transfer",   "go-zerortt", "go-retry",
+        "aioquic-retry", "v2",        "chrome-2retry", "ipv6"};
     const char *src = getenv("QUIRE_SOURCE_DIR");
     int failures = 0;
     size_t done = 0;
@@ -304,8 +315,8 @@ static void test_captures_mangled(void **state)
         char cap[2048], keys[2048];
         snprintf(cap, sizeof cap, "%s/tests/data/captures/%s.pcap", src ? src : QUIRE_SOURCE_DIR,
                  names[i]);
-        snprintf(keys, sizeof keys, "%s/tests/data/captures/%s.keys",
-                 src ? src : QUIRE_SOURCE_DIR, names[i]);
+        snprintf(keys, sizeof keys, "%s/tests/data/captures/%s.keys", src ? src : QUIRE_SOURCE_DIR,
+                 names[i]);
         size_t len, mlen;
         uint8_t *in = read_all(cap, &len);
         assert_non_null(in);
