@@ -421,7 +421,8 @@ static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p,
                 if (!c->client_hs)
                     spec_report(s, c, R_HANDSHAKE_DONE_EARLY, 1, p->frame,
                                 "HANDSHAKE_DONE before any Handshake packet from the client");
-                else if (!c->client_hs_undecryptable && !p->conn->tls.client_finished)
+                else if (!c->client_hs_undecryptable && !p->conn->tls.errors &&
+                         !p->conn->tls.client_finished)
                     spec_report(s, c, R_HANDSHAKE_DONE_EARLY, 1, p->frame,
                                 "HANDSHAKE_DONE before the client's Finished");
             }

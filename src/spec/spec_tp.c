@@ -69,7 +69,11 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
         c->nretry++;
     }
     if (k->type == QUIRE_PACKET_INITIAL && d == 0) retry_rules(s, c, p);
-    if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION) c->vn = 1;
+    if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
+        /* the client's next attempt may come with another SCID */
+        c->vn = 1;
+        c->have_iscid[0] = 0;
+    }
 }
 
 #define LIMIT_2_60 (1ull << 60)

@@ -174,6 +174,28 @@ static void test_cid_gap(void **state)
     }
 }
 
+/* After a Version Negotiation the client's next attempt (which the decoder may keep in the
+ * same connection) starts its packet numbers, SCID and CRYPTO data afresh. */
+static void test_vn_new_attempt(void **state)
+{
+    (void)state;
+    fx *x = fx_new();
+    tp_ok(x);
+    quire_packet *k = mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    k->scid = abcd;
+    crypto(x, 0, 20, abXd);
+    go(x);
+    k = mk(x, 0, QUIRE_PACKET_VERSION_NEGOTIATION, 0, 100);
+    k->payload = NULL;
+    k->status = QUIRE_ERR_UNSUPPORTED;
+    go(x);
+    handshake(x); /* Initial packet 0 again, another SCID, other CRYPTO data */
+    finish(x);
+    print_violations(&x->s);
+    assert_int_equal(x->s.count, 0);
+    fx_del(x);
+}
+
 /* A rule broken on every packet is counted every time but kept a few times only. */
 static void test_kept_and_counted(void **state)
 {
@@ -271,11 +293,9 @@ static void test_decoder_short_initial(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_each_rule),
-        cmocka_unit_test(test_table),
-        cmocka_unit_test(test_kept_and_counted),
-        cmocka_unit_test(test_cid_gap),
-        cmocka_unit_test(test_decoder_short_initial),
+        cmocka_unit_test(test_each_rule),        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_kept_and_counted), cmocka_unit_test(test_cid_gap),
+        cmocka_unit_test(test_vn_new_attempt),   cmocka_unit_test(test_decoder_short_initial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
