@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "backend/fake.h"
 #include "checks/check.h"
 #include "report/markdown.h"
 #include "report/result.h"
+#include "run/lifecycle.h"
 #include "spec/spec.h"
 #include "tmpdir.h"
 #include "util/buf.h"
@@ -347,13 +349,78 @@ static void test_captures_mangled(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* ---- through the lifecycle (fake backend): the outcome carries the verdict ---- */
+
+/* The fake simulator leaves a real capture (handshake.pcap) on both sides. */
+static void sim_writes_captures(const quire_role_spec *s, void *arg)
+{
+    (void)arg;
+    const char *dir = getenv("QUIRE_SOURCE_DIR");
+    char src[1024], to[4200];
+    snprintf(src, sizeof src, "%s/tests/data/captures/handshake.pcap",
+             dir ? dir : QUIRE_SOURCE_DIR);
+    snprintf(to, sizeof to, "%s/trace_node_left.pcap", s->sim->dir);
+    copy_file(src, to);
+    snprintf(to, sizeof to, "%s/trace_node_right.pcap", s->sim->dir);
+    copy_file(src, to);
+}
+
+static void test_lifecycle_outcome(void **state)
+{
+    (void)state;
+    char root[128];
+    assert_int_equal(test_tmpdir_make(root, sizeof root, "speclife"), 0);
+    quire_impl server = {.name = "fsrv", .url = "", .path = "/nonexistent/fsrv"};
+    quire_impl client = {.name = "fcli", .url = "", .path = "/nonexistent/fcli"};
+    quire_testcase tc = {
+        .name = "faketest",
+        .abbr = "F",
+        .testcase_server = "handshake",
+        .testcase_client = "handshake",
+        .files = {{1, 100}},
+        .scenario = "simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25",
+        .timeout_s = 5,
+        .cert_chain_len = 1,
+        .judge = judge_ok,
+    };
+    quire_fake_script script = {0};
+    script.role[QUIRE_ROLE_SIM] = quire_fake_runs();
+    script.role[QUIRE_ROLE_SIM].on_start = sim_writes_captures;
+    script.role[QUIRE_ROLE_SERVER] = quire_fake_runs();
+    script.role[QUIRE_ROLE_CLIENT] = quire_fake_exits(0, 20);
+    const char *ignore[] = {"close-error-code"};
+    quire_lifecycle_opts o = {
+        .run_id = "tspec",
+        .log_dir = root,
+        .server = &server,
+        .client = &client,
+        .tc = &tc,
+        .sim_exe = "/nonexistent/quire",
+        .seed = 1,
+        .backend = &quire_backend_fake,
+        .backend_cfg = &script,
+        .keep = 1,
+        .spec_ignore = ignore,
+        .nspec_ignore = 1,
+    };
+    quire_outcome out;
+    assert_int_equal(quire_lifecycle_run(&o, &out), 0);
+    assert_int_equal(out.verdict, QUIRE_VERDICT_SUCCEEDED);
+    /* no key log here: the rules judge what they can see without one */
+    json_t *j = json_loads(out.spec, 0, NULL);
+    assert_non_null(j);
+    assert_true(json_is_true(json_object_get(j, "clean")));
+    assert_true(json_integer_value(json_object_get(j, "rules_judged")) > 0);
+    json_decref(j);
+    assert_int_equal(test_tmpdir_remove(root), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_captures),
-        cmocka_unit_test(test_captures_mangled),
-        cmocka_unit_test(test_check_step),
-        cmocka_unit_test(test_result_and_report),
+        cmocka_unit_test(test_captures),          cmocka_unit_test(test_captures_mangled),
+        cmocka_unit_test(test_check_step),        cmocka_unit_test(test_result_and_report),
+        cmocka_unit_test(test_lifecycle_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
