@@ -54,9 +54,12 @@ static const quire_spec_rule rules[R_COUNT] = {
      "CONNECTION_CLOSE of type 0x1d is sent only in 0-RTT or 1-RTT packets"},
     {"handshake-done-from-server", "RFC 9000 19.20", C, "only the server sends HANDSHAKE_DONE"},
     {"new-token-from-server", "RFC 9000 19.7", C, "a client never sends NEW_TOKEN"},
-    {"no-handshake-after-done", "RFC 9001 4.9.2", S,
-     "the server sends no Handshake packet after HANDSHAKE_DONE (its handshake keys are "
-     "discarded once confirmed; checked next to the server)"},
+    {"no-handshake-after-done", "RFC 9001 4.9.2", B,
+     "no Handshake packet once the handshake is confirmed: the server's after its "
+     "HANDSHAKE_DONE, the client's after acknowledging it (checked next to the sender)"},
+    {"initial-keys-discarded", "RFC 9001 4.9.1", B,
+     "no Initial packet from the client after its first Handshake packet, from the server "
+     "after it acknowledged a Handshake packet (checked next to the sender)"},
     {"handshake-done-after-complete", "RFC 9000 19.20", S,
      "the server sends HANDSHAKE_DONE only once the handshake is complete (after the client's "
      "Finished)"},

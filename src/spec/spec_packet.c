@@ -479,6 +479,70 @@ static void frame_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p,
     if (hd) c->hs_done = c->client_confirmed = 1;
 }
 
+/* RFC 9001 4.9: keys an endpoint has discarded protect nothing it sends afterwards. Judged
+ * next to the sender (the capture order is its order of datagrams) from evidence that it had
+ * discarded them: the client's own first Handshake packet and the server's first ACK of a
+ * Handshake packet (Initial keys, 4.9.1), the server's HANDSHAKE_DONE and the client's ACK of
+ * it (Handshake keys, 4.9.2: the handshake is confirmed). Packets in the same datagram as the
+ * evidence are not judged. */
+static void discard_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int d)
+{
+    const quire_packet *k = p->pkt;
+    const char *who = d ? "server" : "client";
+    if (!spec_near(s, d)) return;
+    if (k->type == QUIRE_PACKET_INITIAL) {
+        spec_checked(s, R_INITIAL_DISCARDED);
+        if (c->initial_gone[d] && p->frame > c->initial_gone[d])
+            spec_report(s, c, R_INITIAL_DISCARDED, d, p->frame,
+                        "Initial packet %llu after %s (frame %llu)", (unsigned long long)k->pn,
+                        d ? "the server acknowledged a Handshake packet"
+                          : "the client's first Handshake packet",
+                        (unsigned long long)c->initial_gone[d]);
+    }
+    if (k->type == QUIRE_PACKET_HANDSHAKE) {
+        spec_checked(s, R_HANDSHAKE_AFTER_DONE);
+        if (c->hs_gone[d] && p->frame > c->hs_gone[d])
+            spec_report(s, c, R_HANDSHAKE_AFTER_DONE, d, p->frame,
+                        "%s Handshake packet %llu after %s (frame %llu)", who,
+                        (unsigned long long)k->pn,
+                        d ? "its HANDSHAKE_DONE" : "acknowledging HANDSHAKE_DONE",
+                        (unsigned long long)c->hs_gone[d]);
+    }
+}
+
+/* Whether an ACK frame covers packet number pn. */
+static int ack_covers(const quire_frame *f, uint64_t pn)
+{
+    quire_cursor it;
+    uint64_t i = 0, lo, hi;
+    while (quire_frame_ack_range(f, &it, &i, &lo, &hi) == 1)
+        if (pn >= lo && pn <= hi) return 1;
+    return 0;
+}
+
+/* The evidence discard_rules() works from, once the packet has been judged. */
+static void note_discards(spec_conn *c, const quire_conn_packet *p, int d)
+{
+    const quire_packet *k = p->pkt;
+    if (d == 0 && k->type == QUIRE_PACKET_HANDSHAKE && !c->initial_gone[0])
+        c->initial_gone[0] = p->frame;
+    if (!decrypted(k)) return;
+    for (size_t i = 0; i < p->nframes; i++) {
+        const quire_frame *f = &p->frames[i];
+        if (d == 1 && f->kind == QUIRE_FRAME_ACK && k->space == QUIRE_PN_SPACE_HANDSHAKE &&
+            !c->initial_gone[1])
+            c->initial_gone[1] = p->frame;
+        if (d == 1 && f->kind == QUIRE_FRAME_HANDSHAKE_DONE && !c->hs_gone[1]) {
+            c->hs_gone[1] = p->frame;
+            c->have_hd_pn = 1;
+            c->hd_pn = k->pn;
+        }
+        if (d == 0 && f->kind == QUIRE_FRAME_ACK && k->type == QUIRE_PACKET_1RTT && c->have_hd_pn &&
+            !c->hs_gone[0] && ack_covers(f, c->hd_pn))
+            c->hs_gone[0] = p->frame;
+    }
+}
+
 void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
 {
     int d = p->from_client ? 0 : 1;
@@ -490,15 +554,11 @@ void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
         c->client_hs = 1;
         if (!decrypted(k)) c->client_hs_undecryptable = 1;
     }
-    if (d == 1 && k->type == QUIRE_PACKET_HANDSHAKE && spec_near(s, 1))
-        spec_checked(s, R_HANDSHAKE_AFTER_DONE);
-    if (d == 1 && k->type == QUIRE_PACKET_HANDSHAKE && c->hs_done && spec_near(s, 1))
-        spec_report(s, c, R_HANDSHAKE_AFTER_DONE, 1, p->frame,
-                    "Handshake packet %llu after the server's HANDSHAKE_DONE",
-                    (unsigned long long)k->pn);
+    discard_rules(s, c, p, d);
     if ((k->type == QUIRE_PACKET_1RTT || k->type == QUIRE_PACKET_0RTT) && !decrypted(k))
         c->app_undecryptable[d] = 1;
     if (!pn_rules(s, c, p, d)) return; /* a network duplicate: judged the first time */
+    note_discards(c, p, d);
     if (!decrypted(k)) return;
     key_update_rules(s, c, p, d);
     frame_rules(s, c, p, d);

@@ -29,6 +29,7 @@ enum spec_rule_id {
     R_HANDSHAKE_DONE_CLIENT,
     R_NEW_TOKEN_CLIENT,
     R_HANDSHAKE_AFTER_DONE,
+    R_INITIAL_DISCARDED,
     R_HANDSHAKE_DONE_EARLY,
     R_RETRY_TOKEN,
     R_RETRY_SCID_KEPT,
@@ -132,7 +133,12 @@ typedef struct spec_conn {
     int vn;
     uint64_t tp_frame[2]; /* where each side's transport parameters became known */
     /* handshake */
-    int hs_done;                 /* the server sent HANDSHAKE_DONE */
+    int hs_done; /* the server sent HANDSHAKE_DONE */
+    int have_hd_pn;
+    uint64_t hd_pn; /* the server's first 1-RTT packet with HANDSHAKE_DONE */
+    /* per sender, the frame from which on it must have discarded its Initial / Handshake keys
+     * (RFC 9001 4.9), 0 not yet */
+    uint64_t initial_gone[2], hs_gone[2];
     int client_hs;               /* a client Handshake packet was seen */
     int client_hs_undecryptable; /* ... and one of them could not be decrypted */
     int client_confirmed;        /* the client received HANDSHAKE_DONE or an ACK in 1-RTT */

@@ -431,6 +431,31 @@ static void retry_scid_good(fx *x)
     go(x);
 }
 
+static void initial_gone_bad(fx *x)
+{
+    quire_spec_set_near(&x->s, QUIRE_SPEC_CLIENT);
+    handshake(x);
+    mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
+    ack(x, 0, 0);
+    go(x);
+}
+static void initial_gone_good(fx *x)
+{
+    /* next to the server: the client's late Initial may have been in flight (not judged);
+     * the server's Initial before it acknowledged a Handshake packet is fine */
+    quire_spec_set_near(&x->s, QUIRE_SPEC_SERVER);
+    handshake(x);
+    mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
+    ack(x, 0, 0);
+    go(x);
+    mk(x, 0, QUIRE_PACKET_INITIAL, 1, 1200);
+    addf(x, QUIRE_FRAME_PING);
+    go(x);
+    mk(x, 0, QUIRE_PACKET_HANDSHAKE, 1, 100);
+    ack(x, 0, 0);
+    go(x);
+}
+
 static void close_code_bad(fx *x)
 {
     handshake(x);

@@ -48,6 +48,7 @@ static const rule_case cases[] = {
     {"handshake-done-from-server", hd_client_bad, hd_client_good},
     {"new-token-from-server", new_token_bad, new_token_good},
     {"no-handshake-after-done", hs_after_done_bad, hs_after_done_good},
+    {"initial-keys-discarded", initial_gone_bad, initial_gone_good},
     {"handshake-done-after-complete", hd_early_bad, hd_early_good},
     {"retry-token-echo", retry_token_bad, retry_token_good},
     {"retry-scid-unchanged", retry_scid_bad, retry_scid_good},
@@ -174,6 +175,42 @@ static void test_cid_gap(void **state)
     }
 }
 
+/* The client discards its Handshake keys once it acknowledged HANDSHAKE_DONE; the server
+ * its Initial keys once it acknowledged a Handshake packet. */
+static void test_keys_discarded(void **state)
+{
+    (void)state;
+    for (int acked = 0; acked < 2; acked++) {
+        fx *x = fx_new();
+        quire_spec_set_near(&x->s, QUIRE_SPEC_BOTH);
+        handshake(x);
+        handshake_done(x, 0);
+        if (acked) {
+            mk(x, 1, QUIRE_PACKET_1RTT, 0, 100);
+            ack(x, 0, 0);
+            go(x);
+        }
+        mk(x, 1, QUIRE_PACKET_HANDSHAKE, 1, 100); /* sent before the HANDSHAKE_DONE arrived? */
+        addf(x, QUIRE_FRAME_PING);
+        go(x);
+        assert_int_equal(x->s.count, acked);
+        assert_int_equal(x->s.per_rule[quire_spec_rule_find("no-handshake-after-done")], acked);
+        fx_del(x);
+    }
+    fx *x = fx_new();
+    quire_spec_set_near(&x->s, QUIRE_SPEC_SERVER);
+    handshake(x);
+    mk(x, 0, QUIRE_PACKET_HANDSHAKE, 1, 100);
+    ack(x, 0, 0);
+    go(x);
+    mk(x, 0, QUIRE_PACKET_INITIAL, 1, 1200);
+    addf(x, QUIRE_FRAME_PING);
+    go(x);
+    assert_int_equal(x->s.count, 1);
+    assert_int_equal(x->s.per_rule[quire_spec_rule_find("initial-keys-discarded")], 1);
+    fx_del(x);
+}
+
 /* After a Version Negotiation the client's next attempt (which the decoder may keep in the
  * same connection) starts its packet numbers, SCID and CRYPTO data afresh. */
 static void test_vn_new_attempt(void **state)
@@ -293,9 +330,13 @@ static void test_decoder_short_initial(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_each_rule),        cmocka_unit_test(test_table),
-        cmocka_unit_test(test_kept_and_counted), cmocka_unit_test(test_cid_gap),
-        cmocka_unit_test(test_vn_new_attempt),   cmocka_unit_test(test_decoder_short_initial),
+        cmocka_unit_test(test_each_rule),
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_kept_and_counted),
+        cmocka_unit_test(test_cid_gap),
+        cmocka_unit_test(test_vn_new_attempt),
+        cmocka_unit_test(test_keys_discarded),
+        cmocka_unit_test(test_decoder_short_initial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
