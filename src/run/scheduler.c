@@ -584,9 +584,14 @@ size_t quire_scheduler_auto_unsupported(quire_result *r, const char *const *no_a
                              pass ? "clients" : "servers");
                     /* the cell's strings are replaced by the call: copy them first */
                     char *log = cell->log ? strdup(cell->log) : NULL;
+                    char *spec = cell->spec ? strdup(cell->spec) : NULL;
                     quire_result_set(r, r->servers[s].name, r->clients[c].name, r->tests[t].abbr,
                                      QUIRE_VERDICT_UNSUPPORTED, why, cell->duration, log);
+                    if (spec)
+                        quire_result_set_spec(r, r->servers[s].name, r->clients[c].name,
+                                              r->tests[t].abbr, spec);
                     free(log);
+                    free(spec);
                     changed++;
                 }
             }
