@@ -232,6 +232,15 @@ int quire_cmd_trace(int argc, char **argv)
         return 2;
     }
     const char *capture = argv[optind];
+    if (check && (frames || conn || export_path)) {
+        fprintf(stderr, "quire trace: --check prints the violations only: no --frames, --conn or "
+                        "--export-pcapng with it\n");
+        return 2;
+    }
+    if (!check && (nignore || near)) {
+        fprintf(stderr, "quire trace: --spec-ignore and --near go with --check\n");
+        return 2;
+    }
     if (check) {
         check_opts co = {capture, keylog, ignore, nignore, near, json};
         return run_check(&co);

@@ -16,6 +16,7 @@
 
 #include "backend/fake.h"
 #include "checks/check.h"
+#include "report/html.h"
 #include "report/markdown.h"
 #include "report/result.h"
 #include "run/lifecycle.h"
@@ -217,6 +218,13 @@ static void test_result_and_report(void **state)
     assert_non_null(strstr(quire_buf_str(&md), "### Spec violations"));
     assert_non_null(strstr(quire_buf_str(&md), "**DC** chacha20: 2 violations: pn-no-reuse"));
     quire_buf_free(&md);
+    quire_buf html;
+    quire_buf_init(&html);
+    assert_int_equal(quire_html_write(&back, NULL, &html), 0);
+    assert_non_null(strstr(quire_buf_str(&html), "title=\"spec rules: clean\">&sect;</sup>"));
+    assert_non_null(strstr(quire_buf_str(&html),
+                           "title=\"spec rules: 2 violations: pn-no-reuse\">&sect;2</sup>"));
+    quire_buf_free(&html);
     /* a later verdict of the test forgets the spec verdict */
     assert_int_equal(
         quire_result_set(&back, "srv", "cli", "DC", QUIRE_VERDICT_FAILED, "x", 1, NULL), 0);
