@@ -14,7 +14,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <sys/wait.h>
+
+#include "sim/pcapw.h"
 #include "spec/spec.h"
+#include "tmpdir.h"
 #include "util/err.h"
 
 #include "spec_cases_flow.h"
@@ -327,6 +331,64 @@ static void test_decoder_short_initial(void **state)
     }
 }
 
+/* The same short Initial in a capture file, through quire_spec_check_file() and
+ * `quire trace --check` (exit 1 with the violation, 0 with the rule switched off). */
+static void test_capture_file_violation(void **state)
+{
+    (void)state;
+    char dir[128], cap[256], cmd[1024];
+    assert_int_equal(test_tmpdir_make(dir, sizeof dir, "specfile"), 0);
+    snprintf(cap, sizeof cap, "%s/short.pcap", dir);
+    uint8_t frame[1600] = {0};
+    size_t n = short_initial(frame + 42, 300);
+    /* Ethernet, IPv4 198.18.0.100 -> 198.19.0.100, UDP 50000 -> 443 (no checksums) */
+    frame[12] = 0x08;
+    uint8_t *ip = frame + 14;
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)((20 + 8 + n) >> 8);
+    ip[3] = (uint8_t)(20 + 8 + n);
+    ip[8] = 64;
+    ip[9] = 17;
+    memcpy(ip + 12, (const uint8_t[]){198, 18, 0, 100}, 4);
+    memcpy(ip + 16, (const uint8_t[]){198, 19, 0, 100}, 4);
+    uint8_t *udp = ip + 20;
+    udp[0] = 50000 >> 8;
+    udp[1] = 50000 & 0xff;
+    udp[2] = 443 >> 8;
+    udp[3] = 443 & 0xff;
+    udp[4] = (uint8_t)((8 + n) >> 8);
+    udp[5] = (uint8_t)(8 + n);
+    quire_pcapw w;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(quire_pcapw_open(&w, cap), 0);
+    quire_pcapw_write(&w, 1000000000ull, frame, 42 + n);
+    quire_pcapw_close(&w);
+    quire_spec s;
+    quire_spec_init(&s, cap);
+    quire_trace t;
+    assert_int_equal(quire_spec_check_file(&s, &t, cap, NULL), 0);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.nv, 1);
+    assert_int_equal(s.v[0].frame, 1);
+    assert_true(s.v[0].from_client);
+    assert_string_equal(quire_spec_rules(&n)[s.v[0].rule].name, "client-initial-1200");
+    quire_trace_free(&t);
+    quire_spec_free(&s);
+    const char *bin = getenv("QUIRE_BIN");
+    if (bin) {
+        snprintf(cmd, sizeof cmd, "'%s' trace --check '%s' >/dev/null", bin, cap);
+        int rc = system(cmd);
+        assert_true(WIFEXITED(rc));
+        assert_int_equal(WEXITSTATUS(rc), 1);
+        snprintf(cmd, sizeof cmd,
+                 "'%s' trace --check --spec-ignore client-initial-1200 '%s' >/dev/null", bin, cap);
+        rc = system(cmd);
+        assert_true(WIFEXITED(rc));
+        assert_int_equal(WEXITSTATUS(rc), 0);
+    }
+    assert_int_equal(test_tmpdir_remove(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_vn_new_attempt),
         cmocka_unit_test(test_keys_discarded),
         cmocka_unit_test(test_decoder_short_initial),
+        cmocka_unit_test(test_capture_file_violation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
