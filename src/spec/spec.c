@@ -67,6 +67,14 @@ static const quire_spec_rule rules[R_COUNT] = {
      "a client's Initial sent to a Retry's SCID carries that Retry's token"},
     {"retry-scid-unchanged", "RFC 9000 17.2.5.2", C,
      "a client's Initial after a Retry keeps the Source Connection ID of its first Initial"},
+    {"retry-pn-continues", "RFC 9000 17.2.5.3", C,
+     "after a Retry the client does not reset its packet numbers (no Initial packet number "
+     "used again)"},
+    {"retry-same-client-hello", "RFC 9000 17.2.5.3", C,
+     "after a Retry the client sends the same ClientHello (the same Initial CRYPTO data)"},
+    {"retry-scid-not-dcid", "RFC 9000 17.2.5.1", S,
+     "a Retry's Source Connection ID is not the Destination Connection ID of the client's "
+     "Initial"},
     {"close-error-code", "RFC 9000 20.1", B,
      "a transport CONNECTION_CLOSE carries a defined error code (0x00-0x11, 0x0100-0x01ff)"},
     {"new-cid-retire-prior-to", "RFC 9000 19.15", B,
@@ -283,7 +291,7 @@ void quire_spec_step(quire_spec *s, const quire_conn_packet *p)
         s->nomem = 1;
         return;
     }
-    spec_packet_step(s, c, p);
+    if (!spec_packet_step(s, c, p)) return;
     spec_tp_step(s, c, p);
     spec_cid_step(s, c, p);
     spec_flow_step(s, c, p);

@@ -291,10 +291,17 @@ static void on_crypto(quire_spec *s, spec_conn *c, const quire_conn_packet *p, i
                                                      : -1;
     if (e < 0) return; /* CRYPTO in 0-RTT: frame-in-packet-type says so */
     spec_checked(s, R_CRYPTO_SAME);
+    int retry = e == 0 && d == 0 && c->retried;
+    if (retry) spec_checked(s, R_RETRY_SAME_CH);
     int64_t diff =
         spec_data_add(&c->crypto[e][d], f->u.crypto.offset, f->u.crypto.data, f->u.crypto.len);
     if (diff == QUIRE_ERR_NOMEM)
         s->nomem = c->crypto[e][d].overflow = 1;
+    else if (diff > 0 && retry)
+        spec_report(s, c, R_RETRY_SAME_CH, 0, p->frame,
+                    "Initial CRYPTO byte %lld after the Retry differs from the ClientHello sent "
+                    "before it",
+                    (long long)(diff - 1));
     else if (diff > 0)
         spec_report(s, c, R_CRYPTO_SAME, d, p->frame,
                     "%s CRYPTO byte %lld differs from the data sent before at that offset",
@@ -306,8 +313,9 @@ void spec_flow_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
     const quire_packet *k = p->pkt;
     if (!k) return;
     int d = p->from_client ? 0 : 1;
-    if ((k->type == QUIRE_PACKET_RETRY && d == 1) || k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
-        /* the client may start its handshake afresh (a new ClientHello at offset 0) */
+    if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
+        /* the client starts a new attempt (a new ClientHello at offset 0); after a Retry it
+         * must not (retry-same-client-hello) */
         spec_data_free(&c->crypto[0][0]);
         spec_data_free(&c->crypto[0][1]);
         return;

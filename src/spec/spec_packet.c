@@ -70,7 +70,8 @@ static void amplification(quire_spec *s, spec_conn *c, const quire_conn_packet *
     }
 }
 
-static void datagram_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int d)
+static void datagram_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int d,
+                           int fresh)
 {
     const quire_packet *k = p->pkt;
     /* a client Handshake packet validates the address (8.1); a token may have (8.1.3, 8.1.2) */
@@ -78,7 +79,7 @@ static void datagram_rules(quire_spec *s, spec_conn *c, const quire_conn_packet 
         (k->type == QUIRE_PACKET_HANDSHAKE || (k->type == QUIRE_PACKET_INITIAL && k->token_len)))
         c->amp_done = 1;
     amplification(s, c, p, d);
-    if (!k || k->type != QUIRE_PACKET_INITIAL || p->frame == c->size_frame[d]) return;
+    if (!fresh || !k || k->type != QUIRE_PACKET_INITIAL || p->frame == c->size_frame[d]) return;
     if (d == 0) spec_checked(s, R_CLIENT_INITIAL_1200);
     if (d == 1 && decrypted(k) && ack_eliciting(p)) spec_checked(s, R_SERVER_INITIAL_1200);
     if (p->udp->len >= 1200) return;
@@ -262,9 +263,9 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
 {
     const quire_packet *k = p->pkt;
     if (k->type == QUIRE_PACKET_RETRY && d == 1) {
-        /* a Retry starts the client's Initial packets over (new DCID, new keys): the numbers
-         * before it are not judged against those after */
-        pns_reset(&c->pns[0][QUIRE_PN_SPACE_INITIAL]);
+        /* RFC 9000 17.2.5.3: the client's packet numbers go on after it */
+        if (!c->retried) c->retry_largest = c->pns[0][QUIRE_PN_SPACE_INITIAL].largest;
+        c->retried = 1;
         return 1;
     }
     if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
@@ -288,8 +289,14 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
     int64_t before = n->largest;
     int r = pns_add(s, n, k->pn, h, (uint8_t)key_gen(p, d));
     spec_checked(s, R_PN_REUSE);
+    if (d == 0 && k->space == QUIRE_PN_SPACE_INITIAL && c->retried) spec_checked(s, R_RETRY_PN);
     if (spec_near(s, d) && before >= 0) spec_checked(s, R_PN_INCREASE);
-    if (r < 0)
+    if (r < 0 && d == 0 && k->space == QUIRE_PN_SPACE_INITIAL && c->retried &&
+        (int64_t)k->pn <= c->retry_largest)
+        spec_report(s, c, R_RETRY_PN, 0, p->frame,
+                    "Initial packet number %llu after the Retry, used before it (largest %lld)",
+                    (unsigned long long)k->pn, (long long)c->retry_largest);
+    else if (r < 0)
         spec_report(s, c, R_PN_REUSE, d, p->frame,
                     "%s packet number %llu in the %s space was used before with other contents",
                     quire_packet_type_name(k->type), (unsigned long long)k->pn,
@@ -543,12 +550,15 @@ static void note_discards(spec_conn *c, const quire_conn_packet *p, int d)
     }
 }
 
-void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
+int spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
 {
     int d = p->from_client ? 0 : 1;
-    datagram_rules(s, c, p, d);
     const quire_packet *k = p->pkt;
-    if (!k) return;
+    /* a network duplicate counts toward the amplification limit, and is judged no further */
+    int fresh = k ? pn_rules(s, c, p, d) : 1;
+    datagram_rules(s, c, p, d, fresh);
+    if (!k) return 1;
+    if (!fresh) return 0;
     header_rules(s, c, p, d);
     if (d == 0 && k->type == QUIRE_PACKET_HANDSHAKE) {
         c->client_hs = 1;
@@ -557,9 +567,9 @@ void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
     discard_rules(s, c, p, d);
     if ((k->type == QUIRE_PACKET_1RTT || k->type == QUIRE_PACKET_0RTT) && !decrypted(k))
         c->app_undecryptable[d] = 1;
-    if (!pn_rules(s, c, p, d)) return; /* a network duplicate: judged the first time */
     note_discards(c, p, d);
-    if (!decrypted(k)) return;
+    if (!decrypted(k)) return 1;
     key_update_rules(s, c, p, d);
     frame_rules(s, c, p, d);
+    return 1;
 }

@@ -33,6 +33,9 @@ enum spec_rule_id {
     R_HANDSHAKE_DONE_EARLY,
     R_RETRY_TOKEN,
     R_RETRY_SCID_KEPT,
+    R_RETRY_PN,
+    R_RETRY_SAME_CH,
+    R_RETRY_SCID_DIFFERS,
     R_CLOSE_ERROR,
     R_NEW_CID_RETIRE,
     R_NEW_CID_ZERO_LEN,
@@ -130,6 +133,8 @@ typedef struct spec_conn {
     uint8_t retry_token[SPEC_MAX_RETRY][256];
     size_t retry_token_len[SPEC_MAX_RETRY]; /* > 256: too long to keep, not compared */
     size_t nretry;
+    int retried;           /* a Retry was seen */
+    int64_t retry_largest; /* the client's largest Initial packet number before it */
     int vn;
     uint64_t tp_frame[2]; /* where each side's transport parameters became known */
     /* handshake */
@@ -186,7 +191,8 @@ int spec_near(const quire_spec *s, int sender);
 uint64_t spec_hash(const uint8_t *p, size_t len);
 
 /* The themed checks, called per packet in this order (step) and per connection at the end. */
-void spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);
+/* Returns 0 for a network duplicate of a packet seen before, which the others skip. */
+int spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);
 void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);
 void spec_tp_finish(quire_spec *s, spec_conn *c, const quire_conn *qc);
 void spec_cid_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p);

@@ -59,6 +59,15 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
         c->iscid[d].len = (uint8_t)k->scid_len;
         if (k->scid_len) memcpy(c->iscid[d].id, k->scid, k->scid_len);
     }
+    if (k->type == QUIRE_PACKET_RETRY && d == 1) {
+        const quire_cid_val *o = &p->conn->odcid;
+        char a[41];
+        spec_checked(s, R_RETRY_SCID_DIFFERS);
+        if (o->len == k->scid_len && (!o->len || !memcmp(o->id, k->scid, o->len)))
+            spec_report(s, c, R_RETRY_SCID_DIFFERS, 1, p->frame,
+                        "Retry with SCID %s, the DCID of the client's Initial",
+                        quire_cid_hex(k->scid, k->scid_len, a));
+    }
     if (k->type == QUIRE_PACKET_RETRY && d == 1 && c->nretry < SPEC_MAX_RETRY) {
         quire_cid_val *v = &c->retry_scid[c->nretry];
         v->len = (uint8_t)k->scid_len;

@@ -456,6 +456,61 @@ static void initial_gone_good(fx *x)
     go(x);
 }
 
+/* The client's first Initial (packet pn, CRYPTO "abcd..."), a Retry, and its next Initial
+ * (packet pn2 with CRYPTO data, prepared: go() sends it). */
+static void retried(fx *x, uint64_t pn2, const uint8_t *ch)
+{
+    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    crypto(x, 0, 20, abcd);
+    go(x);
+    quire_packet *k = mk(x, 0, QUIRE_PACKET_RETRY, 0, 100);
+    k->scid = abcd;
+    k->token = abcd;
+    k->token_len = 5;
+    k->payload = NULL;
+    k->status = QUIRE_ERR_UNSUPPORTED;
+    go(x);
+    k = mk(x, 1, QUIRE_PACKET_INITIAL, pn2, 1200);
+    k->dcid = abcd;
+    k->token = abcd;
+    k->token_len = 5;
+    crypto(x, 0, 20, ch);
+    go(x);
+}
+static void retry_pn_bad(fx *x)
+{
+    retried(x, 0, abcd);
+}
+static void retry_pn_good(fx *x)
+{
+    retried(x, 1, abcd);
+}
+static void retry_ch_bad(fx *x)
+{
+    retried(x, 1, abXd);
+}
+static void retry_ch_good(fx *x)
+{
+    retry_pn_good(x);
+}
+
+static void retry_scid_dcid_bad(fx *x)
+{
+    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    go(x);
+    quire_packet *k = mk(x, 0, QUIRE_PACKET_RETRY, 0, 100);
+    k->scid = odcid;
+    k->token = abcd;
+    k->token_len = 5;
+    k->payload = NULL;
+    k->status = QUIRE_ERR_UNSUPPORTED;
+    go(x);
+}
+static void retry_scid_dcid_good(fx *x)
+{
+    retry_pn_good(x);
+}
+
 static void close_code_bad(fx *x)
 {
     handshake(x);

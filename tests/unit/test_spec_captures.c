@@ -42,6 +42,10 @@ typedef struct expected {
 } expected;
 
 static const expected known[] = {
+    /* RFC 9000 17.2.5.3: "A client MUST use the same cryptographic handshake message it
+     * included in this packet." aioquic answers the Retry (frame 2) with a new ClientHello
+     * (another random from byte 6 on, frame 3). */
+    {"aioquic-retry", "retry-same-client-hello", 1},
     {NULL, NULL, 0},
 };
 
@@ -339,7 +343,12 @@ static void test_captures_mangled(void **state)
             quire_trace *t = calloc(1, sizeof *t);
             assert_non_null(t);
             assert_int_equal(quire_observe_run(t, NULL, m, mlen, keys, &o, 1), 0);
-            if (s.count) {
+            size_t nrules;
+            quire_spec_rules(&nrules);
+            int bad = 0;
+            for (size_t r = 0; r < nrules; r++)
+                bad |= s.per_rule[r] != expected_count(names[i], (int)r);
+            if (bad) {
                 print_message("%s %s: %llu violations\n", names[i],
                               mode ? "reordered" : "duplicated", (unsigned long long)s.count);
                 print_violations(&s);
