@@ -16,124 +16,173 @@
 
 /* In the order of enum spec_rule_id. */
 static const quire_spec_rule rules[R_COUNT] = {
-    {"client-initial-1200", "RFC 9000 14.1", C,
-     "UDP datagrams carrying a client's Initial packets are at least 1200 bytes"},
-    {"server-initial-1200", "RFC 9000 14.1", S,
-     "UDP datagrams carrying a server's ack-eliciting Initial packets are at least 1200 bytes"},
-    {"amplification-3x", "RFC 9000 8.1", S,
-     "before the client's address is validated the server sends at most 3 times the bytes it "
-     "received"},
-    {"client-initial-dcid-8", "RFC 9000 7.2", C,
-     "the Destination Connection ID of a client's first Initial is at least 8 bytes"},
-    {"server-initial-token-empty", "RFC 9000 17.2.2", S,
-     "Initial packets sent by the server have a zero-length token"},
-    {"long-header-reserved-bits", "RFC 9000 17.2", B,
-     "the reserved bits of a long header are 0 after header protection is removed"},
-    {"short-header-reserved-bits", "RFC 9000 17.3.1", B,
-     "the reserved bits of a short header are 0 after header protection is removed"},
-    {"fixed-bit", "RFC 9000 17.2, RFC 9287 3", B,
-     "the fixed bit is 1 unless the receiver sent grease_quic_bit"},
-    {"no-0rtt-from-server", "RFC 9000 17.2.3", S, "a server never sends 0-RTT packets"},
-    {"no-retry-from-client", "RFC 9000 17.2.5", C, "a client never sends Retry packets"},
-    {"v2-packet-types", "RFC 9369 3.2", B,
-     "QUIC v2 long headers use the v2 type bits (Initial 0b01, 0-RTT 0b10, Handshake 0b11, "
-     "Retry 0b00)"},
-    {"pn-no-reuse", "RFC 9000 12.3", B,
-     "a packet number is not reused within a packet number space (a network duplicate is "
-     "not a reuse)"},
-    {"pn-increasing", "RFC 9000 12.3", B,
-     "each packet number in a space is larger than the previous one (checked next to the "
-     "sender)"},
-    {"ack-only-sent", "RFC 9000 13.1", B,
-     "ACK frames acknowledge only packet numbers the peer sent in that space"},
-    {"packet-has-frames", "RFC 9000 12.4", B, "a packet contains at least one frame"},
-    {"frame-in-packet-type", "RFC 9000 12.4", B,
-     "frames appear only in the packet types Table 3 allows (e.g. no STREAM in Initial, no ACK "
-     "in 0-RTT)"},
-    {"application-close-1rtt", "RFC 9000 12.4, 10.2.3", B,
-     "CONNECTION_CLOSE of type 0x1d is sent only in 0-RTT or 1-RTT packets"},
-    {"handshake-done-from-server", "RFC 9000 19.20", C, "only the server sends HANDSHAKE_DONE"},
-    {"new-token-from-server", "RFC 9000 19.7", C, "a client never sends NEW_TOKEN"},
-    {"no-handshake-after-done", "RFC 9001 4.9.2", B,
-     "no Handshake packet once the handshake is confirmed: the server's after its "
-     "HANDSHAKE_DONE, the client's after acknowledging it (checked next to the sender)"},
-    {"initial-keys-discarded", "RFC 9001 4.9.1", B,
-     "no Initial packet from the client after its first Handshake packet, from the server "
-     "after it acknowledged a Handshake packet (checked next to the sender)"},
-    {"handshake-done-after-complete", "RFC 9000 19.20", S,
-     "the server sends HANDSHAKE_DONE only once the handshake is complete (after the client's "
-     "Finished)"},
-    {"retry-token-echo", "RFC 9000 17.2.5.2", C,
-     "a client's Initial sent to a Retry's SCID carries that Retry's token"},
-    {"retry-scid-unchanged", "RFC 9000 17.2.5.2", C,
-     "a client's Initial after a Retry keeps the Source Connection ID of its first Initial"},
-    {"retry-pn-continues", "RFC 9000 17.2.5.3", C,
-     "after a Retry the client does not reset its packet numbers (no Initial packet number "
-     "used again)"},
-    {"retry-same-client-hello", "RFC 9000 17.2.5.3", C,
-     "after a Retry the client sends the same ClientHello (the same Initial CRYPTO data)"},
-    {"retry-scid-not-dcid", "RFC 9000 17.2.5.1", S,
-     "a Retry's Source Connection ID is not the Destination Connection ID of the client's "
-     "Initial"},
-    {"close-error-code", "RFC 9000 20.1", B,
-     "a transport CONNECTION_CLOSE carries a defined error code (0x00-0x11, 0x0100-0x01ff)"},
-    {"new-cid-retire-prior-to", "RFC 9000 19.15", B,
-     "Retire Prior To in NEW_CONNECTION_ID is not larger than the Sequence Number"},
-    {"new-cid-zero-length", "RFC 9000 19.15", B,
-     "an endpoint using zero-length connection IDs sends no NEW_CONNECTION_ID"},
-    {"new-cid-sequence", "RFC 9000 5.1.1", B,
-     "connection IDs get sequence numbers increasing by 1, each for one connection ID (gaps "
-     "checked next to the issuer)"},
-    {"cid-active-limit", "RFC 9000 5.1.1", B,
-     "an endpoint provides no more connection IDs than the peer's active_connection_id_limit "
-     "(beyond Retire Prior To)"},
-    {"retire-cid-issued", "RFC 9000 19.16", B,
-     "RETIRE_CONNECTION_ID names a sequence number the peer issued"},
-    {"retire-cid-not-in-use", "RFC 9000 19.16", B,
-     "RETIRE_CONNECTION_ID does not retire the connection ID its own packet is sent to"},
-    {"path-response-echo", "RFC 9000 8.2.2", B,
-     "PATH_RESPONSE echoes the data of a PATH_CHALLENGE the peer sent"},
-    {"key-update-confirmed", "RFC 9001 6.1", B,
-     "no key update is initiated before the handshake is confirmed"},
-    {"key-update-ack-new-keys", "RFC 9001 6.2", B,
-     "an endpoint acknowledges a packet of a new key phase only in packets of that phase or "
-     "later"},
-    {"key-update-after-ack", "RFC 9001 6.1", B,
-     "a subsequent key update is initiated only after a packet of the current phase was "
-     "acknowledged"},
-    {"tp-max-udp-payload-size", "RFC 9000 18.2", B, "max_udp_payload_size is at least 1200"},
-    {"tp-ack-delay-exponent", "RFC 9000 18.2", B, "ack_delay_exponent is at most 20"},
-    {"tp-max-ack-delay", "RFC 9000 18.2", B, "max_ack_delay is less than 2^14"},
-    {"tp-active-cid-limit", "RFC 9000 18.2", B, "active_connection_id_limit is at least 2"},
-    {"tp-server-only", "RFC 9000 18.2", C,
-     "a client sends none of original_destination_connection_id, preferred_address, "
-     "retry_source_connection_id, stateless_reset_token"},
-    {"tp-initial-scid", "RFC 9000 7.3", B,
-     "initial_source_connection_id is sent and equals the SCID of the sender's Initial packets"},
-    {"tp-original-dcid", "RFC 9000 7.3", S,
-     "the server's original_destination_connection_id equals the DCID of the client's first "
-     "Initial"},
-    {"tp-retry-scid", "RFC 9000 7.3", S,
-     "the server sends retry_source_connection_id exactly when it sent a Retry, equal to the "
-     "Retry's SCID"},
-    {"crypto-data-unchanged", "RFC 9000 19.6", B,
-     "CRYPTO data sent again at an offset is the same as before"},
-    {"stream-data-unchanged", "RFC 9000 2.2", B,
-     "stream data sent again at an offset is the same as before"},
-    {"final-size", "RFC 9000 4.5", B,
-     "once a stream's final size is known it does not change and no data is sent beyond it"},
-    {"stream-direction", "RFC 9000 2.1, 19.4-19.10", B,
-     "no STREAM or RESET_STREAM on a peer's unidirectional stream, no STOP_SENDING or "
-     "MAX_STREAM_DATA on one's own"},
-    {"flow-max-data", "RFC 9000 4.1", B,
-     "stream data in total stays within the peer's initial_max_data and MAX_DATA"},
-    {"flow-max-stream-data", "RFC 9000 4.1", B,
-     "stream data stays within the peer's stream limit (initial_max_stream_data_*, "
-     "MAX_STREAM_DATA)"},
-    {"flow-max-streams", "RFC 9000 4.6", B,
-     "streams opened stay within the peer's initial_max_streams_* and MAX_STREAMS"},
-    {"max-streams-2-60", "RFC 9000 19.11, 18.2", B,
-     "MAX_STREAMS and initial_max_streams_* do not exceed 2^60"},
+    [R_CLIENT_INITIAL_1200] =
+        {"client-initial-1200", "RFC 9000 14.1", C,
+         "UDP datagrams carrying a client's Initial packets are at least 1200 bytes"},
+    [R_SERVER_INITIAL_1200] =
+        {"server-initial-1200", "RFC 9000 14.1", S,
+         "UDP datagrams carrying a server's ack-eliciting Initial packets are at least 1200 bytes"},
+    [R_AMPLIFICATION] =
+        {"amplification-3x", "RFC 9000 8.1", S,
+         "before the client's address is validated the server sends at most 3 times the bytes it "
+         "received"},
+    [R_CLIENT_INITIAL_DCID] =
+        {"client-initial-dcid-8", "RFC 9000 7.2", C,
+         "the Destination Connection ID of a client's first Initial is at least 8 bytes"},
+    [R_SERVER_INITIAL_TOKEN] = {"server-initial-token-empty", "RFC 9000 17.2.2", S,
+                                "Initial packets sent by the server have a zero-length token"},
+    [R_LONG_RESERVED] =
+        {"long-header-reserved-bits", "RFC 9000 17.2", B,
+         "the reserved bits of a long header are 0 after header protection is removed"},
+    [R_SHORT_RESERVED] =
+        {"short-header-reserved-bits", "RFC 9000 17.3.1", B,
+         "the reserved bits of a short header are 0 after header protection is removed"},
+    [R_FIXED_BIT] = {"fixed-bit", "RFC 9000 17.2, RFC 9287 3", B,
+                     "the fixed bit is 1 unless the receiver sent grease_quic_bit"},
+    [R_ZERO_RTT_FROM_SERVER] = {"no-0rtt-from-server", "RFC 9000 17.2.3", S,
+                                "a server never sends 0-RTT packets"},
+    [R_RETRY_FROM_CLIENT] = {"no-retry-from-client", "RFC 9000 17.2.5", C,
+                             "a client never sends Retry packets"},
+    [R_V2_TYPES] =
+        {"v2-packet-types", "RFC 9369 3.2", B,
+         "QUIC v2 long headers use the v2 type bits (Initial 0b01, 0-RTT 0b10, Handshake 0b11, "
+         "Retry 0b00)"},
+    [R_PN_REUSE] =
+        {"pn-no-reuse", "RFC 9000 12.3", B,
+         "a packet number is not reused within a packet number space (a network duplicate is "
+         "not a reuse)"},
+    [R_PN_INCREASE] =
+        {"pn-increasing", "RFC 9000 12.3", B,
+         "each packet number in a space is larger than the previous one (checked next to the "
+         "sender)"},
+    [R_ACK_UNSENT] = {"ack-only-sent", "RFC 9000 13.1", B,
+                      "ACK frames acknowledge only packet numbers the peer sent in that space"},
+    [R_EMPTY_PACKET] = {"packet-has-frames", "RFC 9000 12.4", B,
+                        "a packet contains at least one frame"},
+    [R_FRAME_PACKET_TYPE] =
+        {"frame-in-packet-type", "RFC 9000 12.4", B,
+         "frames appear only in the packet types Table 3 allows (e.g. no STREAM in Initial, no ACK "
+         "in 0-RTT)"},
+    [R_APP_CLOSE_TYPE] = {"application-close-1rtt", "RFC 9000 12.4, 10.2.3", B,
+                          "CONNECTION_CLOSE of type 0x1d is sent only in 0-RTT or 1-RTT packets"},
+    [R_HANDSHAKE_DONE_CLIENT] = {"handshake-done-from-server", "RFC 9000 19.20", C,
+                                 "only the server sends HANDSHAKE_DONE"},
+    [R_NEW_TOKEN_CLIENT] = {"new-token-from-server", "RFC 9000 19.7", C,
+                            "a client never sends NEW_TOKEN"},
+    [R_HANDSHAKE_AFTER_DONE] =
+        {"no-handshake-after-done", "RFC 9001 4.9.2", B,
+         "no Handshake packet once the handshake is confirmed: the server's after its "
+         "HANDSHAKE_DONE, the client's after acknowledging it (checked next to the sender)"},
+    [R_INITIAL_DISCARDED] =
+        {"initial-keys-discarded", "RFC 9001 4.9.1", B,
+         "no Initial packet from the client after its first Handshake packet, from the server "
+         "after it acknowledged a Handshake packet (checked next to the sender)"},
+    [R_ZERO_RTT_AFTER_1RTT] =
+        {"no-0rtt-after-1rtt", "RFC 9000 17.2.3", C,
+         "no 0-RTT packet once the client processes 1-RTT packets (after it acknowledged one; "
+         "checked next to the client)"},
+    [R_ZERO_RTT_OFFERED] =
+        {"0rtt-early-data-offered", "RFC 9001 4.6.1, RFC 8446 4.2.10", C,
+         "a client sends 0-RTT packets only with the early_data extension in its ClientHello"},
+    [R_HANDSHAKE_DONE_EARLY] =
+        {"handshake-done-after-complete", "RFC 9000 19.20", S,
+         "the server sends HANDSHAKE_DONE only once the handshake is complete (after the client's "
+         "Finished)"},
+    [R_RETRY_TOKEN] = {"retry-token-echo", "RFC 9000 17.2.5.2", C,
+                       "a client's Initial sent to a Retry's SCID carries that Retry's token"},
+    [R_RETRY_SCID_KEPT] =
+        {"retry-scid-unchanged", "RFC 9000 17.2.5.2", C,
+         "a client's Initial after a Retry keeps the Source Connection ID of its first Initial"},
+    [R_RETRY_PN] =
+        {"retry-pn-continues", "RFC 9000 17.2.5.3", C,
+         "after a Retry the client does not reset its packet numbers (no Initial packet number "
+         "used again)"},
+    [R_RETRY_SAME_CH] =
+        {"retry-same-client-hello", "RFC 9000 17.2.5.3", C,
+         "after a Retry the client sends the same ClientHello (the same Initial CRYPTO data)"},
+    [R_RETRY_SCID_DIFFERS] =
+        {"retry-scid-not-dcid", "RFC 9000 17.2.5.1", S,
+         "a Retry's Source Connection ID is not the Destination Connection ID of the client's "
+         "Initial"},
+    [R_CLOSE_ERROR] =
+        {"close-error-code", "RFC 9000 20.1", B,
+         "a transport CONNECTION_CLOSE carries a defined error code (0x00-0x11, 0x0100-0x01ff)"},
+    [R_NEW_CID_RETIRE] =
+        {"new-cid-retire-prior-to", "RFC 9000 19.15", B,
+         "Retire Prior To in NEW_CONNECTION_ID is not larger than the Sequence Number"},
+    [R_NEW_CID_ZERO_LEN] =
+        {"new-cid-zero-length", "RFC 9000 19.15", B,
+         "an endpoint using zero-length connection IDs sends no NEW_CONNECTION_ID"},
+    [R_NEW_CID_SEQ] =
+        {"new-cid-sequence", "RFC 9000 5.1.1", B,
+         "connection IDs get sequence numbers increasing by 1, each for one connection ID (gaps "
+         "checked next to the issuer)"},
+    [R_CID_LIMIT] =
+        {"cid-active-limit", "RFC 9000 5.1.1", B,
+         "an endpoint provides no more connection IDs than the peer's active_connection_id_limit "
+         "(beyond Retire Prior To)"},
+    [R_RETIRE_UNKNOWN] = {"retire-cid-issued", "RFC 9000 19.16", B,
+                          "RETIRE_CONNECTION_ID names a sequence number the peer issued"},
+    [R_RETIRE_IN_USE] =
+        {"retire-cid-not-in-use", "RFC 9000 19.16", B,
+         "RETIRE_CONNECTION_ID does not retire the connection ID its own packet is sent to"},
+    [R_PATH_RESPONSE] = {"path-response-echo", "RFC 9000 8.2.2", B,
+                         "PATH_RESPONSE echoes the data of a PATH_CHALLENGE the peer sent"},
+    [R_KEY_UPDATE_CONFIRMED] = {"key-update-confirmed", "RFC 9001 6.1", B,
+                                "no key update is initiated before the handshake is confirmed"},
+    [R_KEY_UPDATE_ACK] =
+        {"key-update-ack-new-keys", "RFC 9001 6.2", B,
+         "an endpoint acknowledges a packet of a new key phase only in packets of that phase or "
+         "later"},
+    [R_KEY_UPDATE_SUBSEQUENT] =
+        {"key-update-after-ack", "RFC 9001 6.1", B,
+         "a subsequent key update is initiated only after a packet of the current phase was "
+         "acknowledged"},
+    [R_TP_MAX_UDP] = {"tp-max-udp-payload-size", "RFC 9000 18.2", B,
+                      "max_udp_payload_size is at least 1200"},
+    [R_TP_ACK_DELAY_EXP] = {"tp-ack-delay-exponent", "RFC 9000 18.2", B,
+                            "ack_delay_exponent is at most 20"},
+    [R_TP_MAX_ACK_DELAY] = {"tp-max-ack-delay", "RFC 9000 18.2", B,
+                            "max_ack_delay is less than 2^14"},
+    [R_TP_CID_LIMIT] = {"tp-active-cid-limit", "RFC 9000 18.2", B,
+                        "active_connection_id_limit is at least 2"},
+    [R_TP_SERVER_ONLY] =
+        {"tp-server-only", "RFC 9000 18.2", C,
+         "a client sends none of original_destination_connection_id, preferred_address, "
+         "retry_source_connection_id, stateless_reset_token"},
+    [R_TP_INITIAL_SCID] = {"tp-initial-scid", "RFC 9000 7.3", B,
+                           "initial_source_connection_id is sent and equals the SCID of the "
+                           "sender's Initial packets"},
+    [R_TP_ORIGINAL_DCID] =
+        {"tp-original-dcid", "RFC 9000 7.3", S,
+         "the server's original_destination_connection_id equals the DCID of the client's first "
+         "Initial"},
+    [R_TP_RETRY_SCID] =
+        {"tp-retry-scid", "RFC 9000 7.3", S,
+         "the server sends retry_source_connection_id exactly when it sent a Retry, equal to the "
+         "Retry's SCID"},
+    [R_CRYPTO_SAME] = {"crypto-data-unchanged", "RFC 9000 19.6", B,
+                       "CRYPTO data sent again at an offset is the same as before"},
+    [R_STREAM_SAME] = {"stream-data-unchanged", "RFC 9000 2.2", B,
+                       "stream data sent again at an offset is the same as before"},
+    [R_FINAL_SIZE] =
+        {"final-size", "RFC 9000 4.5", B,
+         "once a stream's final size is known it does not change and no data is sent beyond it"},
+    [R_STREAM_DIRECTION] =
+        {"stream-direction", "RFC 9000 2.1, 19.4-19.10", B,
+         "no STREAM or RESET_STREAM on a peer's unidirectional stream, no STOP_SENDING or "
+         "MAX_STREAM_DATA on one's own"},
+    [R_MAX_DATA] = {"flow-max-data", "RFC 9000 4.1", B,
+                    "stream data in total stays within the peer's initial_max_data and MAX_DATA"},
+    [R_MAX_STREAM_DATA] =
+        {"flow-max-stream-data", "RFC 9000 4.1", B,
+         "stream data stays within the peer's stream limit (initial_max_stream_data_*, "
+         "MAX_STREAM_DATA)"},
+    [R_MAX_STREAMS] =
+        {"flow-max-streams", "RFC 9000 4.6", B,
+         "streams opened stay within the peer's initial_max_streams_* and MAX_STREAMS"},
+    [R_MAX_STREAMS_BOUND] = {"max-streams-2-60", "RFC 9000 19.11, 18.2", B,
+                             "MAX_STREAMS and initial_max_streams_* do not exceed 2^60"},
 };
 
 #undef C

@@ -138,6 +138,16 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
         (d == 1 && k->type == QUIRE_PACKET_0RTT) || (d == 0 && k->type == QUIRE_PACKET_RETRY);
     if (k->version == QUIC_V2) spec_checked(s, R_V2_TYPES);
     spec_checked(s, d ? R_ZERO_RTT_FROM_SERVER : R_RETRY_FROM_CLIENT);
+    /* RFC 8446 4.2.10: early data only with the early_data extension (a ClientHello after a
+     * HelloRetryRequest has none, and 0-RTT sent before it may reach the capture later) */
+    const quire_tls_info *tls = &qc->tls;
+    if (d == 0 && k->type == QUIRE_PACKET_0RTT && tls->client_hello == 1 &&
+        !tls->hello_retry_request && !tls->errors) {
+        spec_checked(s, R_ZERO_RTT_OFFERED);
+        if (!tls->early_data)
+            spec_report(s, c, R_ZERO_RTT_OFFERED, 0, p->frame,
+                        "0-RTT packet without early_data in the ClientHello");
+    }
     if (wrong && k->version == QUIC_V2)
         spec_report(s, c, R_V2_TYPES, d, p->frame,
                     "a v2 long header with type bits 0x%x (a v2 %s, which the %s never sends: v1 "
@@ -506,6 +516,14 @@ static void discard_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *
                           : "the client's first Handshake packet",
                         (unsigned long long)c->initial_gone[d]);
     }
+    if (k->type == QUIRE_PACKET_0RTT && d == 0) {
+        spec_checked(s, R_ZERO_RTT_AFTER_1RTT);
+        if (c->zrtt_gone && p->frame > c->zrtt_gone)
+            spec_report(
+                s, c, R_ZERO_RTT_AFTER_1RTT, 0, p->frame,
+                "0-RTT packet %llu after the client acknowledged 1-RTT packets (frame %llu)",
+                (unsigned long long)k->pn, (unsigned long long)c->zrtt_gone);
+    }
     if (k->type == QUIRE_PACKET_HANDSHAKE) {
         spec_checked(s, R_HANDSHAKE_AFTER_DONE);
         if (c->hs_gone[d] && p->frame > c->hs_gone[d])
@@ -547,6 +565,9 @@ static void note_discards(spec_conn *c, const quire_conn_packet *p, int d)
         if (d == 0 && f->kind == QUIRE_FRAME_ACK && k->type == QUIRE_PACKET_1RTT && c->have_hd_pn &&
             !c->hs_gone[0] && ack_covers(f, c->hd_pn))
             c->hs_gone[0] = p->frame;
+        /* the application space's ACK can only acknowledge the server's 1-RTT packets */
+        if (d == 0 && f->kind == QUIRE_FRAME_ACK && k->type == QUIRE_PACKET_1RTT && !c->zrtt_gone)
+            c->zrtt_gone = p->frame;
     }
 }
 

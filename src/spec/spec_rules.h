@@ -30,6 +30,8 @@ enum spec_rule_id {
     R_NEW_TOKEN_CLIENT,
     R_HANDSHAKE_AFTER_DONE,
     R_INITIAL_DISCARDED,
+    R_ZERO_RTT_AFTER_1RTT,
+    R_ZERO_RTT_OFFERED,
     R_HANDSHAKE_DONE_EARLY,
     R_RETRY_TOKEN,
     R_RETRY_SCID_KEPT,
@@ -144,6 +146,7 @@ typedef struct spec_conn {
     /* per sender, the frame from which on it must have discarded its Initial / Handshake keys
      * (RFC 9001 4.9), 0 not yet */
     uint64_t initial_gone[2], hs_gone[2];
+    uint64_t zrtt_gone; /* the client acknowledged a 1-RTT packet: no 0-RTT from then on */
     int client_hs;               /* a client Handshake packet was seen */
     int client_hs_undecryptable; /* ... and one of them could not be decrypted */
     int client_confirmed;        /* the client received HANDSHAKE_DONE or an ACK in 1-RTT */

@@ -511,6 +511,52 @@ static void retry_scid_dcid_good(fx *x)
     retry_pn_good(x);
 }
 
+static void zrtt_after_bad(fx *x)
+{
+    quire_spec_set_near(&x->s, QUIRE_SPEC_CLIENT);
+    x->conn->tls.client_hello = 1;
+    x->conn->tls.early_data = 1;
+    handshake(x);
+    handshake_done(x, 0);
+    mk(x, 1, QUIRE_PACKET_1RTT, 1, 100);
+    ack(x, 0, 0);
+    go(x);
+    mk(x, 1, QUIRE_PACKET_0RTT, 2, 100);
+    addf(x, QUIRE_FRAME_PING);
+    go(x);
+}
+static void zrtt_after_good(fx *x)
+{
+    quire_spec_set_near(&x->s, QUIRE_SPEC_CLIENT);
+    x->conn->tls.client_hello = 1;
+    x->conn->tls.early_data = 1;
+    handshake(x);
+    mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
+    stream(x, 0, 0, 10, 1, abcd);
+    go(x);
+    handshake_done(x, 0);
+    mk(x, 1, QUIRE_PACKET_1RTT, 1, 100);
+    ack(x, 0, 0);
+    go(x);
+}
+static void zrtt_offered_bad(fx *x)
+{
+    x->conn->tls.client_hello = 1;
+    handshake(x);
+    mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
+    addf(x, QUIRE_FRAME_PING);
+    go(x);
+}
+static void zrtt_offered_good(fx *x)
+{
+    x->conn->tls.client_hello = 1;
+    x->conn->tls.early_data = 1;
+    handshake(x);
+    mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
+    addf(x, QUIRE_FRAME_PING);
+    go(x);
+}
+
 static void close_code_bad(fx *x)
 {
     handshake(x);

@@ -53,6 +53,8 @@ static const rule_case cases[] = {
     {"new-token-from-server", new_token_bad, new_token_good},
     {"no-handshake-after-done", hs_after_done_bad, hs_after_done_good},
     {"initial-keys-discarded", initial_gone_bad, initial_gone_good},
+    {"no-0rtt-after-1rtt", zrtt_after_bad, zrtt_after_good},
+    {"0rtt-early-data-offered", zrtt_offered_bad, zrtt_offered_good},
     {"handshake-done-after-complete", hd_early_bad, hd_early_good},
     {"retry-token-echo", retry_token_bad, retry_token_good},
     {"retry-scid-unchanged", retry_scid_bad, retry_scid_good},
@@ -146,6 +148,7 @@ static void test_table(void **state)
     assert_true(n <= QUIRE_SPEC_MAX_RULES);
     assert_int_equal(n, NCASES);
     for (size_t i = 0; i < n; i++) {
+        assert_non_null(r[i].name); /* every id of the table has its entry */
         assert_non_null(r[i].rfc);
         assert_true(!strncmp(r[i].rfc, "RFC 9", 5));
         assert_true(strlen(r[i].text) > 10);
