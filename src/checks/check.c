@@ -273,7 +273,7 @@ static int scan_capture(quire_facts *f, quire_spec *sp, const char *cap, const c
     quire_observer o[2] = {quire_facts_observer(f, cap, keys), quire_spec_observer(sp)};
     quire_trace *t = calloc(1, sizeof *t);
     if (!t) {
-        snprintf(f->error, sizeof f->error, "%s: out of memory", cap);
+        snprintf(f->error, sizeof f->error, "%.400s: out of memory", cap);
         return QUIRE_ERR_NOMEM;
     }
     int rc = quire_observe_run(t, cap, NULL, 0, keys, o, 2);

@@ -41,7 +41,7 @@ static const quire_cid_val *cid_of(const spec_conn *c, const quire_conn *qc, int
 static uint64_t active(const spec_conn *c, const quire_conn *qc, int issuer)
 {
     uint64_t n = 0;
-    for (uint64_t q = c->cid_rpt[issuer]; q < SPEC_MAX_CID_SEQ; q++)
+    for (uint64_t q = c->cid_rpt[issuer]; q <= c->cid_max[issuer] || q <= 1; q++)
         if (cid_of(c, qc, issuer, q) && !bit(c->cid_retired[issuer], q)) n++;
     return n;
 }
@@ -69,6 +69,7 @@ static void on_new_cid(quire_spec *s, spec_conn *c, const quire_conn_packet *p, 
     if (old) return;
     c->cid[d][seq] = v;
     set_bit(c->cid_issued[d], seq);
+    if (seq > c->cid_max[d]) c->cid_max[d] = seq;
     /* RFC 9000 5.1.1: within the limit, the excess retired by Retire Prior To */
     const quire_tp_set *tp = d == 0 ? &p->conn->tls.server_tp : &p->conn->tls.client_tp;
     if (!tp->present || c->app_undecryptable[1 - d] || c->cid_overflow[d]) return;

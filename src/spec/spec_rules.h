@@ -173,6 +173,7 @@ typedef struct spec_conn {
     quire_cid_val cid[2][SPEC_MAX_CID_SEQ];
     uint8_t cid_issued[2][SPEC_MAX_CID_SEQ / 8], cid_retired[2][SPEC_MAX_CID_SEQ / 8];
     uint64_t cid_rpt[2];
+    uint64_t cid_max[2]; /* the largest sequence number issued in NEW_CONNECTION_ID */
     int cid_overflow[2], cid_limit_reported[2];
     int reported[R_COUNT][2]; /* violations already reported per rule and sender */
 } spec_conn;
