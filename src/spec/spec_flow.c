@@ -43,7 +43,8 @@ int64_t spec_data_add(spec_data *d, uint64_t offset, const uint8_t *data, uint64
     }
     /* fast paths: all new (the first transmission) or all seen (a retransmission) */
     int any = 0, all = 1;
-    for (uint64_t o = offset; o < end && (all || !any);) {
+    if (offset >= d->end) all = 0; /* beyond all seen: nothing to scan */
+    for (uint64_t o = offset; o < end && offset < d->end && (all || !any);) {
         if (!(o & 7) && o + 8 <= end) {
             any |= d->have[o >> 3] != 0;
             all &= d->have[o >> 3] == 0xff;
@@ -57,19 +58,21 @@ int64_t spec_data_add(spec_data *d, uint64_t offset, const uint8_t *data, uint64
     }
     if (!any) {
         memcpy(d->buf + offset, data, len);
-        for (uint64_t o = offset; o < end;) {
-            if (!(o & 7) && o + 8 <= end) {
-                d->have[o >> 3] = 0xff;
-                o += 8;
-            } else {
-                d->have[o >> 3] |= (uint8_t)(1u << (o & 7));
-                o++;
-            }
+        uint64_t o = offset;
+        for (; o < end && (o & 7); o++)
+            d->have[o >> 3] |= (uint8_t)(1u << (o & 7));
+        if (o + 8 <= end) {
+            memset(d->have + (o >> 3), 0xff, (end - o) >> 3);
+            o += (end - o) & ~(uint64_t)7;
         }
+        for (; o < end; o++)
+            d->have[o >> 3] |= (uint8_t)(1u << (o & 7));
+        if (end > d->end) d->end = end;
         return 0;
     }
     if (all && !memcmp(d->buf + offset, data, len)) return 0;
     int64_t diff = 0;
+    if (end > d->end) d->end = end;
     for (uint64_t i = 0; i < len; i++) {
         uint64_t o = offset + i;
         uint8_t bit = (uint8_t)(1u << (o & 7));

@@ -95,6 +95,7 @@ typedef struct spec_data {
     uint8_t *buf;
     uint8_t *have; /* bitmap */
     size_t cap;
+    uint64_t end; /* nothing at or beyond this offset was seen yet */
     int overflow; /* beyond QUIRE_SPEC_MAX_DATA: no longer compared */
 } spec_data;
 
