@@ -199,16 +199,27 @@ static void pns_reset(spec_pns *n)
     n->last = -1;
 }
 
-/* Records pn; returns 1 for a new number, 0 for a network duplicate, -1 for a reuse. */
+/* The record of pn, or NULL when it is outside what is followed. */
+static const spec_pn *pn_rec(const spec_pns *n, uint64_t pn)
+{
+    if (pn < n->base || pn - n->base >= n->cap) return NULL;
+    return &n->v[pn - n->base];
+}
+
+/* Records pn; returns 1 for a new number, 0 for a network duplicate, -1 for a reuse. Numbers
+ * are followed from a little below the first one seen (RFC 9000 12.3 has them start at 0, but
+ * some senders start far above). */
 static int pns_add(quire_spec *s, spec_pns *n, uint64_t pn, uint32_t hash, uint8_t gen)
 {
-    if (pn >= SPEC_MAX_PN) {
+    if (!n->cap && n->largest < 0) n->base = pn > 1024 ? pn - 1024 : 0;
+    if (pn < n->base || pn - n->base >= SPEC_MAX_PN) {
         n->unknown = 1;
         return 1;
     }
-    if (pn >= n->cap) {
+    uint64_t idx = pn - n->base;
+    if (idx >= n->cap) {
         size_t cap = n->cap ? n->cap : 256;
-        while (cap <= pn)
+        while (cap <= idx)
             cap *= 2;
         spec_pn *v = realloc(n->v, cap * sizeof *v);
         if (!v) {
@@ -219,7 +230,7 @@ static int pns_add(quire_spec *s, spec_pns *n, uint64_t pn, uint32_t hash, uint8
         n->v = v;
         n->cap = cap;
     }
-    spec_pn *r = &n->v[pn];
+    spec_pn *r = &n->v[idx];
     if (r->seen) return r->hash == hash ? 0 : -1;
     r->seen = 1;
     r->hash = hash;
@@ -385,12 +396,12 @@ static void key_update_rules(quire_spec *s, spec_conn *c, const quire_conn_packe
         uint64_t l = f->u.ack.largest;
         if (c->gen_first_pn[1 - d] >= 0 && (int64_t)l >= c->gen_first_pn[1 - d])
             c->gen_acked[1 - d] = 1;
-        const spec_pns *n = &c->pns[1 - d][QUIRE_PN_SPACE_APPLICATION];
-        if (l < n->cap && n->v[l].seen) spec_checked(s, R_KEY_UPDATE_ACK);
-        if (l < n->cap && n->v[l].seen && n->v[l].gen > g)
+        const spec_pn *r = pn_rec(&c->pns[1 - d][QUIRE_PN_SPACE_APPLICATION], l);
+        if (r && r->seen) spec_checked(s, R_KEY_UPDATE_ACK);
+        if (r && r->seen && r->gen > g)
             spec_report(s, c, R_KEY_UPDATE_ACK, d, p->frame,
                         "packet %llu of key update %d acknowledges packet %llu of update %d",
-                        (unsigned long long)k->pn, g, (unsigned long long)l, n->v[l].gen);
+                        (unsigned long long)k->pn, g, (unsigned long long)l, r->gen);
     }
 }
 

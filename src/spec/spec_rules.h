@@ -81,8 +81,9 @@ typedef struct spec_pn {
  * is waived there. holes: numbers between the first seen and the largest that were not seen
  * (sorted). */
 typedef struct spec_pns {
-    spec_pn *v;
+    spec_pn *v; /* v[i]: packet number base + i */
     size_t cap;
+    uint64_t base;   /* a little below the first number seen (senders may start anywhere) */
     int64_t largest; /* -1 none */
     int64_t last;    /* the last seen, capture order */
     int unknown;
@@ -147,7 +148,7 @@ typedef struct spec_conn {
     /* per sender, the frame from which on it must have discarded its Initial / Handshake keys
      * (RFC 9001 4.9), 0 not yet */
     uint64_t initial_gone[2], hs_gone[2];
-    uint64_t zrtt_gone; /* the client acknowledged a 1-RTT packet: no 0-RTT from then on */
+    uint64_t zrtt_gone;          /* the client acknowledged a 1-RTT packet: no 0-RTT from then on */
     int client_hs;               /* a client Handshake packet was seen */
     int client_hs_undecryptable; /* ... and one of them could not be decrypted */
     int client_confirmed;        /* the client received HANDSHAKE_DONE or an ACK in 1-RTT */
@@ -180,7 +181,7 @@ typedef struct spec_conn {
 } spec_conn;
 
 #define QUIRE_SPEC_MAX_DATA (16u << 20) /* bytes compared per stream */
-#define SPEC_MAX_PN (1u << 22)          /* packet numbers tracked per space */
+#define SPEC_MAX_PN (1u << 22)          /* packet numbers tracked per space, from the first */
 
 /* Records a violation of rule by sender (0 client, 1 server) at frame. At most a few per
  * rule, connection and sender are kept; all are counted. */

@@ -221,6 +221,33 @@ static void test_keys_discarded(void **state)
     fx_del(x);
 }
 
+/* Packet numbers that start far above 0 (as a recent ngtcp2's) are followed all the same. */
+static void test_large_packet_numbers(void **state)
+{
+    (void)state;
+    for (int bad = 0; bad < 2; bad++) {
+        fx *x = fx_new();
+        handshake(x);
+        const uint64_t b = 1000000000;
+        uint64_t pns[] = {b, b + 1, b + 3};
+        for (int i = 0; i < 3; i++) {
+            mk(x, 1, QUIRE_PACKET_1RTT, pns[i], 100);
+            addf(x, QUIRE_FRAME_PING);
+            go(x);
+        }
+        mk(x, 0, QUIRE_PACKET_1RTT, 0, 100);
+        ack(x, b + 3, bad ? 3 : 0); /* [b, b + 3] covers b + 2, never sent */
+        go(x);
+        mk(x, 1, QUIRE_PACKET_1RTT, b + 1, 100); /* b + 1 again, other contents */
+        addf(x, QUIRE_FRAME_PING);
+        if (bad) go(x);
+        assert_int_equal(x->s.per_rule[quire_spec_rule_find("ack-only-sent")], bad);
+        assert_int_equal(x->s.per_rule[quire_spec_rule_find("pn-no-reuse")], bad);
+        assert_int_equal(x->s.count, 2 * bad);
+        fx_del(x);
+    }
+}
+
 /* After a Version Negotiation the client's next attempt (which the decoder may keep in the
  * same connection) starts its packet numbers, SCID and CRYPTO data afresh. */
 static void test_vn_new_attempt(void **state)
@@ -403,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_kept_and_counted),
         cmocka_unit_test(test_cid_gap),
         cmocka_unit_test(test_vn_new_attempt),
+        cmocka_unit_test(test_large_packet_numbers),
         cmocka_unit_test(test_keys_discarded),
         cmocka_unit_test(test_decoder_short_initial),
         cmocka_unit_test(test_capture_file_violation),
