@@ -444,6 +444,28 @@ const char *quire_check_trace_hint(const quire_facts *c, uint64_t end_ns, char *
     return buf;
 }
 
+void quire_check_spec(const quire_check_ctx *ctx)
+{
+    static const char *const names[2] = {"trace_node_left.pcap", "trace_node_right.pcap"};
+    quire_spec *sp = specs_new(ctx);
+    if (!sp) return;
+    if (!ctx->sim_dir) {
+        specs_done(ctx, sp, 0, names);
+        return;
+    }
+    char keys[4200];
+    int have_keys = merge_keylogs(ctx, keys, sizeof keys), ok = 1;
+    for (int i = 0; i < 2 && ok; i++) {
+        char cap[4200];
+        snprintf(cap, sizeof cap, "%s/%s", ctx->sim_dir, names[i]);
+        quire_trace *t = calloc(1, sizeof *t);
+        ok = t && quire_spec_check_file(&sp[i], t, cap, have_keys ? keys : NULL) == 0;
+        if (t) quire_trace_free(t);
+        free(t);
+    }
+    specs_done(ctx, sp, ok, names);
+}
+
 void quire_check_add_exit_hint(const quire_check_ctx *ctx, char *why, size_t whylen)
 {
     if (!ctx->sim_dir) return;

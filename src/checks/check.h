@@ -136,6 +136,11 @@ const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *
 const char *quire_check_trace_hint(const quire_facts *client_side, uint64_t end_ns, char *buf,
                                    size_t len);
 
+/* For a test whose own check does not run (it failed on an exit status): the spec verdict of
+ * both captures into ctx->spec_json alone (nothing when spec_json is NULL; "" when a capture
+ * cannot be read). */
+void quire_check_spec(const quire_check_ctx *ctx);
+
 /* For a test that failed on an exit status: appends "; " and the trace hint of the client-side
  * capture (read with both key logs) to why, when there is one. */
 void quire_check_add_exit_hint(const quire_check_ctx *ctx, char *why, size_t whylen);

@@ -402,6 +402,9 @@ static void judge(test *t, quire_outcome *out)
         snprintf(out->explanation, sizeof out->explanation, "%s", t->sim_problem);
         v = QUIRE_VERDICT_FAILED;
     }
+    /* the spec rules judge the captures of a failed test too (docs/spec.md) */
+    if (v == QUIRE_VERDICT_FAILED && ctx.client.kind != QUIRE_EXIT_NOT_STARTED)
+        quire_check_spec(&ctx);
     if (v == QUIRE_VERDICT_NONE) {
         v = quire_check_run(&ctx, t->o->tc->judge, out->explanation, sizeof out->explanation);
         /* checked because the server exited 0 (QIR's rule): say how the client ended */

@@ -429,6 +429,15 @@ static void test_lifecycle_outcome(void **state)
     assert_true(json_is_true(json_object_get(j, "clean")));
     assert_true(json_integer_value(json_object_get(j, "rules_judged")) > 0);
     json_decref(j);
+    /* a client that fails: no check, but the captures get their spec verdict all the same */
+    script.role[QUIRE_ROLE_CLIENT] = quire_fake_exits(1, 20);
+    script.role[QUIRE_ROLE_SERVER].term_code = 1; /* else its 0 lets the check decide */
+    assert_int_equal(quire_lifecycle_run(&o, &out), 0);
+    assert_int_equal(out.verdict, QUIRE_VERDICT_FAILED);
+    j = json_loads(out.spec, 0, NULL);
+    assert_non_null(j);
+    assert_true(json_is_true(json_object_get(j, "clean")));
+    json_decref(j);
     assert_int_equal(test_tmpdir_remove(root), 0);
 }
 
