@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spec/spec.h"
+#include "util/err.h"
+
 const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *buf, size_t len)
 {
     switch (e->kind) {
@@ -263,6 +266,51 @@ static uint64_t served_bytes(const quire_check_ctx *ctx)
     return n;
 }
 
+/* One walk of a capture for its facts and, when sp is not NULL, the spec rules. */
+static int scan_capture(quire_facts *f, quire_spec *sp, const char *cap, const char *keys)
+{
+    if (!sp) return quire_facts_scan(f, cap, keys);
+    quire_observer o[2] = {quire_facts_observer(f, cap, keys), quire_spec_observer(sp)};
+    quire_trace *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(f->error, sizeof f->error, "%.400s: out of memory", cap);
+        return QUIRE_ERR_NOMEM;
+    }
+    int rc = quire_observe_run(t, cap, NULL, 0, keys, o, 2);
+    if (rc) quire_facts_failed(f, t, rc);
+    quire_trace_free(t);
+    free(t);
+    return rc;
+}
+
+static quire_spec *specs_new(const quire_check_ctx *ctx)
+{
+    if (!ctx->spec_json || !ctx->spec_json_len) return NULL;
+    ctx->spec_json[0] = 0;
+    quire_spec *sp = calloc(2, sizeof *sp);
+    if (!sp) return NULL;
+    for (int i = 0; i < 2; i++) {
+        quire_spec_init(&sp[i], NULL);
+        /* trace_node_left.pcap is next to the client, trace_node_right.pcap to the server */
+        quire_spec_set_near(&sp[i], i ? QUIRE_SPEC_SERVER : QUIRE_SPEC_CLIENT);
+        for (size_t k = 0; k < ctx->nspec_ignore; k++)
+            quire_spec_ignore(&sp[i], ctx->spec_ignore[k]); /* names checked by the CLI */
+    }
+    return sp;
+}
+
+static void specs_done(const quire_check_ctx *ctx, quire_spec *sp, int ok,
+                       const char *const names[2])
+{
+    if (!sp) return;
+    const quire_spec *p[2] = {&sp[0], &sp[1]};
+    if (ok && quire_spec_verdict_json(p, names, 2, ctx->spec_json, ctx->spec_json_len))
+        ctx->spec_json[0] = 0;
+    quire_spec_free(&sp[0]);
+    quire_spec_free(&sp[1]);
+    free(sp);
+}
+
 quire_verdict quire_check_run(const quire_check_ctx *ctx, quire_judge_fn judge, char *why,
                               size_t whylen)
 {
@@ -284,15 +332,17 @@ quire_verdict quire_check_run(const quire_check_ctx *ctx, quire_judge_fn judge, 
         return QUIRE_VERDICT_FAILED;
     }
     static const char *const names[2] = {"trace_node_left.pcap", "trace_node_right.pcap"};
+    quire_spec *sp = specs_new(ctx);
     quire_verdict v = QUIRE_VERDICT_NONE;
     for (int i = 0; i < 2 && v == QUIRE_VERDICT_NONE; i++) {
         char cap[4200];
         snprintf(cap, sizeof cap, "%s/%s", ctx->sim_dir, names[i]);
-        if (quire_facts_scan(&f[i], cap, d.keylog ? keys : NULL)) {
+        if (scan_capture(&f[i], sp ? &sp[i] : NULL, cap, d.keylog ? keys : NULL)) {
             snprintf(why, whylen, "cannot check the trace: %s", f[i].error);
             v = QUIRE_VERDICT_FAILED;
         }
     }
+    specs_done(ctx, sp, v == QUIRE_VERDICT_NONE, names);
     if (v == QUIRE_VERDICT_NONE) {
         d.client = &f[0];
         d.server = &f[1];
@@ -392,6 +442,28 @@ const char *quire_check_trace_hint(const quire_facts *c, uint64_t end_ns, char *
                      (unsigned long long)c->last_frame[s], s ? "server" : "client");
     }
     return buf;
+}
+
+void quire_check_spec(const quire_check_ctx *ctx)
+{
+    static const char *const names[2] = {"trace_node_left.pcap", "trace_node_right.pcap"};
+    quire_spec *sp = specs_new(ctx);
+    if (!sp) return;
+    if (!ctx->sim_dir) {
+        specs_done(ctx, sp, 0, names);
+        return;
+    }
+    char keys[4200];
+    int have_keys = merge_keylogs(ctx, keys, sizeof keys), ok = 1;
+    for (int i = 0; i < 2 && ok; i++) {
+        char cap[4200];
+        snprintf(cap, sizeof cap, "%s/%s", ctx->sim_dir, names[i]);
+        quire_trace *t = calloc(1, sizeof *t);
+        ok = t && quire_spec_check_file(&sp[i], t, cap, have_keys ? keys : NULL) == 0;
+        if (t) quire_trace_free(t);
+        free(t);
+    }
+    specs_done(ctx, sp, ok, names);
 }
 
 void quire_check_add_exit_hint(const quire_check_ctx *ctx, char *why, size_t whylen)

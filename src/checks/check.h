@@ -45,6 +45,13 @@ typedef struct quire_check_ctx {
     unsigned timeout_s; /* the test's timeout, for explanations */
     uint64_t end_ns;    /* CLOCK_REALTIME when the test's processes ended (0: unknown) */
     double *value;      /* measurements: where the check stores the measured value */
+    /* The spec rules (spec/spec.h), run in the same walk as the facts when spec_json is not
+     * NULL: their verdict on both captures as JSON text (quire_spec_verdict_json), "" when
+     * the captures could not be read. */
+    char *spec_json;
+    size_t spec_json_len;
+    const char *const *spec_ignore; /* rules switched off */
+    size_t nspec_ignore;
 } quire_check_ctx;
 
 /* What the trace-based part of a check reads: the facts of both captures (client side =
@@ -66,8 +73,9 @@ typedef quire_verdict (*quire_judge_fn)(const quire_check_data *d, char *why, si
 
 /* Runs judge over the finished test in ctx: compares the files, reads the key logs
  * (<client_log_dir>/keys.log, <server_log_dir>/keys.log, both merged into <sim_dir>/keys.log
- * for the decoder and for Wireshark users) and both captures, then calls judge. A capture that
- * cannot be read fails the test, naming the file and the problem. */
+ * for the decoder and for Wireshark users) and both captures (with the spec rules when
+ * ctx->spec_json is set), then calls judge. A capture that cannot be read fails the test,
+ * naming the file and the problem. The spec verdict does not change the test's verdict. */
 quire_verdict quire_check_run(const quire_check_ctx *ctx, quire_judge_fn judge, char *why,
                               size_t whylen);
 
@@ -127,6 +135,11 @@ const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *
  * 0: unknown), else no packet at all. Writes "" when the capture tells nothing of the kind. */
 const char *quire_check_trace_hint(const quire_facts *client_side, uint64_t end_ns, char *buf,
                                    size_t len);
+
+/* For a test whose own check does not run (it failed on an exit status): the spec verdict of
+ * both captures into ctx->spec_json alone (nothing when spec_json is NULL; "" when a capture
+ * cannot be read). */
+void quire_check_spec(const quire_check_ctx *ctx);
 
 /* For a test that failed on an exit status: appends "; " and the trace hint of the client-side
  * capture (read with both key logs) to why, when there is one. */

@@ -26,6 +26,7 @@
 #include "run/registry.h"
 #include "run/scheduler.h"
 #include "run/testcase.h"
+#include "spec/spec.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -120,6 +121,9 @@ static void usage(FILE *out)
         "                            h3-only implementations answer 127 without it); auto: over\n"
         "                            hq-interop, and over HTTP/3 again where that was\n"
         "                            unsupported (the explanation says \"over h3\"); default hq\n"
+        "      --spec-ignore RULE    switch off a spec rule for the \"spec\" verdict each test\n"
+        "                            gets in result.json (repeatable; 'quire trace\n"
+        "                            --spec-rules' lists them, docs/spec.md explains them)\n"
         "      --run-id ID           name the run (namespaces quire-ID-<n>-*; 'quire clean\n"
         "                            --run ID' removes its leftovers); default: random\n"
         "  -h, --help                this text\n\n"
@@ -223,6 +227,7 @@ enum {
     OPT_REPEAT,
     OPT_NO_AUTO_RULE,
     OPT_DURATIONS,
+    OPT_SPEC_IGNORE,
     OPT_NO_COMPLIANCE
 };
 
@@ -312,6 +317,7 @@ int quire_cmd_run(int argc, char **argv)
         {"alpn", required_argument, 0, OPT_ALPN},
         {"repeat", required_argument, 0, OPT_REPEAT},
         {"durations", required_argument, 0, OPT_DURATIONS},
+        {"spec-ignore", required_argument, 0, OPT_SPEC_IGNORE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -326,6 +332,8 @@ int quire_cmd_run(int argc, char **argv)
     int webtransport = 0;
     int markdown = 0, save_files = 0, debug = 0, keep = 0, sim_kernel = 0, seed_set = 0;
     unsigned long jobs = 1, jobs_max = 0, timeout = 0, seed = 0, repeat = 1;
+    const char *spec_ignore[64];
+    size_t nspec_ignore = 0;
     optind = 1;
     opterr = 0;
     int c;
@@ -465,6 +473,20 @@ int quire_cmd_run(int argc, char **argv)
             break;
         case OPT_QIR_ADDRS:
             ccfg.qir_addresses = 1;
+            break;
+        case OPT_SPEC_IGNORE:
+            if (quire_spec_rule_find(optarg) < 0) {
+                fprintf(stderr,
+                        "quire run: --spec-ignore %s: no such rule (see 'quire trace "
+                        "--spec-rules')\n",
+                        optarg);
+                return 2;
+            }
+            if (nspec_ignore == sizeof spec_ignore / sizeof spec_ignore[0]) {
+                fprintf(stderr, "quire run: too many --spec-ignore\n");
+                return 2;
+            }
+            spec_ignore[nspec_ignore++] = optarg;
             break;
         case OPT_RUN_ID:
             if (!quire_netns_run_id_valid(optarg)) {
@@ -718,7 +740,9 @@ int quire_cmd_run(int argc, char **argv)
                  .save_files = save_files,
                  .debug = debug,
                  .backend = container ? &quire_backend_container : &quire_backend_netns,
-                 .backend_cfg = container ? &ccfg : NULL},
+                 .backend_cfg = container ? &ccfg : NULL,
+                 .spec_ignore = spec_ignore,
+                 .nspec_ignore = nspec_ignore},
         .jobs = (unsigned)jobs,
         .jobs_max = (unsigned)jobs_max,
         .previous = durations ? &previous : (resume || rerun) ? &result : NULL,

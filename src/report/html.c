@@ -78,6 +78,8 @@ static const char css[] =
     "font-weight:600;white-space:nowrap}table.m tbody th{position:sticky;left:0;background:#f3f5f8;"
     "text-align:left;white-space:nowrap}table.m thead th.k{left:0;z-index:2}"
     "table.m td{min-width:60px;max-width:260px}th a{color:inherit}"
+    "sup.sp{font-size:9px;margin:0 2px 0 -2px}sup.sp.ok{color:#2e7d32}sup.sp.bad{color:#c62828;"
+    "font-weight:bold}"
     ".b{display:inline-block;font:11px/16px ui-monospace,Menlo,Consolas,monospace;padding:0 3px;"
     "min-width:16px;text-align:center;"
     "margin:1px;border-radius:3px;color:#fff;text-decoration:none;white-space:nowrap}"
@@ -279,7 +281,21 @@ static int badge(const quire_result *r, const char *base, size_t s, size_t c, si
                               : quire_buf_printf(b, ": ") || esc(b, m->details);
         if (rv) return QUIRE_ERR_NOMEM;
     }
-    return quire_buf_printf(b, link ? "</a>" : "</span>") ? QUIRE_ERR_NOMEM : 0;
+    if (quire_buf_printf(b, link ? "</a>" : "</span>")) return QUIRE_ERR_NOMEM;
+    /* the spec rules' verdict on the test's captures (docs/spec.md) */
+    quire_result_spec sp;
+    const quire_result_cell *cell = m ? NULL : quire_result_cell_get(r, s, c, t);
+    quire_result_spec_read(cell ? cell->spec : NULL, &sp);
+    if (!sp.known) return 0;
+    if (sp.clean)
+        return quire_buf_printf(b, "<sup class=\"sp ok\" title=\"spec rules: clean\">&sect;</sup>")
+                   ? QUIRE_ERR_NOMEM
+                   : 0;
+    if (quire_buf_printf(b, "<sup class=\"sp bad\" title=\"spec rules: %llu violation%s: ", sp.count,
+                         sp.count == 1 ? "" : "s") ||
+        esc(b, sp.rules) || quire_buf_printf(b, "\">&sect;%llu</sup>", sp.count))
+        return QUIRE_ERR_NOMEM;
+    return 0;
 }
 
 static int matrix(const quire_result *r, const char *base, quire_test_kind kind, const char *id,

@@ -128,12 +128,41 @@ static int letters(const quire_result *r, size_t s, size_t c, quire_verdict v, q
     return quire_buf_putc(b, ')') ? QUIRE_ERR_NOMEM : 0;
 }
 
-/* A test-case cell: QIR's succeeded, unsupported and failed letters, one per line. */
+/* The spec badge of a cell, when some of its tests have a spec verdict: "spec✓" when all are
+ * clean, else "spec✕(" + the abbreviations of those with violations + ")". */
+static int spec_badge(const quire_result *r, size_t s, size_t c, quire_buf *b)
+{
+    size_t known = 0, bad = 0;
+    for (size_t t = 0; t < r->ntests; t++) {
+        const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+        quire_result_spec sp;
+        quire_result_spec_read(x ? x->spec : NULL, &sp);
+        known += sp.known != 0;
+        bad += sp.known && !sp.clean;
+    }
+    if (!known) return 0;
+    if (!bad) return quire_buf_printf(b, "<br>spec\u2713") ? QUIRE_ERR_NOMEM : 0;
+    if (quire_buf_printf(b, "<br>spec\u2715(")) return QUIRE_ERR_NOMEM;
+    int first = 1;
+    for (size_t t = 0; t < r->ntests; t++) {
+        const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+        quire_result_spec sp;
+        quire_result_spec_read(x ? x->spec : NULL, &sp);
+        if (!sp.known || sp.clean) continue;
+        if ((!first && quire_buf_putc(b, ',')) || put_text(b, r->tests[t].abbr))
+            return QUIRE_ERR_NOMEM;
+        first = 0;
+    }
+    return quire_buf_putc(b, ')') ? QUIRE_ERR_NOMEM : 0;
+}
+
+/* A test-case cell: QIR's succeeded, unsupported and failed letters, one per line, and the
+ * spec badge. */
 static int tests_cell(const quire_result *r, size_t s, size_t c, quire_buf *b)
 {
     if (letters(r, s, c, QUIRE_VERDICT_SUCCEEDED, b) || quire_buf_append(b, "<br>", 4) ||
         letters(r, s, c, QUIRE_VERDICT_UNSUPPORTED, b) || quire_buf_append(b, "<br>", 4) ||
-        letters(r, s, c, QUIRE_VERDICT_FAILED, b))
+        letters(r, s, c, QUIRE_VERDICT_FAILED, b) || spec_badge(r, s, c, b))
         return QUIRE_ERR_NOMEM;
     return 0;
 }
@@ -231,6 +260,34 @@ static int failure_list(const quire_result *r, quire_verdict v, const char *titl
     return rv;
 }
 
+/* Lists the tests whose captures broke spec rules: "- server (server) / client (client):
+ * **H** handshake: 2 violations: rule,rule". */
+static int spec_list(const quire_result *r, quire_buf *out)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < r->nclients; c++)
+        for (size_t s = 0; s < r->nservers; s++)
+            for (size_t t = 0; t < r->ntests; t++) {
+                const quire_result_cell *x = quire_result_cell_get(r, s, c, t);
+                quire_result_spec sp;
+                quire_result_spec_read(x ? x->spec : NULL, &sp);
+                if (!sp.known || sp.clean) continue;
+                const quire_result_test *tt = &r->tests[t];
+                if ((!n++ && quire_buf_printf(out, "\n### Spec violations (docs/spec.md)\n\n")) ||
+                    quire_buf_append(out, "- ", 2) || put_text(out, r->servers[s].name) ||
+                    quire_buf_append(out, " (server) / ", 12) ||
+                    put_text(out, r->clients[c].name) ||
+                    quire_buf_append(out, " (client): **", 13) || put_text(out, tt->abbr) ||
+                    quire_buf_append(out, "** ", 3) ||
+                    put_text(out, tt->name ? tt->name : tt->abbr) ||
+                    quire_buf_printf(out, ": %llu violation%s: ", sp.count,
+                                     sp.count == 1 ? "" : "s") ||
+                    put_text(out, sp.rules) || quire_buf_putc(out, '\n'))
+                    return QUIRE_ERR_NOMEM;
+            }
+    return 0;
+}
+
 int quire_markdown_write(const quire_result *r, quire_buf *out)
 {
     int rv = quire_markdown_write_tables(r, out);
@@ -245,5 +302,6 @@ int quire_markdown_write(const quire_result *r, quire_buf *out)
              "peers')",
              QUIRE_RESULT_LOAD_HIGH * 100);
     if (!rv) rv = failure_list(r, QUIRE_VERDICT_NONE, title, out);
+    if (!rv) rv = spec_list(r, out);
     return rv;
 }

@@ -71,6 +71,7 @@ static void slot_clear(slot *sl)
 {
     free(sl->cell.explanation);
     free(sl->cell.log);
+    free(sl->cell.spec);
     meas_strings_free(&sl->meas);
     slot_init(sl);
 }
@@ -315,6 +316,8 @@ static int cell_store(quire_result_cell *d, quire_verdict v, const char *explana
     }
     free(d->explanation);
     free(d->log);
+    free(d->spec);
+    d->spec = NULL;
     d->has_load = 0;
     d->verdict = v;
     d->explanation = e;
@@ -405,8 +408,22 @@ int quire_result_cell_put(quire_result *r, size_t s, size_t c, size_t t,
     if (!rv) {
         d->has_load = src->has_load;
         d->load = src->load;
+        if (src->spec && !(d->spec = dupstr(src->spec))) rv = QUIRE_ERR_NOMEM;
     }
     return rv;
+}
+
+int quire_result_set_spec(quire_result *r, const char *server, const char *client,
+                          const char *test, const char *spec_json)
+{
+    slot *sl;
+    int rv = locate(r, server, client, test, QUIRE_TEST_CASE, &sl);
+    if (rv) return rv;
+    char *j = dupstr(spec_json);
+    if (spec_json && !j) return QUIRE_ERR_NOMEM;
+    free(sl->cell.spec);
+    sl->cell.spec = j;
+    return 0;
 }
 
 int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,

@@ -14,7 +14,8 @@
  * QIR readers ignore: in each result/measurement object "explanation", "duration" (s) and
  * "log" (directory relative to log_dir); in measurement objects "mean", "stdev", "unit";
  * in "tests" entries "kind" ("testcase" | "measurement") and "unit"; top level "quire"
- * ({"version"}).
+ * ({"version"}); in result objects "spec", the RFC rules' verdict on the test's captures
+ * (spec/spec.h).
  *
  * Reading and writing that file is in resultjson.h (included here).
  *
@@ -69,6 +70,8 @@ typedef struct quire_result_cell {
     char *log;         /* log directory relative to the model's log_dir; may be NULL */
     int has_load;      /* load is known */
     double load;       /* the machine's CPU pressure while it ran, 0..1 (load.h) */
+    char *spec;        /* the spec rules' verdict on its captures, JSON text ("spec" in the
+                          file: {"clean": bool, "count": n, "violations": [...]}); may be NULL */
 } quire_result_cell;
 
 /* The outcome of one (server, client, measurement). */
@@ -177,6 +180,12 @@ int quire_result_rule_hidden(const quire_result_outcome *o);
  * quire_result_set* of the same test forgets it. 0, QUIRE_ERR_NOTFOUND or QUIRE_ERR_INVALID. */
 int quire_result_set_load(quire_result *r, const char *server, const char *client,
                           const char *test, double load);
+
+/* Records the spec rules' verdict (JSON text of an object, copied) on a test case's captures;
+ * a later quire_result_set of the same test forgets it. 0, QUIRE_ERR_NOTFOUND,
+ * QUIRE_ERR_INVALID (a measurement) or QUIRE_ERR_NOMEM. */
+int quire_result_set_spec(quire_result *r, const char *server, const char *client,
+                          const char *test, const char *spec_json);
 
 /* Copy a whole cell (deep) into the grid by index, e.g. when merging models. 0,
  * QUIRE_ERR_NOTFOUND (index out of range), QUIRE_ERR_INVALID (wrong kind) or NOMEM. */

@@ -99,6 +99,9 @@ static json_t *build_json(const quire_result *r)
                     put(o, "result", jstr_or_null(quire_verdict_name(cell->verdict)), &bad);
                     put_extras(o, cell->explanation, cell->duration, cell->log, cell->has_load, cell->load,
                                &bad);
+                    /* the spec rules' verdict, kept as the JSON it was recorded as */
+                    json_t *spec = cell->spec ? json_loads(cell->spec, 0, NULL) : NULL;
+                    if (spec) put(o, "spec", spec, &bad);
                 } else {
                     const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
                     /* QIR leaves out measurements that did not run */
@@ -391,11 +394,14 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
         if (seen.verdict != QUIRE_VERDICT_NONE)
             return fail(L, "%s: \"%s\" appears twice", where, abbr);
         if (want == QUIRE_TEST_CASE) {
+            json_t *spec = json_object_get(o, "spec");
+            char *spec_text = json_is_object(spec) ? json_dumps(spec, JSON_COMPACT) : NULL;
             quire_result_cell cell = {
                 v,        (char *)expl, duration >= 0 && isfinite(duration) ? duration : -1,
-                (char *)log, has_load,  has_load ? load : 0};
-            if ((rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell)))
-                return fail_add(L, rv, where);
+                (char *)log, has_load,  has_load ? load : 0, spec_text};
+            rv = quire_result_cell_put(L->r, s, c, (size_t)t, &cell);
+            free(spec_text);
+            if (rv) return fail_add(L, rv, where);
             continue;
         }
         quire_result_meas m;
@@ -549,4 +555,41 @@ int quire_result_load(const char *path, quire_result *r, char *errbuf, size_t er
     int rv = quire_result_load_buf(data, len, path, r, errbuf, errlen);
     free(data);
     return rv;
+}
+
+void quire_result_spec_read(const char *spec_json, quire_result_spec *out)
+{
+    memset(out, 0, sizeof *out);
+    json_t *root = spec_json ? json_loads(spec_json, 0, NULL) : NULL;
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return;
+    }
+    json_t *clean = json_object_get(root, "clean"), *count = json_object_get(root, "count");
+    out->known = json_is_boolean(clean);
+    out->clean = json_is_true(clean);
+    out->count = json_is_integer(count) && json_integer_value(count) > 0
+                     ? (unsigned long long)json_integer_value(count)
+                     : 0;
+    size_t i, len = 0;
+    json_t *v;
+    json_array_foreach(json_object_get(root, "violations"), i, v)
+    {
+        const char *rule = json_string_value(json_object_get(v, "rule"));
+        if (!rule) continue;
+        /* each rule once */
+        const char *p = out->rules;
+        size_t rl = strlen(rule);
+        int seen = 0;
+        while (*p && !seen) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            seen = n == rl && !strncmp(p, rule, rl);
+            p = e ? e + 1 : p + n;
+        }
+        if (seen || len + rl + 2 > sizeof out->rules) continue;
+        len += (size_t)snprintf(out->rules + len, sizeof out->rules - len, "%s%s",
+                                len ? "," : "", rule);
+    }
+    json_decref(root);
 }

@@ -23,4 +23,15 @@ int quire_result_load(const char *path, quire_result *r, char *errbuf, size_t er
 int quire_result_load_buf(const char *data, size_t len, const char *name, quire_result *r,
                           char *errbuf, size_t errlen);
 
+/* A test's spec verdict (quire_result_cell's spec JSON text) as the reports show it. */
+typedef struct quire_result_spec {
+    int known; /* 0: no verdict recorded, or not readable */
+    int clean;
+    unsigned long long count; /* violations */
+    char rules[256];          /* the rules broken, comma-separated, in the order listed */
+} quire_result_spec;
+
+/* Reads spec_json (may be NULL) into out; never fails (out->known says). */
+void quire_result_spec_read(const char *spec_json, quire_result_spec *out);
+
 #endif

@@ -388,6 +388,10 @@ static void judge(test *t, quire_outcome *out)
         .timeout_s = t->timeout_s,
         .end_ns = t->end_ns,
         .value = &out->value,
+        .spec_json = out->spec,
+        .spec_json_len = sizeof out->spec,
+        .spec_ignore = t->o->spec_ignore,
+        .nspec_ignore = t->o->nspec_ignore,
     };
     out->value = -1;
     quire_verdict v = quire_check_exits(&ctx, out->explanation, sizeof out->explanation);
@@ -398,6 +402,9 @@ static void judge(test *t, quire_outcome *out)
         snprintf(out->explanation, sizeof out->explanation, "%s", t->sim_problem);
         v = QUIRE_VERDICT_FAILED;
     }
+    /* the spec rules judge the captures of a failed test too (docs/spec.md) */
+    if (v == QUIRE_VERDICT_FAILED && ctx.client.kind != QUIRE_EXIT_NOT_STARTED)
+        quire_check_spec(&ctx);
     if (v == QUIRE_VERDICT_NONE) {
         v = quire_check_run(&ctx, t->o->tc->judge, out->explanation, sizeof out->explanation);
         /* checked because the server exited 0 (QIR's rule): say how the client ended */

@@ -44,6 +44,10 @@ typedef struct quire_lifecycle_opts {
      * this one endpoint (tc's TESTCASE is an unknown name), no REQUESTS; the verdict is
      * succeeded when it exits with 127, failed otherwise. */
     enum { QUIRE_COMPLIANCE_NONE = 0, QUIRE_COMPLIANCE_SERVER, QUIRE_COMPLIANCE_CLIENT } compliance;
+    /* spec rules (spec/spec.h) switched off for the verdict on the captures (quire_outcome's
+     * spec) */
+    const char *const *spec_ignore;
+    size_t nspec_ignore;
 } quire_lifecycle_opts;
 
 #define QUIRE_OUTCOME_MAX_VALUES 16
@@ -58,6 +62,10 @@ typedef struct quire_outcome {
     /* measurements: the values of the repetitions (filled by the scheduler) */
     double values[QUIRE_OUTCOME_MAX_VALUES];
     unsigned nvalues;
+    /* the spec rules' verdict on the test's captures, JSON text (quire_spec_verdict_json);
+     * "" when the captures were not checked. The whole outcome crosses a pipe from the worker
+     * in one write, so it stays below PIPE_BUF. */
+    char spec[2048];
 } quire_outcome;
 
 /* Runs the test. Returns 0 with *out filled (any verdict), or QUIRE_ERR_INTERRUPTED when

@@ -110,8 +110,13 @@ void quire_plan_relink_logs(quire_result *r, char *abs_new, const char *new_dir)
                 snprintf(old, sizeof old, "%s/%s", abs_old, cell->log);
                 if (quire_plan_relpath(abs_new, old, rel, sizeof rel)) continue;
                 char *expl = cell->explanation ? strdup(cell->explanation) : NULL;
+                char *spec = cell->spec ? strdup(cell->spec) : NULL; /* the call forgets it */
                 quire_result_set(r, r->servers[s].name, r->clients[c].name, r->tests[t].abbr,
                                  cell->verdict, expl, cell->duration, rel);
+                if (spec)
+                    quire_result_set_spec(r, r->servers[s].name, r->clients[c].name,
+                                          r->tests[t].abbr, spec);
                 free(expl);
+                free(spec);
             }
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,9 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/proc.h"
+
+/* a worker hands its outcome back in one write to a pipe, which is atomic below PIPE_BUF */
+_Static_assert(sizeof(quire_outcome) <= PIPE_BUF, "quire_outcome must fit one pipe write");
 
 #define STOP_GRACE_MS 20000 /* after a signal, how long workers get to clean up */
 
@@ -198,6 +202,9 @@ static void record(const quire_sched_opts *o, const quire_job *j, const quire_ou
     else
         quire_result_set(o->result, j->server->name, j->client->name, j->tc->abbr, out->verdict,
                          out->explanation, out->duration, out->log[0] ? out->log : NULL);
+    if (!j->tc->repetitions && out->spec[0])
+        quire_result_set_spec(o->result, j->server->name, j->client->name, j->tc->abbr,
+                              out->spec);
     if (pg->has_load)
         quire_result_set_load(o->result, j->server->name, j->client->name, j->tc->abbr,
                               pg->load);
@@ -577,9 +584,14 @@ size_t quire_scheduler_auto_unsupported(quire_result *r, const char *const *no_a
                              pass ? "clients" : "servers");
                     /* the cell's strings are replaced by the call: copy them first */
                     char *log = cell->log ? strdup(cell->log) : NULL;
+                    char *spec = cell->spec ? strdup(cell->spec) : NULL;
                     quire_result_set(r, r->servers[s].name, r->clients[c].name, r->tests[t].abbr,
                                      QUIRE_VERDICT_UNSUPPORTED, why, cell->duration, log);
+                    if (spec)
+                        quire_result_set_spec(r, r->servers[s].name, r->clients[c].name,
+                                              r->tests[t].abbr, spec);
                     free(log);
+                    free(spec);
                     changed++;
                 }
             }

@@ -21,6 +21,9 @@ typedef struct cid_entry {
 /* Decoding state of one connection. */
 typedef struct quire_conn_state {
     uint32_t init_version;
+    quire_cid_val init_dcid;      /* the DCID the Initial keys come from */
+    quire_cid_val retry_scids[4]; /* of every Retry (the first 4) */
+    size_t nretry_scids;
     int init_ok;
     quire_keys init[2]; /* Initial keys, [0] client, [1] server */
     int hs_ok, app_ok, zrtt_ok, keys_tried, zrtt_tried, zrtt_fixed;
@@ -253,6 +256,8 @@ static void setup_initial(quire_conn *c, uint32_t version, const uint8_t *dcid, 
     quire_keys_free(&s->init[0]);
     quire_keys_free(&s->init[1]);
     s->init_version = version;
+    s->init_dcid.len = (uint8_t)len;
+    memcpy(s->init_dcid.id, dcid, len);
     s->init_ok = quire_keys_init_initial(&s->init[0], &s->init[1], version, dcid, len) == 0;
 }
 
@@ -541,6 +546,27 @@ static int decode_one(quire_conn_table *t, quire_conn *c, int d, size_t dcid_len
     return rv;
 }
 
+/* A client Initial in a datagram shorter than RFC 9000 14.1's 1200 bytes starts a connection
+ * too (so that the spec rules see the violation) when it decrypts with the Initial keys of its
+ * own DCID: evidence enough that it is one, where stray bytes would not be. */
+static int short_initial_decrypts(quire_conn_table *t, const uint8_t *data, size_t len,
+                                  uint32_t version, const uint8_t *dcid, size_t dcid_len)
+{
+    quire_keys ck, sk;
+    if (!quire_keys_version_known(version) ||
+        quire_keys_init_initial(&ck, &sk, version, dcid, dcid_len))
+        return 0;
+    quire_packet_ctx ctx;
+    quire_packet_ctx_init(&ctx, dcid_len);
+    ctx.keys[QUIRE_EPOCH_INITIAL] = &ck;
+    quire_packet pkt;
+    int ok =
+        quire_packet_decode(&pkt, data, len, &ctx, t->out, sizeof t->out) > 0 && pkt.status == 0;
+    quire_keys_free(&ck);
+    quire_keys_free(&sk);
+    return ok;
+}
+
 int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, const quire_udp *udp,
                         quire_conn_cb cb, void *arg)
 {
@@ -568,8 +594,10 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
             size_t dl;
             if (!(data[0] & 0x80) || quire_packet_peek(data, n, &type, &version, &dcid, &dl, 0) ||
                 !(type == QUIRE_PACKET_INITIAL || type == QUIRE_PACKET_UNKNOWN_VERSION) ||
-                len < 1200 /* RFC 9000 Section 14.1: client Initial datagrams */ ||
-                dl > QUIRE_MAX_CID_LEN) {
+                dl > QUIRE_MAX_CID_LEN ||
+                (len < 1200 /* RFC 9000 Section 14.1: client Initial datagrams */ &&
+                 !(type == QUIRE_PACKET_INITIAL &&
+                   short_initial_decrypts(t, data, n, version, dcid, dl)))) {
                 if (off == 0) return found; /* not QUIC we can place */
                 break;
             }
@@ -596,6 +624,23 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
                          (uint32_t)data[3] << 8 | data[4];
             if (v && v != s->init_version && quire_keys_version_known(v) && !c->retry)
                 setup_initial(c, v, c->odcid.id, c->odcid.len);
+            /* After several Retries (one per client Initial, RFC 9000 8.1.2) the client uses
+             * the one it received first, which a reordering network may have brought to the
+             * capture second: its Initials go to that Retry's SCID and need its keys. */
+            if (d == 0 && c->retry > 1 && v == s->init_version) {
+                quire_packet_type ty;
+                uint32_t ver;
+                const uint8_t *dc;
+                size_t dl;
+                int initial = !quire_packet_peek(data, n, &ty, &ver, &dc, &dl, 0) &&
+                              ty == QUIRE_PACKET_INITIAL;
+                int current = dl == s->init_dcid.len && !memcmp(dc, s->init_dcid.id, dl);
+                for (size_t i = 0; initial && !current && i < s->nretry_scids; i++)
+                    if (dl == s->retry_scids[i].len && !memcmp(dc, s->retry_scids[i].id, dl)) {
+                        setup_initial(c, v, dc, dl);
+                        break;
+                    }
+            }
         }
         quire_packet pkt;
         int rv = decode_one(t, c, d, dcid_len, &pkt, data, n);
@@ -636,8 +681,15 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
         } else if (pkt.type == QUIRE_PACKET_RETRY && c->retry) {
             /* RFC 9000, 17.2.5.2: the client processes at most one Retry and discards the
              * rest (a server may answer each of the client's first Initials with one, e.g.
-             * Chromium's two-datagram ClientHello): the keys stay the first Retry's */
+             * Chromium's two-datagram ClientHello): the keys stay the first Retry's, but the
+             * client may have received this one first, so its SCID names the connection too */
             c->retry++;
+            if (cid_add(t, c, 1, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
+            if (s->nretry_scids < 4) {
+                quire_cid_val *r = &s->retry_scids[s->nretry_scids++];
+                r->len = (uint8_t)pkt.scid_len;
+                memcpy(r->id, pkt.scid, pkt.scid_len);
+            }
         } else if (pkt.type == QUIRE_PACKET_RETRY) {
             c->retry++;
             if (pkt.retry_tag == 0) {
@@ -648,6 +700,8 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
             }
             c->retry_scid.len = (uint8_t)pkt.scid_len;
             memcpy(c->retry_scid.id, pkt.scid, pkt.scid_len);
+            s->retry_scids[0] = c->retry_scid;
+            s->nretry_scids = 1;
             if (cid_add(t, c, 1, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
             /* RFC 9001 Section 5.2: Initial keys now come from the Retry's SCID */
             setup_initial(c, pkt.version, pkt.scid, pkt.scid_len);
