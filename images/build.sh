@@ -141,6 +141,7 @@ build_endpoint() {
     # checked in a container, so hq test cases stay unsupported there
     [ "$name" = ngtcp2 ] && rm -rf "$root/endpoint/bin"
     put "$root" "$here/endpoint-entry.sh" /endpoint-entry.sh
+    put "$root" "$here/net-setup.inc" /net-setup.inc
     chmod 755 "$root/endpoint-entry.sh"
     pack "$name" "$root" '["/endpoint-entry.sh"]'
 }
@@ -159,6 +160,7 @@ build_host() {
     printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
     printf 'root:x:0:\n' >"$root/etc/group"
     put "$root" "$here/host-entry.sh" /host-entry.sh
+    put "$root" "$here/net-setup.inc" /net-setup.inc
     chmod 755 "$root/host-entry.sh"
     pack host "$root" '["/host-entry.sh"]'
 }
