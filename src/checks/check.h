@@ -45,6 +45,7 @@ typedef struct quire_check_ctx {
     unsigned timeout_s; /* the test's timeout, for explanations */
     uint64_t end_ns;    /* CLOCK_REALTIME when the test's processes ended (0: unknown) */
     double *value;      /* measurements: where the check stores the measured value */
+    const void *arg;    /* the judge's own input (WebTransport: quire_wt_judge_arg), or NULL */
 } quire_check_ctx;
 
 /* What the trace-based part of a check reads: the facts of both captures (client side =
@@ -60,6 +61,7 @@ typedef struct quire_check_data {
     size_t nfiles;             /* files requested */
     uint64_t bytes;            /* bytes served (goodput) */
     double *value;             /* measurements: the value, when the check succeeds */
+    const void *arg;           /* quire_check_ctx's arg */
 } quire_check_data;
 
 typedef quire_verdict (*quire_judge_fn)(const quire_check_data *d, char *why, size_t whylen);

@@ -500,11 +500,15 @@ int quire_cmd_run(int argc, char **argv)
         return 2;
     }
 
-    if (webtransport)
-        return quire_cmd_run_webtransport(impl_file, servers_arg, clients_arg, tests_arg);
+    if (webtransport && alpn) {
+        fprintf(stderr, "quire run: --alpn is for the QUIC suite (WebTransport is HTTP/3)\n");
+        return 2;
+    }
     /* Everything about the input first, so that usage errors never need root. */
     char err[1024];
-    if (!impl_file[0]) quire_registry_default_path(impl_file, sizeof impl_file);
+    if (!impl_file[0])
+        quire_registry_default_path_for(webtransport ? "webtransport" : "quic", impl_file,
+                                        sizeof impl_file);
     quire_registry reg;
     int rc = quire_registry_load(&reg, impl_file, err, sizeof err);
     if (rc) {
@@ -551,12 +555,15 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
-    if (quire_testcase_parse_list(tests_arg, tcs, MAX_TESTS, &ntcs, err, sizeof err)) {
+    if (webtransport ? quire_cmd_run_wt_tests(tests_arg, tcs, MAX_TESTS, &ntcs, err, sizeof err)
+                     : quire_testcase_parse_list(tests_arg, tcs, MAX_TESTS, &ntcs, err,
+                                                 sizeof err)) {
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
     if (!ntcs) { /* run.py runs nothing for `-t ""`; an empty run has no use here */
-        fprintf(stderr, "quire run: -t '%s' selects no test case\n", tests_arg ? tests_arg : "");
+        fprintf(stderr, "quire run: -t '%s' selects no test case%s\n", tests_arg ? tests_arg : "",
+                webtransport ? " (the WebTransport suite has no measurements)" : "");
         goto out;
     }
     if (must_include && !quire_registry_find(&reg, must_include)) {

@@ -16,6 +16,7 @@
 #include "run/captures.h"
 #include "run/certs.h"
 #include "run/files.h"
+#include "run/wtrun.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -47,6 +48,8 @@ typedef struct test {
     quire_exit server_exit, client_exit;
     uint64_t end_ns; /* CLOCK_REALTIME when the client or the server ended the test */
     char sim_problem[256];
+    quire_wt_test wt; /* WebTransport rows: the case's files, REQUESTS, PROTOCOLS */
+    int has_wt;
 } test;
 
 static void tlog(test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -124,9 +127,25 @@ static int lengthen_name(const char *www, char *name, size_t namecap, size_t len
     return 0;
 }
 
+/* A WebTransport row's files and requests (run/wtrun.h). */
+static int make_wt_files(test *t, char *why, size_t whylen)
+{
+    t->has_wt = 1;
+    int rc = quire_wt_test_prepare(&t->wt, t->o->tc->wt, t->www, t->client_www, "server4", why,
+                                   whylen);
+    if (rc) return rc;
+    tlog(t, "WebTransport endpoint %s: %zu random file(s) in %s_www/%s/; PROTOCOLS_CLIENT=%s, "
+            "PROTOCOLS_SERVER=%s", t->wt.endpoint, t->wt.nfiles,
+         quire_wt_server_sends(t->wt.tc) ? "server" : "client", t->wt.endpoint,
+         t->wt.protocols_client, t->wt.protocols_server);
+    t->requests = strdup(t->wt.requests_client);
+    return t->requests ? 0 : QUIRE_ERR_NOMEM;
+}
+
 static int make_files(test *t, char *why, size_t whylen)
 {
     const quire_testcase *tc = t->o->tc;
+    if (tc->wt) return make_wt_files(t, why, whylen);
     size_t n = quire_testcase_nfiles(tc);
     if (n > MAX_FILES) n = MAX_FILES;
     t->files = calloc(n + 1, sizeof *t->files);
@@ -182,15 +201,18 @@ static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
     snprintf(env[n++], sizeof env[0], "CRON=%s", cron ? cron : "");
     snprintf(env[n++], sizeof env[0], "%s=%s", server ? "SERVER_PARAMS" : "CLIENT_PARAMS",
              params ? params : "");
-    snprintf(env[n++], sizeof env[0], "PROTOCOLS=");
+    /* QIR's docker-compose.yml: PROTOCOLS=$PROTOCOLS_SERVER / $PROTOCOLS_CLIENT */
+    snprintf(env[n++], sizeof env[0], "PROTOCOLS=%s",
+             !t->has_wt ? "" : server ? t->wt.protocols_server : t->wt.protocols_client);
     for (size_t i = 0; i < n; i++)
         envp[i] = env[i];
     /* REQUESTS can be long (multiplexing: 2000 URLs); the server's is QIR's REQUESTS_SERVER,
      * get_paths_server(), empty for every QUIC test case */
-    size_t len = (server ? 0 : strlen(t->requests)) + 16;
+    const char *sreq = t->has_wt && !t->o->compliance ? t->wt.requests_server : "";
+    size_t len = strlen(server ? sreq : t->requests) + 16;
     char *req = malloc(len);
     if (!req) return QUIRE_ERR_NOMEM;
-    snprintf(req, len, "REQUESTS=%s", server ? "" : t->requests);
+    snprintf(req, len, "REQUESTS=%s", server ? sreq : t->requests);
     envp[n++] = req;
     envp[n] = NULL;
     quire_proc_mount mounts[] = {
@@ -217,7 +239,7 @@ static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
          cron && *cron ? ", CRON=" : "", cron && *cron ? cron : "",
          params && *params ? (server ? ", SERVER_PARAMS=" : ", CLIENT_PARAMS=") : "",
          params && *params ? params : "");
-    if (!server) tlog(t, "REQUESTS=%s", t->requests);
+    if (!server || *sreq) tlog(t, "REQUESTS=%s", server ? sreq : t->requests);
     int rc = t->be->start(t->bed, &spec, why, whylen);
     free(req);
     if (rc)
@@ -474,6 +496,9 @@ static void judge(test *t, quire_outcome *out)
         .timeout_s = t->timeout_s,
         .end_ns = t->end_ns,
         .value = &out->value,
+        .arg = !t->has_wt ? NULL
+                          : quire_wt_test_judge_arg(&t->wt, t->www, t->client_www,
+                                                    t->server_downloads, t->downloads),
     };
     out->value = -1;
     quire_verdict v = quire_check_exits(&ctx, out->explanation, sizeof out->explanation);
@@ -608,5 +633,6 @@ done:
         free(t.files[i]);
     free(t.files);
     free(t.requests);
+    if (t.has_wt) quire_wt_test_free(&t.wt);
     return rc == QUIRE_ERR_INTERRUPTED ? rc : 0;
 }

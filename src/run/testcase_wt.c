@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks/webtransport.h"
+#include "run/testcase.h"
 #include "util/err.h"
 
 #define KiB 1024ull
@@ -146,4 +148,29 @@ int quire_wt_common_protocol(const char *client, const char *server, char *out, 
         p += len;
     }
     return 0;
+}
+
+/* testcase.py's default scenario (as the QUIC table's QIR_SCENARIO) */
+#define WT_SCENARIO "simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25"
+
+const quire_testcase *quire_wt_row(const quire_wt_testcase *tc)
+{
+    static quire_testcase rows[NTABLE];
+    if (tc < table || tc >= table + NTABLE) return NULL;
+    size_t i = (size_t)(tc - table);
+    if (!rows[i].name) /* filled once, before the scheduler forks its workers */
+        rows[i] = (quire_testcase){
+            .name = tc->name,
+            .abbr = tc->abbr,
+            .desc = tc->desc,
+            .testcase_server = quire_wt_testname(tc, 0),
+            .testcase_client = quire_wt_testname(tc, 1),
+            .scenario = WT_SCENARIO,
+            .timeout_s = tc->timeout_s,
+            .expect_s = tc->kind == QUIRE_WT_HANDSHAKE ? 2 : 6,
+            .cert_chain_len = 1,
+            .judge = quire_judge_webtransport,
+            .wt = tc,
+        };
+    return &rows[i];
 }

@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""quire's Chromium WebTransport client: QIR's WebTransport contract (webtransport.md) with the
+browser's WebTransport API, driven headless through the DevTools pipe of ../chrome_client.py
+(its launch, certificate pin and host mapping are reused).
+
+One Runtime.evaluate on about:blank runs the whole client as a page script: one
+`new WebTransport(url, {protocols})` per endpoint of REQUESTS, all in parallel on the one QUIC
+connection Chromium pools them on; then, by TESTCASE:
+  handshake: nothing more (transport.protocol is the negotiated protocol);
+  transfer-<kind>-receive: GET every file over unidirectional streams (answers come as
+    "PUSH <name>\\n" + contents on the server's unidirectional streams), bidirectional streams
+    (the contents on the same stream) or datagrams (asked again after a second without answer);
+  transfer (the server asks): answer the server's GETs the same three ways from /www/<endpoint>/
+    until the server closes the session.
+The script returns the files (base64) and the protocol; this program writes /downloads/.
+Environment: ROLE, TESTCASE, REQUESTS, PROTOCOLS (or PROTOCOLS_CLIENT), SSLKEYLOGFILE,
+CHROME_TIMEOUT (seconds, default 60). Exit 0 done, 1 failure, 127 unsupported.
+"""
+
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import chrome_client as cc  # noqa: E402
+
+KINDS = ("unidirectional", "bidirectional", "datagram")
+
+PAGE_JS = r"""
+(async (cfg) => {
+  const enc = new TextEncoder(), dec = new TextDecoder();
+  const out = {files: {}, protocol: null, notes: []};
+  const b64 = u8 => { let s = ''; for (let i = 0; i < u8.length; i += 0x8000)
+    s += String.fromCharCode(...u8.subarray(i, i + 0x8000)); return btoa(s); };
+  const unb64 = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));
+  const cat = (a, b) => { const r = new Uint8Array(a.length + b.length); r.set(a); r.set(b, a.length); return r; };
+  const readAll = async rs => { const r = rs.getReader(); let parts = [], n = 0;
+    for (;;) { const {value, done} = await r.read(); if (done) break; parts.push(value); n += value.length; }
+    const u = new Uint8Array(n); let o = 0; for (const p of parts) { u.set(p, o); o += p.length; } return u; };
+  const writeAll = async (ws, data) => { const w = ws.getWriter(); await w.write(data); await w.close(); };
+  const splitPush = u8 => { const nl = u8.indexOf(10); if (nl < 0) return null;
+    const head = dec.decode(u8.subarray(0, nl)); if (!head.startsWith('PUSH ')) return null;
+    return [head.slice(5).trim(), u8.subarray(nl + 1)]; };
+  const forEach = async (rs, fn) => { const r = rs.getReader();
+    for (;;) { const {value, done} = await r.read(); if (done) return; fn(value); } };
+
+  const one = async s => {
+    const opts = cfg.protocols.length ? {protocols: cfg.protocols} : {};
+    const wt = new WebTransport(s.url, opts);
+    await wt.ready;
+    out.protocol = wt.protocol;
+    const got = out.files[s.endpoint] = {};
+    if (cfg.kind === 'handshake') { wt.close(); return; }
+    if (cfg.requester) {
+      const need = new Set(s.files);
+      let finish; const all = new Promise(r => finish = r);
+      const have = (name, u8) => { if (need.has(name) && !(name in got)) { got[name] = b64(u8);
+        if (Object.keys(got).length === need.size) finish(); } };
+      if (!need.size) return;
+      if (cfg.kind === 'unidirectional') {
+        forEach(wt.incomingUnidirectionalStreams, async st => {
+          const p = splitPush(await readAll(st)); if (p) have(p[0], p[1]); }).catch(() => {});
+        await Promise.all(s.files.map(async f =>
+          writeAll(await wt.createUnidirectionalStream(), enc.encode('GET ' + f))));
+      } else if (cfg.kind === 'bidirectional') {
+        await Promise.all(s.files.map(async f => { const bs = await wt.createBidirectionalStream();
+          await writeAll(bs.writable, enc.encode('GET ' + f)); have(f, await readAll(bs.readable)); }));
+      } else {
+        const w = wt.datagrams.writable.getWriter();
+        forEach(wt.datagrams.readable, d => { const p = splitPush(d); if (p) have(p[0], p[1]); })
+          .catch(() => {});
+        const ask = async () => { for (const f of s.files) if (!(f in got)) await w.write(enc.encode('GET ' + f)); };
+        await ask();
+        const timer = setInterval(() => ask().catch(() => {}), 1000);
+        await all; clearInterval(timer);
+      }
+      await all;
+      wt.close();
+      return;
+    }
+    // responder: the server asks; answer until it closes the session
+    const file = name => s.www[name] !== undefined ? unb64(s.www[name]) : null;
+    const get = u8 => { const t = dec.decode(u8); return t.startsWith('GET ') ? t.slice(4).trim() : null; };
+    forEach(wt.incomingUnidirectionalStreams, async st => { const n = get(await readAll(st));
+      const body = n && file(n); if (!body) return;
+      await writeAll(await wt.createUnidirectionalStream(), cat(enc.encode('PUSH ' + n + '\n'), body));
+    }).catch(() => {});
+    forEach(wt.incomingBidirectionalStreams, async bs => { const n = get(await readAll(bs.readable));
+      const body = n && file(n); if (body) await writeAll(bs.writable, body); }).catch(() => {});
+    const dw = wt.datagrams.writable.getWriter();
+    forEach(wt.datagrams.readable, d => { const n = get(d); const body = n && file(n);
+      if (body) dw.write(cat(enc.encode('PUSH ' + n + '\n'), body)); }).catch(() => {});
+    try { await wt.closed; } catch (e) { out.notes.push('closed: ' + e); }
+  };
+  await Promise.all(cfg.sessions.map(one));
+  return out;
+})(%s)
+"""
+
+
+def parse_case(testcase):
+    """(kind, requester) or None: kind 'handshake', 'any' (transfer) or a stream kind."""
+    if testcase == "handshake":
+        return ("handshake", False)
+    if testcase == "transfer":
+        return ("any", False)
+    p = testcase.split("-")
+    if len(p) == 3 and p[0] == "transfer" and p[1] in KINDS and p[2] == "receive":
+        return (p[1], True)
+    return None  # the client never asks in a "send" case (QIR gives it "transfer")
+
+
+def sessions_of(urls):
+    by = {}
+    for u in urls:
+        sp = urllib.parse.urlsplit(u)
+        path = sp.path.strip("/")
+        ep, _, name = path.partition("/")
+        base = f"{sp.scheme}://{sp.netloc}/{ep}"
+        s = by.setdefault(ep, {"endpoint": ep, "url": base, "files": []})
+        if name:
+            s["files"].append(name)
+    return list(by.values())
+
+
+def www_of(endpoint):
+    d = os.path.join("/www", endpoint)
+    files = {}
+    if os.path.isdir(d):
+        for n in os.listdir(d):
+            p = os.path.join(d, n)
+            if os.path.isfile(p):
+                with open(p, "rb") as f:
+                    files[n] = base64.b64encode(f.read()).decode()
+    return files
+
+
+def main():
+    if os.environ.get("ROLE", "client") != "client":
+        cc.log("Chromium is a WebTransport client only")
+        return 127
+    tc = os.environ.get("TESTCASE", "")
+    parsed = parse_case(tc)
+    if parsed is None:
+        cc.log(f"test case {tc!r} not supported")
+        return 127
+    kind, requester = parsed
+    protocols = os.environ.get("PROTOCOLS")
+    if protocols is None:
+        protocols = os.environ.get("PROTOCOLS_CLIENT", "")
+    try:
+        timeout = float(os.environ.get("CHROME_TIMEOUT", "60"))
+    except ValueError:
+        return 2
+    deadline = time.monotonic() + timeout
+    proc = None
+    profile = tempfile.mkdtemp(prefix="quire-chrome-wt-")
+    try:
+        urls, origins = cc.parse_requests(os.environ.get("REQUESTS", ""))
+        sessions = sessions_of(urls)
+        if not requester:
+            for s in sessions:
+                s["www"] = www_of(s["endpoint"])
+        spki = cc.leaf_spki_sha256(cc.CERT)
+        proc, pipe = cc.launch(os.path.join(profile, "p"), urls, origins, spki)
+        cc.log("Chromium " + pipe.call("Browser.getVersion", deadline=deadline).get("product", "?"))
+        targets = pipe.call("Target.getTargets")["targetInfos"]
+        page = next((t["targetId"] for t in targets if t["type"] == "page"), None)
+        if page is None:
+            page = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = pipe.call("Target.attachToTarget", {"targetId": page, "flatten": True})["sessionId"]
+        cfg = {"kind": kind, "requester": requester, "protocols": protocols.split(),
+               "sessions": sessions}
+        res = pipe.call("Runtime.evaluate", {"expression": PAGE_JS % json.dumps(cfg),
+                                             "awaitPromise": True, "returnByValue": True},
+                        session=session, deadline=deadline)
+        if res.get("exceptionDetails"):
+            ex = res["exceptionDetails"]
+            raise cc.Failure("page script failed: " + str(ex.get("exception", {}).get(
+                "description") or ex.get("text")))
+        val = res.get("result", {}).get("value") or {}
+        for n in val.get("notes", []):
+            cc.log("page: " + n)
+        cc.log(f"negotiated protocol {val.get('protocol')!r}")
+        if kind == "handshake":
+            if val.get("protocol"):
+                with open("/downloads/negotiated_protocol.txt", "w") as f:
+                    f.write(val["protocol"] + "\n")
+        for ep, files in (val.get("files") or {}).items():
+            if not files:
+                continue
+            os.makedirs(os.path.join("/downloads", ep), exist_ok=True)
+            for name, b in files.items():
+                if "/" in name or name.startswith("."):
+                    continue
+                with open(os.path.join("/downloads", ep, name), "wb") as f:
+                    f.write(base64.b64decode(b))
+        try:
+            pipe.call("Browser.close", deadline=time.monotonic() + 5)
+        except cc.Failure:
+            pass
+        return 0
+    except cc.Failure as e:
+        cc.log(f"error: {e}")
+        return 1
+    finally:
+        if proc is not None:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
