@@ -136,7 +136,7 @@ static int make_wt_files(test *t, char *why, size_t whylen)
     if (rc) return rc;
     tlog(t, "WebTransport endpoint %s: %zu random file(s) in %s_www/%s/; PROTOCOLS_CLIENT=%s, "
             "PROTOCOLS_SERVER=%s", t->wt.endpoint, t->wt.nfiles,
-         quire_wt_server_sends(t->wt.tc) ? "server" : "client", t->wt.endpoint,
+         quire_wt_server_sends(t->wt.tc) || !t->wt.nfiles ? "server" : "client", t->wt.endpoint,
          t->wt.protocols_client, t->wt.protocols_server);
     t->requests = strdup(t->wt.requests_client);
     return t->requests ? 0 : QUIRE_ERR_NOMEM;

@@ -29,7 +29,7 @@ from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.h3.connection import H3_ALPN, H3Connection
 from aioquic.h3.events import DatagramReceived, HeadersReceived, WebTransportStreamDataReceived
 from aioquic.quic.configuration import QuicConfiguration
-from aioquic.quic.events import ConnectionTerminated, ProtocolNegotiated
+from aioquic.quic.events import ConnectionTerminated, ProtocolNegotiated, StreamDataReceived
 from aioquic.quic.logger import QuicFileLogger
 
 KINDS = ("unidirectional", "bidirectional", "datagram")
@@ -158,6 +158,15 @@ class WtProtocol(QuicConnectionProtocol):
             log.info("connection terminated: error %s %s", event.error_code, event.reason_phrase)
             if not self.ended.done():
                 self.ended.set_result(event.error_code)
+        if isinstance(event, StreamDataReceived) and event.stream_id in self.stream_role:
+            # the answer on a bidirectional stream we opened: aioquic's H3 layer would parse it
+            # as HTTP/3 frames (it keeps no WebTransport state for streams it creates)
+            buf = self.streams.setdefault(event.stream_id, bytearray())
+            buf += event.data
+            if event.end_stream:
+                s, name = self.stream_role.pop(event.stream_id)
+                self.received_file(s, name, bytes(self.streams.pop(event.stream_id)))
+            return
         if self.h3 is not None:
             for ev in self.h3.handle_event(event):
                 self.h3_event(ev)
