@@ -37,9 +37,10 @@ WWW = os.environ.get("QUIRE_WT_WWW", "/www")
 DOWNLOADS = os.environ.get("QUIRE_WT_DOWNLOADS", "/downloads")
 CERTS = os.environ.get("QUIRE_WT_CERTS", "/certs")
 # A broken peer for quire's integration tests (tests/endpoints/wtbroken): as the responder,
-# "drop" never answers the second request it sees, "corrupt" flips the first byte of the first
-# file it sends; the requester's side must then fail.
-BREAK = os.environ.get("QUIRE_WT_BREAK", "")
+# with "drop" in the list it never answers the second datagram request it sees, with "corrupt"
+# it flips the first byte of the first file it sends on a stream; the requester's side must
+# then fail.
+BREAK = os.environ.get("QUIRE_WT_BREAK", "").split()
 
 log = logging.getLogger("wt")
 
@@ -304,17 +305,17 @@ class WtProtocol(QuicConnectionProtocol):
                 self._quic.send_stream_data(stream_id, body, end_stream=True)
             self.transmit()
 
-    def answer(self, s, name):
+    def answer(self, s, name, datagram=False):
         body = read_www(s.endpoint, name)
         if body is None:
             log.warning("GET %s on /%s: no such file", name, s.endpoint)
             return None
         idx = self.answered
         self.answered += 1
-        if BREAK == "drop" and idx == 1:
+        if "drop" in BREAK and datagram and idx == 1:
             log.warning("QUIRE_WT_BREAK=drop: not answering %s", name)
             return None
-        if BREAK == "corrupt" and idx == 0 and body:
+        if "corrupt" in BREAK and not datagram and idx == 0 and body:
             log.warning("QUIRE_WT_BREAK=corrupt: first byte of %s flipped", name)
             body = bytes([body[0] ^ 0xFF]) + body[1:]
         return body
@@ -331,7 +332,7 @@ class WtProtocol(QuicConnectionProtocol):
             name = data[4:].decode(errors="replace").strip()
             if name in getattr(s, "dropped", set()):
                 return
-            body = self.answer(s, name)
+            body = self.answer(s, name, datagram=True)
             if body is None:
                 s.dropped = getattr(s, "dropped", set()) | {name}
                 return
