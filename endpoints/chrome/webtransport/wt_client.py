@@ -3,7 +3,7 @@
 browser's WebTransport API, driven headless through the DevTools pipe of ../chrome_client.py
 (its launch, certificate pin and host mapping are reused).
 
-One Runtime.evaluate on about:blank runs the whole client as a page script: one
+One Runtime.evaluate on an empty page from http://127.0.0.1 (a secure context) runs the whole client as a page script: one
 `new WebTransport(url, {protocols})` per endpoint of REQUESTS, all in parallel on the one QUIC
 connection Chromium pools them on; then, by TESTCASE:
   handshake: nothing more (transport.protocol is the negotiated protocol);
@@ -18,6 +18,7 @@ CHROME_TIMEOUT (seconds, default 60). Exit 0 done, 1 failure, 127 unsupported.
 """
 
 import base64
+import http.server
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -142,6 +144,56 @@ def www_of(endpoint):
     return files
 
 
+class _Blank(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = b"<!doctype html><title>quire WebTransport client</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def secure_page():
+    """WebTransport exists only in a secure context, which about:blank is not here: an empty
+    page from http://127.0.0.1 (loopback is potentially trustworthy) in this namespace.
+    Returns its URL."""
+    srv = http.server.HTTPServer(("127.0.0.1", 0), _Blank)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{srv.server_address[1]}/"
+
+
+_rules = cc.resolver_rules
+
+
+def resolver_rules(origins):
+    """chrome_client's rules, but the page's 127.0.0.1 is not mapped away."""
+    return _rules(origins).replace("MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1, MAP * ~NOTFOUND")
+
+
+cc.resolver_rules = resolver_rules
+
+
+def open_page(pipe, session, url, deadline):
+    r = pipe.call("Page.navigate", {"url": url}, session=session, deadline=deadline)
+    if r.get("errorText"):
+        raise cc.Failure(f"cannot open {url}: {r['errorText']}")
+    while time.monotonic() < deadline:
+        r = pipe.call("Runtime.evaluate", {"expression": "[location.href, document.readyState,"
+                                           " typeof WebTransport]", "returnByValue": True},
+                      session=session, deadline=deadline)
+        href, state, wt = r.get("result", {}).get("value") or ["", "", ""]
+        if href == url and state == "complete":
+            if wt != "function":
+                raise cc.Failure(f"no WebTransport in the page {url} (typeof {wt})")
+            return
+        time.sleep(0.02)
+    raise cc.Failure(f"page {url} did not load")
+
+
 def main():
     if os.environ.get("ROLE", "client") != "client":
         cc.log("Chromium is a WebTransport client only")
@@ -176,6 +228,7 @@ def main():
         if page is None:
             page = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = pipe.call("Target.attachToTarget", {"targetId": page, "flatten": True})["sessionId"]
+        open_page(pipe, session, secure_page(), deadline)
         cfg = {"kind": kind, "requester": requester, "protocols": protocols.split(),
                "sessions": sessions}
         res = pipe.call("Runtime.evaluate", {"expression": PAGE_JS % json.dumps(cfg),
