@@ -26,6 +26,10 @@
     const wt = new WebTransport(s.url, opts);
     await wt.ready;
     out.protocol = wt.protocol;
+    try { // room for a burst of 200 datagrams (the default queues drop the oldest)
+      wt.datagrams.incomingHighWaterMark = 1024;
+      wt.datagrams.outgoingHighWaterMark = 1024;
+    } catch (e) { out.notes.push('datagram queues: ' + e); }
     const got = out.files[s.endpoint] = {};
     if (cfg.kind === 'handshake') { wt.close(); return; }
     if (cfg.requester) {

@@ -43,6 +43,7 @@ CERTS = os.environ.get("QUIRE_WT_CERTS", "/certs")
 BREAK = os.environ.get("QUIRE_WT_BREAK", "").split()
 
 log = logging.getLogger("wt")
+DGRAM_BATCH, DGRAM_TICK, DGRAM_AGAIN = 16, 0.02, 1.0
 
 
 def parse_case(role, testcase):
@@ -198,8 +199,8 @@ class WtProtocol(QuicConnectionProtocol):
             s = Session(ev.stream_id, endpoint)
             s.protocol = chosen
             self.sessions[ev.stream_id] = s
-            log.info("session %d on /%s, offered %s, chose %s", ev.stream_id, endpoint, offered,
-                     chosen)
+            log.info("session %d on /%s, offered %s, chose %s (request headers: %s)",
+                     ev.stream_id, endpoint, offered, chosen, " ".join(sorted(h)))
             if self.cfg["kind"] is None and chosen is not None:
                 write_protocol(chosen)
             hdrs = [(b":status", b"200"), (b"sec-webtransport-http3-draft", b"draft02")]
@@ -242,23 +243,27 @@ class WtProtocol(QuicConnectionProtocol):
                 sid = self.h3.create_webtransport_stream(s.sid, is_unidirectional=False)
                 self.stream_role[sid] = (s, name)
                 self._quic.send_stream_data(sid, req, end_stream=True)
-            elif kind == "datagram":
-                self.h3.send_datagram(s.sid, req)
-                s.dgram_sent[name] = time.monotonic()
         if kind == "datagram" and s.wanted:
-            asyncio.ensure_future(self.resend_datagrams(s))
+            asyncio.ensure_future(self.request_datagrams(s))
         self.check_done()
 
-    async def resend_datagrams(self, s):
-        """Datagrams may be lost: ask again for what has not come after a while."""
+    async def request_datagrams(self, s):
+        """GET datagrams DGRAM_BATCH at a time, DGRAM_TICK apart, and again for what has not
+        come after DGRAM_AGAIN s: a receiver's datagram queue is short (a browser drops the
+        oldest when it is full), and datagrams may be lost."""
         while not self.ended.done() and len(s.got) < len(s.wanted):
-            await asyncio.sleep(0.25)
             now = time.monotonic()
-            for name in s.wanted:
-                if name not in s.got and now - s.dgram_sent.get(name, 0) > 1.0:
-                    self.h3.send_datagram(s.sid, ("GET " + name).encode())
-                    s.dgram_sent[name] = now
+            batch = [n for n in s.wanted if n not in s.got and
+                     now - s.dgram_sent.get(n, -DGRAM_AGAIN) >= DGRAM_AGAIN][:DGRAM_BATCH]
+            again = sum(1 for n in batch if n in s.dgram_sent)
+            for name in batch:
+                self.h3.send_datagram(s.sid, ("GET " + name).encode())
+                s.dgram_sent[name] = now
+            if again:
+                log.info("session %d: %d of %d files, asked again for %d", s.sid, len(s.got),
+                         len(s.wanted), again)
             self.transmit()
+            await asyncio.sleep(DGRAM_TICK)
 
     def received_file(self, s, name, data):
         if s is None or name not in s.wanted or name in s.got:
