@@ -127,7 +127,8 @@ static int lengthen_name(const char *www, char *name, size_t namecap, size_t len
     return 0;
 }
 
-/* A WebTransport row's files and requests (run/wtrun.h). */
+/* A WebTransport row's files, REQUESTS and PROTOCOLS (run/wtrun.h). Returns 0, or
+ * quire_wt_test_prepare's QUIRE_ERR_NOMEM / _IO / _CRYPTO with the reason in why. */
 static int make_wt_files(test *t, char *why, size_t whylen)
 {
     t->has_wt = 1;

@@ -158,6 +158,8 @@ static void test_rows(void **state)
         assert_ptr_equal(r, quire_wt_row(&t[i]));
         assert_ptr_equal(r->wt, &t[i]);
         assert_string_equal(r->abbr, t[i].abbr);
+        assert_string_equal(r->name, t[i].name);
+        assert_string_equal(r->desc, t[i].desc);
         assert_string_equal(r->testcase_client, quire_wt_testname(&t[i], 1));
         assert_string_equal(r->testcase_server, quire_wt_testname(&t[i], 0));
         assert_non_null(r->judge);
