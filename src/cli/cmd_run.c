@@ -26,6 +26,7 @@
 #include "run/registry.h"
 #include "run/scheduler.h"
 #include "run/testcase.h"
+#include "run/testcase_wt.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -55,6 +56,10 @@ static void usage(FILE *out)
         fprintf(out, "                              %s (%s)%s%s\n", tcs[i].name, tcs[i].abbr,
                 tcs[i].repetitions ? ", measurement" : "",
                 tcs[i].by_name_only ? ", by name only" : "");
+    const quire_wt_testcase *wts = quire_wt_table(&n);
+    fprintf(out, "                            with -p webtransport (all by default):\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "                              %s (%s)\n", wts[i].name, wts[i].abbr);
     fprintf(
         out,
         "  -r, --replace NAME=X[,..] replace an implementation: X is an endpoint directory\n"
