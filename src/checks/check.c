@@ -320,6 +320,7 @@ quire_verdict quire_check_run(const quire_check_ctx *ctx, quire_judge_fn judge, 
     d.nfiles = ctx->nfiles;
     d.bytes = served_bytes(ctx);
     d.value = ctx->value;
+    d.arg = ctx->arg;
     if (!ctx->sim_dir) {
         snprintf(why, whylen, "cannot check the trace: no captures (run without the simulator)");
         return QUIRE_VERDICT_FAILED;

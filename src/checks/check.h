@@ -52,6 +52,7 @@ typedef struct quire_check_ctx {
     size_t spec_json_len;
     const char *const *spec_ignore; /* rules switched off */
     size_t nspec_ignore;
+    const void *arg;    /* the judge's own input (WebTransport: quire_wt_judge_arg), or NULL */
 } quire_check_ctx;
 
 /* What the trace-based part of a check reads: the facts of both captures (client side =
@@ -67,6 +68,7 @@ typedef struct quire_check_data {
     size_t nfiles;             /* files requested */
     uint64_t bytes;            /* bytes served (goodput) */
     double *value;             /* measurements: the value, when the check succeeds */
+    const void *arg;           /* quire_check_ctx's arg */
 } quire_check_data;
 
 typedef quire_verdict (*quire_judge_fn)(const quire_check_data *d, char *why, size_t whylen);

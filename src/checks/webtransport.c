@@ -87,3 +87,22 @@ quire_verdict quire_wt_check_transfer(size_t nhandshakes, const char *source_roo
                            .nfiles = nfiles};
     return quire_check_files(&ctx, why, whylen);
 }
+
+quire_verdict quire_judge_webtransport(const quire_check_data *d, char *why, size_t whylen)
+{
+    const quire_wt_judge_arg *a = d->arg;
+    if (!a || !d->server) {
+        snprintf(why, whylen, "internal: no WebTransport test state for the check");
+        return QUIRE_VERDICT_FAILED;
+    }
+    size_t nhs = d->server->nhs;
+    if (a->handshake)
+        return quire_wt_check_handshake(nhs, a->protocols_client, a->protocols_server,
+                                        a->client_downloads, a->server_downloads, why, whylen);
+    quire_verdict v = quire_wt_check_transfer(nhs, a->source_root, a->download_root, a->endpoint,
+                                              a->files, a->nfiles, why, whylen);
+    if (v == QUIRE_VERDICT_SUCCEEDED)
+        snprintf(why, whylen, "one handshake, %zu file(s) on endpoint %.64s received intact",
+                 a->nfiles, a->endpoint);
+    return v;
+}

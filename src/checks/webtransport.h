@@ -28,4 +28,28 @@ quire_verdict quire_wt_check_transfer(size_t nhandshakes, const char *source_roo
                                       const char *const *files, size_t nfiles, char *why,
                                       size_t whylen);
 
+/* What quire_judge_webtransport reads through quire_check_data's arg: the case and the
+ * finished test's directories (the lifecycle's, run/wtrun.h). */
+typedef struct quire_wt_judge_arg {
+    int handshake;                 /* 1: the handshake case, else a transfer-* case */
+    const char *protocols_client;  /* PROTOCOLS_CLIENT / PROTOCOLS_SERVER as given */
+    const char *protocols_server;
+    const char *client_downloads;  /* the roles' /downloads */
+    const char *server_downloads;
+    const char *source_root;       /* transfer: the sending role's /www ... */
+    const char *download_root;     /* ... and the receiving role's /downloads */
+    const char *endpoint;          /* the session's endpoint slug */
+    const char *const *files;      /* the files under <source_root>/<endpoint>/ */
+    size_t nfiles;
+} quire_wt_judge_arg;
+
+/* The judge of every WebTransport row (check.h's quire_judge_fn): the handshake count is the
+ * server-side capture's (distinct SCIDs of the server's Initials, QIR's _count_handshakes),
+ * then quire_wt_check_handshake or quire_wt_check_transfer over d->arg (a
+ * quire_wt_judge_arg). No key log is required, as in QIR. Returns their verdict; FAILED when
+ * d->arg is NULL. */
+struct quire_check_data;
+quire_verdict quire_judge_webtransport(const struct quire_check_data *d, char *why,
+                                       size_t whylen);
+
 #endif

@@ -4,12 +4,15 @@
 #ifndef QUIRE_CLI_H
 #define QUIRE_CLI_H
 
+#include <stddef.h>
+
 int quire_cmd_run(int argc, char **argv);
-/* `quire run --protocol webtransport` (cmd_run_wt.c): the options already parsed by
- * quire_cmd_run (NULL = default). Returns the exit status: 2 on a usage error, and 2 after
- * printing the plan, since executing it is not implemented yet. */
-int quire_cmd_run_webtransport(const char *impl_file, const char *servers_arg,
-                               const char *clients_arg, const char *tests_arg);
+/* `quire run --protocol webtransport` (cmd_run_wt.c): the -t list (NULL: all) parsed against
+ * the WebTransport table into rows of the run's test table (run/testcase_wt.h's quire_wt_row).
+ * Returns 0, or QUIRE_ERR_NOTFOUND / QUIRE_ERR_INVALID with a one-line message in err. */
+struct quire_testcase;
+int quire_cmd_run_wt_tests(const char *tests_arg, const struct quire_testcase **out, size_t max,
+                           size_t *n, char *err, size_t errlen);
 int quire_cmd_list(int argc, char **argv);
 int quire_cmd_trace(int argc, char **argv);
 int quire_cmd_sim(int argc, char **argv);

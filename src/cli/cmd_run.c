@@ -26,6 +26,7 @@
 #include "run/registry.h"
 #include "run/scheduler.h"
 #include "run/testcase.h"
+#include "run/testcase_wt.h"
 #include "spec/spec.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -56,6 +57,10 @@ static void usage(FILE *out)
         fprintf(out, "                              %s (%s)%s%s\n", tcs[i].name, tcs[i].abbr,
                 tcs[i].repetitions ? ", measurement" : "",
                 tcs[i].by_name_only ? ", by name only" : "");
+    const quire_wt_testcase *wts = quire_wt_table(&n);
+    fprintf(out, "                            with -p webtransport (all by default):\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "                              %s (%s)\n", wts[i].name, wts[i].abbr);
     fprintf(
         out,
         "  -r, --replace NAME=X[,..] replace an implementation: X is an endpoint directory\n"
@@ -522,11 +527,15 @@ int quire_cmd_run(int argc, char **argv)
         return 2;
     }
 
-    if (webtransport)
-        return quire_cmd_run_webtransport(impl_file, servers_arg, clients_arg, tests_arg);
+    if (webtransport && alpn) {
+        fprintf(stderr, "quire run: --alpn is for the QUIC suite (WebTransport is HTTP/3)\n");
+        return 2;
+    }
     /* Everything about the input first, so that usage errors never need root. */
     char err[1024];
-    if (!impl_file[0]) quire_registry_default_path(impl_file, sizeof impl_file);
+    if (!impl_file[0])
+        quire_registry_default_path_for(webtransport ? "webtransport" : "quic", impl_file,
+                                        sizeof impl_file);
     quire_registry reg;
     int rc = quire_registry_load(&reg, impl_file, err, sizeof err);
     if (rc) {
@@ -573,12 +582,15 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
-    if (quire_testcase_parse_list(tests_arg, tcs, MAX_TESTS, &ntcs, err, sizeof err)) {
+    if (webtransport ? quire_cmd_run_wt_tests(tests_arg, tcs, MAX_TESTS, &ntcs, err, sizeof err)
+                     : quire_testcase_parse_list(tests_arg, tcs, MAX_TESTS, &ntcs, err,
+                                                 sizeof err)) {
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
     if (!ntcs) { /* run.py runs nothing for `-t ""`; an empty run has no use here */
-        fprintf(stderr, "quire run: -t '%s' selects no test case\n", tests_arg ? tests_arg : "");
+        fprintf(stderr, "quire run: -t '%s' selects no test case%s\n", tests_arg ? tests_arg : "",
+                webtransport ? " (the WebTransport suite has no measurements)" : "");
         goto out;
     }
     if (must_include && !quire_registry_find(&reg, must_include)) {

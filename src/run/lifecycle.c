@@ -17,6 +17,7 @@
 #include "run/certs.h"
 #include "run/files.h"
 #include "run/testbed.h"
+#include "run/wtrun.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -43,6 +44,8 @@ typedef struct test {
     quire_exit server_exit, client_exit;
     uint64_t end_ns; /* CLOCK_REALTIME when the client or the server ended the test */
     char sim_problem[256];
+    quire_wt_test wt; /* WebTransport rows: the case's files, REQUESTS, PROTOCOLS */
+    int has_wt;
 } test;
 
 #define tlog(t, ...) quire_bed_log(&(t)->bed, __VA_ARGS__)
@@ -97,9 +100,26 @@ static int lengthen_name(const char *www, char *name, size_t namecap, size_t len
     return 0;
 }
 
+/* A WebTransport row's files, REQUESTS and PROTOCOLS (run/wtrun.h). Returns 0, or
+ * quire_wt_test_prepare's QUIRE_ERR_NOMEM / _IO / _CRYPTO with the reason in why. */
+static int make_wt_files(test *t, char *why, size_t whylen)
+{
+    t->has_wt = 1;
+    int rc = quire_wt_test_prepare(&t->wt, t->o->tc->wt, t->www, t->client_www, "server4", why,
+                                   whylen);
+    if (rc) return rc;
+    tlog(t, "WebTransport endpoint %s: %zu random file(s) in %s_www/%s/; PROTOCOLS_CLIENT=%s, "
+            "PROTOCOLS_SERVER=%s", t->wt.endpoint, t->wt.nfiles,
+         quire_wt_server_sends(t->wt.tc) || !t->wt.nfiles ? "server" : "client", t->wt.endpoint,
+         t->wt.protocols_client, t->wt.protocols_server);
+    t->requests = strdup(t->wt.requests_client);
+    return t->requests ? 0 : QUIRE_ERR_NOMEM;
+}
+
 static int make_files(test *t, char *why, size_t whylen)
 {
     const quire_testcase *tc = t->o->tc;
+    if (tc->wt) return make_wt_files(t, why, whylen);
     size_t n = quire_testcase_nfiles(tc);
     if (n > MAX_FILES) n = MAX_FILES;
     t->files = calloc(n + 1, sizeof *t->files);
@@ -155,15 +175,18 @@ static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
     snprintf(env[n++], sizeof env[0], "CRON=%s", cron ? cron : "");
     snprintf(env[n++], sizeof env[0], "%s=%s", server ? "SERVER_PARAMS" : "CLIENT_PARAMS",
              params ? params : "");
-    snprintf(env[n++], sizeof env[0], "PROTOCOLS=");
+    /* QIR's docker-compose.yml: PROTOCOLS=$PROTOCOLS_SERVER / $PROTOCOLS_CLIENT */
+    snprintf(env[n++], sizeof env[0], "PROTOCOLS=%s",
+             !t->has_wt ? "" : server ? t->wt.protocols_server : t->wt.protocols_client);
     for (size_t i = 0; i < n; i++)
         envp[i] = env[i];
     /* REQUESTS can be long (multiplexing: 2000 URLs); the server's is QIR's REQUESTS_SERVER,
      * get_paths_server(), empty for every QUIC test case */
-    size_t len = (server ? 0 : strlen(t->requests)) + 16;
+    const char *sreq = t->has_wt && !t->o->compliance ? t->wt.requests_server : "";
+    size_t len = strlen(server ? sreq : t->requests) + 16;
     char *req = malloc(len);
     if (!req) return QUIRE_ERR_NOMEM;
-    snprintf(req, len, "REQUESTS=%s", server ? "" : t->requests);
+    snprintf(req, len, "REQUESTS=%s", server ? sreq : t->requests);
     envp[n++] = req;
     envp[n] = NULL;
     quire_proc_mount mounts[] = {
@@ -190,7 +213,7 @@ static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
              params && *params ? (server ? ", SERVER_PARAMS=" : ", CLIENT_PARAMS=") : "",
              params && *params ? params : "");
     int rc = quire_bed_start(&t->bed, &spec, detail, why, whylen);
-    if (!rc && !server) tlog(t, "REQUESTS=%s", t->requests);
+    if (!rc && (!server || *sreq)) tlog(t, "REQUESTS=%s", server ? sreq : t->requests);
     free(req);
     return rc;
 }
@@ -392,6 +415,9 @@ static void judge(test *t, quire_outcome *out)
         .spec_json_len = sizeof out->spec,
         .spec_ignore = t->o->spec_ignore,
         .nspec_ignore = t->o->nspec_ignore,
+        .arg = !t->has_wt ? NULL
+                          : quire_wt_test_judge_arg(&t->wt, t->www, t->client_www,
+                                                    t->server_downloads, t->downloads),
     };
     out->value = -1;
     quire_verdict v = quire_check_exits(&ctx, out->explanation, sizeof out->explanation);
@@ -529,5 +555,6 @@ done:
         free(t.files[i]);
     free(t.files);
     free(t.requests);
+    if (t.has_wt) quire_wt_test_free(&t.wt);
     return rc == QUIRE_ERR_INTERRUPTED ? rc : 0;
 }

@@ -36,6 +36,9 @@ typedef struct quire_testcase {
     const char *unit;     /* measurements: unit of the value ("kbps") */
     unsigned name_len;    /* file names of exactly this length (zerortt: 250); 0 = slugs */
     int by_name_only;     /* not in the default selection (QIR's TESTCASES_QUIC lacks it) */
+    /* WebTransport rows (run/testcase_wt.h's quire_wt_row): the lifecycle makes that case's
+     * files, REQUESTS and PROTOCOLS (run/wtrun.h) and judges it with its checks; NULL: QUIC */
+    const struct quire_wt_testcase *wt;
 } quire_testcase;
 
 /* The whole table, in QIR's order: test cases, then measurements (repetitions > 0). */

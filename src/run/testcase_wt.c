@@ -6,24 +6,43 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checks/webtransport.h"
+#include "run/testcase.h"
 #include "util/err.h"
 
 #define KiB 1024ull
 
+/* QIR's names, abbreviations and descriptions, shared by table[] and rows[] */
+#define NAME_0 "handshake"
+#define ABBR_0 "H"
+#define DESC_0 "Handshake completes successfully."
+#define NAME_1 "transfer-unidirectional-receive"
+#define ABBR_1 "UR"
+#define DESC_1 "Server sends data to client using unidirectional streams"
+#define NAME_2 "transfer-unidirectional-send"
+#define ABBR_2 "US"
+#define DESC_2 "Client sends data to server using unidirectional streams"
+#define NAME_3 "transfer-bidirectional-receive"
+#define ABBR_3 "BR"
+#define DESC_3 "Server sends data to client using bidirectional streams"
+#define NAME_4 "transfer-bidirectional-send"
+#define ABBR_4 "BS"
+#define DESC_4 "Client sends data to server using bidirectional streams"
+#define NAME_5 "transfer-datagram-receive"
+#define ABBR_5 "DR"
+#define DESC_5 "Server sends data to client using datagrams"
+#define NAME_6 "transfer-datagram-send"
+#define ABBR_6 "DS"
+#define DESC_6 "Client sends data to server using datagrams"
+
 static const quire_wt_testcase table[] = {
-    {"handshake", "H", "Handshake completes successfully.", QUIRE_WT_HANDSHAKE, QUIRE_WT_NONE, 60},
-    {"transfer-unidirectional-receive", "UR", "Server sends data to client using unidirectional streams",
-     QUIRE_WT_UNIDIRECTIONAL, QUIRE_WT_RECEIVE, 60},
-    {"transfer-unidirectional-send", "US", "Client sends data to server using unidirectional streams",
-     QUIRE_WT_UNIDIRECTIONAL, QUIRE_WT_SEND, 60},
-    {"transfer-bidirectional-receive", "BR", "Server sends data to client using bidirectional streams",
-     QUIRE_WT_BIDIRECTIONAL, QUIRE_WT_RECEIVE, 60},
-    {"transfer-bidirectional-send", "BS", "Client sends data to server using bidirectional streams",
-     QUIRE_WT_BIDIRECTIONAL, QUIRE_WT_SEND, 60},
-    {"transfer-datagram-receive", "DR", "Server sends data to client using datagrams",
-     QUIRE_WT_DATAGRAM, QUIRE_WT_RECEIVE, 60},
-    {"transfer-datagram-send", "DS", "Client sends data to server using datagrams",
-     QUIRE_WT_DATAGRAM, QUIRE_WT_SEND, 60},
+    {NAME_0, ABBR_0, DESC_0, QUIRE_WT_HANDSHAKE, QUIRE_WT_NONE, 60},
+    {NAME_1, ABBR_1, DESC_1, QUIRE_WT_UNIDIRECTIONAL, QUIRE_WT_RECEIVE, 60},
+    {NAME_2, ABBR_2, DESC_2, QUIRE_WT_UNIDIRECTIONAL, QUIRE_WT_SEND, 60},
+    {NAME_3, ABBR_3, DESC_3, QUIRE_WT_BIDIRECTIONAL, QUIRE_WT_RECEIVE, 60},
+    {NAME_4, ABBR_4, DESC_4, QUIRE_WT_BIDIRECTIONAL, QUIRE_WT_SEND, 60},
+    {NAME_5, ABBR_5, DESC_5, QUIRE_WT_DATAGRAM, QUIRE_WT_RECEIVE, 60},
+    {NAME_6, ABBR_6, DESC_6, QUIRE_WT_DATAGRAM, QUIRE_WT_SEND, 60},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -146,4 +165,34 @@ int quire_wt_common_protocol(const char *client, const char *server, char *out, 
         p += len;
     }
     return 0;
+}
+
+/* testcase.py's default scenario (as the QUIC table's QIR_SCENARIO) */
+#define WT_SCENARIO "simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25"
+
+/* The rows of the run's table, one per entry of table[] in the same order, constant (the
+ * TESTCASE values are quire_wt_testname's, which unit/test_wtrun checks). */
+#define ROW(i, server_tc, client_tc, expect)                                                    \
+    {                                                                                          \
+        .name = NAME_##i, .abbr = ABBR_##i, .desc = DESC_##i, .testcase_server = server_tc,    \
+        .testcase_client = client_tc, .scenario = WT_SCENARIO, .timeout_s = 60,                \
+        .expect_s = expect, .cert_chain_len = 1, .judge = quire_judge_webtransport,            \
+        .wt = &table[i],                                                                       \
+    }
+static const quire_testcase rows[] = {
+    ROW(0, "handshake", "handshake", 2),
+    ROW(1, "transfer", NAME_1, 6),
+    ROW(2, NAME_2, "transfer", 6),
+    ROW(3, "transfer", NAME_3, 6),
+    ROW(4, NAME_4, "transfer", 6),
+    ROW(5, "transfer", NAME_5, 3),
+    ROW(6, NAME_6, "transfer", 3),
+};
+_Static_assert(sizeof rows / sizeof rows[0] == NTABLE, "one row per WebTransport test case");
+
+const quire_testcase *quire_wt_row(const quire_wt_testcase *tc)
+{
+    for (size_t i = 0; i < NTABLE; i++)
+        if (tc == &table[i]) return &rows[i];
+    return NULL;
 }

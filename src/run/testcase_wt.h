@@ -65,4 +65,11 @@ int quire_wt_server_sends(const quire_wt_testcase *tc);
  * lists share none or a protocol does not fit in out (out is then ""). */
 int quire_wt_common_protocol(const char *client, const char *server, char *out, size_t outlen);
 
+/* The row of the run's test table (run/testcase.h) that runs tc through the lifecycle: QIR's
+ * name, abbreviation, description and TESTCASE values, testcase.py's default scenario and
+ * timeout, no QUIC files (the lifecycle asks run/wtrun.h for them) and wt = tc. Never NULL
+ * for a row of quire_wt_table; NULL for anything else. */
+struct quire_testcase;
+const struct quire_testcase *quire_wt_row(const quire_wt_testcase *tc);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "trace/crypto.h"
+#include "trace/h3.h"
 #include "trace/pcap.h"
 #include "util/err.h"
 
@@ -72,7 +73,34 @@ static int conn_selected(const quire_output *o, const quire_conn *c)
 
 /* ---- per packet ---- */
 
-static void frame_text(FILE *f, const quire_frame *fr, int json)
+/* On a connection that chose h3: what the start of a stream or an HTTP datagram says
+ * (trace/h3.h), as one more key. Only the stream initiator's direction has an HTTP/3 start
+ * that says what the stream is (the other side of a WebTransport stream is raw data). */
+static void h3_text(FILE *f, const quire_frame *fr, int from_client, const char *sep, int json)
+{
+    char s[256] = "";
+    int by_initiator = from_client >= 0 && (int)(fr->u.stream.stream_id & 1) == !from_client;
+    if (fr->kind == QUIRE_FRAME_STREAM && fr->u.stream.offset == 0 && fr->u.stream.data &&
+        by_initiator) {
+        quire_h3_stream_start st;
+        if (quire_h3_stream_start_decode(fr->u.stream.data, (size_t)fr->u.stream.len,
+                                         (fr->u.stream.stream_id & 2) != 0, &st) == 0)
+            quire_h3_stream_start_str(&st, s, sizeof s);
+    } else if (fr->kind == QUIRE_FRAME_DATAGRAM && fr->u.datagram.data) {
+        uint64_t q;
+        size_t n;
+        if (quire_h3_datagram_decode(fr->u.datagram.data, (size_t)fr->u.datagram.len, &q, &n) == 0)
+            snprintf(s, sizeof s, "datagram:session=%" PRIu64, q * 4);
+    }
+    if (!s[0]) return;
+    if (json) /* the names are ASCII without quotes or backslashes */
+        fprintf(f, ",\"h3\":\"%s\"", s);
+    else
+        fprintf(f, "%sh3=%s", sep, s);
+}
+
+static void frame_text(FILE *f, const quire_frame *fr, const quire_conn *c, int from_client,
+                       int json)
 {
     const char *n = quire_frame_name(fr->kind);
     if (json)
@@ -185,6 +213,7 @@ static void frame_text(FILE *f, const quire_frame *fr, int json)
         break;
     }
 #undef KV
+    if (c && !strcmp(c->tls.alpn, "h3")) h3_text(f, fr, from_client, sep, json);
     fputc(json ? '}' : ')', f);
 }
 
@@ -241,7 +270,7 @@ void quire_output_packet(const quire_trace *t, const quire_conn_packet *p, void 
             fputs(",\"frames\":[", f);
             for (size_t i = 0; i < p->nframes; i++) {
                 if (i) fputc(',', f);
-                frame_text(f, &p->frames[i], 1);
+                frame_text(f, &p->frames[i], p->conn, p->from_client, 1);
             }
             fputc(']', f);
         }
@@ -264,7 +293,7 @@ void quire_output_packet(const quire_trace *t, const quire_conn_packet *p, void 
                 k->type != QUIRE_PACKET_VERSION_NEGOTIATION)
                 fprintf(f, " [%s]", quire_strerror(k->status));
             for (size_t i = 0; i < p->nframes; i++)
-                frame_text(f, &p->frames[i], 0);
+                frame_text(f, &p->frames[i], p->conn, p->from_client, 0);
         }
         if (p->error) fprintf(f, " !! %s", p->error);
         fputc('\n', f);

@@ -3,7 +3,8 @@
  * verdicts of QIR's exit rules (checks/check.h quire_check_exits), which roles it stops, that
  * the test bed goes — for a failed test bed, a role that cannot start, the timeout, exit code
  * 127 from either side, a crashing server or simulator, and the path that reaches the test
- * case's check. */
+ * case's check; a WebTransport row (run/testcase_wt.h) gets its files, REQUESTS and PROTOCOLS
+ * and its judge gets the WebTransport input. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,7 +17,9 @@
 #include <dirent.h>
 
 #include "backend/fake.h"
+#include "checks/webtransport.h"
 #include "run/lifecycle.h"
+#include "run/testcase_wt.h"
 #include "sim/pcapw.h"
 #include "tmpdir.h"
 #include "util/err.h"
@@ -352,6 +355,98 @@ static void test_compliance(void **state)
     assert_int_equal(f->rec.starts[QUIRE_ROLE_SERVER], 0);
 }
 
+/* WebTransport (transfer-unidirectional-send: the client holds the files, the server asks for
+ * them): what each role was given, and the server "receives" by copying the client's files. */
+static char wt_env[QUIRE_ROLE_COUNT][2][4200]; /* PROTOCOLS, REQUESTS */
+static void wt_env_of(const quire_role_spec *s)
+{
+    for (const char *const *e = s->env; *e; e++) {
+        if (!strncmp(*e, "PROTOCOLS=", 10)) snprintf(wt_env[s->role][0], 4200, "%s", *e + 10);
+        if (!strncmp(*e, "REQUESTS=", 9)) snprintf(wt_env[s->role][1], 4200, "%s", *e + 9);
+    }
+}
+
+static void wt_server_receives(const quire_role_spec *s, void *arg)
+{
+    (void)arg;
+    wt_env_of(s);
+    /* REQUESTS = <endpoint>/<file> ...: copy each from the client's www to /downloads */
+    const char *www = mount_of(s, "/www"), *dl = mount_of(s, "/downloads");
+    char req[4200];
+    snprintf(req, sizeof req, "%s", wt_env[s->role][1]);
+    char *save = NULL;
+    for (char *p = strtok_r(req, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+        char from[8400], to[8400], dir[8400], buf[4096];
+        snprintf(from, sizeof from, "%s/../client_www/%s", www, p);
+        snprintf(to, sizeof to, "%s/%s", dl, p);
+        snprintf(dir, sizeof dir, "%s", to);
+        *strrchr(dir, '/') = 0;
+        assert_int_equal(quire_fs_mkdir_p(dir, 0755), 0);
+        FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+        assert_non_null(in);
+        assert_non_null(out);
+        for (size_t n; (n = fread(buf, 1, sizeof buf, in)) > 0;)
+            assert_int_equal(fwrite(buf, 1, n, out), n);
+        fclose(in);
+        assert_int_equal(fclose(out), 0);
+    }
+}
+
+static void wt_client_env(const quire_role_spec *s, void *arg)
+{
+    (void)arg;
+    wt_env_of(s);
+}
+
+/* The WebTransport judge with the handshake count the empty fake captures cannot give. */
+static quire_verdict wt_judge_spy(const quire_check_data *d, char *why, size_t whylen)
+{
+    judge_calls++;
+    const quire_wt_judge_arg *a = d->arg;
+    assert_non_null(a);
+    assert_int_equal(a->handshake, 0);
+    assert_non_null(strstr(a->source_root, "/client_www"));
+    assert_non_null(strstr(a->download_root, "/server_downloads"));
+    return quire_wt_check_transfer(1, a->source_root, a->download_root, a->endpoint, a->files,
+                                   a->nfiles, why, whylen);
+}
+
+static void test_webtransport_row(void **state)
+{
+    fixture *f = *state;
+    memset(wt_env, 0, sizeof wt_env);
+    const quire_testcase *row = quire_wt_row(quire_wt_find("US"));
+    assert_non_null(row);
+    assert_ptr_equal(row->judge, quire_judge_webtransport);
+    f->tc = *row;
+    f->tc.judge = wt_judge_spy;
+    f->tc.timeout_s = 5;
+    f->script.role[QUIRE_ROLE_SERVER].on_start = wt_server_receives;
+    f->script.role[QUIRE_ROLE_CLIENT].on_start = wt_client_env;
+    f->script.role[QUIRE_ROLE_SIM].on_start = write_captures;
+    run(f);
+    assert_int_equal(judge_calls, 1);
+    assert_int_equal(f->out.verdict, QUIRE_VERDICT_SUCCEEDED);
+    assert_non_null(strstr(f->out.explanation, "5 files downloaded intact"));
+    assert_string_equal(f->rec.testcase[QUIRE_ROLE_SERVER], "transfer-unidirectional-send");
+    assert_string_equal(f->rec.testcase[QUIRE_ROLE_CLIENT], "transfer");
+    /* one protocol, the same for both; the client's REQUESTS is the session URL only */
+    assert_true(wt_env[QUIRE_ROLE_CLIENT][0][0] != 0);
+    assert_null(strchr(wt_env[QUIRE_ROLE_CLIENT][0], ' '));
+    assert_string_equal(wt_env[QUIRE_ROLE_CLIENT][0], wt_env[QUIRE_ROLE_SERVER][0]);
+    assert_int_equal(strncmp(wt_env[QUIRE_ROLE_CLIENT][1], "https://server4:443/", 20), 0);
+    assert_null(strchr(wt_env[QUIRE_ROLE_CLIENT][1] + 20, '/'));
+    assert_null(strchr(wt_env[QUIRE_ROLE_CLIENT][1], ' '));
+    /* the server's REQUESTS: the five <endpoint>/<file> paths of that session */
+    size_t n = 0;
+    for (const char *p = wt_env[QUIRE_ROLE_SERVER][1]; *p; p++)
+        n += *p == ' ';
+    assert_int_equal(n, 4);
+    assert_int_equal(strncmp(wt_env[QUIRE_ROLE_SERVER][1], wt_env[QUIRE_ROLE_CLIENT][1] + 20,
+                             strlen(wt_env[QUIRE_ROLE_CLIENT][1] + 20)),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +462,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_client_fails_server_exits_0, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_simulator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compliance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_webtransport_row, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* Unit tests for checks/webtransport: each QIR WebTransport check passes on a good result and
  * fails on two handshakes, no shared protocol, a wrong or missing negotiated_protocol.txt, a
- * missing, corrupted or extra file, and a missing endpoint directory. */
+ * missing, corrupted or extra file, and a missing endpoint directory; the judge of the
+ * WebTransport rows reads the handshake count from the server-side facts and its input from
+ * the check data's arg. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "checks/check.h"
 #include "checks/webtransport.h"
 #include "util/fs.h"
 
@@ -101,11 +104,50 @@ static void test_transfer(void **state)
     assert_int_equal(tr(1, files, 2, why), QUIRE_VERDICT_FAILED); /* nothing else */
 }
 
+static void test_judge(void **state)
+{
+    (void)state;
+    char why[256], cdl[128], sdl[128], www[128], dl[128];
+    snprintf(cdl, sizeof cdl, "%s/cdl", root);
+    snprintf(sdl, sizeof sdl, "%s/sdl", root);
+    snprintf(www, sizeof www, "%s/www", root);
+    snprintf(dl, sizeof dl, "%s/dl", root);
+    quire_facts *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->nhs = 1;
+    quire_check_data d = {.server = f, .client = f};
+    assert_int_equal(quire_judge_webtransport(&d, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "no WebTransport test state"));
+    quire_wt_judge_arg hsarg = {.handshake = 1, .protocols_client = "p q", .protocols_server = "q",
+                                .client_downloads = cdl, .server_downloads = sdl};
+    d.arg = &hsarg;
+    put("cdl/negotiated_protocol.txt", "q");
+    put("sdl/negotiated_protocol.txt", "q\n");
+    assert_int_equal(quire_judge_webtransport(&d, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
+    f->nhs = 2; /* two connections */
+    assert_int_equal(quire_judge_webtransport(&d, why, sizeof why), QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(why, "got 2"));
+    const char *files[] = {"f1"};
+    quire_wt_judge_arg trarg = {.source_root = www, .download_root = dl, .endpoint = "ep",
+                                .files = files, .nfiles = 1};
+    d.arg = &trarg;
+    f->nhs = 1;
+    put("www/ep/f1", "data");
+    assert_int_equal(quire_judge_webtransport(&d, why, sizeof why), QUIRE_VERDICT_FAILED);
+    put("dl/ep/f1", "dat!"); /* corrupted */
+    assert_int_equal(quire_judge_webtransport(&d, why, sizeof why), QUIRE_VERDICT_FAILED);
+    put("dl/ep/f1", "data");
+    assert_int_equal(quire_judge_webtransport(&d, why, sizeof why), QUIRE_VERDICT_SUCCEEDED);
+    assert_non_null(strstr(why, "1 file(s) on endpoint ep"));
+    free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_handshake, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_judge, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

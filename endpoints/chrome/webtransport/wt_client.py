@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+"""quire's Chromium WebTransport client: QIR's WebTransport contract (webtransport.md) with the
+browser's WebTransport API, driven headless through the DevTools pipe of ../chrome_client.py
+(its launch, certificate pin and host mapping are reused).
+
+One Runtime.evaluate on an empty page from http://127.0.0.1 (a secure context) runs the whole client as a page script: one
+`new WebTransport(url, {protocols})` per endpoint of REQUESTS, all in parallel on the one QUIC
+connection Chromium pools them on; then, by TESTCASE:
+  handshake: nothing more (transport.protocol is the negotiated protocol);
+  transfer-<kind>-receive: GET every file over unidirectional streams (answers come as
+    "PUSH <name>\\n" + contents on the server's unidirectional streams), bidirectional streams
+    (the contents on the same stream) or datagrams (asked again after a second without answer);
+  transfer (the server asks): answer the server's GETs the same three ways from /www/<endpoint>/
+    until the server closes the session.
+The script returns the files (base64) and the protocol; this program writes /downloads/.
+Environment: ROLE, TESTCASE, REQUESTS, PROTOCOLS (or PROTOCOLS_CLIENT), SSLKEYLOGFILE,
+CHROME_TIMEOUT (seconds, default 60). Exit 0 done, 1 failure, 127 unsupported.
+"""
+
+import base64
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import chrome_client as cc  # noqa: E402
+
+KINDS = ("unidirectional", "bidirectional", "datagram")
+
+# The page script (shared with Firefox's driver): an async function expression of cfg.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "wt_page.js")) as _f:
+    PAGE_FN = _f.read()
+
+
+
+def parse_case(testcase):
+    """(kind, requester) or None: kind 'handshake', 'any' (transfer) or a stream kind."""
+    if testcase == "handshake":
+        return ("handshake", False)
+    if testcase == "transfer":
+        return ("any", False)
+    p = testcase.split("-")
+    if len(p) == 3 and p[0] == "transfer" and p[1] in KINDS and p[2] == "receive":
+        return (p[1], True)
+    return None  # the client never asks in a "send" case (QIR gives it "transfer")
+
+
+def sessions_of(urls):
+    by = {}
+    for u in urls:
+        sp = urllib.parse.urlsplit(u)
+        path = sp.path.strip("/")
+        ep, _, name = path.partition("/")
+        base = f"{sp.scheme}://{sp.netloc}/{ep}"
+        s = by.setdefault(ep, {"endpoint": ep, "url": base, "files": []})
+        if name:
+            s["files"].append(name)
+    return list(by.values())
+
+
+def www_of(endpoint):
+    d = os.path.join("/www", endpoint)
+    files = {}
+    if os.path.isdir(d):
+        for n in os.listdir(d):
+            p = os.path.join(d, n)
+            if os.path.isfile(p):
+                with open(p, "rb") as f:
+                    files[n] = base64.b64encode(f.read()).decode()
+    return files
+
+
+class _Blank(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = b"<!doctype html><title>quire WebTransport client</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def secure_page():
+    """WebTransport exists only in a secure context, which about:blank is not here: an empty
+    page from http://127.0.0.1 (loopback is potentially trustworthy) in this namespace.
+    Returns its URL."""
+    srv = http.server.HTTPServer(("127.0.0.1", 0), _Blank)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{srv.server_address[1]}/"
+
+
+_rules = cc.resolver_rules
+
+
+def resolver_rules(origins):
+    """chrome_client's rules, but the page's 127.0.0.1 is not mapped away."""
+    return _rules(origins).replace("MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1, MAP * ~NOTFOUND")
+
+
+cc.resolver_rules = resolver_rules
+
+
+def open_page(pipe, session, url, deadline):
+    r = pipe.call("Page.navigate", {"url": url}, session=session, deadline=deadline)
+    if r.get("errorText"):
+        raise cc.Failure(f"cannot open {url}: {r['errorText']}")
+    while time.monotonic() < deadline:
+        r = pipe.call("Runtime.evaluate", {"expression": "[location.href, document.readyState,"
+                                           " typeof WebTransport]", "returnByValue": True},
+                      session=session, deadline=deadline)
+        href, state, wt = r.get("result", {}).get("value") or ["", "", ""]
+        if href == url and state == "complete":
+            if wt != "function":
+                raise cc.Failure(f"no WebTransport in the page {url} (typeof {wt})")
+            return
+        time.sleep(0.02)
+    raise cc.Failure(f"page {url} did not load")
+
+
+def main():
+    if os.environ.get("ROLE", "client") != "client":
+        cc.log("Chromium is a WebTransport client only")
+        return 127
+    tc = os.environ.get("TESTCASE", "")
+    parsed = parse_case(tc)
+    if parsed is None:
+        cc.log(f"test case {tc!r} not supported")
+        return 127
+    kind, requester = parsed
+    protocols = os.environ.get("PROTOCOLS")
+    if protocols is None:
+        protocols = os.environ.get("PROTOCOLS_CLIENT", "")
+    try:
+        timeout = float(os.environ.get("CHROME_TIMEOUT", "60"))
+    except ValueError:
+        return 2
+    deadline = time.monotonic() + timeout
+    proc = None
+    profile = tempfile.mkdtemp(prefix="quire-chrome-wt-")
+    try:
+        urls, origins = cc.parse_requests(os.environ.get("REQUESTS", ""))
+        sessions = sessions_of(urls)
+        if not requester:
+            for s in sessions:
+                s["www"] = www_of(s["endpoint"])
+        spki = cc.leaf_spki_sha256(cc.CERT)
+        proc, pipe = cc.launch(os.path.join(profile, "p"), urls, origins, spki)
+        cc.log("Chromium " + pipe.call("Browser.getVersion", deadline=deadline).get("product", "?"))
+        targets = pipe.call("Target.getTargets")["targetInfos"]
+        page = next((t["targetId"] for t in targets if t["type"] == "page"), None)
+        if page is None:
+            page = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = pipe.call("Target.attachToTarget", {"targetId": page, "flatten": True})["sessionId"]
+        open_page(pipe, session, secure_page(), deadline)
+        cfg = {"kind": kind, "requester": requester, "protocols": protocols.split(),
+               "sessions": sessions}
+        res = pipe.call("Runtime.evaluate", {"expression": f"({PAGE_FN})({json.dumps(cfg)})",
+                                             "awaitPromise": True, "returnByValue": True},
+                        session=session, deadline=deadline)
+        if res.get("exceptionDetails"):
+            ex = res["exceptionDetails"]
+            raise cc.Failure("page script failed: " + str(ex.get("exception", {}).get(
+                "description") or ex.get("text")))
+        val = res.get("result", {}).get("value") or {}
+        for n in val.get("notes", []):
+            cc.log("page: " + n)
+        cc.log(f"negotiated protocol {val.get('protocol')!r}")
+        if kind == "handshake":
+            if val.get("protocol"):
+                with open("/downloads/negotiated_protocol.txt", "w") as f:
+                    f.write(val["protocol"] + "\n")
+        for ep, files in (val.get("files") or {}).items():
+            if not files:
+                continue
+            os.makedirs(os.path.join("/downloads", ep), exist_ok=True)
+            for name, b in files.items():
+                if "/" in name or name.startswith("."):
+                    continue
+                with open(os.path.join("/downloads", ep, name), "wb") as f:
+                    f.write(base64.b64decode(b))
+        try:
+            pipe.call("Browser.close", deadline=time.monotonic() + 5)
+        except cc.Failure:
+            pass
+        return 0
+    except cc.Failure as e:
+        cc.log(f"error: {e}")
+        return 1
+    finally:
+        if proc is not None:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
