@@ -331,7 +331,7 @@ static void test_captures_mangled(void **state)
                  names[i]);
         snprintf(keys, sizeof keys, "%s/tests/data/captures/%s.keys", src ? src : QUIRE_SOURCE_DIR,
                  names[i]);
-        size_t len, mlen;
+        size_t len = 0, mlen = 0;
         uint8_t *in = read_all(cap, &len);
         assert_non_null(in);
         for (int mode = 0; mode < 2; mode++) {
