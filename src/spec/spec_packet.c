@@ -582,10 +582,25 @@ static void note_discards(spec_conn *c, const quire_conn_packet *p, int d)
     }
 }
 
+/* Whether k is a server long-header packet of another connection than the client follows: a
+ * Source Connection ID other than the server's first Initial's. A server may answer one
+ * client's Initials twice (tquic after a Retry answers each of the client's two Initials with
+ * its own connection); the client discards those packets (RFC 9000 7.2), so they are not this
+ * connection's and their packet numbers are no reuse. */
+static int other_server_conn(const spec_conn *c, const quire_packet *k, int d)
+{
+    if (d != 1 || !c->have_iscid[1] ||
+        (k->type != QUIRE_PACKET_INITIAL && k->type != QUIRE_PACKET_HANDSHAKE))
+        return 0;
+    return k->scid_len != c->iscid[1].len ||
+           (k->scid_len && memcmp(k->scid, c->iscid[1].id, k->scid_len));
+}
+
 int spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
 {
     int d = p->from_client ? 0 : 1;
     const quire_packet *k = p->pkt;
+    if (k && other_server_conn(c, k, d)) return 0;
     /* a network duplicate counts toward the amplification limit, and is judged no further */
     int fresh = k ? pn_rules(s, c, p, d) : 1;
     datagram_rules(s, c, p, d, fresh);

@@ -228,6 +228,13 @@ static void reuse_good(fx *x)
     addf(x, QUIRE_FRAME_PING);
     go(x);
     dup_last(x);
+    /* a second server connection answering the same Initials (another SCID: the client
+     * discards it, RFC 9000 7.2) starts at packet number 0 again: no reuse */
+    mk(x, 0, QUIRE_PACKET_INITIAL, 0, 1200);
+    static const uint8_t other[8] = {0x5f, 1, 2, 3, 4, 5, 6, 7};
+    x->pkt.scid = other;
+    addf(x, QUIRE_FRAME_PADDING);
+    go(x);
 }
 
 static void increase_bad(fx *x)
