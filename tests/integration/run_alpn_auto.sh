@@ -6,20 +6,20 @@
 require_root
 require_quicgo
 setup_run alpnauto
-qrun -s h3only,quic-go -c h3only,quic-go -t handshake --alpn auto --jobs 2
+qrun -s h3only,hqonly -c h3only,hqonly -t handshake --alpn auto --jobs 2
 [ "$run_rc" = 0 ] || fail "quire run --alpn auto exited $run_rc"
 r=$tmp/logs/result.json
 expect_verdict "$r" h3only h3only H succeeded
-expect_verdict "$r" quic-go quic-go H succeeded
-expect_verdict "$r" h3only quic-go H unsupported
-expect_verdict "$r" quic-go h3only H unsupported
+expect_verdict "$r" hqonly hqonly H succeeded
+expect_verdict "$r" h3only hqonly H unsupported
+expect_verdict "$r" hqonly h3only H unsupported
 python3 - "$r" <<'PY' || fail "explanations do not say which protocol"
 import json, sys
 r = json.load(open(sys.argv[1]))
 S = r["servers"]
 cell = {(S[i % len(S)], r["clients"][i // len(S)]): c for i, row in enumerate(r["results"]) for c in row}
 assert cell[("h3only", "h3only")]["explanation"].startswith("over h3: "), cell[("h3only", "h3only")]
-assert not cell[("quic-go", "quic-go")]["explanation"].startswith("over h3"), cell[("quic-go", "quic-go")]
+assert not cell[("hqonly", "hqonly")]["explanation"].startswith("over h3"), cell[("hqonly", "hqonly")]
 PY
 grep -q "QUIRE_ALPN=h3" "$tmp/logs/h3only_h3only/handshake/output.txt" ||
     fail "the h3 run's log does not show QUIRE_ALPN=h3"
