@@ -18,7 +18,6 @@ CHROME_TIMEOUT (seconds, default 60). Exit 0 done, 1 failure, 127 unsupported.
 """
 
 import base64
-import http.server
 import json
 import os
 import shutil
@@ -26,78 +25,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import chrome_client as cc  # noqa: E402
-
-KINDS = ("unidirectional", "bidirectional", "datagram")
-
-# The page script (shared with Firefox's driver): an async function expression of cfg.
-with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "wt_page.js")) as _f:
-    PAGE_FN = _f.read()
-
-
-
-def parse_case(testcase):
-    """(kind, requester) or None: kind 'handshake', 'any' (transfer) or a stream kind."""
-    if testcase == "handshake":
-        return ("handshake", False)
-    if testcase == "transfer":
-        return ("any", False)
-    p = testcase.split("-")
-    if len(p) == 3 and p[0] == "transfer" and p[1] in KINDS and p[2] == "receive":
-        return (p[1], True)
-    return None  # the client never asks in a "send" case (QIR gives it "transfer")
-
-
-def sessions_of(urls):
-    by = {}
-    for u in urls:
-        sp = urllib.parse.urlsplit(u)
-        path = sp.path.strip("/")
-        ep, _, name = path.partition("/")
-        base = f"{sp.scheme}://{sp.netloc}/{ep}"
-        s = by.setdefault(ep, {"endpoint": ep, "url": base, "files": []})
-        if name:
-            s["files"].append(name)
-    return list(by.values())
-
-
-def www_of(endpoint):
-    d = os.path.join("/www", endpoint)
-    files = {}
-    if os.path.isdir(d):
-        for n in os.listdir(d):
-            p = os.path.join(d, n)
-            if os.path.isfile(p):
-                with open(p, "rb") as f:
-                    files[n] = base64.b64encode(f.read()).decode()
-    return files
-
-
-class _Blank(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        body = b"<!doctype html><title>quire WebTransport client</title>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def secure_page():
-    """WebTransport exists only in a secure context, which about:blank is not here: an empty
-    page from http://127.0.0.1 (loopback is potentially trustworthy) in this namespace.
-    Returns its URL."""
-    srv = http.server.HTTPServer(("127.0.0.1", 0), _Blank)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{srv.server_address[1]}/"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from wt_client_common import PAGE_FN, parse_case, secure_page, sessions_of, www_of  # noqa: E402
 
 
 _rules = cc.resolver_rules

@@ -12,7 +12,6 @@ FIREFOX_TIMEOUT (seconds, default 60). Exit 0 done, 1 failure, 127 unsupported.
 """
 
 import base64
-import http.server
 import json
 import os
 import shutil
@@ -20,77 +19,19 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
 import firefox_client as fc  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from wt_client_common import PAGE_FN, parse_case, secure_page, sessions_of, www_of  # noqa: E402
 
-with open(os.path.join(here, "..", "..", "wt_page.js")) as _f:
-    PAGE_FN = _f.read()
-
-KINDS = ("unidirectional", "bidirectional", "datagram")
 
 RUN_JS = """
 const [cfg, done] = arguments;
 (%s)(cfg).then(done, e => done({error: String(e && e.message || e)}));
 """
-
-
-def parse_case(testcase):
-    if testcase == "handshake":
-        return ("handshake", False)
-    if testcase == "transfer":
-        return ("any", False)
-    p = testcase.split("-")
-    if len(p) == 3 and p[0] == "transfer" and p[1] in KINDS and p[2] == "receive":
-        return (p[1], True)
-    return None
-
-
-def sessions_of(urls):
-    by = {}
-    for u in urls:
-        sp = urllib.parse.urlsplit(u)
-        ep, _, name = sp.path.strip("/").partition("/")
-        s = by.setdefault(ep, {"endpoint": ep, "url": f"{sp.scheme}://{sp.netloc}/{ep}",
-                               "files": []})
-        if name:
-            s["files"].append(name)
-    return list(by.values())
-
-
-def www_of(endpoint):
-    d = os.path.join("/www", endpoint)
-    out = {}
-    if os.path.isdir(d):
-        for n in os.listdir(d):
-            p = os.path.join(d, n)
-            if os.path.isfile(p):
-                with open(p, "rb") as f:
-                    out[n] = base64.b64encode(f.read()).decode()
-    return out
-
-
-class _Blank(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
-        body = b"<!doctype html><title>quire WebTransport client</title>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-def secure_page():
-    srv = http.server.HTTPServer(("127.0.0.1", 0), _Blank)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{srv.server_address[1]}/"
 
 
 def main():
