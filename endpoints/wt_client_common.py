@@ -7,6 +7,7 @@ import base64
 import http.server
 import os
 import threading
+import time
 import urllib.parse
 
 KINDS = ("unidirectional", "bidirectional", "datagram")
@@ -74,3 +75,35 @@ def secure_page():
     srv = http.server.HTTPServer(("127.0.0.1", 0), _Blank)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{srv.server_address[1]}/"
+
+
+def read_contract(browser, timeout_var, log):
+    """The client's side of QIR's WebTransport contract from the environment: ROLE, TESTCASE,
+    PROTOCOLS (or PROTOCOLS_CLIENT) and the browser's own timeout variable (seconds, default
+    60). Returns (None, (kind, requester, protocols, deadline)), or (exit code, None): 127 for
+    the server role or a test case the client does not take, 2 for a bad timeout."""
+    if os.environ.get("ROLE", "client") != "client":
+        log(f"{browser} is a WebTransport client only")
+        return 127, None
+    tc = os.environ.get("TESTCASE", "")
+    parsed = parse_case(tc)
+    if parsed is None:
+        log(f"test case {tc!r} not supported")
+        return 127, None
+    protocols = os.environ.get("PROTOCOLS")
+    if protocols is None:
+        protocols = os.environ.get("PROTOCOLS_CLIENT", "")
+    try:
+        timeout = float(os.environ.get(timeout_var, "60"))
+    except ValueError:
+        return 2, None
+    return None, (parsed[0], parsed[1], protocols, time.monotonic() + timeout)
+
+
+def sessions_for(urls, requester):
+    """sessions_of(urls), each with the files it sends (www) unless the client requests."""
+    sessions = sessions_of(urls)
+    if not requester:
+        for s in sessions:
+            s["www"] = www_of(s["endpoint"])
+    return sessions

@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import chrome_client as cc  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from wt_client_common import PAGE_FN, parse_case, secure_page, sessions_of, www_of  # noqa: E402
+from wt_client_common import PAGE_FN, read_contract, secure_page, sessions_for  # noqa: E402
 
 
 _rules = cc.resolver_rules
@@ -62,31 +62,15 @@ def open_page(pipe, session, url, deadline):
 
 
 def main():
-    if os.environ.get("ROLE", "client") != "client":
-        cc.log("Chromium is a WebTransport client only")
-        return 127
-    tc = os.environ.get("TESTCASE", "")
-    parsed = parse_case(tc)
-    if parsed is None:
-        cc.log(f"test case {tc!r} not supported")
-        return 127
-    kind, requester = parsed
-    protocols = os.environ.get("PROTOCOLS")
-    if protocols is None:
-        protocols = os.environ.get("PROTOCOLS_CLIENT", "")
-    try:
-        timeout = float(os.environ.get("CHROME_TIMEOUT", "60"))
-    except ValueError:
-        return 2
-    deadline = time.monotonic() + timeout
+    code, contract = read_contract("Chromium", "CHROME_TIMEOUT", cc.log)
+    if code is not None:
+        return code
+    kind, requester, protocols, deadline = contract
     proc = None
     profile = tempfile.mkdtemp(prefix="quire-chrome-wt-")
     try:
         urls, origins = cc.parse_requests(os.environ.get("REQUESTS", ""))
-        sessions = sessions_of(urls)
-        if not requester:
-            for s in sessions:
-                s["www"] = www_of(s["endpoint"])
+        sessions = sessions_for(urls, requester)
         spki = cc.leaf_spki_sha256(cc.CERT)
         proc, pipe = cc.launch(os.path.join(profile, "p"), urls, origins, spki)
         cc.log("Chromium " + pipe.call("Browser.getVersion", deadline=deadline).get("product", "?"))

@@ -25,7 +25,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
 import firefox_client as fc  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from wt_client_common import PAGE_FN, parse_case, secure_page, sessions_of, www_of  # noqa: E402
+from wt_client_common import PAGE_FN, read_contract, secure_page, sessions_for  # noqa: E402
 
 
 RUN_JS = """
@@ -35,31 +35,15 @@ const [cfg, done] = arguments;
 
 
 def main():
-    if os.environ.get("ROLE", "client") != "client":
-        fc.log("Firefox is a WebTransport client only")
-        return 127
-    tc = os.environ.get("TESTCASE", "")
-    parsed = parse_case(tc)
-    if parsed is None:
-        fc.log(f"test case {tc!r} not supported")
-        return 127
-    kind, requester = parsed
-    protocols = os.environ.get("PROTOCOLS")
-    if protocols is None:
-        protocols = os.environ.get("PROTOCOLS_CLIENT", "")
-    try:
-        timeout = float(os.environ.get("FIREFOX_TIMEOUT", "60"))
-    except ValueError:
-        return 2
-    deadline = time.monotonic() + timeout
+    code, contract = read_contract("Firefox", "FIREFOX_TIMEOUT", fc.log)
+    if code is not None:
+        return code
+    kind, requester, protocols, deadline = contract
     proc = None
     tmp = tempfile.mkdtemp(prefix="quire-firefox-wt-")
     try:
         urls, origins = fc.parse_requests(os.environ.get("REQUESTS", ""))
-        sessions = sessions_of(urls)
-        if not requester:
-            for s in sessions:
-                s["www"] = www_of(s["endpoint"])
+        sessions = sessions_for(urls, requester)
         profile = os.path.join(tmp, "profile")
         fc.make_profile(profile, origins)
         with open(os.path.join(profile, "user.js"), "a") as f:
