@@ -417,7 +417,6 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
             if (as.kind == QUIRE_ASSERT_RESPONSIVE && s->role != QUIRE_PLUGIN_SERVER)
                 quire_yerr_add(&c->e, quire_ynode_get(a, "service"),
                                "service_responsive: '%s' is not a server", svc);
-            as.service = strdup(svc);
         } else if (as.kind == QUIRE_ASSERT_RESPONSIVE || as.kind == QUIRE_ASSERT_EXENV_CLEAN ||
                    as.kind == QUIRE_ASSERT_EXIT) {
             quire_yerr_add(&c->e, a, "%s: missing required field 'service'", type);
@@ -492,6 +491,8 @@ static void parse_assertions(sctx *c, const quire_ynode *t, quire_xtest *xt)
                 as.version = (uint32_t)qv;
             }
         }
+        /* copied only now: every rejected assertion above is dropped with nothing to free */
+        if (svc) as.service = strdup(svc);
         add_assert(xt, &as);
     }
     /* memcheck and helgrind judge the services they wrap. */
