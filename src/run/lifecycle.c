@@ -2,9 +2,7 @@
 #include "run/lifecycle.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend/backend_netns.h"
 #include "run/captures.h"
 #include "run/certs.h"
 #include "run/files.h"
