@@ -90,8 +90,8 @@ static int run_true(const char *netns, const char *dir, const char *hosts)
 
 static int overhead(unsigned iters)
 {
-    char run[QUIRE_NETNS_RUN_ID_MAX + 1], dir[256], hosts[300];
-    quire_netns_run_id_make(run, sizeof run);
+    char run[QUIRE_RUN_ID_MAX + 1], dir[256], hosts[300];
+    quire_run_id_make(run, sizeof run);
     int rc = quire_fs_mkdtemp(NULL, "quire-bench-netns-", dir, sizeof dir);
     if (rc < 0) return fail("mkdtemp", rc);
     static const char *const sub[] = {"www", "downloads", "certs", "logs"};
@@ -134,7 +134,7 @@ static int overhead(unsigned iters)
         t_total[done] = ms_since(t0);
         if (rc < 0 || (rc = rd) < 0) break;
     }
-    quire_netns_run_end(run);
+    quire_run_end(run);
     quire_fs_remove_tree(dir);
     if (rc < 0) return fail("iteration", rc);
     printf("netns backend, %u iterations (3 namespaces, 2 veth pairs, a sim process, 2 "
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
     unsigned n;
     if (argc < 4 || parse_n(argv[3], &n) < 0) return usage();
     const char *run = argv[2];
-    if (!quire_netns_run_id_valid(run)) {
+    if (!quire_run_id_valid(run)) {
         fprintf(stderr, "bench_netns_testbed: bad run id '%s' (1-32 of [A-Za-z0-9_])\n", run);
         return 2;
     }
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
             tb.fd[i] = open(p, O_RDONLY | O_CLOEXEC);
         }
         rc = quire_netns_testbed_destroy(&tb);
-        quire_netns_run_end(run);
+        quire_run_end(run);
         return rc < 0 ? fail("destroy", rc) : 0;
     }
     if (strcmp(argv[1], "up") && strcmp(argv[1], "hold")) return usage();
@@ -202,6 +202,6 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "up")) return 0;
     while (quire_proc_sleep(60000) == 0) {}
     rc = quire_netns_testbed_destroy(&tb);
-    quire_netns_run_end(run);
+    quire_run_end(run);
     return rc < 0 ? fail("destroy", rc) : 0;
 }

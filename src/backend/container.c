@@ -195,7 +195,7 @@ int quire_container_testbed_create(quire_container_testbed *tb, const quire_cont
 {
     memset(tb, 0, sizeof *tb);
     tb->cfg = *cfg;
-    if (!quire_netns_run_id_valid(run)) {
+    if (!quire_run_id_valid(run)) {
         snprintf(err, errlen, "invalid run id '%s'", run);
         return QUIRE_ERR_INVALID;
     }
@@ -488,7 +488,7 @@ static int clean_kind(clean_req *q, int network)
         *sp = 0;
         char r[64];
         label_value(sp + 1, LABEL ".run", r, sizeof r);
-        if (!(q->flags & QUIRE_CONTAINER_CLEAN_FORCE) && r[0] && quire_netns_run_alive(r, NULL)) {
+        if (!(q->flags & QUIRE_CONTAINER_CLEAN_FORCE) && r[0] && quire_run_alive(r, NULL)) {
             if (q->cb) q->cb(q->arg, kind, line, r, "skipped live");
             continue;
         }

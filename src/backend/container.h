@@ -61,7 +61,7 @@ int quire_container_addrs_make(quire_container_addrs *a, unsigned k, int qir);
 
 typedef struct quire_container_testbed {
     quire_container_cfg cfg;
-    char run[QUIRE_NETNS_RUN_ID_MAX + 1];
+    char run[QUIRE_RUN_ID_MAX + 1];
     unsigned n;
     char prefix[56];                       /* quire-<run>-<n> */
     char net[2][QUIRE_CONTAINER_NAME_MAX]; /* network names: client side, server side */
@@ -131,7 +131,7 @@ typedef void (*quire_container_clean_cb)(void *arg, const char *kind, const char
 
 /* Removes the containers, then the networks, labelled quire.testbed=<run>-<n> (run and n >= 0),
  * quire.run=<run> (n < 0) or quire (run NULL). Objects of a run whose owner process is alive
- * (quire_netns_run_alive) are skipped unless QUIRE_CONTAINER_CLEAN_FORCE. Returns the number
+ * (quire_run_alive) are skipped unless QUIRE_CONTAINER_CLEAN_FORCE. Returns the number
  * removed (or that would be), 0 without a reachable engine, or a negative QUIRE_ERR_*. */
 int quire_container_clean(const char *engine, const char *run, int n, unsigned flags,
                           quire_container_clean_cb cb, void *arg);

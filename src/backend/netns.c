@@ -211,122 +211,6 @@ int quire_netns_run_in(const char *name, int (*fn)(void *arg), void *arg)
     return rc;
 }
 
-/* ---- Runs ---- */
-
-int quire_netns_run_id_valid(const char *id)
-{
-    size_t n = id ? strlen(id) : 0;
-    if (n == 0 || n > QUIRE_NETNS_RUN_ID_MAX) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_'))
-            return 0;
-    }
-    return 1;
-}
-
-int quire_netns_run_id_make(char *out, size_t outsize)
-{
-    unsigned r = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &r, sizeof r) != (ssize_t)sizeof r) r = 0;
-        close(fd);
-    }
-    if (!r) r = (unsigned)(uintptr_t)&r ^ (unsigned)getpid();
-    int n = snprintf(out, outsize, "r%ld%04x", (long)getpid(), r & 0xffffu);
-    return n < 0 || (size_t)n >= outsize ? QUIRE_ERR_INVALID : 0;
-}
-
-/* Start time of pid in clock ticks since boot (field 22 of /proc/PID/stat), 0 if gone. Together
- * with the pid it identifies a process even if the pid is reused. */
-static unsigned long long proc_start_time(pid_t pid)
-{
-    char p[64], *data;
-    snprintf(p, sizeof p, "/proc/%ld/stat", (long)pid);
-    if (quire_fs_read_file(p, &data, NULL, 0) < 0) return 0;
-    unsigned long long t = 0;
-    const char *s = strrchr(data, ')'); /* the command name may contain spaces */
-    if (s && s[1] == ' ' && s[2] != 'Z' && s[2] != 'X') {
-        int field = 3; /* s + 2 is the state, field 3 */
-        for (s += 2; *s && field < 22; s++)
-            if (*s == ' ') field++;
-        t = strtoull(s, NULL, 10);
-    }
-    free(data);
-    return t;
-}
-
-static int owner_path(char *out, size_t len, const char *run)
-{
-    int n = snprintf(out, len, "%s/%s/owner", QUIRE_NETNS_STATE_DIR, run);
-    return n < 0 || (size_t)n >= len ? QUIRE_ERR_INVALID : 0;
-}
-
-/* 1 if run's owner is a live process (*pid_out set), 0 if not or no owner recorded. */
-int quire_netns_run_alive(const char *run, pid_t *pid_out)
-{
-    char p[256], *data;
-    if (!quire_netns_run_id_valid(run) || owner_path(p, sizeof p, run) < 0) return 0;
-    if (quire_fs_read_file(p, &data, NULL, 4096) < 0) return 0;
-    long pid = 0;
-    unsigned long long start = 0;
-    int ok = sscanf(data, "%ld %llu", &pid, &start) == 2 && pid > 0;
-    free(data);
-    if (!ok || proc_start_time((pid_t)pid) != start) return 0;
-    if (pid_out) *pid_out = (pid_t)pid;
-    return 1;
-}
-
-/* Parent pid of pid (field 4 of /proc/PID/stat), 0 if unknown. */
-static pid_t parent_of(pid_t pid)
-{
-    char p[64], *data;
-    snprintf(p, sizeof p, "/proc/%ld/stat", (long)pid);
-    if (quire_fs_read_file(p, &data, NULL, 0) < 0) return 0;
-    long ppid = 0;
-    const char *s = strrchr(data, ')');
-    if (s && sscanf(s + 1, " %*c %ld", &ppid) != 1) ppid = 0;
-    free(data);
-    return (pid_t)ppid;
-}
-
-/* 1 if owner is this process or one of its ancestors (a forked worker of the run). */
-static int is_self_or_ancestor(pid_t owner)
-{
-    pid_t p = getpid();
-    for (int depth = 0; p > 1 && depth < 64; depth++) {
-        if (p == owner) return 1;
-        p = depth == 0 ? getppid() : parent_of(p);
-    }
-    return 0;
-}
-
-int quire_netns_run_begin(const char *run)
-{
-    if (!quire_netns_run_id_valid(run)) return QUIRE_ERR_INVALID;
-    char dir[256], p[256];
-    snprintf(dir, sizeof dir, "%s/%s", QUIRE_NETNS_STATE_DIR, run);
-    owner_path(p, sizeof p, run);
-    pid_t owner;
-    if (quire_netns_run_alive(run, &owner))
-        return is_self_or_ancestor(owner) ? 0 : QUIRE_ERR_EXISTS;
-    int rc = quire_fs_mkdir_p(dir, 0755);
-    if (rc < 0) return rc;
-    char line[64];
-    int n = snprintf(line, sizeof line, "%ld %llu\n", (long)getpid(), proc_start_time(getpid()));
-    return quire_fs_write_atomic(p, line, (size_t)n, 0644);
-}
-
-int quire_netns_run_end(const char *run)
-{
-    if (!quire_netns_run_id_valid(run)) return QUIRE_ERR_INVALID;
-    char dir[256];
-    snprintf(dir, sizeof dir, "%s/%s", QUIRE_NETNS_STATE_DIR, run);
-    return quire_fs_remove_tree(dir);
-}
-
 int quire_netns_available(char *why, size_t whylen)
 {
     if (geteuid() != 0) {
@@ -662,13 +546,13 @@ int quire_netns_testbed_create(quire_netns_testbed *tb, const char *run, unsigne
 {
     memset(tb, 0, sizeof *tb);
     for (int i = 0; i < 3; i++) tb->fd[i] = -1;
-    if (!quire_netns_run_id_valid(run)) return QUIRE_ERR_INVALID;
+    if (!quire_run_id_valid(run)) return QUIRE_ERR_INVALID;
     snprintf(tb->run, sizeof tb->run, "%s", run);
     tb->n = n;
     for (int i = 0; i < 3; i++)
         snprintf(tb->name[i], sizeof tb->name[i], "%s%s-%u-%s", QUIRE_NETNS_PREFIX, run, n,
                  role_names[i]);
-    int rc = quire_netns_run_begin(run);
+    int rc = quire_run_begin(run);
     if (rc < 0) return rc;
     int made = 0;
     for (; made < 3; made++)

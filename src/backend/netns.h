@@ -19,10 +19,9 @@
  * naming the namespace of each end), so no interface ever appears in the root namespace and a
  * killed run cannot leave a stray veth behind there.
  *
- * Runs: a run registers itself in the state directory /run/quire/<run>/ (file "owner": pid and
- * start time of the quire process). `quire clean` removes namespaces, processes, stray links
- * and state directories of runs whose owner is gone, and leaves live runs alone. Needs root
- * (CAP_SYS_ADMIN + CAP_NET_ADMIN); quire_netns_available() says why not. */
+ * Every name carries its run's id (runstate.h): `quire clean` removes namespaces, processes,
+ * stray links and state directories of runs whose owner is gone, and leaves live runs alone.
+ * Needs root (CAP_SYS_ADMIN + CAP_NET_ADMIN); quire_netns_available() says why not. */
 #ifndef QUIRE_NETNS_H
 #define QUIRE_NETNS_H
 
@@ -30,11 +29,10 @@
 #include <sys/types.h>
 
 #include "backend/backend.h" /* quire_role */
+#include "backend/runstate.h"
 
 #define QUIRE_NETNS_PREFIX "quire-"      /* every namespace we create starts with this */
 #define QUIRE_NETNS_DIR "/run/netns"
-#define QUIRE_NETNS_STATE_DIR "/run/quire"
-#define QUIRE_NETNS_RUN_ID_MAX 32        /* run ids: 1..32 chars of [A-Za-z0-9_] */
 #define QUIRE_NETNS_NAME_MAX 64
 
 /* Addresses of the testbed (fixed: every testbed is its own set of namespaces). */
@@ -58,7 +56,7 @@
 
 /* One testbed. _create fills it; _destroy undoes it. Plain data: may be copied before create. */
 typedef struct quire_netns_testbed {
-    char run[QUIRE_NETNS_RUN_ID_MAX + 1];
+    char run[QUIRE_RUN_ID_MAX + 1];
     unsigned n;
     char name[3][QUIRE_NETNS_NAME_MAX]; /* indexed by quire_role */
     int fd[3];                          /* open namespace descriptors, -1 when closed */
@@ -67,25 +65,6 @@ typedef struct quire_netns_testbed {
 /* 0 if this process can create testbeds; else QUIRE_ERR_PERM / QUIRE_ERR_UNSUPPORTED with the
  * reason ("not root", "cannot create /run/netns: ...", "no veth support") written to why. */
 int quire_netns_available(char *why, size_t whylen);
-
-/* 1 if id is a valid run id (1..QUIRE_NETNS_RUN_ID_MAX chars of [A-Za-z0-9_]), else 0. '-' is
- * excluded so that the names quire-<run>-<n>-<role> parse back unambiguously. */
-int quire_netns_run_id_valid(const char *id);
-
-/* Makes a fresh run id ("r" + pid + random hex, e.g. "r4242a1b2") into out. */
-int quire_netns_run_id_make(char *out, size_t outsize);
-
-/* Registers run id as owned by this process (/run/quire/<run>/owner). Idempotent for the same
- * owner and a no-op in processes forked from the owner (workers of the run may create
- * testbeds); QUIRE_ERR_EXISTS if another live process owns it. _create calls it implicitly. */
-int quire_netns_run_begin(const char *run);
-
-/* Removes the run's state directory. Call when the run is over (after its testbeds). */
-int quire_netns_run_end(const char *run);
-
-/* 1 if the process recorded as the run's owner is still alive (same pid and start time; its pid
- * in *owner if non-NULL), 0 if it is gone or nothing is recorded. */
-int quire_netns_run_alive(const char *run, pid_t *owner);
 
 /* Creates testbed number n of run (names quire-<run>-<n>-{client,sim,server}) as described
  * above. On error everything created so far is removed again. Errors: QUIRE_ERR_INVALID (bad

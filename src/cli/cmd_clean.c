@@ -37,7 +37,7 @@ static void usage(FILE *out)
             "the processes inside them, stray links named quire* in the root namespace, and\n"
             "state directories %s/<run>. Runs whose quire process is alive are skipped\n"
             "unless --force. --dry-run only prints what would be removed.\n",
-            QUIRE_NETNS_PREFIX, QUIRE_NETNS_PREFIX, QUIRE_NETNS_STATE_DIR);
+            QUIRE_NETNS_PREFIX, QUIRE_NETNS_PREFIX, QUIRE_RUN_STATE_DIR);
 }
 
 /* The run id inside "quire-<run>-<n>-<role>", into out ("" if the name has another shape). */
@@ -49,24 +49,47 @@ static void run_of(const char *ns, char *out, size_t len)
     if (!dash || (size_t)(dash - s) >= len) return;
     memcpy(out, s, (size_t)(dash - s));
     out[dash - s] = '\0';
-    if (!quire_netns_run_id_valid(out)) out[0] = '\0';
+    if (!quire_run_id_valid(out)) out[0] = '\0';
 }
 
 /* 1 if run is owned by a live process and we must leave it alone. */
 static int keep_live(clean_ctx *c, const char *what, const char *run)
 {
     pid_t owner;
-    if (c->force || !run[0] || !quire_netns_run_alive(run, &owner)) return 0;
+    if (c->force || !run[0] || !quire_run_alive(run, &owner)) return 0;
     printf("skipped %s: run %s is live (quire pid %ld); use --force to remove it anyway\n", what,
            run, (long)owner);
     c->skipped++;
     return 1;
 }
 
+/* The workers of dead runs that are still ending their tests (they got SIGTERM when the owner
+ * died): killed first, so that none starts a process in a namespace removed after it. */
+static void stop_workers(clean_ctx *c)
+{
+    DIR *d = opendir(QUIRE_RUN_STATE_DIR);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !quire_run_id_valid(e->d_name)) continue;
+        if (c->run && strcmp(c->run, e->d_name)) continue;
+        if (c->dry_run || (!c->force && quire_run_alive(e->d_name, NULL))) continue;
+        int n = quire_run_stop_workers(e->d_name, 3000);
+        if (n < 0) {
+            fprintf(stderr, "quire clean: run %s: a worker outlived SIGKILL for 3 s: %s\n",
+                    e->d_name, quire_strerror(n));
+            c->failed++;
+        } else if (n > 0) {
+            printf("killed %d worker%s of run %s\n", n, n == 1 ? "" : "s", e->d_name);
+        }
+    }
+    closedir(d);
+}
+
 static int clean_namespace(const char *name, void *arg)
 {
     clean_ctx *c = arg;
-    char run[QUIRE_NETNS_RUN_ID_MAX + 2], what[300];
+    char run[QUIRE_RUN_ID_MAX + 2], what[300];
     run_of(name, run, sizeof run);
     snprintf(what, sizeof what, "namespace %s", name);
     if (keep_live(c, what, run)) return 0;
@@ -125,21 +148,21 @@ static void clean_links(clean_ctx *c)
 
 static void clean_state_dirs(clean_ctx *c)
 {
-    DIR *d = opendir(QUIRE_NETNS_STATE_DIR);
+    DIR *d = opendir(QUIRE_RUN_STATE_DIR);
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || !quire_netns_run_id_valid(e->d_name)) continue;
+        if (e->d_name[0] == '.' || !quire_run_id_valid(e->d_name)) continue;
         if (c->run && strcmp(c->run, e->d_name)) continue;
         char what[300];
-        snprintf(what, sizeof what, "state directory %s/%s", QUIRE_NETNS_STATE_DIR, e->d_name);
+        snprintf(what, sizeof what, "state directory %s/%s", QUIRE_RUN_STATE_DIR, e->d_name);
         if (keep_live(c, what, e->d_name)) continue;
         if (c->dry_run) {
             printf("would remove %s\n", what);
             c->removed++;
             continue;
         }
-        int rc = quire_netns_run_end(e->d_name);
+        int rc = quire_run_end(e->d_name);
         if (rc < 0) {
             fprintf(stderr, "quire clean: %s: cannot remove: %s\n", what, quire_strerror(rc));
             c->failed++;
@@ -186,15 +209,16 @@ int quire_cmd_clean(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (c.run && !quire_netns_run_id_valid(c.run)) {
+    if (c.run && !quire_run_id_valid(c.run)) {
         fprintf(stderr, "quire clean: --run '%s': a run id is 1 to %d characters of "
-                        "[A-Za-z0-9_]\n", c.run, QUIRE_NETNS_RUN_ID_MAX);
+                        "[A-Za-z0-9_]\n", c.run, QUIRE_RUN_ID_MAX);
         return 2;
     }
     if (!c.dry_run && geteuid() != 0) {
         fprintf(stderr, "quire clean: needs root to remove namespaces (try --dry-run)\n");
         return 1;
     }
+    stop_workers(&c);
     char prefix[QUIRE_NETNS_NAME_MAX];
     snprintf(prefix, sizeof prefix, "%s%s%s", QUIRE_NETNS_PREFIX, c.run ? c.run : "",
              c.run ? "-" : "");

@@ -494,10 +494,10 @@ int quire_cmd_run(int argc, char **argv)
             spec_ignore[nspec_ignore++] = optarg;
             break;
         case OPT_RUN_ID:
-            if (!quire_netns_run_id_valid(optarg)) {
+            if (!quire_run_id_valid(optarg)) {
                 fprintf(stderr,
                         "quire run: invalid --run-id '%s' (1-%d characters of A-Z a-z 0-9 _)\n",
-                        optarg, QUIRE_NETNS_RUN_ID_MAX);
+                        optarg, QUIRE_RUN_ID_MAX);
                 return 2;
             }
             run_id_arg = optarg;
@@ -717,12 +717,12 @@ int quire_cmd_run(int argc, char **argv)
         goto out;
     }
     ret = 1;
-    char run_id[QUIRE_NETNS_RUN_ID_MAX + 1], exe[PATH_MAX] = "";
+    char run_id[QUIRE_RUN_ID_MAX + 1], exe[PATH_MAX] = "";
     if (run_id_arg)
         snprintf(run_id, sizeof run_id, "%s", run_id_arg);
-    else if ((rc = quire_netns_run_id_make(run_id, sizeof run_id)))
+    else if ((rc = quire_run_id_make(run_id, sizeof run_id)))
         run_id[0] = 0;
-    if (rc || (rc = quire_netns_run_begin(run_id))) {
+    if (rc || (rc = quire_run_begin(run_id))) {
         fprintf(stderr, "quire run: cannot register the run: %s\n", quire_strerror(rc));
         goto out;
     }
@@ -778,14 +778,17 @@ int quire_cmd_run(int argc, char **argv)
     if (rc == 0) rc = quire_scheduler_run(&so, jobsv, njobs);
     quire_terminal_end(&term);
     /* QIR's auto-unsupported rule needs every cell: not for a shard */
-    if (rc != QUIRE_ERR_INTERRUPTED && !shard_n && auto_rule)
+    if (rc == 0 && !shard_n && auto_rule)
         quire_scheduler_auto_unsupported(&result, no_auto, nno_auto, note_cb, &term);
     struct timespec end_ts;
     clock_gettime(CLOCK_REALTIME, &end_ts);
     result.end_time = (double)end_ts.tv_sec + (double)end_ts.tv_nsec / 1e9;
-    for (size_t i = 0; i < so.nsave_paths; i++)
-        if (quire_result_save(&result, save_paths[i]))
-            fprintf(stderr, "quire run: cannot write %s\n", save_paths[i]);
+    for (size_t i = 0; i < so.nsave_paths; i++) {
+        int src = quire_result_save(&result, save_paths[i]);
+        if (src)
+            fprintf(stderr, "quire run: cannot write %s: %s\n", save_paths[i],
+                    src == QUIRE_ERR_IO ? strerror(errno) : quire_strerror(src));
+    }
     write_markdown(&result, abs_log_dir, markdown);
     quire_html_options hopts = {.logs_base = abs_log_dir};
     if (html && quire_html_save(&result, &hopts, html))
@@ -798,7 +801,7 @@ int quire_cmd_run(int argc, char **argv)
     fprintf(stderr, "quire: %zu succeeded, %zu failed, %zu unsupported, %zu not run; took %.0f s\n",
             counts.succeeded, counts.failed, counts.unsupported, counts.none,
             result.end_time - result.start_time);
-    quire_netns_run_end(run_id);
+    quire_run_end(run_id);
     if (rc == QUIRE_ERR_INTERRUPTED)
         ret = quire_proc_interrupted() == SIGTERM ? 143 : 130;
     else

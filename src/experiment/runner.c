@@ -634,9 +634,9 @@ int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, qu
         total += x->tests[i].scenarios.n * x->tests[i].iterations;
     quire_xrun *rs = calloc(total ? total : 1, sizeof *rs);
     if (!rs) return QUIRE_ERR_NOMEM;
-    char run_id[QUIRE_NETNS_RUN_ID_MAX + 1];
-    int rc = quire_netns_run_id_make(run_id, sizeof run_id);
-    if (!rc) rc = quire_netns_run_begin(run_id);
+    char run_id[QUIRE_RUN_ID_MAX + 1];
+    int rc = quire_run_id_make(run_id, sizeof run_id);
+    if (!rc) rc = quire_run_begin(run_id);
     if (rc) {
         free(rs);
         return rc;
@@ -696,7 +696,7 @@ int quire_experiment_run(const quire_experiment *x, const quire_xrun_opts *o, qu
                 rc = run_one(o, run_id, tbn++, r);
             }
     }
-    quire_netns_run_end(run_id);
+    quire_run_end(run_id);
     *runs = rs;
     *nruns = k;
     return rc;

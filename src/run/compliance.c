@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/runstate.h"
 #include "run/files.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -13,15 +14,20 @@ int quire_compliance_check(const quire_lifecycle_opts *base, const quire_impl *i
                            char *why, size_t whylen)
 {
     /* QIR's TESTCASE is generate_slug(): a random name no implementation knows */
-    char slug[64], dir[64] = "/tmp/quire-compliance-XXXXXX";
+    char slug[64], dir[256];
     int rc = quire_files_slug(slug, sizeof slug);
     if (rc) {
         snprintf(why, whylen, "cannot make a random test case name: %s", quire_strerror(rc));
         return rc;
     }
-    if (!mkdtemp(dir)) {
-        snprintf(why, whylen, "cannot create a temporary directory in /tmp");
-        return QUIRE_ERR_IO;
+    /* in the run's state directory, so that `quire clean` removes it after a kill */
+    char state[128];
+    rc = quire_run_dir(base->run_id, state, sizeof state);
+    if (!rc) rc = quire_fs_mkdtemp(state, "compliance-", dir, sizeof dir);
+    if (rc) {
+        snprintf(why, whylen, "cannot create a directory in %s/%s: %s", QUIRE_RUN_STATE_DIR,
+                 base->run_id ? base->run_id : "?", quire_strerror(rc));
+        return rc;
     }
     quire_testcase tc = {
         .name = role == QUIRE_COMPLIANCE_SERVER ? "compliance-server" : "compliance-client",

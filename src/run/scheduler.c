@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend/backend_netns.h"
+#include "backend/runstate.h"
 #include "run/load.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -159,6 +160,8 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t,
         /* if the runner is SIGKILLed, its workers stop their tests and clean up too */
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() == 1) _exit(1);
+        /* and `quire clean` can stop it if it is still ending its test then */
+        quire_run_worker_begin(o->base.run_id);
         quire_lifecycle_opts lo = o->base;
         lo.server = j->server;
         lo.client = j->client;
@@ -176,6 +179,7 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t,
             run_once(&lo, &out);
         }
         ssize_t w = write(p[1], &out, sizeof out); /* < PIPE_BUF: atomic */
+        quire_run_worker_end(o->base.run_id);
         _exit(w == (ssize_t)sizeof out ? 0 : 1);
     }
     close(p[1]);
@@ -184,16 +188,25 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t,
     return pid;
 }
 
-static void save(const quire_sched_opts *o)
+/* Writes result.json (and --json's copy) atomically. Returns 0 or the first error, after
+ * saying which file and why (e.g. "No space left on device": the run then stops). */
+static int save(const quire_sched_opts *o)
 {
+    int first = 0;
     for (size_t i = 0; i < o->nsave_paths; i++) {
         int rc = quire_result_save(o->result, o->save_paths[i]);
-        if (rc) QUIRE_ERROR("cannot write %s: %s", o->save_paths[i], quire_strerror(rc));
+        if (rc) {
+            QUIRE_ERROR("cannot write %s: %s", o->save_paths[i],
+                        rc == QUIRE_ERR_IO ? strerror(errno) : quire_strerror(rc));
+            if (!first) first = rc;
+        }
     }
+    return first;
 }
 
-static void record(const quire_sched_opts *o, const quire_job *j, const quire_outcome *out,
-                   const progress *pg)
+/* Records a job's outcome and saves the result. Returns 0 or save's error. */
+static int record(const quire_sched_opts *o, const quire_job *j, const quire_outcome *out,
+                  const progress *pg)
 {
     if (j->tc->repetitions)
         quire_result_set_measurement(o->result, j->server->name, j->client->name, j->tc->abbr,
@@ -208,10 +221,11 @@ static void record(const quire_sched_opts *o, const quire_job *j, const quire_ou
     if (pg->has_load)
         quire_result_set_load(o->result, j->server->name, j->client->name, j->tc->abbr,
                               pg->load);
-    save(o);
+    int rc = save(o);
     if (o->term)
         quire_terminal_finished(o->term, j->server->name, j->client->name, j->tc->name,
                                 out->verdict, out->duration, out->explanation);
+    return rc;
 }
 
 /* A measurement whose runs are all back: one outcome as QIR gives it, the first run that did
@@ -243,18 +257,19 @@ static void measurement_outcome(const quire_job *j, const progress *pg, quire_ou
 
 /* Folds a finished task's outcome into its job. Returns the number of further runs to start
  * (a measurement's first run passed: the others), 0 otherwise; *complete is set when the job
- * is done and recorded. */
+ * is done and recorded, *save_rc to the error if saving the result failed. */
 static unsigned fold(const quire_sched_opts *o, const quire_job *j, progress *pg, task t,
-                     const quire_outcome *out, int *complete)
+                     const quire_outcome *out, int *complete, int *save_rc)
 {
     *complete = 0;
+    *save_rc = 0;
     if (out->verdict == QUIRE_VERDICT_NONE) pg->interrupted = 1;
     pg->done++;
     pg->duration += out->duration;
     unsigned more = 0;
     if (!t.rep) {
         quire_outcome copy = *out;
-        if (!pg->interrupted) record(o, j, &copy, pg);
+        if (!pg->interrupted) *save_rc = record(o, j, &copy, pg);
         *complete = 1;
         return 0;
     }
@@ -281,7 +296,7 @@ static unsigned fold(const quire_sched_opts *o, const quire_job *j, progress *pg
     if (!pg->interrupted) {
         quire_outcome res;
         measurement_outcome(j, pg, &res);
-        record(o, j, &res, pg);
+        *save_rc = record(o, j, &res, pg);
     }
     return more;
 }
@@ -375,6 +390,7 @@ typedef struct sched {
     quire_autojobs aj;
     quire_load_source_fn load;
     void *load_ctx;
+    int save_rc; /* the first failure to save the result: the run stops */
 } sched;
 
 static int pending(const sched *S)
@@ -420,8 +436,9 @@ static void finish(sched *S, size_t i)
         if (!pg->has_load || l > pg->load) pg->load = l;
         pg->has_load = 1;
     }
-    int complete;
-    unsigned more = fold(S->o, &S->jobs[w.t.job], pg, w.t, &out, &complete);
+    int complete, save_rc;
+    unsigned more = fold(S->o, &S->jobs[w.t.job], pg, w.t, &out, &complete, &save_rc);
+    if (save_rc && !S->save_rc) S->save_rc = save_rc;
     /* pushed in reverse, so run 2 starts first */
     for (unsigned r = more + 1; r >= 2; r--)
         S->extra[S->nextra++] = (task){w.t.job, r};
@@ -471,25 +488,30 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
             o->result, jobs[i].tc->repetitions ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,
             jobs[i].tc->abbr, jobs[i].tc->name, jobs[i].tc->desc, jobs[i].tc->unit);
     }
-    save(o);
+    if ((rc = save(o))) goto out;
     int forwarded = 0;
     long long stop_deadline = 0;
     while (pending(&S) || S.active > 0) {
         int sig = quire_proc_interrupted();
-        if (sig && !forwarded) {
-            /* SIGINT from a terminal reached the workers already; SIGTERM to us did not. */
+        if ((sig || S.save_rc) && !forwarded) {
+            /* SIGINT from a terminal reached the workers already; SIGTERM to us did not. A
+             * result that cannot be saved (a full disk) stops the run as a signal does: the
+             * last complete result.json stays as it was (it is replaced atomically). */
+            if (!sig)
+                QUIRE_ERROR("stopping the run: its result cannot be saved; the last complete "
+                            "%s is kept", o->nsave_paths ? o->save_paths[0] : "result");
             for (size_t i = 0; i < S.active; i++)
                 kill(S.ws[i].pid, SIGTERM);
             forwarded = 1;
             stop_deadline = quire_proc_now_ms() + STOP_GRACE_MS;
-            rc = QUIRE_ERR_INTERRUPTED;
+            rc = sig ? QUIRE_ERR_INTERRUPTED : S.save_rc;
         }
         if (forwarded && quire_proc_now_ms() > stop_deadline) {
             for (size_t i = 0; i < S.active; i++)
                 kill(S.ws[i].pid, SIGKILL);
             stop_deadline = quire_proc_now_ms() + 60000;
         }
-        if (sig) {
+        if (sig || S.save_rc) {
             S.next = njobs;
             S.nextra = 0;
         }

@@ -45,15 +45,15 @@ static void test_run_ids(void **state)
         {"0123456789abcdef0123456789abcdef", 1}, {"0123456789abcdef0123456789abcdef0", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(quire_netns_run_id_valid(cases[i].id), cases[i].valid);
-    assert_int_equal(quire_netns_run_id_valid(NULL), 0);
-    char a[QUIRE_NETNS_RUN_ID_MAX + 1], b[QUIRE_NETNS_RUN_ID_MAX + 1];
-    assert_int_equal(quire_netns_run_id_make(a, sizeof a), 0);
-    assert_true(quire_netns_run_id_valid(a));
-    assert_int_equal(quire_netns_run_id_make(b, sizeof b), 0);
-    assert_true(quire_netns_run_id_valid(b));
+        assert_int_equal(quire_run_id_valid(cases[i].id), cases[i].valid);
+    assert_int_equal(quire_run_id_valid(NULL), 0);
+    char a[QUIRE_RUN_ID_MAX + 1], b[QUIRE_RUN_ID_MAX + 1];
+    assert_int_equal(quire_run_id_make(a, sizeof a), 0);
+    assert_true(quire_run_id_valid(a));
+    assert_int_equal(quire_run_id_make(b, sizeof b), 0);
+    assert_true(quire_run_id_valid(b));
     char tiny[3];
-    assert_int_equal(quire_netns_run_id_make(tiny, sizeof tiny), QUIRE_ERR_INVALID);
+    assert_int_equal(quire_run_id_make(tiny, sizeof tiny), QUIRE_ERR_INVALID);
 }
 
 /* Every endpoint name resolves to the testbed address it must. */
@@ -315,15 +315,15 @@ static void test_run_ownership(void **state)
     (void)state;
     if (!root_ok()) skip();
     pid_t owner = 0;
-    assert_int_equal(quire_netns_run_begin(run_id), 0); /* idempotent for us */
-    assert_true(quire_netns_run_alive(run_id, &owner));
+    assert_int_equal(quire_run_begin(run_id), 0); /* idempotent for us */
+    assert_true(quire_run_alive(run_id, &owner));
     assert_int_equal(owner, getpid());
     /* A forked worker (grandchild here) belongs to the run; the owner stays ours. */
     pid_t w = fork();
     assert_true(w >= 0);
     if (w == 0) {
         pid_t g = fork();
-        if (g == 0) _exit(quire_netns_run_begin(run_id) == 0 ? 0 : 1);
+        if (g == 0) _exit(quire_run_begin(run_id) == 0 ? 0 : 1);
         int gst;
         _exit(g > 0 && waitpid(g, &gst, 0) == g && WIFEXITED(gst) ? WEXITSTATUS(gst) : 2);
     }
@@ -331,20 +331,20 @@ static void test_run_ownership(void **state)
     assert_int_equal(waitpid(w, &wst, 0), w);
     assert_true(WIFEXITED(wst));
     assert_int_equal(WEXITSTATUS(wst), 0);
-    assert_true(quire_netns_run_alive(run_id, &owner));
+    assert_true(quire_run_alive(run_id, &owner));
     assert_int_equal(owner, getpid());
     /* A run recorded for a process that no longer exists is dead. */
     char dead[40], p[300];
     snprintf(dead, sizeof dead, "%sdead", run_id);
-    snprintf(p, sizeof p, "%s/%s", QUIRE_NETNS_STATE_DIR, dead);
+    snprintf(p, sizeof p, "%s/%s", QUIRE_RUN_STATE_DIR, dead);
     assert_int_equal(quire_fs_mkdir_p(p, 0755), 0);
-    snprintf(p, sizeof p, "%s/%s/owner", QUIRE_NETNS_STATE_DIR, dead);
+    snprintf(p, sizeof p, "%s/%s/owner", QUIRE_RUN_STATE_DIR, dead);
     char line[64];
     int n = snprintf(line, sizeof line, "%ld 12345\n", (long)getpid()); /* wrong start time */
     assert_int_equal(quire_fs_write_atomic(p, line, (size_t)n, 0644), 0);
-    assert_false(quire_netns_run_alive(dead, NULL));
-    assert_int_equal(quire_netns_run_begin(dead), 0); /* a dead owner can be replaced */
-    assert_true(quire_netns_run_alive(dead, NULL));
+    assert_false(quire_run_alive(dead, NULL));
+    assert_int_equal(quire_run_begin(dead), 0); /* a dead owner can be replaced */
+    assert_true(quire_run_alive(dead, NULL));
     /* A live process that is not us nor an ancestor owns it: refused. */
     const char *argv[] = {"sleep", "30", NULL};
     quire_proc_opts o = {.argv = argv};
@@ -360,15 +360,15 @@ static void test_run_ownership(void **state)
     free(st);
     assert_int_equal(quire_fs_write_atomic(p, line, (size_t)n, 0644), 0);
     pid_t other = 0;
-    assert_true(quire_netns_run_alive(dead, &other));
+    assert_true(quire_run_alive(dead, &other));
     assert_int_equal(other, sl.pid);
-    assert_int_equal(quire_netns_run_begin(dead), QUIRE_ERR_EXISTS);
+    assert_int_equal(quire_run_begin(dead), QUIRE_ERR_EXISTS);
     quire_netns_testbed tb;
     assert_int_equal(quire_netns_testbed_create(&tb, dead, 1), QUIRE_ERR_EXISTS);
     quire_proc_release(&sl);
-    assert_false(quire_netns_run_alive(dead, NULL));
-    assert_int_equal(quire_netns_run_end(dead), 0);
-    assert_false(quire_netns_run_alive(dead, NULL));
+    assert_false(quire_run_alive(dead, NULL));
+    assert_int_equal(quire_run_end(dead), 0);
+    assert_false(quire_run_alive(dead, NULL));
 }
 
 /* An endpoint's mount namespace must not pin namespaces deleted after it started: the deletion
@@ -416,7 +416,7 @@ static int teardown(void **state)
     char prefix[64];
     snprintf(prefix, sizeof prefix, "quire-%s-", run_id);
     quire_netns_foreach(prefix, remove_ns, NULL);
-    quire_netns_run_end(run_id);
+    quire_run_end(run_id);
     return 0;
 }
 

@@ -83,7 +83,7 @@ static void test_testbed_offloads_off(void **state)
         close(r.fd);
     }
     assert_int_equal(quire_netns_testbed_destroy(&tb), 0);
-    quire_netns_run_end(run);
+    quire_run_end(run);
 }
 
 /* Whatever a failed test left behind: this test's namespaces and run state. */
@@ -103,7 +103,7 @@ static int teardown(void **state)
     snprintf(run, sizeof run, "uo%ld", (long)getpid());
     snprintf(prefix, sizeof prefix, "quire-%s-", run);
     quire_netns_foreach(prefix, remove_ns, NULL);
-    quire_netns_run_end(run);
+    quire_run_end(run);
     return 0;
 }
 
