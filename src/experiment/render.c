@@ -9,6 +9,7 @@
 
 #include "experiment/blocks.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 #define MAX_RENDER_DEPTH 8
 #define MAX_RENDERED 8192
@@ -404,21 +405,6 @@ fail:
     return QUIRE_ERR_INVALID;
 }
 
-/* A program name without '/' is looked up in PATH (and the sbin directories, for root). */
-static int in_path(const char *prog)
-{
-    const char *env = getenv("PATH");
-    char path[4096];
-    snprintf(path, sizeof path, "%s:/usr/sbin:/sbin", env ? env : "/usr/bin:/bin");
-    char *save = NULL;
-    for (char *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char f[PATH_MAX];
-        if (snprintf(f, sizeof f, "%s/%s", d, prog) < (int)sizeof f && access(f, X_OK) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 int quire_plugin_available(const quire_plugin *p, const quire_plugin_version *v, char *why,
                            size_t whylen)
 {
@@ -435,7 +421,8 @@ int quire_plugin_available(const quire_plugin *p, const quire_plugin_version *v,
             free(s);
             return 0;
         }
-        if (!strchr(s, '/') ? !in_path(s) : access(s, X_OK) != 0) {
+        char found[PATH_MAX];
+        if (quire_fs_which(s, "/usr/sbin:/sbin", found, sizeof found)) {
             snprintf(why, whylen, "%s is missing or not executable%s", s,
                      strchr(s, '/') ? "" : " (not in PATH)");
             free(s);

@@ -9,6 +9,7 @@
 
 #include "experiment/profile.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, size_t supplen)
 {
@@ -58,22 +59,6 @@ size_t quire_xrun_wrap(const quire_svc_run *s, const char **argv, char *supp, si
     return n;
 }
 
-/* prog's path: itself when it has a '/', else the first executable of that name in PATH.
- * Returns 0, or QUIRE_ERR_NOTFOUND. */
-static int find_program(const char *prog, char *out, size_t len)
-{
-    if (strchr(prog, '/'))
-        return snprintf(out, len, "%s", prog) < (int)len ? 0 : QUIRE_ERR_NOTFOUND;
-    const char *path = getenv("PATH");
-    for (const char *d = path ? path : "/usr/bin:/bin"; *d;) {
-        size_t k = strcspn(d, ":");
-        int n = snprintf(out, len, "%.*s/%s", (int)k, d, prog);
-        if (k && n > 0 && (size_t)n < len && access(out, X_OK) == 0) return 0;
-        d += k + (d[k] == ':');
-    }
-    return QUIRE_ERR_NOTFOUND;
-}
-
 /* Adds the folder of the program prog (found through PATH) to out[*n] (strings in hp), and
  * then its interpreter's when it is a script; a folder named bin stands for its parent (a
  * prefix such as /opt/x or a Python installation with its lib/). Folders under /usr and ones
@@ -82,7 +67,7 @@ static void add_program_folders(const char *prog, char hp[][PATH_MAX], const cha
 {
     char exe[PATH_MAX], real[PATH_MAX], next[PATH_MAX];
     for (int k = 0; k < 2 && prog && *n < QUIRE_XRUN_FOLDERS_MAX; k++) {
-        if (find_program(prog, exe, sizeof exe) || !realpath(exe, real)) break;
+        if (quire_fs_which(prog, NULL, exe, sizeof exe) || !realpath(exe, real)) break;
         char *slash = strrchr(real, '/');
         if (slash && slash > real) *slash = 0;
         slash = strrchr(real, '/');

@@ -276,6 +276,29 @@ int quire_fs_remove_tree(const char *path)
     return rc;
 }
 
+/* The first executable <dir>/<prog> over the ':'-separated dirs; 0 or QUIRE_ERR_NOTFOUND. */
+static int which_in(const char *dirs, const char *prog, char *out, size_t len)
+{
+    for (const char *d = dirs; *d;) {
+        size_t k = strcspn(d, ":");
+        int n = snprintf(out, len, "%.*s/%s", (int)k, d, prog);
+        if (k && n > 0 && (size_t)n < len && access(out, X_OK) == 0) return 0;
+        d += k + (d[k] == ':');
+    }
+    return QUIRE_ERR_NOTFOUND;
+}
+
+int quire_fs_which(const char *prog, const char *also, char *out, size_t outsize)
+{
+    if (strchr(prog, '/'))
+        return snprintf(out, outsize, "%s", prog) < (int)outsize && access(prog, X_OK) == 0
+                   ? 0
+                   : QUIRE_ERR_NOTFOUND;
+    const char *path = getenv("PATH");
+    if (!which_in(path ? path : "/usr/bin:/bin", prog, out, outsize)) return 0;
+    return also ? which_in(also, prog, out, outsize) : QUIRE_ERR_NOTFOUND;
+}
+
 int quire_fs_mkdtemp(const char *parent, const char *prefix, char *out, size_t outsize)
 {
     if (!parent) {

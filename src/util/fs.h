@@ -34,6 +34,12 @@ int quire_fs_remove_tree(const char *path);
  * parent NULL means $TMPDIR or /tmp. QUIRE_ERR_INVALID if out is too small. */
 int quire_fs_mkdtemp(const char *parent, const char *prefix, char *out, size_t outsize);
 
+/* Finds the executable prog as a shell would: prog itself when it contains a '/', else the first
+ * executable <dir>/<prog> over $PATH (or /usr/bin:/bin when unset) and then the dirs of also
+ * (a ':'-separated list, may be NULL). Writes the path to out. Returns 0, or QUIRE_ERR_NOTFOUND
+ * (none, or out too small). */
+int quire_fs_which(const char *prog, const char *also, char *out, size_t outsize);
+
 /* Joins a and b with exactly one '/' between them into out (a "" gives b; a b starting with
  * '/' is still appended below a, so "/x" + "/etc" is "/x/etc"). QUIRE_ERR_INVALID if the
  * result does not fit. */

@@ -116,12 +116,40 @@ static void test_read_missing(void **state)
                      QUIRE_ERR_INVALID);
 }
 
+static void test_which(void **state)
+{
+    (void)state;
+    char dir[256], prog[300], out[300];
+    assert_int_equal(quire_fs_mkdtemp(NULL, "quire-which-", dir, sizeof dir), 0);
+    snprintf(prog, sizeof prog, "%s/qprog", dir);
+    assert_int_equal(quire_fs_write_atomic(prog, "#!/bin/sh\n", 10, 0755), 0);
+    char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    setenv("PATH", "/nonexistent:", 1);
+    assert_int_equal(quire_fs_which("qprog", NULL, out, sizeof out), QUIRE_ERR_NOTFOUND);
+    assert_int_equal(quire_fs_which("qprog", dir, out, sizeof out), 0); /* from also */
+    assert_string_equal(out, prog);
+    char path[600];
+    snprintf(path, sizeof path, "/nonexistent:%s", dir);
+    setenv("PATH", path, 1);
+    assert_int_equal(quire_fs_which("qprog", NULL, out, sizeof out), 0);
+    assert_string_equal(out, prog);
+    assert_int_equal(quire_fs_which("qprog", NULL, out, 8), QUIRE_ERR_NOTFOUND); /* too small */
+    assert_int_equal(quire_fs_which(prog, NULL, out, sizeof out), 0);            /* a path */
+    assert_int_equal(chmod(prog, 0644), 0);
+    assert_int_equal(quire_fs_which(prog, NULL, out, sizeof out), QUIRE_ERR_NOTFOUND);
+    assert_int_equal(quire_fs_which("qprog", NULL, out, sizeof out), QUIRE_ERR_NOTFOUND);
+    if (old) setenv("PATH", old, 1);
+    free(old);
+    assert_int_equal(quire_fs_remove_tree(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join),
         cmocka_unit_test(test_mkdir_write_read_remove),
         cmocka_unit_test(test_read_missing),
+        cmocka_unit_test(test_which),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
