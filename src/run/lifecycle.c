@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -465,6 +466,22 @@ static void inject_keys(test *t)
              kl == c ? "client/keys.log" : "server/keys.log", n);
 }
 
+/* A full log directory (a file system with less than QUIRE_LIFECYCLE_MIN_FREE left) takes the
+ * verdict away: what failed may have been a write of an endpoint, the simulator or quire. */
+static void disk_check(test *t, quire_outcome *out)
+{
+    struct statvfs fs;
+    if (statvfs(t->o->log_dir, &fs)) return;
+    unsigned long long avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+    if (avail >= QUIRE_LIFECYCLE_MIN_FREE) return;
+    tlog(t, "the log directory's file system is full (%llu KiB free): no verdict", avail >> 10);
+    snprintf(out->explanation, sizeof out->explanation,
+             "no verdict: the file system of %.300s was full when the test ended (%llu KiB "
+             "free)", t->o->log_dir, avail >> 10);
+    out->verdict = QUIRE_VERDICT_NONE;
+    out->disk_full = 1;
+}
+
 static void cleanup_files(test *t, quire_outcome *out)
 {
     const quire_lifecycle_opts *o = t->o;
@@ -542,6 +559,7 @@ int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
         inject_keys(&t);
 done:
     stop_all(&t);
+    if (rc != QUIRE_ERR_INTERRUPTED && t.dir[0] && !o->compliance) disk_check(&t, out);
     out->duration = (double)(quire_proc_now_ms() - t.t0) / 1000.0;
     if (rc != QUIRE_ERR_INTERRUPTED)
         tlog(&t, "result: %s (%s), %.1f s", quire_verdict_name(out->verdict), out->explanation,

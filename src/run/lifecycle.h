@@ -66,7 +66,14 @@ typedef struct quire_outcome {
      * "" when the captures were not checked. The whole outcome crosses a pipe from the worker
      * in one write, so it stays below PIPE_BUF. */
     char spec[2048];
+    /* the log directory's file system was full when the test ended (verdict NONE: no verdict,
+     * the files may be incomplete); the scheduler stops the run */
+    int disk_full;
 } quire_outcome;
+
+/* A test that ends with less than this free in the log directory's file system has no verdict
+ * (quire_outcome.disk_full): its captures, downloads or logs may be cut short. */
+#define QUIRE_LIFECYCLE_MIN_FREE (4u << 20)
 
 /* Runs the test. Returns 0 with *out filled (any verdict), or QUIRE_ERR_INTERRUPTED when
  * SIGINT/SIGTERM arrived (everything is stopped and removed again, *out says "interrupted").

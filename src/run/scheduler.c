@@ -390,7 +390,7 @@ typedef struct sched {
     quire_autojobs aj;
     quire_load_source_fn load;
     void *load_ctx;
-    int save_rc; /* the first failure to save the result: the run stops */
+    int save_rc; /* the first failure to save the result, or a full disk: the run stops */
 } sched;
 
 static int pending(const sched *S)
@@ -438,6 +438,11 @@ static void finish(sched *S, size_t i)
     }
     int complete, save_rc;
     unsigned more = fold(S->o, &S->jobs[w.t.job], pg, w.t, &out, &complete, &save_rc);
+    if (out.disk_full && !S->save_rc) {
+        QUIRE_ERROR("%s→%s %s: %s", S->jobs[w.t.job].server->name, S->jobs[w.t.job].client->name,
+                    S->jobs[w.t.job].tc->name, out.explanation);
+        S->save_rc = QUIRE_ERR_IO;
+    }
     if (save_rc && !S->save_rc) S->save_rc = save_rc;
     /* pushed in reverse, so run 2 starts first */
     for (unsigned r = more + 1; r >= 2; r--)
@@ -498,8 +503,9 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
              * result that cannot be saved (a full disk) stops the run as a signal does: the
              * last complete result.json stays as it was (it is replaced atomically). */
             if (!sig)
-                QUIRE_ERROR("stopping the run: its result cannot be saved; the last complete "
-                            "%s is kept", o->nsave_paths ? o->save_paths[0] : "result");
+                QUIRE_ERROR("stopping the run: the disk is full or the result cannot be saved; "
+                            "the last complete %s is kept (free space, then --resume)",
+                            o->nsave_paths ? o->save_paths[0] : "result");
             for (size_t i = 0; i < S.active; i++)
                 kill(S.ws[i].pid, SIGTERM);
             forwarded = 1;
