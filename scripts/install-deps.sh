@@ -72,10 +72,12 @@ for script in endpoints/*/install.sh; do
     [ -f "$script" ] || continue
     name=$(basename "$(dirname "$script")")
     echo "install-deps: endpoint $name"
+    t0=$SECONDS
     if ! bash "$script"; then
         echo "install-deps: endpoint $name failed to install (it will be listed as not runnable)" >&2
         status=1
     fi
+    echo "install-deps: endpoint $name took $((SECONDS - t0)) s" # docs/endpoints.md's install times
 done
 # An endpoint that cannot be installed is not fatal for quire itself.
 exit 0
