@@ -288,11 +288,15 @@ int quire_cmd_run(int argc, char **argv)
                 size_t index = nall++;
                 if (!quire_plan_in_shard(index, O.shard_k, O.shard_n)) continue;
                 if (O.resume || O.rerun) {
-                    const quire_result_cell *cell = quire_result_cell_get(
-                        &result, (size_t)quire_result_find_server(&result, servers[si]->name),
-                        (size_t)quire_result_find_client(&result, clients[ci]->name),
-                        (size_t)quire_result_find_test(&result, tcs[t]->abbr));
-                    quire_verdict v = cell ? cell->verdict : QUIRE_VERDICT_NONE;
+                    /* test cases and measurements alike */
+                    quire_result_outcome po;
+                    quire_verdict v =
+                        quire_result_outcome_get(
+                            &result, (size_t)quire_result_find_server(&result, servers[si]->name),
+                            (size_t)quire_result_find_client(&result, clients[ci]->name),
+                            (size_t)quire_result_find_test(&result, tcs[t]->abbr), &po)
+                            ? QUIRE_VERDICT_NONE
+                            : po.verdict;
                     if (O.resume ? v != QUIRE_VERDICT_NONE : v != QUIRE_VERDICT_FAILED) continue;
                 }
                 jobsv[njobs++] = (quire_job){

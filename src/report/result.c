@@ -426,6 +426,18 @@ int quire_result_set_spec(quire_result *r, const char *server, const char *clien
     return 0;
 }
 
+int quire_result_set_log(quire_result *r, size_t s, size_t c, size_t t, const char *log)
+{
+    if (s >= r->nservers || c >= r->nclients || t >= r->ntests) return QUIRE_ERR_NOTFOUND;
+    char *l = dupstr(log);
+    if (log && !l) return QUIRE_ERR_NOMEM;
+    slot *sl = slot_at(r, s, c, t);
+    char **at = r->tests[t].kind == QUIRE_TEST_CASE ? &sl->cell.log : &sl->meas.log;
+    free(*at);
+    *at = l;
+    return 0;
+}
+
 int quire_result_meas_put(quire_result *r, size_t s, size_t c, size_t t,
                           const quire_result_meas *src)
 {

@@ -181,6 +181,10 @@ int quire_result_rule_hidden(const quire_result_outcome *o);
 int quire_result_set_load(quire_result *r, const char *server, const char *client,
                           const char *test, double load);
 
+/* Replaces the log directory (copied; NULL: none) of test t of (server s, client c), a test
+ * case or a measurement, keeping the rest. 0, QUIRE_ERR_NOTFOUND or QUIRE_ERR_NOMEM. */
+int quire_result_set_log(quire_result *r, size_t s, size_t c, size_t t, const char *log);
+
 /* Records the spec rules' verdict (JSON text of an object, copied) on a test case's captures;
  * a later quire_result_set of the same test forgets it. 0, QUIRE_ERR_NOTFOUND,
  * QUIRE_ERR_INVALID (a measurement) or QUIRE_ERR_NOMEM. */

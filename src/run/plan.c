@@ -41,10 +41,8 @@ char *quire_plan_names(const quire_result *r, int which)
             name = r->servers[i].name;
         else if (which == 1)
             name = r->clients[i].name;
-        else if (r->tests[i].kind == QUIRE_TEST_CASE)
-            name = r->tests[i].abbr;
         else
-            continue;
+            name = r->tests[i].abbr; /* test cases and measurements */
         if (quire_buf_printf(&b, "%s%s", first ? "" : ",", name)) {
             quire_buf_free(&b);
             return NULL;
@@ -104,19 +102,13 @@ void quire_plan_relink_logs(quire_result *r, char *abs_new, const char *new_dir)
     for (size_t s = 0; s < r->nservers; s++)
         for (size_t c = 0; c < r->nclients; c++)
             for (size_t t = 0; t < r->ntests; t++) {
-                const quire_result_cell *cell = quire_result_cell_get(r, s, c, t);
-                if (!cell || !cell->log || cell->verdict == QUIRE_VERDICT_FAILED) continue;
+                quire_result_outcome o;
+                if (quire_result_outcome_get(r, s, c, t, &o) || !o.log ||
+                    o.verdict == QUIRE_VERDICT_FAILED)
+                    continue;
                 char old[PATH_MAX * 2], rel[PATH_MAX];
-                snprintf(old, sizeof old, "%s/%s", abs_old, cell->log);
+                snprintf(old, sizeof old, "%s/%s", abs_old, o.log);
                 if (quire_plan_relpath(abs_new, old, rel, sizeof rel)) continue;
-                char *expl = cell->explanation ? strdup(cell->explanation) : NULL;
-                char *spec = cell->spec ? strdup(cell->spec) : NULL; /* the call forgets it */
-                quire_result_set(r, r->servers[s].name, r->clients[c].name, r->tests[t].abbr,
-                                 cell->verdict, expl, cell->duration, rel);
-                if (spec)
-                    quire_result_set_spec(r, r->servers[s].name, r->clients[c].name,
-                                          r->tests[t].abbr, spec);
-                free(expl);
-                free(spec);
+                quire_result_set_log(r, s, c, t, rel);
             }
 }

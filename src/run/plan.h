@@ -15,8 +15,8 @@ int quire_plan_shard_parse(const char *s, unsigned *k, unsigned *n);
 /* Whether test number i belongs to shard k of n. */
 int quire_plan_in_shard(size_t i, unsigned k, unsigned n);
 
-/* The comma-separated names of r's servers (which 0), clients (1) or test cases (2, by
- * abbreviation), malloc'd; NULL when out of memory or the list is empty. */
+/* The comma-separated names of r's servers (which 0), clients (1) or tests (2: test cases and
+ * measurements, by abbreviation), malloc'd; NULL when out of memory or the list is empty. */
 char *quire_plan_names(const quire_result *r, int which);
 
 /* The path of `to` relative to the directory `from` (both absolute, normalized) into out,

@@ -64,3 +64,30 @@ expect_verdict "$tmp/shard1/result.json" quic-go quic-go H succeeded
 expect_verdict "$tmp/shard2/result.json" quic-go exit1 H failed
 [ "$(verdict "$tmp/shard1/result.json" quic-go exit1 H)" = "None | " ] || fail "shard 1 ran shard 2's test"
 expect_no_leftovers
+
+# Measurements resume too: a goodput whose first run fails (the client exits 1) is recorded;
+# --resume of the finished run runs nothing, --rerun-failed runs the failed goodput again and
+# keeps the succeeded handshake's log pointing back.
+set +e
+"$quire" run --implementations "$impls" --run-id "$run_id" -l "$tmp/meas" -s quic-go \
+    -c quic-go,exit1 -t handshake,goodput -n quic-go,exit1 --timeout 30 >"$tmp/out" 2>&1
+set -e
+mfail=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['measurements'][1][0]['result'])" "$tmp/meas/result.json")
+[ "$mfail" = failed ] || fail "exit1 goodput: $mfail"
+set +e
+"$quire" run --implementations "$impls" --run-id "$run_id" --resume "$tmp/meas" >"$tmp/out" 2>&1
+set -e
+! grep -q "^\[" "$tmp/out" || fail "resume of a finished run with measurements ran: $(grep '^\[' "$tmp/out")"
+set +e
+"$quire" run --implementations "$impls" --run-id "$run_id" --rerun-failed "$tmp/meas/result.json" \
+    -l "$tmp/meas2" -n quic-go,exit1 >"$tmp/out" 2>&1
+set -e
+grep -q "quic-go→exit1 goodput" "$tmp/out" || fail "rerun-failed skipped the failed measurement"
+! grep -q "quic-go→quic-go goodput" "$tmp/out" || fail "rerun-failed reran a succeeded measurement"
+python3 - "$tmp/meas2/result.json" <<'PY' || fail "rerun kept the wrong logs"
+import json, sys
+r = json.load(open(sys.argv[1]))
+g = r["measurements"][0][0]
+assert g["result"] == "succeeded" and g["log"].startswith("../meas/"), g
+PY
+expect_no_leftovers

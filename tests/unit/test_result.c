@@ -175,6 +175,16 @@ static void test_build_and_lookup(void **state)
     assert_null(o.log);
     assert_true(o.duration < 0);
     assert_int_equal(quire_result_outcome_get(&r, 9, 0, 0, &o), QUIRE_ERR_NOTFOUND);
+    /* set_log: a test case's and a measurement's, the rest kept */
+    assert_int_equal(quire_result_set_log(&r, 0, 0, 0, "../old/quic-go_ngtcp2/handshake"), 0);
+    assert_string_equal(quire_result_cell_get(&r, 0, 0, 0)->log, "../old/quic-go_ngtcp2/handshake");
+    assert_int_equal(quire_result_cell_get(&r, 0, 0, 0)->verdict, QUIRE_VERDICT_SUCCEEDED);
+    assert_int_equal(quire_result_set_log(&r, 0, 0, 2, "../old/quic-go_ngtcp2/goodput"), 0);
+    assert_string_equal(m->log, "../old/quic-go_ngtcp2/goodput");
+    assert_string_equal(m->details, "9150 (\u00b1 129) kbps");
+    assert_int_equal(quire_result_set_log(&r, 0, 0, 2, NULL), 0);
+    assert_null(m->log);
+    assert_int_equal(quire_result_set_log(&r, 0, 0, 3, "x"), QUIRE_ERR_NOTFOUND);
     quire_result_free(&r);
 }
 
