@@ -47,8 +47,11 @@ static void code_str(const quire_pobs_event *e, char *out, size_t cap)
 
 static void where(const quire_pobs_event *e, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s packet %" PRIu64 ", pcap record %" PRIu64,
-             quire_packet_type_name(e->ptype), e->pn, e->frame);
+    if (e->frame)
+        snprintf(out, cap, "%s packet %" PRIu64 ", pcap record %" PRIu64,
+                 quire_packet_type_name(e->ptype), e->pn, e->frame);
+    else
+        snprintf(out, cap, "%s packet %" PRIu64, quire_packet_type_name(e->ptype), e->pn);
 }
 
 quire_pverdict quire_pjudge_close(const quire_pobs *o, const uint64_t *codes, size_t n,
