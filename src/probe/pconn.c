@@ -486,6 +486,11 @@ static void on_datagram(quire_pconn *c, const uint8_t *data, size_t len)
     }
 }
 
+void quire_pconn_input(quire_pconn *c, const uint8_t *data, size_t len)
+{
+    on_datagram(c, data, len);
+}
+
 /* Waits up to ms for one datagram and handles it. 1 handled, 0 timeout, QUIRE_ERR_IO. */
 static int recv_one(quire_pconn *c, uint64_t ms)
 {

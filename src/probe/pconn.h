@@ -155,6 +155,11 @@ int quire_pconn_wait(quire_pconn *c, uint64_t timeout_ms, int (*stop)(const quir
  * idle_ms pass without a datagram. Returns 0 or QUIRE_ERR_IO. */
 int quire_pconn_listen(quire_pconn *c, uint64_t timeout_ms, uint64_t idle_ms);
 
+/* Handles one datagram from the server as if it had just arrived (recorded in the pcap,
+ * decrypted, its frames observed and acted on; nothing is sent). For tests and fuzzing; never
+ * fails: what does not parse is counted in obs. */
+void quire_pconn_input(quire_pconn *c, const uint8_t *data, size_t len);
+
 /* Sends one packet of epoch (INITIAL, HANDSHAKE or 1RTT) with the given frames, pending ACKs
  * of that space first when with_ack; reserved ORs reserved header bits in (0 normally). An
  * Initial is padded to a 1200-byte datagram unless opts.no_padding. Returns 0, QUIRE_ERR_NOKEY
