@@ -495,6 +495,15 @@ static void run_frames(const quire_pctx *ctx, const quire_pcase *pc, quire_presu
     }
     quire_pconn_wait(c, ctx->wait_ms, closed_cb);
     r->verdict = quire_pjudge_close(&c->obs, pc->codes, pc->ncodes, r->why, sizeof r->why);
+    if (!c->obs.closed)
+        for (size_t i = 0; i < c->obs.nevents; i++)
+            if (c->obs.events[i].kind == QUIRE_FRAME_RETIRE_CONNECTION_ID) {
+                /* e.g. connection_id_limit: it made room itself (RFC 9000 5.1.1 only lets
+                 * the sender's Retire Prior To do that) */
+                size_t l = strlen(r->why);
+                snprintf(r->why + l, sizeof r->why - l, "; it sent RETIRE_CONNECTION_ID");
+                break;
+            }
     finish(c, ctx, r);
 }
 

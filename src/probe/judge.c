@@ -58,10 +58,18 @@ quire_pverdict quire_pjudge_close(const quire_pobs *o, const uint64_t *codes, si
                                   char *why, size_t cap)
 {
     if (!o->closed) {
-        snprintf(why, cap,
-                 "no CONNECTION_CLOSE (the server sent %" PRIu64 " datagrams, %" PRIu64
-                 " bytes after the misbehaviour)",
-                 o->datagrams, o->bytes);
+        int n0 = snprintf(why, cap,
+                          "no CONNECTION_CLOSE (the server sent %" PRIu64 " datagrams, %" PRIu64
+                          " bytes after the misbehaviour",
+                          o->datagrams, o->bytes);
+        size_t l = n0 < 0 ? 0 : (size_t)n0 < cap ? (size_t)n0 : cap - 1;
+        if (o->undecryptable)
+            /* e.g. a close in Handshake packets only, before the client has Handshake keys
+             * (RFC 9000 10.2.3 asks a server for an Initial one too) */
+            snprintf(why + l, cap - l, "; %" PRIu64 " packets the probe has no keys for)",
+                     o->undecryptable);
+        else
+            snprintf(why + l, cap - l, ")");
         return QUIRE_PV_FAILED;
     }
     char cs[96], ws[96];
