@@ -66,7 +66,7 @@ quire_pverdict quire_pjudge_close(const quire_pobs *o, const uint64_t *codes, si
         if (o->undecryptable)
             /* e.g. a close in Handshake packets only, before the client has Handshake keys
              * (RFC 9000 10.2.3 asks a server for an Initial one too) */
-            snprintf(why + l, cap - l, "; %" PRIu64 " packets the probe has no keys for)",
+            snprintf(why + l, cap - l, "; %" PRIu64 " packets the probe could not decrypt)",
                      o->undecryptable);
         else
             snprintf(why + l, cap - l, ")");
