@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "probe/misdeeds.h"
 #include "probe/qtls.h"
 #include "probe/tpenc.h"
 #include "util/err.h"
@@ -24,382 +25,10 @@ enum {
     E_NO_APPLICATION_PROTOCOL = 0x100 + 120, /* RFC 9001 Section 8.1 */
 };
 
-#define MAX_VARINT ((1ull << 62) - 1)
-#define STREAMS_MAX (1ull << 60) /* RFC 9000 Section 4.6 */
-
-static const uint8_t reset_token[16] = "quire-probe-rst!";
-
-static void set(char *na, size_t cap, const char *s)
-{
-    snprintf(na, cap, "%s", s);
-}
-
-static uint64_t tp(const quire_pconn *c, quire_tp_id id)
-{
-    return quire_pconn_server_tp(c, id, 0);
-}
-
-/* Frame cases: the misbehaving frames. */
-
-static int b_unknown_frame(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_varint(w, 0x1a2a); /* no RFC or draft defines this frame type */
-    quire_wire_zeros(w, 4);
-    return 0;
-}
-
-static int b_handshake_done(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_handshake_done(w);
-    return 0;
-}
-
-static int b_stream_flow(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    if (!tp(c, QUIRE_TP_INITIAL_MAX_STREAMS_BIDI)) {
-        set(na, cap, "the server allows no bidirectional stream");
-        return 1;
-    }
-    uint64_t limit = tp(c, QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE);
-    if (limit >= MAX_VARINT) {
-        set(na, cap, "no stream data limit");
-        return 1;
-    }
-    quire_wire_stream(w, c->next_bidi, limit, (const uint8_t *)"x", 1, 0);
-    return 0;
-}
-
-static int b_conn_flow(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    uint64_t per = tp(c, QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE);
-    uint64_t max = tp(c, QUIRE_TP_INITIAL_MAX_DATA);
-    uint64_t streams = tp(c, QUIRE_TP_INITIAL_MAX_STREAMS_BIDI);
-    if (!per || max >= MAX_VARINT) {
-        set(na, cap, "no stream credit, or no connection limit");
-        return 1;
-    }
-    uint64_t n = max / per + 1; /* n streams each filled to their limit exceed max */
-    if (n > streams || n > 64) {
-        snprintf(na, cap, "needs %" PRIu64 " streams at %" PRIu64 " bytes to pass %" PRIu64
-                 " (allowed %" PRIu64 ", probe sends at most 64)",
-                 n, per, max, streams);
-        return 1;
-    }
-    for (uint64_t i = 0; i < n; i++)
-        quire_wire_stream(w, c->next_bidi + 4 * i, per - 1, (const uint8_t *)"x", 1, 0);
-    return 0;
-}
-
-static int b_stream_limit(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    uint64_t n = tp(c, QUIRE_TP_INITIAL_MAX_STREAMS_BIDI);
-    if (n >= STREAMS_MAX) {
-        set(na, cap, "the server allows every stream id");
-        return 1;
-    }
-    quire_wire_stream(w, 4 * n, 0, (const uint8_t *)"x", 1, 0); /* the (n+1)th stream */
-    return 0;
-}
-
-static int b_uni_stream_limit(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    uint64_t n = tp(c, QUIRE_TP_INITIAL_MAX_STREAMS_UNI);
-    if (n >= STREAMS_MAX) {
-        set(na, cap, "the server allows every stream id");
-        return 1;
-    }
-    quire_wire_stream(w, 4 * n + 2, 0, (const uint8_t *)"x", 1, 0);
-    return 0;
-}
-
-/* Stream 3 is server-initiated unidirectional: send-only for the server. Stream 2 is
- * client-initiated unidirectional: receive-only for the server. Stream 1 is the server's
- * first bidirectional stream, which it has not opened. */
-static int b_stream_send_only(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_stream(w, 3, 0, (const uint8_t *)"x", 1, 0);
-    return 0;
-}
-
-static int b_stream_unopened(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_stream(w, 1, 0, (const uint8_t *)"x", 1, 0);
-    return 0;
-}
-
-static int b_msd_recv_only(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_max_stream_data(w, 2, 100000);
-    return 0;
-}
-
-static int b_msd_unopened(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_max_stream_data(w, 1, 100000);
-    return 0;
-}
-
-static int b_stop_sending_recv_only(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_stop_sending(w, 2, 0);
-    return 0;
-}
-
-static int b_reset_send_only(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_reset_stream(w, 3, 0, 0);
-    return 0;
-}
-
-static int b_sdb_send_only(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_stream_data_blocked(w, 3, 0);
-    return 0;
-}
-
-static int b_ncid_retire(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    static const uint8_t cid[8] = {0x71, 0x75, 0x69, 0x72, 0x65, 0x01, 0x02, 0x03};
-    quire_wire_new_connection_id(w, 1, 2, cid, sizeof cid, reset_token);
-    return 0;
-}
-
-static int b_ncid_len0(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_new_connection_id(w, 1, 0, NULL, 0, reset_token);
-    return 0;
-}
-
-static int b_ncid_len21(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    uint8_t cid[21];
-    memset(cid, 0x5a, sizeof cid);
-    quire_wire_new_connection_id(w, 1, 0, cid, sizeof cid, reset_token);
-    return 0;
-}
-
-static int b_ncid_limit(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    uint64_t limit = quire_pconn_server_tp(c, QUIRE_TP_ACTIVE_CONNECTION_ID_LIMIT, 2);
-    if (limit > 32) {
-        snprintf(na, cap, "active_connection_id_limit %" PRIu64 " (probe sends at most 32)",
-                 limit);
-        return 1;
-    }
-    /* with the handshake's CID (sequence 0) that makes limit + 1 active */
-    for (uint64_t s = 1; s <= limit; s++) {
-        uint8_t cid[8] = {0x71, 0x75, 0x69, 0x72, 0x65, 0, 0, (uint8_t)s};
-        uint8_t tok[16];
-        memcpy(tok, reset_token, 16);
-        tok[15] = (uint8_t)s;
-        quire_wire_new_connection_id(w, s, 0, cid, sizeof cid, tok);
-    }
-    return 0;
-}
-
-static int b_max_streams_big(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_max_streams(w, 1, STREAMS_MAX + 1);
-    return 0;
-}
-
-static int b_streams_blocked_big(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_streams_blocked(w, 1, STREAMS_MAX + 1);
-    return 0;
-}
-
-static int b_new_token(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_new_token(w, (const uint8_t *)"quire-token", 11);
-    return 0;
-}
-
-static int b_retire_unknown(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_retire_connection_id(w, 1000);
-    return 0;
-}
-
-static int b_ack_unsent(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)na, (void)cap;
-    int64_t largest = c->largest_rx[QUIRE_PN_SPACE_APPLICATION];
-    uint64_t fake = (uint64_t)(largest < 0 ? 0 : largest) + 1000;
-    uint64_t r[1][2] = {{fake, fake}};
-    quire_wire_ack(w, (const uint64_t(*)[2])r, 1, 0);
-    quire_wire_ping(w);
-    return 0;
-}
-
-static int b_stream_offset_max(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)na, (void)cap;
-    quire_wire_stream(w, c->next_bidi, MAX_VARINT, (const uint8_t *)"x", 1, 0);
-    return 0;
-}
-
-static int b_crypto_offset_max(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_crypto(w, MAX_VARINT, (const uint8_t *)"x", 1);
-    return 0;
-}
-
-static int b_final_size_change(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)na, (void)cap;
-    /* a whole request, so that the application has nothing to complain about */
-    quire_wire_stream(w, c->next_bidi, 0, (const uint8_t *)"GET /\r\n", 7, 1);
-    quire_wire_stream(w, c->next_bidi, 4, (const uint8_t *)"0123456789", 10, 0);
-    return 0;
-}
-
-static int b_reset_final_lower(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)na, (void)cap;
-    quire_wire_stream(w, c->next_bidi, 0, (const uint8_t *)"GET /\r\n", 7, 0);
-    quire_wire_reset_stream(w, c->next_bidi, 0, 3);
-    return 0;
-}
-
-static int b_ping(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)na, (void)cap;
-    quire_wire_ping(w);
-    return 0;
-}
-
-static int b_nothing(quire_pconn *c, quire_wire *w, char *na, size_t cap)
-{
-    (void)c, (void)w, (void)na, (void)cap;
-    return 0;
-}
-
 int quire_pcase_build(const quire_pcase *pc, quire_pconn *c, quire_wire *w, char *na,
                       size_t nacap)
 {
     return pc->build ? pc->build(c, w, na, nacap) : 1;
-}
-
-/* Handshake cases: the ClientHello changes. */
-
-static void s_tp_int(quire_tpenc_mod *m, uint64_t id, uint64_t value, int replace)
-{
-    quire_wire w;
-    quire_wire_init(&w, m->extra + m->extra_len, sizeof m->extra - m->extra_len);
-    quire_tpenc_int(&w, id, value);
-    m->extra_len += w.len;
-    if (replace && m->nomit < QUIRE_TPENC_MAX_OMIT) m->omit[m->nomit++] = id;
-}
-
-static void s_tp_bytes(quire_tpenc_mod *m, uint64_t id, const uint8_t *v, size_t len)
-{
-    quire_wire w;
-    quire_wire_init(&w, m->extra + m->extra_len, sizeof m->extra - m->extra_len);
-    quire_tpenc_bytes(&w, id, v, len);
-    m->extra_len += w.len;
-}
-
-static void s_duplicate(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_int(m, QUIRE_TPID_INITIAL_MAX_DATA, 4096, 0); /* the default set has it already */
-}
-static void s_udp_payload(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_int(m, QUIRE_TPID_MAX_UDP_PAYLOAD_SIZE, 1199, 1);
-}
-static void s_ack_delay_exponent(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_int(m, QUIRE_TPID_ACK_DELAY_EXPONENT, 21, 1);
-}
-static void s_max_ack_delay(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_int(m, QUIRE_TPID_MAX_ACK_DELAY, 1u << 14, 1);
-}
-static void s_cid_limit(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_int(m, QUIRE_TPID_ACTIVE_CONNECTION_ID_LIMIT, 1, 1);
-}
-static void s_max_streams(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_int(m, QUIRE_TPID_INITIAL_MAX_STREAMS_BIDI, STREAMS_MAX + 1, 1);
-}
-static void s_reset_token(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_bytes(m, QUIRE_TPID_STATELESS_RESET_TOKEN, reset_token, 16);
-}
-static void s_odcid(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_bytes(m, QUIRE_TPID_ORIGINAL_DCID, (const uint8_t *)"quire-od", 8);
-}
-static void s_retry_scid(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    s_tp_bytes(m, QUIRE_TPID_RETRY_SCID, (const uint8_t *)"quire-rs", 8);
-}
-static void s_preferred_address(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    /* RFC 9000 Section 18.2: v4 (4) + port, v6 (16) + port, CID length, CID, reset token */
-    uint8_t v[4 + 2 + 16 + 2 + 1 + 8 + 16] = {127, 0, 0, 1, 0x11, 0x51};
-    v[24] = 8;
-    memcpy(v + 25, "quire-pa", 8);
-    memcpy(v + 33, reset_token, 16);
-    s_tp_bytes(m, QUIRE_TPID_PREFERRED_ADDRESS, v, sizeof v);
-}
-static void s_no_iscid(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    m->omit[m->nomit++] = QUIRE_TPID_INITIAL_SCID;
-}
-static void s_iscid_mismatch(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)o;
-    m->omit[m->nomit++] = QUIRE_TPID_INITIAL_SCID;
-    s_tp_bytes(m, QUIRE_TPID_INITIAL_SCID, (const uint8_t *)"quire-is", 8);
-}
-static void s_no_tp(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)m;
-    o->no_tp_ext = 1;
-}
-static void s_alpn(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)m;
-    o->alpn = "quire-no-such-protocol";
-}
-static void s_frame_in_handshake(quire_pconn_opts *o, quire_tpenc_mod *m)
-{
-    (void)m;
-    /* MAX_DATA (0x10) is not allowed in Handshake packets (RFC 9000 Table 3) */
-    static const uint8_t frames[] = {0x01, 0x10, 0x80, 0x10, 0x00, 0x00};
-    o->hs_inject = frames;
-    o->hs_inject_len = sizeof frames;
 }
 
 /* Runs */
@@ -700,63 +329,63 @@ static const quire_pcase cases[] = {
     {"path_challenge", "RFC 9000 8.2.2", "PATH_RESPONSE echoing the PATH_CHALLENGE data", "MUST",
      run_positive, NULL, NULL, {0}, 0, 0, 0},
     {"unknown_frame", "RFC 9000 12.4", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(b_unknown_frame, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_unknown_frame, C1(E_FRAME_ENCODING)), 0, 0},
     {"handshake_done_from_client", "RFC 9000 19.20", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(b_handshake_done, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_handshake_done, C1(E_PROTOCOL_VIOLATION)), 0, 0},
     {"new_token_from_client", "RFC 9000 19.7", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(b_new_token, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_new_token, C1(E_PROTOCOL_VIOLATION)), 0, 0},
     {"stream_flow_control", "RFC 9000 4.1", "FLOW_CONTROL_ERROR (0x03)", "MUST",
-     FR(b_stream_flow, C1(E_FLOW_CONTROL)), 0, 0},
+     FR(quire_misdeed_stream_flow, C1(E_FLOW_CONTROL)), 0, 0},
     {"connection_flow_control", "RFC 9000 4.1", "FLOW_CONTROL_ERROR (0x03)", "MUST",
-     FR(b_conn_flow, C1(E_FLOW_CONTROL)), 0, 0},
+     FR(quire_misdeed_conn_flow, C1(E_FLOW_CONTROL)), 0, 0},
     {"stream_limit_bidi", "RFC 9000 4.6", "STREAM_LIMIT_ERROR (0x04)", "MUST",
-     FR(b_stream_limit, C1(E_STREAM_LIMIT)), 0, 0},
+     FR(quire_misdeed_stream_limit, C1(E_STREAM_LIMIT)), 0, 0},
     {"stream_limit_uni", "RFC 9000 4.6", "STREAM_LIMIT_ERROR (0x04)", "MUST",
-     FR(b_uni_stream_limit, C1(E_STREAM_LIMIT)), 0, 0},
+     FR(quire_misdeed_uni_stream_limit, C1(E_STREAM_LIMIT)), 0, 0},
     {"stream_on_send_only", "RFC 9000 19.8", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(b_stream_send_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_stream_send_only, C1(E_STREAM_STATE)), 0, 0},
     {"stream_on_unopened_local", "RFC 9000 19.8", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(b_stream_unopened, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_stream_unopened, C1(E_STREAM_STATE)), 0, 0},
     {"max_stream_data_receive_only", "RFC 9000 19.10", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(b_msd_recv_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_msd_recv_only, C1(E_STREAM_STATE)), 0, 0},
     {"max_stream_data_unopened_local", "RFC 9000 19.10", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(b_msd_unopened, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_msd_unopened, C1(E_STREAM_STATE)), 0, 0},
     {"stop_sending_receive_only", "RFC 9000 19.5", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(b_stop_sending_recv_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_stop_sending_recv_only, C1(E_STREAM_STATE)), 0, 0},
     {"reset_stream_send_only", "RFC 9000 19.4", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(b_reset_send_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_reset_send_only, C1(E_STREAM_STATE)), 0, 0},
     {"stream_data_blocked_send_only", "RFC 9000 19.13", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(b_sdb_send_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_sdb_send_only, C1(E_STREAM_STATE)), 0, 0},
     {"final_size_change", "RFC 9000 4.5", "FINAL_SIZE_ERROR (0x06)", "SHOULD",
-     FR(b_final_size_change, C1(E_FINAL_SIZE)), 0, 0},
+     FR(quire_misdeed_final_size_change, C1(E_FINAL_SIZE)), 0, 0},
     {"reset_below_received", "RFC 9000 4.5", "FINAL_SIZE_ERROR (0x06)", "SHOULD",
-     FR(b_reset_final_lower, C1(E_FINAL_SIZE)), 0, 0},
+     FR(quire_misdeed_reset_final_lower, C1(E_FINAL_SIZE)), 0, 0},
     {"stream_offset_overflow", "RFC 9000 19.8", "FRAME_ENCODING_ERROR (0x07) or FLOW_CONTROL_ERROR (0x03)", "MUST",
-     FR(b_stream_offset_max, C2(E_FRAME_ENCODING, E_FLOW_CONTROL)), 0, 0},
+     FR(quire_misdeed_stream_offset_max, C2(E_FRAME_ENCODING, E_FLOW_CONTROL)), 0, 0},
     {"crypto_offset_overflow", "RFC 9000 19.6", "FRAME_ENCODING_ERROR (0x07) or CRYPTO_BUFFER_EXCEEDED (0x0d)", "MUST",
-     FR(b_crypto_offset_max, C2(E_FRAME_ENCODING, E_CRYPTO_BUFFER_EXCEEDED)), 0, 0},
+     FR(quire_misdeed_crypto_offset_max, C2(E_FRAME_ENCODING, E_CRYPTO_BUFFER_EXCEEDED)), 0, 0},
     {"max_streams_over_2_60", "RFC 9000 19.11", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(b_max_streams_big, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_max_streams_big, C1(E_FRAME_ENCODING)), 0, 0},
     {"streams_blocked_over_2_60", "RFC 9000 19.14", "STREAM_LIMIT_ERROR (0x04) or FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(b_streams_blocked_big, C2(E_STREAM_LIMIT, E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_streams_blocked_big, C2(E_STREAM_LIMIT, E_FRAME_ENCODING)), 0, 0},
     {"new_connection_id_retire_prior_to", "RFC 9000 19.15", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(b_ncid_retire, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_ncid_retire, C1(E_FRAME_ENCODING)), 0, 0},
     {"new_connection_id_length_0", "RFC 9000 19.15", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(b_ncid_len0, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_ncid_len0, C1(E_FRAME_ENCODING)), 0, 0},
     {"new_connection_id_length_21", "RFC 9000 19.15", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(b_ncid_len21, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_ncid_len21, C1(E_FRAME_ENCODING)), 0, 0},
     {"connection_id_limit", "RFC 9000 5.1.1", "CONNECTION_ID_LIMIT_ERROR (0x09)", "MUST",
-     FR(b_ncid_limit, C1(E_CONNECTION_ID_LIMIT)), 0, 0},
+     FR(quire_misdeed_ncid_limit, C1(E_CONNECTION_ID_LIMIT)), 0, 0},
     {"retire_unknown_connection_id", "RFC 9000 19.16", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(b_retire_unknown, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_retire_unknown, C1(E_PROTOCOL_VIOLATION)), 0, 0},
     {"ack_of_unsent_packet", "RFC 9000 13.1", "PROTOCOL_VIOLATION (0x0a)", "SHOULD",
-     FR(b_ack_unsent, C1(E_PROTOCOL_VIOLATION)), 0, 1},
+     FR(quire_misdeed_ack_unsent, C1(E_PROTOCOL_VIOLATION)), 0, 1},
     {"reserved_bits_short_header", "RFC 9000 17.3.1", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(b_ping, C1(E_PROTOCOL_VIOLATION)), 0x18, 0},
+     FR(quire_misdeed_ping, C1(E_PROTOCOL_VIOLATION)), 0x18, 0},
     {"packet_without_frames", "RFC 9000 12.4", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(b_nothing, C1(E_PROTOCOL_VIOLATION)), 0, 1},
+     FR(quire_misdeed_nothing, C1(E_PROTOCOL_VIOLATION)), 0, 1},
     {"frame_not_allowed_in_handshake", "RFC 9000 12.4", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     HS(s_frame_in_handshake, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     HS(quire_misdeed_frame_in_handshake, C1(E_PROTOCOL_VIOLATION)), 0, 0},
     {"initial_small", "RFC 9000 14.1", "Initial in a datagram under 1200 bytes dropped", "MUST",
      run_first_flight, NULL, NULL, {0}, 0, 0, 0},
     {"amplification_limit", "RFC 9000 8.1", "at most 3x the client's bytes before address validation", "MUST",
@@ -768,33 +397,33 @@ static const quire_pcase cases[] = {
     {"vn_small", "RFC 9000 5.2.2", "unknown version in a datagram under 1200 bytes dropped", "MUST",
      run_version, NULL, NULL, {0}, 0, 0, 0},
     {"tp_duplicate", "RFC 9000 7.4", "TRANSPORT_PARAMETER_ERROR (0x08)", "SHOULD",
-     HS(s_duplicate, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_duplicate, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_max_udp_payload_size_1199", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_udp_payload, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_udp_payload, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_ack_delay_exponent_21", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_ack_delay_exponent, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_ack_delay_exponent, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_max_ack_delay_2_14", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_max_ack_delay, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_max_ack_delay, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_active_connection_id_limit_1", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_cid_limit, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_cid_limit, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_max_streams_over_2_60", "RFC 9000 4.6", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_max_streams, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_max_streams, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_stateless_reset_token_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_reset_token, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_reset_token, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_original_dcid_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_odcid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_odcid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_preferred_address_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_preferred_address, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_preferred_address, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_retry_scid_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_retry_scid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_retry_scid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_missing_initial_scid", "RFC 9000 7.3", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(s_no_iscid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_no_iscid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
     {"tp_initial_scid_mismatch", "RFC 9000 7.3", "TRANSPORT_PARAMETER_ERROR (0x08) or PROTOCOL_VIOLATION (0x0a)", "MUST",
-     HS(s_iscid_mismatch, C2(E_TRANSPORT_PARAMETER, E_PROTOCOL_VIOLATION)), 0, 0},
+     HS(quire_misdeed_iscid_mismatch, C2(E_TRANSPORT_PARAMETER, E_PROTOCOL_VIOLATION)), 0, 0},
     {"tp_extension_missing", "RFC 9001 8.2", "CRYPTO_ERROR missing_extension (0x16d)", "MUST",
-     HS(s_no_tp, C1(E_MISSING_EXTENSION)), 0, 0},
+     HS(quire_misdeed_no_tp, C1(E_MISSING_EXTENSION)), 0, 0},
     {"alpn_mismatch", "RFC 9001 8.1", "CRYPTO_ERROR no_application_protocol (0x178)", "MUST",
-     HS(s_alpn, C1(E_NO_APPLICATION_PROTOCOL)), 0, 0},
+     HS(quire_misdeed_alpn, C1(E_NO_APPLICATION_PROTOCOL)), 0, 0},
 };
 
 const quire_pcase *quire_pcase_table(size_t *n)
