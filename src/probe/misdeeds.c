@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/cursor.h"
+
 #define MAX_VARINT ((1ull << 62) - 1)
 #define STREAMS_MAX (1ull << 60) /* RFC 9000 Section 4.6 */
 
@@ -379,4 +381,67 @@ void quire_misdeed_frame_in_handshake(quire_pconn_opts *o, quire_tpenc_mod *m)
     static const uint8_t frames[] = {0x01, 0x10, 0x80, 0x10, 0x00, 0x00};
     o->hs_inject = frames;
     o->hs_inject_len = sizeof frames;
+}
+
+static int datagram_max(const quire_pconn *c, uint64_t *max)
+{
+    *max = quire_pconn_server_tp(c, QUIRE_TP_MAX_DATAGRAM_FRAME_SIZE, UINT64_MAX);
+    return *max != UINT64_MAX;
+}
+
+int quire_misdeed_datagram_unsupported(quire_pconn *c, quire_wire *w, char *na, size_t cap)
+{
+    uint64_t max;
+    if (datagram_max(c, &max)) {
+        snprintf(na, cap, "the server supports DATAGRAM (max_datagram_frame_size %" PRIu64 ")",
+                 max);
+        return 1;
+    }
+    quire_wire_datagram(w, (const uint8_t *)"quire", 5);
+    return 0;
+}
+
+int quire_misdeed_datagram_too_large(quire_pconn *c, quire_wire *w, char *na, size_t cap)
+{
+    uint64_t max;
+    if (!datagram_max(c, &max)) {
+        set(na, cap, "the server does not support DATAGRAM");
+        return 1;
+    }
+    if (max > 1000) {
+        snprintf(na, cap, "max_datagram_frame_size %" PRIu64 " does not fit a 1-RTT packet", max);
+        return 1;
+    }
+    /* a frame (type, length, data) of max + 1 bytes */
+    size_t data = (size_t)max + 1 - 1 - quire_varint_len(max);
+    uint8_t buf[1001];
+    memset(buf, 'q', sizeof buf);
+    quire_wire_datagram(w, buf, data);
+    return 0;
+}
+
+int quire_misdeed_stop_sending_unopened(quire_pconn *c, quire_wire *w, char *na, size_t cap)
+{
+    (void)c, (void)na, (void)cap;
+    quire_wire_stop_sending(w, 1, 0);
+    return 0;
+}
+
+void quire_misdeed_stream_in_initial(quire_pconn_opts *o, quire_tpenc_mod *m)
+{
+    (void)m;
+    /* STREAM (0x0a: with a length) on stream 0, one byte: not allowed in Initial packets
+     * (RFC 9000 Table 3) */
+    static const uint8_t frames[] = {0x0a, 0x00, 0x01, 'x'};
+    o->initial_extra = frames;
+    o->initial_extra_len = sizeof frames;
+}
+
+void quire_misdeed_reserved_bits_long(quire_pconn_opts *o, quire_tpenc_mod *m)
+{
+    (void)m;
+    static const uint8_t frames[] = {0x01, 0x00, 0x00}; /* PING, PADDING */
+    o->hs_inject = frames;
+    o->hs_inject_len = sizeof frames;
+    o->hs_inject_reserved = 0x0c;
 }

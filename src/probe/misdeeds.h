@@ -39,6 +39,10 @@ int quire_misdeed_streams_blocked_big(quire_pconn *c, quire_wire *w, char *na, s
 int quire_misdeed_uni_stream_limit(quire_pconn *c, quire_wire *w, char *na, size_t cap);
 int quire_misdeed_unknown_frame(quire_pconn *c, quire_wire *w, char *na, size_t cap);
 
+int quire_misdeed_datagram_unsupported(quire_pconn *c, quire_wire *w, char *na, size_t cap);
+int quire_misdeed_datagram_too_large(quire_pconn *c, quire_wire *w, char *na, size_t cap);
+int quire_misdeed_stop_sending_unopened(quire_pconn *c, quire_wire *w, char *na, size_t cap);
+
 /* ClientHello / Handshake-flight changes. */
 void quire_misdeed_ack_delay_exponent(quire_pconn_opts *o, quire_tpenc_mod *m);
 void quire_misdeed_alpn(quire_pconn_opts *o, quire_tpenc_mod *m);
@@ -55,5 +59,7 @@ void quire_misdeed_preferred_address(quire_pconn_opts *o, quire_tpenc_mod *m);
 void quire_misdeed_reset_token(quire_pconn_opts *o, quire_tpenc_mod *m);
 void quire_misdeed_retry_scid(quire_pconn_opts *o, quire_tpenc_mod *m);
 void quire_misdeed_udp_payload(quire_pconn_opts *o, quire_tpenc_mod *m);
+void quire_misdeed_stream_in_initial(quire_pconn_opts *o, quire_tpenc_mod *m);
+void quire_misdeed_reserved_bits_long(quire_pconn_opts *o, quire_tpenc_mod *m);
 
 #endif

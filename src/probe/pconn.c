@@ -302,7 +302,8 @@ static int flush(quire_pconn *c, int from_zero)
         if (!c->have_tx[e]) continue;
         if (e == QUIRE_EPOCH_HANDSHAKE && c->opts.hs_inject_len && !c->crypto_sent[e] &&
             c->crypto_out[e].len) {
-            int rv = send_packet(c, e, c->opts.hs_inject, c->opts.hs_inject_len, 0, 0);
+            int rv = send_packet(c, e, c->opts.hs_inject, c->opts.hs_inject_len, 0,
+                                 c->opts.hs_inject_reserved);
             if (rv) return rv;
         }
         if (from_zero) c->crypto_sent[e] = 0;
@@ -310,10 +311,12 @@ static int flush(quire_pconn *c, int from_zero)
         for (int guard = 0; c->crypto_sent[e] < out->len && guard < 64; guard++) {
             size_t n = out->len - c->crypto_sent[e];
             if (n > CRYPTO_CHUNK) n = CRYPTO_CHUNK;
-            uint8_t fr[CRYPTO_CHUNK + 32];
+            uint8_t fr[CRYPTO_CHUNK + 32 + 64];
             quire_wire w;
             quire_wire_init(&w, fr, sizeof fr);
             quire_wire_crypto(&w, c->crypto_sent[e], out->data + c->crypto_sent[e], n);
+            if (e == QUIRE_EPOCH_INITIAL && c->crypto_sent[e] == 0 && c->opts.initial_extra_len <= 64)
+                quire_wire_bytes(&w, c->opts.initial_extra, c->opts.initial_extra_len);
             if (w.err) return w.err;
             int rv = send_packet(c, e, fr, w.len, 1, 0);
             if (rv) return rv;

@@ -76,6 +76,10 @@ typedef struct quire_pconn_opts {
     /* Sent as the payload of one Handshake packet before the client's Finished. */
     const uint8_t *hs_inject;
     size_t hs_inject_len;
+    uint8_t hs_inject_reserved; /* reserved header bits of that packet (0x0c: both) */
+    /* Appended to the frames of the first Initial, after the ClientHello's CRYPTO frame. */
+    const uint8_t *initial_extra;
+    size_t initial_extra_len;
     FILE *keylog;      /* NSS key log, may be NULL */
     quire_pcapw *pcap; /* may be NULL */
 } quire_pconn_opts;

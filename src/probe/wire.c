@@ -243,6 +243,13 @@ void quire_wire_handshake_done(quire_wire *w)
     quire_wire_u8(w, 0x1e);
 }
 
+void quire_wire_datagram(quire_wire *w, const uint8_t *data, size_t len)
+{
+    quire_wire_u8(w, 0x31);
+    quire_wire_varint(w, len);
+    quire_wire_bytes(w, data, len);
+}
+
 int quire_wire_long_type_bits(quire_packet_type type, uint32_t version)
 {
     int bits;

@@ -65,6 +65,8 @@ void quire_wire_path_response(quire_wire *w, const uint8_t data[8]);
 void quire_wire_connection_close(quire_wire *w, int app, uint64_t error, uint64_t frame_type,
                                  const char *reason);
 void quire_wire_handshake_done(quire_wire *w);
+/* DATAGRAM with a length (type 0x31, RFC 9221 Section 4). */
+void quire_wire_datagram(quire_wire *w, const uint8_t *data, size_t len);
 
 /* The first byte's type bits of a long-header packet type in a version (RFC 9000 Section
  * 17.2, RFC 9369 Section 3.2; unknown versions use v1's). Returns 0..3, or -1 for a type that
