@@ -2,6 +2,7 @@
 #include "probe/capture.h"
 
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -95,10 +96,17 @@ void quire_capture_udp(quire_pcapw *w, const struct sockaddr *src, const struct 
                        const uint8_t *payload, size_t len)
 {
     if (!w || !w->dumper) return;
-    static uint8_t frame[65536 + 64];
-    size_t n = quire_capture_frame(frame, sizeof frame, src, dst, payload, len);
-    if (!n) return;
+    uint8_t small[2048];
+    size_t cap = len + 64;
+    uint8_t *frame = cap <= sizeof small ? small : malloc(cap);
+    if (!frame) return;
+    size_t n = quire_capture_frame(frame, cap, src, dst, payload, len);
+    if (!n) {
+        if (frame != small) free(frame);
+        return;
+    }
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     quire_pcapw_write(w, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, frame, n);
+    if (frame != small) free(frame);
 }

@@ -454,7 +454,6 @@ static void on_datagram(quire_pconn *c, const uint8_t *data, size_t len)
     }
     c->obs.datagrams++;
     c->obs.bytes += len;
-    static uint8_t out[QUIRE_PACKET_MAX_OUT]; /* the probe is single-threaded */
     for (int guard = 0; len && guard < 16; guard++) {
         quire_packet_ctx ctx;
         quire_packet_ctx_init(&ctx, sizeof c->scid);
@@ -464,7 +463,7 @@ static void on_datagram(quire_pconn *c, const uint8_t *data, size_t len)
         ctx.odcid = c->odcid;
         ctx.odcid_len = c->odcid_len;
         quire_packet p;
-        int n = quire_packet_decode(&p, data, len, &ctx, out, sizeof out);
+        int n = quire_packet_decode(&p, data, len, &ctx, c->plain, sizeof c->plain);
         if (n <= 0) break;
         if (p.type == QUIRE_PACKET_VERSION_NEGOTIATION) {
             on_version_negotiation(c, &p, frame);
@@ -501,10 +500,9 @@ static int recv_one(quire_pconn *c, uint64_t ms)
     int r = poll(&pfd, 1, ms > 60000 ? 60000 : (int)ms);
     if (r < 0) return errno == EINTR ? 0 : QUIRE_ERR_IO;
     if (r == 0) return 0;
-    static uint8_t buf[65536];
-    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    ssize_t n = recv(c->fd, c->rxbuf, sizeof c->rxbuf, 0);
     if (n < 0) return (errno == ECONNREFUSED || errno == EAGAIN || errno == EINTR) ? 0 : QUIRE_ERR_IO;
-    on_datagram(c, buf, (size_t)n);
+    on_datagram(c, c->rxbuf, (size_t)n);
     return 1;
 }
 

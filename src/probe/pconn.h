@@ -135,6 +135,8 @@ typedef struct quire_pconn {
     uint64_t pcap_frame; /* records written to the pcap by this connection's writer so far */
     uint8_t pending_challenge[8];
     int challenge_pending;
+    uint8_t rxbuf[65536];                 /* the datagram being read */
+    uint8_t plain[QUIRE_PACKET_MAX_OUT];  /* its packets, unprotected */
 } quire_pconn;
 
 /* Creates a connection to peer (a connected UDP socket; nothing is sent yet). Returns 0,
