@@ -62,8 +62,12 @@ int quire_misdeed_conn_flow(quire_pconn *c, quire_wire *w, char *na, size_t cap)
     uint64_t per = tp(c, QUIRE_TP_INITIAL_MAX_STREAM_DATA_BIDI_REMOTE);
     uint64_t max = tp(c, QUIRE_TP_INITIAL_MAX_DATA);
     uint64_t streams = tp(c, QUIRE_TP_INITIAL_MAX_STREAMS_BIDI);
-    if (!per || max >= MAX_VARINT) {
-        set(na, cap, "no stream credit, or no connection limit");
+    if (max >= MAX_VARINT) {
+        set(na, cap, "no connection-level limit (initial_max_data 2^62-1)");
+        return 1;
+    }
+    if (!per) {
+        set(na, cap, "no stream credit (initial_max_stream_data_bidi_remote 0)");
         return 1;
     }
     uint64_t n = max / per + 1; /* n streams each filled to their limit exceed max */
