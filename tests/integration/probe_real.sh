@@ -74,7 +74,7 @@ stop_server() {
 probe() {
     local alpn=hq-interop
     [ "$1" = caddy ] && alpn=h3
-    ip netns exec "$NS" timeout 300 "$QUIRE" probe --role client -s 127.0.0.1:443 -t "$3" \
+    ip netns exec "$NS" timeout 300 "$QUIRE" probe --role client -s 127.0.0.1:443 -t "$3" --wait 1000 \
         --alpn $alpn --get /file --json "$TMP/$1/$2.json" --pcap "$TMP/$1/$2.pcap" \
         --keylog "$TMP/$1/$2.keys" >"$TMP/$1/$2.txt" 2>&1
 }
