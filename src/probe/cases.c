@@ -202,6 +202,11 @@ static int acked_cb(const quire_pconn *c)
                                  c->next_pn[QUIRE_PN_SPACE_APPLICATION]);
 }
 
+static int key_update_cb(const quire_pconn *c)
+{
+    return c->obs.closed || (c->obs.key_update && acked_cb(c));
+}
+
 static int path_cb(const quire_pconn *c)
 {
     return c->obs.closed || c->obs.path_response;
@@ -229,6 +234,13 @@ static void run_positive(const quire_pctx *ctx, const quire_pcase *pc, quire_pre
     quire_wire w;
     quire_wire_init(&w, fr, sizeof fr);
     int path = !strcmp(pc->name, "path_challenge");
+    int ku = !strcmp(pc->name, "key_update");
+    if (ku && (rv = quire_pconn_key_update(c))) {
+        r->verdict = QUIRE_PV_NA;
+        snprintf(r->why, sizeof r->why, "cannot derive the next keys: %s", quire_strerror(rv));
+        finish(c, ctx, r);
+        return;
+    }
     if (path)
         quire_wire_path_challenge(&w, challenge);
     else
@@ -236,9 +248,13 @@ static void run_positive(const quire_pctx *ctx, const quire_pcase *pc, quire_pre
     quire_pobs_reset(&c->obs);
     uint64_t pn = c->next_pn[QUIRE_PN_SPACE_APPLICATION];
     rv = quire_pconn_send(c, QUIRE_EPOCH_1RTT, fr, w.len, 0, 0);
-    quire_pconn_wait(c, ctx->wait_ms, path ? path_cb : acked_cb);
-    r->verdict = path ? quire_pjudge_path_response(&c->obs, challenge, r->why, sizeof r->why)
-                      : quire_pjudge_acked(&c->obs, pn, r->why, sizeof r->why);
+    quire_pconn_wait(c, ctx->wait_ms, path ? path_cb : ku ? key_update_cb : acked_cb);
+    if (path)
+        r->verdict = quire_pjudge_path_response(&c->obs, challenge, r->why, sizeof r->why);
+    else if (ku)
+        r->verdict = quire_pjudge_key_update(&c->obs, pn, r->why, sizeof r->why);
+    else
+        r->verdict = quire_pjudge_acked(&c->obs, pn, r->why, sizeof r->why);
     finish(c, ctx, r);
 }
 
@@ -327,6 +343,8 @@ static const quire_pcase cases[] = {
     {"ping_ack", "RFC 9000 13.2.1", "ACK of an ack-eliciting packet", "MUST",
      run_positive, NULL, NULL, {0}, 0, 0, 0},
     {"path_challenge", "RFC 9000 8.2.2", "PATH_RESPONSE echoing the PATH_CHALLENGE data", "MUST",
+     run_positive, NULL, NULL, {0}, 0, 0, 0},
+    {"key_update", "RFC 9001 6.2", "the server updates its keys too and acknowledges in the new key phase", "MUST",
      run_positive, NULL, NULL, {0}, 0, 0, 0},
     {"unknown_frame", "RFC 9000 12.4", "FRAME_ENCODING_ERROR (0x07)", "MUST",
      FR(quire_misdeed_unknown_frame, C1(E_FRAME_ENCODING)), 0, 0},

@@ -179,6 +179,20 @@ quire_pverdict quire_pjudge_acked(const quire_pobs *o, uint64_t pn, char *why, s
     return QUIRE_PV_FAILED;
 }
 
+quire_pverdict quire_pjudge_key_update(const quire_pobs *o, uint64_t pn, char *why, size_t cap)
+{
+    if (o->closed) return quire_pjudge_close(o, NULL, 0, why, cap);
+    if (!o->key_update) {
+        snprintf(why, cap, "the server kept its old key phase (%" PRIu64 " datagrams)",
+                 o->datagrams);
+        return QUIRE_PV_FAILED;
+    }
+    if (quire_pjudge_acked(o, pn, why, cap) != QUIRE_PV_PASSED) return QUIRE_PV_FAILED;
+    snprintf(why, cap, "the server answered in the new key phase and acknowledged packet %" PRIu64,
+             pn);
+    return QUIRE_PV_PASSED;
+}
+
 quire_pverdict quire_pjudge_alive(const quire_pobs *o, char *why, size_t cap)
 {
     if (o->closed) return quire_pjudge_close(o, NULL, 0, why, cap);

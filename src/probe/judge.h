@@ -40,6 +40,9 @@ quire_pverdict quire_pjudge_path_response(const quire_pobs *o, const uint8_t dat
                                           size_t cap);
 /* An ACK in the application space covering packet number pn (RFC 9000 Section 13.2.1). */
 quire_pverdict quire_pjudge_acked(const quire_pobs *o, uint64_t pn, char *why, size_t cap);
+/* A key update answered (RFC 9001 Section 6.2): the server's packets came with the new key
+ * phase and acknowledged the probe's packet pn sent with it. */
+quire_pverdict quire_pjudge_key_update(const quire_pobs *o, uint64_t pn, char *why, size_t cap);
 /* The connection keeps working: the server did not close (used after a frame it must ignore
  * or accept). */
 quire_pverdict quire_pjudge_alive(const quire_pobs *o, char *why, size_t cap);

@@ -145,6 +145,7 @@ void quire_pconn_del(quire_pconn *c)
     if (!c) return;
     quire_qtls_free(c);
     if (c->fd >= 0) close(c->fd);
+    quire_keys_free(&c->rx_next);
     for (int i = 0; i < QUIRE_EPOCH_COUNT; i++) {
         quire_keys_free(&c->tx[i]);
         quire_keys_free(&c->rx[i]);
@@ -169,7 +170,37 @@ int quire_pconn_tls_secret(quire_pconn *c, quire_epoch epoch, int write, quire_a
     int rv = quire_keys_init(k, c->version, alg, secret, len);
     if (rv) return rv;
     (write ? c->have_tx : c->have_rx)[epoch] = 1;
+    if (!write && epoch == QUIRE_EPOCH_1RTT) {
+        quire_keys_free(&c->rx_next);
+        c->have_rx_next = quire_keys_update(&c->rx_next, k) == 0;
+    }
     return 0;
+}
+
+int quire_pconn_key_update(quire_pconn *c)
+{
+    if (!c->have_tx[QUIRE_EPOCH_1RTT]) return QUIRE_ERR_NOKEY;
+    quire_keys next;
+    int rv = quire_keys_update(&next, &c->tx[QUIRE_EPOCH_1RTT]);
+    if (rv) return rv;
+    quire_keys_free(&c->tx[QUIRE_EPOCH_1RTT]);
+    c->tx[QUIRE_EPOCH_1RTT] = next;
+    c->tx_phase ^= 1;
+    return 0;
+}
+
+/* The server's packet opened with the next generation: it is now the current one, and the
+ * probe follows with its own send keys if it has not started the update itself (RFC 9001
+ * Section 6.2). */
+static void rotate_rx(quire_pconn *c)
+{
+    quire_keys_free(&c->rx[QUIRE_EPOCH_1RTT]);
+    c->rx[QUIRE_EPOCH_1RTT] = c->rx_next;
+    memset(&c->rx_next, 0, sizeof c->rx_next);
+    c->have_rx_next = quire_keys_update(&c->rx_next, &c->rx[QUIRE_EPOCH_1RTT]) == 0;
+    c->rx_phase ^= 1;
+    c->obs.key_update = 1;
+    if (c->tx_phase != c->rx_phase) quire_pconn_key_update(c);
 }
 
 uint64_t quire_pconn_server_tp(const quire_pconn *c, int id, uint64_t def)
@@ -263,6 +294,7 @@ static int send_packet(quire_pconn *c, quire_epoch epoch, const uint8_t *frames,
                         .token_len = c->token_len,
                         .pn = c->next_pn[sp],
                         .pn_len = PN_LEN,
+                        .key_phase = c->tx_phase,
                         .reserved = reserved};
     if (epoch == QUIRE_EPOCH_INITIAL && !c->opts.no_padding) {
         /* the header: 1 + 4 + 1 + dcid + 1 + scid + token varint + token + 2 + pn */
@@ -460,6 +492,8 @@ static void on_datagram(quire_pconn *c, const uint8_t *data, size_t len)
         for (int e = 0; e < QUIRE_EPOCH_COUNT; e++)
             if (c->have_rx[e]) ctx.keys[e] = &c->rx[e];
         memcpy(ctx.largest_pn, c->largest_rx, sizeof ctx.largest_pn);
+        ctx.app_next = c->have_rx_next ? &c->rx_next : NULL;
+        ctx.app_key_phase = c->rx_phase;
         ctx.odcid = c->odcid;
         ctx.odcid_len = c->odcid_len;
         quire_packet p;
@@ -477,6 +511,7 @@ static void on_datagram(quire_pconn *c, const uint8_t *data, size_t len)
                 c->dcid_len = p.scid_len;
                 c->got_server_packet = 1;
             }
+            if (p.type == QUIRE_PACKET_1RTT && p.key_slot == QUIRE_KEY_NEXT) rotate_rx(c);
             if ((int64_t)p.pn > c->largest_rx[p.space]) c->largest_rx[p.space] = (int64_t)p.pn;
             note_pn(c, p.space, p.pn);
             on_frames(c, &p, frame);

@@ -51,6 +51,7 @@ typedef struct quire_pobs {
     uint8_t path_data[8];
     int acked[QUIRE_PN_SPACE_COUNT]; /* an ACK arrived; the largest acknowledged: */
     uint64_t acked_largest[QUIRE_PN_SPACE_COUNT];
+    int key_update; /* a 1-RTT packet of the next key phase opened (RFC 9001 Section 6) */
     uint64_t datagrams, bytes; /* UDP datagrams and payload bytes received */
     uint64_t undecryptable;    /* packets that did not open */
     size_t nevents;
@@ -102,6 +103,11 @@ typedef struct quire_pconn {
     quire_keys tx[QUIRE_EPOCH_COUNT], rx[QUIRE_EPOCH_COUNT];
     int have_tx[QUIRE_EPOCH_COUNT], have_rx[QUIRE_EPOCH_COUNT];
     int initial_discarded, handshake_discarded;
+    /* 1-RTT key phases (RFC 9001 Section 6): the server's next generation, ready to open its
+     * first packet after a key update, and the phase bit of each direction's current keys */
+    quire_keys rx_next;
+    int have_rx_next;
+    int rx_phase, tx_phase;
     uint64_t next_pn[QUIRE_PN_SPACE_COUNT];
     int64_t largest_rx[QUIRE_PN_SPACE_COUNT];
     uint64_t ranges[QUIRE_PN_SPACE_COUNT][QUIRE_PCONN_MAX_RANGES][2]; /* {hi, lo}, descending */
@@ -172,6 +178,11 @@ void quire_pconn_input(quire_pconn *c, const uint8_t *data, size_t len);
  * (no keys for that epoch), QUIRE_ERR_TRUNCATED (too big), QUIRE_ERR_CRYPTO or QUIRE_ERR_IO. */
 int quire_pconn_send(quire_pconn *c, quire_epoch epoch, const uint8_t *frames, size_t len,
                      int with_ack, uint8_t reserved);
+/* Starts a key update (RFC 9001 Section 6.1): the next 1-RTT packets are protected with the
+ * next key generation and the other key phase bit. Returns 0, QUIRE_ERR_NOKEY (no 1-RTT keys)
+ * or a quire_keys_update() error. */
+int quire_pconn_key_update(quire_pconn *c);
+
 /* Sends a raw datagram (already built); recorded in the pcap. Returns 0 or QUIRE_ERR_IO. */
 int quire_pconn_send_raw(quire_pconn *c, const uint8_t *data, size_t len);
 

@@ -184,6 +184,27 @@ static void test_other_judges(void **state)
     assert_int_equal(c->ranges[QUIRE_PN_SPACE_APPLICATION][0][1], 1);
     server_1rtt(c, fr, w.len, 9);
     assert_int_equal(c->nranges[QUIRE_PN_SPACE_APPLICATION], 2);
+    /* a key update (RFC 9001 Section 6): the fake server's packet in the next key phase opens
+     * with the next generation, which becomes current; the probe follows with its send keys */
+    quire_pobs_reset(&c->obs);
+    assert_int_equal(quire_pjudge_key_update(&c->obs, 5, why, sizeof why), QUIRE_PV_FAILED);
+    quire_keys next;
+    assert_int_equal(quire_keys_update(&next, &c->rx[QUIRE_EPOCH_1RTT]), 0);
+    quire_wire_init(&w, fr, sizeof fr);
+    quire_wire_ack(&w, (const uint64_t(*)[2])r, 1, 0);
+    quire_wire_hdr kh = {.type = QUIRE_PACKET_1RTT, .dcid = c->scid, .dcid_len = sizeof c->scid,
+                         .pn = 20, .pn_len = 4, .key_phase = 1};
+    uint8_t pkt[256];
+    int n = quire_wire_packet(pkt, sizeof pkt, &kh, fr, w.len, &next);
+    assert_true(n > 0);
+    quire_pconn_input(c, pkt, (size_t)n);
+    assert_true(c->obs.key_update);
+    assert_int_equal(c->rx_phase, 1);
+    assert_int_equal(c->tx_phase, 1);
+    assert_int_equal(c->rx[QUIRE_EPOCH_1RTT].generation, 1);
+    assert_int_equal(c->tx[QUIRE_EPOCH_1RTT].generation, 1);
+    assert_int_equal(quire_pjudge_key_update(&c->obs, 5, why, sizeof why), QUIRE_PV_PASSED);
+    quire_keys_free(&next);
     /* amplification */
     quire_pobs o;
     quire_pobs_reset(&o);
