@@ -15,6 +15,7 @@ int quire_cmd_run_wt_tests(const char *tests_arg, const struct quire_testcase **
                            size_t *n, char *err, size_t errlen);
 int quire_cmd_list(int argc, char **argv);
 int quire_cmd_trace(int argc, char **argv);
+int quire_cmd_probe(int argc, char **argv);
 int quire_cmd_sim(int argc, char **argv);
 int quire_cmd_report(int argc, char **argv);
 int quire_cmd_merge(int argc, char **argv);

@@ -13,6 +13,7 @@ typedef struct command {
 static const command commands[] = {
     {"run", quire_cmd_run, "run the matrix of servers x clients x test cases"},
     {"list", quire_cmd_list, "list known implementations and test cases"},
+    {"probe", quire_cmd_probe, "probe a QUIC server with a misbehaving client (conformance)"},
     {"trace", quire_cmd_trace, "decode a QUIC capture (pcap/pcapng + keylog)"},
     {"sim", quire_cmd_sim, "run the network simulator between two interfaces"},
     {"report", quire_cmd_report, "render a result file as markdown, html or junit"},

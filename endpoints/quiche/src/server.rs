@@ -122,6 +122,12 @@ pub fn run(mode: Mode) -> Result<(), String> {
                     if hdr.ty != quiche::Type::Initial {
                         continue;
                     }
+                    // RFC 9000, 14.1: an Initial in a datagram under 1200 bytes is dropped
+                    // (quiche leaves this to the application); 5.2.2: so is an unknown version
+                    // in one, without Version Negotiation.
+                    if len < 1200 {
+                        continue;
+                    }
                     if !quiche::version_is_supported(hdr.version) {
                         // RFC 9000, 6.1: answer an unknown version with the versions we speak.
                         if let Ok(n) = quiche::negotiate_version(&hdr.scid, &hdr.dcid, &mut out) {
