@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,16 @@ const char *quire_check_exit_str(const quire_exit *e, unsigned timeout_s, char *
         snprintf(buf, len, "not started");
         break;
     case QUIRE_EXIT_CODE:
-        snprintf(buf, len, "exit code %d", e->code);
+        /* a shell's code for a program it ran that died of a signal (139: SIGSEGV) */
+        if (e->code > 128 && e->code < 128 + 32 && sigabbrev_np(e->code - 128))
+            snprintf(buf, len, "exit code %d (128 + %d: a program it ran died of SIG%s?)",
+                     e->code, e->code - 128, sigabbrev_np(e->code - 128));
+        else
+            snprintf(buf, len, "exit code %d", e->code);
         break;
     case QUIRE_EXIT_SIGNAL:
-        snprintf(buf, len, "killed by signal %d", e->code);
+        snprintf(buf, len, "killed by signal %d (SIG%s)", e->code,
+                 sigabbrev_np(e->code) ? sigabbrev_np(e->code) : "?");
         break;
     case QUIRE_EXIT_STOPPED:
         snprintf(buf, len, "stopped by the runner");

@@ -134,7 +134,7 @@ static void test_exit_rules(void **state)
     c.client = (quire_exit){QUIRE_EXIT_STOPPED, 143};
     c.server = (quire_exit){QUIRE_EXIT_SIGNAL, 11};
     assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
-    assert_string_equal(why, "server killed by signal 11 while the client was running");
+    assert_string_equal(why, "server killed by signal 11 (SIGSEGV) while the client was running");
     /* QIR checks when the client OR the server exited 0: the client succeeded, the server
      * had died on its own ... */
     c.client = (quire_exit){QUIRE_EXIT_CODE, 0};
@@ -157,7 +157,7 @@ static void test_exit_rules(void **state)
     c.client = (quire_exit){QUIRE_EXIT_SIGNAL, 11};
     c.server = (quire_exit){QUIRE_EXIT_STOPPED, 137};
     assert_int_equal(quire_check_exits(&c, why, sizeof why), QUIRE_VERDICT_FAILED);
-    assert_string_equal(why, "client killed by signal 11");
+    assert_string_equal(why, "client killed by signal 11 (SIGSEGV)");
     /* 127 when stopped is still 127 to QIR; the timeout wins over everything */
     c.client = (quire_exit){QUIRE_EXIT_CODE, 1};
     c.server = (quire_exit){QUIRE_EXIT_STOPPED, 127};
