@@ -136,6 +136,11 @@ typedef struct quire_backend_ops {
      * how it ended (also when it had ended before). Returns 0 or a negative QUIRE_ERR_*. */
     int (*stop)(void *state, quire_role role, int grace_ms, int *status);
 
+    /* What limit role ran into, as a phrase for the verdict ("the client reached the pids
+     * limit of 256 (1000 forks refused)"), into buf; called after the roles stopped, before
+     * destroy. Returns 1 with buf set, 0 when none. NULL in backends without such limits. */
+    int (*limit_hit)(void *state, quire_role role, char *buf, size_t len);
+
     /* Ends whatever still runs, removes the test bed and frees state (NULL is a no-op).
      * Returns 0 or the first error; everything that can be removed is. */
     int (*destroy)(void *state);

@@ -1,14 +1,18 @@
 /* The netns backend's ops (see backend_netns.h). */
 #include "backend/backend_netns.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/limits.h"
 #include "backend/netns.h"
 #include "sim/simargv.h"
+#include "util/cgroup.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 #define MAX_ENV 32
 
@@ -18,6 +22,13 @@ typedef struct bed {
     char hosts[4096];
     quire_proc proc[QUIRE_ROLE_COUNT];
     int started[QUIRE_ROLE_COUNT];
+    /* the endpoints' limits (backend/limits.h) */
+    quire_limits lim;
+    char cg_root[QUIRE_CGROUP_PATH_MAX]; /* "" when no cgroup hierarchy has pids */
+    quire_cgroup cg[QUIRE_ROLE_COUNT];
+    char downloads[QUIRE_ROLE_COUNT][4200]; /* the host directory of a tmpfs /downloads, or "" */
+    quire_backend_log_fn log;
+    void *log_arg;
 } bed;
 
 /* QIR's server46 (connectionmigration): a name with both of the server's addresses. */
@@ -33,7 +44,19 @@ static int create(void **state, const quire_testbed_spec *spec, char *why, size_
 {
     bed *b = calloc(1, sizeof *b);
     if (!(*state = b)) return QUIRE_ERR_NOMEM;
-    int rc = 0;
+    b->log = spec->log;
+    b->log_arg = spec->log_arg;
+    int rc = quire_limits_from_env(&b->lim, why, whylen);
+    if (rc) return rc;
+    if (b->lim.pids_max) {
+        char nocg[300] = "";
+        if (quire_cgroup_pids_root(b->cg_root, sizeof b->cg_root, nocg, sizeof nocg)) {
+            b->cg_root[0] = 0;
+            quire_backend_logf(b->log, b->log_arg,
+                               "%s: endpoints get RLIMIT_NPROC %ld instead (not enforced for root)",
+                               nocg, b->lim.pids_max);
+        }
+    }
     if (spec->adopt)
         b->tb = *(const quire_netns_testbed *)spec->adopt;
     else
@@ -104,6 +127,30 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
     return rc;
 }
 
+/* An endpoint's pids cgroup and its /downloads tmpfs (backend/limits.h), named like its
+ * namespace. Returns 0, or a negative QUIRE_ERR_* with why (the tmpfs cannot be made). */
+static int limit_endpoint(bed *b, const quire_role_spec *s, char *why, size_t whylen)
+{
+    const char *name = quire_netns_testbed_name(&b->tb, s->role);
+    if (b->cg_root[0] && b->lim.pids_max &&
+        quire_cgroup_create(&b->cg[s->role], b->cg_root, name, b->lim.pids_max))
+        quire_backend_logf(b->log, b->log_arg,
+                           "cannot make the cgroup %s/%s (%s): RLIMIT_NPROC %ld instead",
+                           b->cg_root, name, strerror(errno), b->lim.pids_max);
+    for (size_t i = 0; i < s->nmounts && b->lim.downloads; i++) {
+        if (strcmp(s->mounts[i].target, "/downloads")) continue;
+        int rc = quire_limits_mount_downloads(s->mounts[i].host_path, name, b->lim.downloads);
+        if (rc) {
+            snprintf(why, whylen, "cannot mount a tmpfs of %llu bytes at %.300s: %s",
+                     b->lim.downloads, s->mounts[i].host_path, strerror(errno));
+            return rc;
+        }
+        snprintf(b->downloads[s->role], sizeof b->downloads[s->role], "%s",
+                 s->mounts[i].host_path);
+    }
+    return 0;
+}
+
 static int start(void *state, const quire_role_spec *s, char *why, size_t whylen)
 {
     bed *b = state;
@@ -136,6 +183,7 @@ static int start(void *state, const quire_role_spec *s, char *why, size_t whylen
         char exe[4200];
         snprintf(exe, sizeof exe, "%s/run_endpoint", s->path ? s->path : "");
         const char *argv[] = {exe, NULL};
+        if (!program && (rc = limit_endpoint(b, s, why, whylen))) return rc;
         quire_proc_opts po = {
             .argv = program ? s->argv : argv,
             .envp = envp,
@@ -148,6 +196,9 @@ static int start(void *state, const quire_role_spec *s, char *why, size_t whylen
             .new_pidns = 1,
             .output = s->output,
             .stdin_null = 1,
+            .cgroup = !program && b->cg[s->role].dir[0] ? b->cg[s->role].dir : NULL,
+            .nproc_limit = !program && !b->cg[s->role].dir[0] ? b->lim.pids_max : 0,
+            .isolate = !program && b->lim.isolate,
         };
         quire_proc *p = &b->proc[s->role];
         rc = quire_proc_spawn(p, &po);
@@ -202,12 +253,60 @@ static int stop(void *state, quire_role role, int grace_ms, int *status)
     return rc;
 }
 
+static int limit_hit(void *state, quire_role role, char *buf, size_t len)
+{
+    bed *b = state;
+    if ((unsigned)role >= QUIRE_ROLE_COUNT || role == QUIRE_ROLE_SIM) return 0;
+    const char *rn = quire_role_name(role);
+    long refused = quire_cgroup_pids_refused(&b->cg[role]);
+    size_t off = 0;
+    buf[0] = 0;
+    if (refused > 0)
+        off += (size_t)snprintf(buf, len, "the %s reached the pids limit of %ld (%ld fork%s refused)",
+                                rn, b->lim.pids_max, refused, refused == 1 ? "" : "s");
+    if (b->downloads[role][0] && quire_limits_downloads_full(b->downloads[role]) && off < len) {
+        char sz[32];
+        snprintf(buf + off, len - off,
+                 "%sthe %s wrote more than the /downloads limit of %s (No space left on device)",
+                 off ? "; " : "", rn, quire_limits_size_str(b->lim.downloads, sz, sizeof sz));
+    }
+    return buf[0] ? 1 : 0;
+}
+
+/* Removes the endpoints' cgroups and tmpfs /downloads (their processes are gone). */
+static int unlimit(bed *b)
+{
+    int rc = 0;
+    for (int r = 0; r < QUIRE_ROLE_COUNT; r++) {
+        if (quire_cgroup_destroy(&b->cg[r])) {
+            quire_backend_logf(b->log, b->log_arg, "cannot remove the cgroup %s: %s",
+                               b->cg[r].dir, strerror(errno));
+            rc = QUIRE_ERR_IO;
+        }
+        if (!b->downloads[r][0]) continue;
+        /* a full one holds what a misbehaving endpoint wrote: not worth copying to disk */
+        int full = quire_limits_downloads_full(b->downloads[r]);
+        if (quire_limits_unmount_downloads(b->downloads[r], full)) {
+            quire_backend_logf(b->log, b->log_arg, "cannot copy %s off its tmpfs: %s",
+                               b->downloads[r], strerror(errno));
+            rc = QUIRE_ERR_IO;
+        } else if (full) {
+            quire_backend_logf(b->log, b->log_arg, "%s was full: its files are not kept",
+                               b->downloads[r]);
+        }
+        b->downloads[r][0] = 0;
+    }
+    return rc;
+}
+
 static int destroy(void *state)
 {
     bed *b = state;
     if (!b) return 0;
     quire_backend_release_procs(b->proc, b->started);
+    int urc = unlimit(b);
     int rc = b->have_tb ? quire_netns_testbed_destroy(&b->tb) : 0;
+    if (!rc) rc = urc;
     free(b);
     return rc;
 }
@@ -250,6 +349,16 @@ static void cleanup(const char *run_id, unsigned n, const void *cfg)
         tb.fd[r] = -1;
     }
     quire_netns_testbed_destroy(&tb);
+    /* the endpoints' limits (their names are the namespaces') */
+    char prefix[QUIRE_NETNS_NAME_MAX + 8], root[QUIRE_CGROUP_PATH_MAX], why[300] = "";
+    snprintf(prefix, sizeof prefix, "quire-%s-%u-", run_id, n);
+    quire_limits_clean_mounts(prefix, 0, NULL, NULL);
+    if (quire_cgroup_pids_root(root, sizeof root, why, sizeof why)) return;
+    for (int r = 0; r < QUIRE_ROLE_COUNT; r++) {
+        char dir[QUIRE_CGROUP_PATH_MAX + QUIRE_NETNS_NAME_MAX];
+        snprintf(dir, sizeof dir, "%s/%s", root, tb.name[r]);
+        if (quire_fs_is_dir(dir)) quire_cgroup_remove_dir(dir);
+    }
 }
 
 const quire_backend_ops quire_backend_netns = {
@@ -262,6 +371,7 @@ const quire_backend_ops quire_backend_netns = {
     .address = address,
     .netns_of = netns_of,
     .stop = stop,
+    .limit_hit = limit_hit,
     .destroy = destroy,
     .premake = premake,
     .unmake = unmake,

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "backend/container.h"
+#include "backend/limits.h"
 #include "backend/netns.h"
 #include "cli/cli.h"
+#include "util/cgroup.h"
 #include "util/err.h"
 #include "util/fs.h"
 
@@ -174,6 +176,39 @@ static void clean_state_dirs(clean_ctx *c)
     closedir(d);
 }
 
+/* The endpoints' limits (backend/limits.h): pids cgroups and tmpfs /downloads, both named
+ * like the endpoint's namespace. */
+static int clean_tmpfs(const char *dir, const char *name, void *arg)
+{
+    clean_ctx *c = arg;
+    char run[QUIRE_NETNS_RUN_ID_MAX + 2], what[4200];
+    run_of(name, run, sizeof run);
+    snprintf(what, sizeof what, "tmpfs %s (%s)", dir, name);
+    if (keep_live(c, what, run)) return 1;
+    printf("%s %s\n", c->dry_run ? "would detach" : "detached", what);
+    c->removed++;
+    return 0;
+}
+
+static void clean_cgroup(const char *dir, const char *name, void *arg)
+{
+    clean_ctx *c = arg;
+    char run[QUIRE_NETNS_RUN_ID_MAX + 2], what[700];
+    run_of(name, run, sizeof run);
+    snprintf(what, sizeof what, "cgroup %s", dir);
+    if (keep_live(c, what, run)) return;
+    if (c->dry_run) {
+        printf("would remove %s\n", what);
+    } else if (quire_cgroup_remove_dir(dir)) {
+        fprintf(stderr, "quire clean: %s: cannot remove: %s\n", what, strerror(errno));
+        c->failed++;
+        return;
+    } else {
+        printf("removed %s\n", what);
+    }
+    c->removed++;
+}
+
 static void container_cb(void *arg, const char *kind, const char *id, const char *run,
                          const char *what)
 {
@@ -228,6 +263,8 @@ int quire_cmd_clean(int argc, char **argv)
         c.failed++;
     }
     clean_links(&c);
+    if (quire_limits_clean_mounts(prefix, c.dry_run, clean_tmpfs, &c) < 0) c.failed++;
+    quire_cgroup_foreach(prefix, clean_cgroup, &c);
     rc = quire_container_clean(getenv("QUIRE_ENGINE"), c.run, -1,
                                (c.force ? QUIRE_CONTAINER_CLEAN_FORCE : 0u) |
                                    (c.dry_run ? QUIRE_CONTAINER_CLEAN_DRY_RUN : 0u),

@@ -394,6 +394,19 @@ static int run_processes(test *t, char *why, size_t whylen)
     }
 }
 
+/* A failed test's explanation gets the limits its endpoints ran into (the backend's pids and
+ * /downloads limits, backend/limits.h): they explain a misbehaving endpoint's failure. */
+static void add_limit_hits(test *t, quire_outcome *out)
+{
+    static const quire_role roles[] = {QUIRE_ROLE_CLIENT, QUIRE_ROLE_SERVER};
+    for (size_t i = 0; i < 2; i++) {
+        const char *hit = t->bed.limit_hit[roles[i]];
+        size_t len = strlen(out->explanation);
+        if (hit[0] && len < sizeof out->explanation - 1)
+            snprintf(out->explanation + len, sizeof out->explanation - len, "; %s", hit);
+    }
+}
+
 static void judge(test *t, quire_outcome *out)
 {
     quire_check_ctx ctx = {
@@ -442,6 +455,7 @@ static void judge(test *t, quire_outcome *out)
                          s);
         }
     }
+    if (v == QUIRE_VERDICT_FAILED) add_limit_hits(t, out);
     out->verdict = v;
     out->has_value = v == QUIRE_VERDICT_SUCCEEDED && out->value >= 0;
 }

@@ -166,6 +166,10 @@ int quire_bed_netns(quire_bed *b, quire_role role, char *buf, size_t len)
 int quire_bed_destroy(quire_bed *b)
 {
     if (!b->be || !b->state) return 0;
+    for (int r = 0; r < QUIRE_ROLE_COUNT && b->be->limit_hit; r++)
+        if (b->started[r] && b->be->limit_hit(b->state, (quire_role)r, b->limit_hit[r],
+                                              sizeof b->limit_hit[r]) == 1)
+            quire_bed_log(b, "limit: %s", b->limit_hit[r]);
     int rc = b->be->destroy(b->state);
     if (rc) quire_bed_log(b, "testbed teardown (%s): %s", b->be->name, quire_strerror(rc));
     b->state = NULL;

@@ -22,6 +22,8 @@ typedef struct quire_bed {
     const char *echo_prefix; /* before each echoed line, e.g. "quire experiment: " or "" */
     /* per quire_role: started, ended and, once ended, its raw wait status */
     int started[QUIRE_ROLE_COUNT], ended[QUIRE_ROLE_COUNT], status[QUIRE_ROLE_COUNT];
+    /* per quire_role: the limit it ran into (the backend's limit_hit at destroy), or "" */
+    char limit_hit[QUIRE_ROLE_COUNT][256];
 } quire_bed;
 
 /* Prepares b for backend be (NULL: netns), logging nowhere yet (or to stderr with echo, each
@@ -74,7 +76,7 @@ int quire_bed_address(quire_bed *b, quire_role role, int v6, char *buf, size_t l
 int quire_bed_netns(quire_bed *b, quire_role role, char *buf, size_t len);
 
 /* Removes the test bed (the backend's destroy: whatever still runs is ended); the log stays
- * open. Stop the roles first, in the runner's order, to give them their grace. Returns 0 or
+ * open. First records (and logs) which limit each started role ran into, in b->limit_hit. Stop the roles first, in the runner's order, to give them their grace. Returns 0 or
  * the op's error (logged). Safe to call twice and after a failed create. */
 int quire_bed_destroy(quire_bed *b);
 

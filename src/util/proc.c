@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -29,6 +30,9 @@
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
 #endif
 
 extern char **environ;
@@ -158,6 +162,7 @@ const char *quire_proc_status_str(int status, char *buf, size_t len)
 enum step {
     STEP_OUTPUT = 1, STEP_STDIN, STEP_NETNS_OPEN, STEP_NETNS_JOIN, STEP_PRIVATE, STEP_PROC,
     STEP_MOUNTPOINT, STEP_BIND, STEP_READONLY, STEP_HOSTS, STEP_CHDIR, STEP_FORK, STEP_EXEC,
+    STEP_CGROUP, STEP_ISOLATE, STEP_TMPFS, STEP_WRITABLE, STEP_CAPS, STEP_RLIMIT,
 };
 
 /* What the child reports through the error pipe when a step fails. */
@@ -229,15 +234,58 @@ static void child_reset_signals(void)
         if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
 }
 
-/* Everything before the exec (or, with a PID namespace, before the init forks the program):
- * stdio, network namespace, mounts, /proc. */
-static void child_setup(const quire_proc_opts *o, const char *netns_path, int mountns, int efd)
+/* The private writable places of an isolated child (QIR's containers have their own). */
+static const char *const private_tmpfs[] = {"/tmp", "/var/tmp", "/dev/shm", "/run"};
+
+/* 1 if path is dir or lies below it. */
+static int below(const char *path, const char *dir)
 {
-    if (o->output) {
-        int fd = open(o->output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd < 0) report_and_exit(efd, STEP_OUTPUT, 0, errno);
-        if (dup2(fd, 1) < 0 || dup2(fd, 2) < 0) report_and_exit(efd, STEP_OUTPUT, 0, errno);
+    size_t n = strlen(dir);
+    return path && !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
+}
+
+/* opts.isolate, after the mounts: everything read-only but the writable mounts and fresh
+ * tmpfs; /proc writable but for /proc/sys (as Docker mounts them). Without mount_setattr
+ * (Linux < 5.12) the view stays as it is. */
+static void child_isolate(const quire_proc_opts *o, int efd)
+{
+    struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY}, rw = {.attr_clr = MOUNT_ATTR_RDONLY};
+    if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof ro) < 0) {
+        if (errno == ENOSYS) return;
+        report_and_exit(efd, STEP_ISOLATE, 0, errno);
+    }
+    for (size_t i = 0; i < sizeof private_tmpfs / sizeof private_tmpfs[0]; i++) {
+        struct stat st;
+        /* an endpoint that lives in there keeps the host's (read-only) view of it */
+        if (stat(private_tmpfs[i], &st) < 0 || !S_ISDIR(st.st_mode) ||
+            below(o->cwd, private_tmpfs[i]) || below(o->argv[0], private_tmpfs[i]))
+            continue;
+        if (mount("tmpfs", private_tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+            report_and_exit(efd, STEP_TMPFS, (int)i, errno);
+    }
+    for (size_t i = 0; i < o->nmounts; i++)
+        if (!o->mounts[i].readonly &&
+            mount_setattr(AT_FDCWD, o->mounts[i].target, AT_RECURSIVE, &rw, sizeof rw) < 0)
+            report_and_exit(efd, STEP_WRITABLE, (int)i, errno);
+    if (o->new_pidns && mount_setattr(AT_FDCWD, "/proc", 0, &rw, sizeof rw) == 0 &&
+        mount("/proc/sys", "/proc/sys", NULL, MS_BIND, NULL) == 0)
+        mount_setattr(AT_FDCWD, "/proc/sys", 0, &ro, sizeof ro);
+}
+
+/* Everything before the exec (or, with a PID namespace, before the init forks the program):
+ * the cgroup, stdio, network namespace, mounts, /proc. */
+static void child_setup(const quire_proc_opts *o, const char *netns_path, const char *cg_procs,
+                        int out_fd, int mountns, int efd)
+{
+    if (cg_procs) { /* "0": the writer itself; what it forks from now on stays in there */
+        int fd = open(cg_procs, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1) report_and_exit(efd, STEP_CGROUP, 0, errno);
         close(fd);
+    }
+    if (out_fd >= 0) { /* opened by the parent: a file open for writing in our own mount
+                        * namespace would keep isolate from making its mount read-only */
+        if (dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0) report_and_exit(efd, STEP_OUTPUT, 0, errno);
+        close(out_fd);
     }
     if (o->stdin_null) {
         int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -277,12 +325,31 @@ static void child_setup(const quire_proc_opts *o, const char *netns_path, int mo
     }
     if (o->hosts_file && mount(o->hosts_file, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
         report_and_exit(efd, STEP_HOSTS, 0, errno);
+    if (o->isolate) child_isolate(o, efd);
+}
+
+/* The program's limits: RLIMIT_NPROC; with isolate, the capability bounding set cut to
+ * QUIRE_PROC_ENDPOINT_CAPS (root's capabilities after exec are its bounding set). */
+static void child_limit(const quire_proc_opts *o, int efd)
+{
+    if (o->nproc_limit > 0) {
+        struct rlimit rl = {(rlim_t)o->nproc_limit, (rlim_t)o->nproc_limit};
+        if (setrlimit(RLIMIT_NPROC, &rl) < 0) report_and_exit(efd, STEP_RLIMIT, 0, errno);
+    }
+    if (!o->isolate) return;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    for (int cap = 0; cap < 64; cap++) {
+        if (QUIRE_PROC_ENDPOINT_CAPS & (1ull << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 && errno != EINVAL)
+            report_and_exit(efd, STEP_CAPS, cap, errno);
+    }
 }
 
 static void child_exec(const quire_proc_opts *o, char *const *envp, int efd)
 {
     child_reset_signals(); /* again after the init's forwarders */
     if (o->cwd && chdir(o->cwd) < 0) report_and_exit(efd, STEP_CHDIR, 0, errno);
+    child_limit(o, efd);
     execvpe(o->argv[0], (char *const *)o->argv, envp);
     report_and_exit(efd, STEP_EXEC, 0, errno);
 }
@@ -357,8 +424,18 @@ static void describe_failure(quire_proc *p, const quire_proc_opts *o, const stru
     case STEP_CHDIR: what = "changing directory to"; arg = o->cwd; break;
     case STEP_FORK: what = "forking the program in the PID namespace"; break;
     case STEP_EXEC: what = "executing"; arg = o->argv[0]; break;
+    case STEP_CGROUP: what = "joining the cgroup"; arg = o->cgroup; break;
+    case STEP_ISOLATE: what = "making the host's file systems read-only"; break;
+    case STEP_TMPFS: what = "mounting a private tmpfs"; break;
+    case STEP_WRITABLE: what = "making a mount writable again"; break;
+    case STEP_CAPS: what = "dropping capabilities"; break;
+    case STEP_RLIMIT: what = "setting RLIMIT_NPROC"; break;
     }
-    if ((r->step == STEP_MOUNTPOINT || r->step == STEP_BIND || r->step == STEP_READONLY) &&
+    if (r->step == STEP_TMPFS && r->index >= 0 &&
+        (size_t)r->index < sizeof private_tmpfs / sizeof private_tmpfs[0])
+        arg = private_tmpfs[r->index];
+    if ((r->step == STEP_MOUNTPOINT || r->step == STEP_BIND || r->step == STEP_READONLY ||
+         r->step == STEP_WRITABLE) &&
         r->index >= 0 && (size_t)r->index < o->nmounts)
         snprintf(p->err, sizeof p->err, "%s %s -> %s: %s", what, o->mounts[r->index].host_path,
                  o->mounts[r->index].target, strerror(r->err));
@@ -382,7 +459,13 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
             return QUIRE_ERR_INVALID;
         }
     }
-    int mountns = o->new_mountns || o->nmounts > 0 || o->hosts_file || o->new_pidns;
+    int mountns = o->new_mountns || o->nmounts > 0 || o->hosts_file || o->new_pidns || o->isolate;
+    char cg_procs[600];
+    if (o->cgroup && snprintf(cg_procs, sizeof cg_procs, "%s/cgroup.procs", o->cgroup) >=
+                         (int)sizeof cg_procs) {
+        snprintf(p->err, sizeof p->err, "cgroup path too long");
+        return QUIRE_ERR_INVALID;
+    }
     char netns_path[512];
     if (o->netns) {
         int path = o->netns[0] == '/'; /* a namespace file such as /proc/PID/ns/net */
@@ -396,7 +479,12 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
     char *const *envp = o->envp ? (char *const *)o->envp : environ;
 
     int rc;
-    int epipe[2], spipe[2] = {-1, -1};
+    int epipe[2], spipe[2] = {-1, -1}, out_fd = -1;
+    if (o->output && (out_fd = open(o->output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+        rc = err_from_errno(errno);
+        snprintf(p->err, sizeof p->err, "opening output file %s: %s", o->output, strerror(errno));
+        return rc;
+    }
     if (pipe2(epipe, O_CLOEXEC) < 0) {
         rc = QUIRE_ERR_IO;
         goto fail_epipe;
@@ -431,13 +519,15 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
              * and cannot tell, so there the pidfd-less window stays. */
             if (!o->new_pidns && getppid() != parent) _exit(127);
         }
-        child_setup(o, o->netns ? netns_path : NULL, mountns, epipe[1]);
+        child_setup(o, o->netns ? netns_path : NULL, o->cgroup ? cg_procs : NULL, out_fd, mountns,
+                    epipe[1]);
         if (o->new_pidns) run_init(o, envp, epipe[1], spipe[1]);
         child_exec(o, envp, epipe[1]);
     }
 
     close(epipe[1]);
     epipe[1] = -1;
+    if (out_fd >= 0) close(out_fd);
     if (spipe[1] >= 0) {
         close(spipe[1]);
         spipe[1] = -1;
@@ -479,6 +569,7 @@ fail_spipe:
 fail_epipe:
     if (rc == QUIRE_ERR_IO && !p->err[0])
         snprintf(p->err, sizeof p->err, "pipe: %s", strerror(errno));
+    if (out_fd >= 0) close(out_fd);
     return rc;
 }
 

@@ -52,7 +52,29 @@ typedef struct quire_proc_opts {
                               * the spawning thread dies, e.g. quire killed with SIGKILL
                               * (PR_SET_PDEATHSIG); only for callers whose spawning thread
                               * outlives the child */
+    /* Limits and isolation for endpoints (the netns backend sets them; see
+     * docs/reliability.md). */
+    const char *cgroup;      /* non-NULL: a cgroup directory the child joins before anything
+                              * else (its cgroup.procs), so all it starts counts there */
+    long nproc_limit;        /* > 0: RLIMIT_NPROC for the program (where no cgroup limits it;
+                              * the kernel does not apply it to root) */
+    int isolate;             /* 1 (implies new_mountns): the host's file systems read-only in the
+                              * child's view, but for the mounts[] that are not readonly; a
+                              * private tmpfs on /tmp, /var/tmp, /dev/shm and /run (hiding the
+                              * host's sockets, e.g. docker.sock), but on one that holds cwd or
+                              * argv[0]; /proc/sys
+                              * read-only; the program's capability bounding set cut to
+                              * QUIRE_PROC_ENDPOINT_CAPS (so it cannot undo any of this) */
 } quire_proc_opts;
+
+/* The capabilities an isolated program keeps: Docker's default set plus CAP_NET_ADMIN, what
+ * QIR's endpoint containers get (docker-compose.yml's cap_add: NET_ADMIN). A bit mask. */
+#define QUIRE_PROC_ENDPOINT_CAPS                                                              \
+    ((1ull << 0) /* CHOWN */ | (1ull << 1) /* DAC_OVERRIDE */ | (1ull << 3) /* FOWNER */ |      \
+     (1ull << 4) /* FSETID */ | (1ull << 5) /* KILL */ | (1ull << 6) /* SETGID */ |             \
+     (1ull << 7) /* SETUID */ | (1ull << 8) /* SETPCAP */ | (1ull << 10) /* NET_BIND_SERVICE */ | \
+     (1ull << 12) /* NET_ADMIN */ | (1ull << 13) /* NET_RAW */ | (1ull << 18) /* SYS_CHROOT */ | \
+     (1ull << 27) /* MKNOD */ | (1ull << 29) /* AUDIT_WRITE */ | (1ull << 31) /* SETFCAP */)
 
 /* A started child. pid is the process we forked (the init of the PID namespace when new_pidns);
  * it leads its own process group (pgid == pid). status is the raw wait status of the program

@@ -74,5 +74,10 @@ expect_no_leftovers() {
     done)
     [ -z "$procs" ] || fail "processes of the fake endpoints left: $procs"
     if grep -q "$tmp" /proc/self/mountinfo; then fail "mounts under $tmp left"; fi
+    # the endpoints' limits: tmpfs /downloads and pids cgroups, named like the namespaces
+    if grep -q " quire-${run_id}-" /proc/self/mountinfo; then fail "tmpfs of run $run_id left"; fi
+    local cg
+    cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "quire-${run_id}-*" 2>/dev/null | head -n 3)
+    [ -z "$cg" ] || fail "cgroups of run $run_id left: $cg"
     echo "ok: nothing left of run $run_id"
 }
