@@ -59,7 +59,7 @@ int quire_cgroup_self_path(const char *text, int v2, char *out, size_t len)
         char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2 || c2[1] != '/') continue;
         *c2 = 0;
-        int want = v2 ? !strcmp(line, "0") && c1[1] == 0 : has_item(c1 + 1, "pids");
+        int want = v2 ? c1 == line + 1 && line[0] == '0' && c2 == c1 + 1 : has_item(c1 + 1, "pids");
         if (want) return copy_out(out, len, c2 + 1, strlen(c2 + 1));
     }
     return QUIRE_ERR_NOTFOUND;
