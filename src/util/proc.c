@@ -244,9 +244,24 @@ static int below(const char *path, const char *dir)
     return path && !strncmp(path, dir, n) && (path[n] == '/' || path[n] == 0);
 }
 
-/* opts.isolate, after the mounts: everything read-only but the writable mounts and fresh
- * tmpfs; /proc writable but for /proc/sys (as Docker mounts them). Without mount_setattr
- * (Linux < 5.12) the view stays as it is. */
+#define NPRIVATE (sizeof private_tmpfs / sizeof private_tmpfs[0])
+
+/* Whether private_tmpfs[i] may be covered: not when it holds the program or a mount target
+ * (an endpoint that lives in /tmp keeps the host's view of it, read-only). */
+static int may_cover(const quire_proc_opts *o, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || below(o->cwd, dir) || below(o->argv[0], dir))
+        return 0;
+    for (size_t i = 0; i < o->nmounts; i++)
+        if (below(o->mounts[i].target, dir)) return 0;
+    return 1;
+}
+
+/* opts.isolate, after the mounts: everything read-only, then a private tmpfs on each of
+ * private_tmpfs that may be covered, the writable mounts writable again, /proc writable but
+ * for /proc/sys (as Docker mounts them). Without mount_setattr (Linux < 5.12) the view stays
+ * as it is. */
 static void child_isolate(const quire_proc_opts *o, int efd)
 {
     struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY}, rw = {.attr_clr = MOUNT_ATTR_RDONLY};
@@ -254,15 +269,10 @@ static void child_isolate(const quire_proc_opts *o, int efd)
         if (errno == ENOSYS) return;
         report_and_exit(efd, STEP_ISOLATE, 0, errno);
     }
-    for (size_t i = 0; i < sizeof private_tmpfs / sizeof private_tmpfs[0]; i++) {
-        struct stat st;
-        /* an endpoint that lives in there keeps the host's (read-only) view of it */
-        if (stat(private_tmpfs[i], &st) < 0 || !S_ISDIR(st.st_mode) ||
-            below(o->cwd, private_tmpfs[i]) || below(o->argv[0], private_tmpfs[i]))
-            continue;
-        if (mount("tmpfs", private_tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+    for (size_t i = 0; i < NPRIVATE; i++)
+        if (may_cover(o, private_tmpfs[i]) &&
+            mount("tmpfs", private_tmpfs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
             report_and_exit(efd, STEP_TMPFS, (int)i, errno);
-    }
     for (size_t i = 0; i < o->nmounts; i++)
         if (!o->mounts[i].readonly &&
             mount_setattr(AT_FDCWD, o->mounts[i].target, AT_RECURSIVE, &rw, sizeof rw) < 0)

@@ -61,8 +61,8 @@ typedef struct quire_proc_opts {
     int isolate;             /* 1 (implies new_mountns): the host's file systems read-only in the
                               * child's view, but for the mounts[] that are not readonly; a
                               * private tmpfs on /tmp, /var/tmp, /dev/shm and /run (hiding the
-                              * host's sockets, e.g. docker.sock), but on one that holds cwd or
-                              * argv[0]; /proc/sys
+                              * host's sockets, e.g. docker.sock), but on one that holds cwd,
+                              * argv[0] or a mount target; /proc/sys
                               * read-only; the program's capability bounding set cut to
                               * QUIRE_PROC_ENDPOINT_CAPS (so it cannot undo any of this) */
 } quire_proc_opts;

@@ -390,6 +390,57 @@ static void test_mounts(void **state)
     free(out);
 }
 
+
+/* isolate: the host read-only but for the writable mounts and a private /tmp (a write there
+ * never reaches the host's), read-only mounts stay so, and the program holds exactly
+ * QUIRE_PROC_ENDPOINT_CAPS. */
+static void test_isolate(void **state)
+{
+    (void)state;
+    if (!need_root()) skip();
+    char *rw = path_in_tmp("iso-rw"), *ro = path_in_tmp("iso-ro"), *out = path_in_tmp("iso.txt");
+    /* targets outside /tmp (a target in there would keep /tmp the host's, read-only) */
+    char rwt[64], rot[64], top[48];
+    snprintf(top, sizeof top, "/quire-test-iso-%d", (int)getpid());
+    snprintf(rwt, sizeof rwt, "%s/rw", top);
+    snprintf(rot, sizeof rot, "%s/ro", top);
+    assert_int_equal(quire_fs_mkdir_p(rw, 0755), 0);
+    assert_int_equal(quire_fs_mkdir_p(ro, 0755), 0);
+    char script[2048], marker[64];
+    snprintf(marker, sizeof marker, "/tmp/quire-test-iso-%d", (int)getpid());
+    snprintf(script, sizeof script,
+             "for f in %s/x %s/x /etc/quire-test-iso %s /quire-test-iso; do "
+             "if echo x 2>/dev/null >$f; then echo \"$f ok\"; else echo \"$f no\"; fi; done; "
+             "grep CapEff /proc/self/status",
+             rwt, rot, marker);
+    const char *argv[] = {"sh", "-c", script, NULL};
+    quire_proc_mount m[] = {{rw, rwt, 0}, {ro, rot, 1}};
+    quire_proc_opts o = {.argv = argv, .mounts = m, .nmounts = 2, .output = out,
+                         .new_pidns = 1, .isolate = 1};
+    quire_proc p;
+    assert_int_equal(quire_proc_spawn(&p, &o), 0);
+    assert_int_equal(quire_proc_wait(&p, 5000), 0);
+    assert_int_equal(quire_proc_exit_code(p.status), 0);
+    quire_proc_release(&p);
+    char *data, want[1024];
+    assert_int_equal(quire_fs_read_file(out, &data, NULL, 0), 0);
+    snprintf(want, sizeof want,
+             "%s/x ok\n%s/x no\n/etc/quire-test-iso no\n%s ok\n/quire-test-iso no\n"
+             "CapEff:\t%016llx\n",
+             rwt, rot, marker, (unsigned long long)QUIRE_PROC_ENDPOINT_CAPS);
+    assert_string_equal(data, want);
+    free(data);
+    char *x = quire_fs_join_alloc(rw, "x");
+    assert_true(quire_fs_exists(x));    /* through the writable mount */
+    assert_false(quire_fs_exists(marker)); /* the private /tmp */
+    assert_false(quire_fs_exists("/etc/quire-test-iso"));
+    free(x);
+    free(rw);
+    free(ro);
+    free(out);
+    assert_int_equal(quire_fs_remove_tree(top), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_die_with_parent_pidns),
         cmocka_unit_test(test_pidns_kills_daemon),
         cmocka_unit_test(test_mounts),
+        cmocka_unit_test(test_isolate),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
