@@ -181,7 +181,7 @@ static void clean_state_dirs(clean_ctx *c)
 static int clean_tmpfs(const char *dir, const char *name, void *arg)
 {
     clean_ctx *c = arg;
-    char run[QUIRE_NETNS_RUN_ID_MAX + 2], what[4200];
+    char run[QUIRE_RUN_ID_MAX + 2], what[4200];
     run_of(name, run, sizeof run);
     snprintf(what, sizeof what, "tmpfs %s (%s)", dir, name);
     if (keep_live(c, what, run)) return 1;
@@ -193,7 +193,7 @@ static int clean_tmpfs(const char *dir, const char *name, void *arg)
 static void clean_cgroup(const char *dir, const char *name, void *arg)
 {
     clean_ctx *c = arg;
-    char run[QUIRE_NETNS_RUN_ID_MAX + 2], what[700];
+    char run[QUIRE_RUN_ID_MAX + 2], what[700];
     run_of(name, run, sizeof run);
     snprintf(what, sizeof what, "cgroup %s", dir);
     if (keep_live(c, what, run)) return;
