@@ -9,7 +9,9 @@ setup_run forkbomb
 root=$(awk -F: '$2 ~ /(^|,)pids(,|$)/ {print $3}' /proc/self/cgroup)
 [ -n "$root" ] || [ -n "$(grep -l pids /sys/fs/cgroup/cgroup.controllers 2>/dev/null)" ] ||
     skip "no cgroup hierarchy with the pids controller (quire falls back to RLIMIT_NPROC, which root ignores)"
-before=$(ls -d /proc/[0-9]* | wc -l)
+# (a glob, not ls: a process that ends meanwhile would fail ls, and pipefail the test)
+nprocs() { local p=(/proc/[0-9]*); echo "${#p[@]}"; }
+before=$(nprocs)
 start=$(date +%s)
 QUIRE_PIDS_MAX=200 qrun -s quic-go,forkbomb -c forkbomb,quic-go -t handshake --timeout 40 --jobs 1 \
     -n quic-go,forkbomb
@@ -24,7 +26,7 @@ verdict "$r" forkbomb quic-go H | grep -Eq "the server reached the pids limit of
     fail "server's fork bomb not explained: $(verdict "$r" forkbomb quic-go H)"
 expect_verdict "$r" quic-go quic-go H succeeded
 grep -h "forkbomb: .* forked" "$tmp"/logs/*/handshake/output.txt | sed 's/^/  /'
-after=$(ls -d /proc/[0-9]* | wc -l)
+after=$(nprocs)
 echo "processes on the machine: $before before, $after after; the run took $took s"
 [ "$after" -lt $((before + 50)) ] || fail "$((after - before)) more processes after the run"
 expect_no_leftovers
