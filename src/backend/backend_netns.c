@@ -262,8 +262,9 @@ static int limit_hit(void *state, quire_role role, char *buf, size_t len)
     size_t off = 0;
     buf[0] = 0;
     if (refused > 0)
-        off += (size_t)snprintf(buf, len, "the %s reached the pids limit of %ld (%ld fork%s refused)",
-                                rn, b->lim.pids_max, refused, refused == 1 ? "" : "s");
+        off += (size_t)snprintf(buf, len,
+                                "the %s reached the pids limit of %ld (%ld fork%s refused)", rn,
+                                b->lim.pids_max, refused, refused == 1 ? "" : "s");
     if (b->downloads[role][0] && quire_limits_downloads_full(b->downloads[role]) && off < len) {
         char sz[32];
         snprintf(buf + off, len - off,

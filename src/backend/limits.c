@@ -94,6 +94,7 @@ int quire_limits_downloads_full(const char *dir)
     return (unsigned long long)sv.f_bavail * sv.f_frsize < (1ull << 20);
 }
 
+/* Copies the regular file from to to (created with mode): 0, or QUIRE_ERR_IO (errno set). */
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
     int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), out = -1, rc = QUIRE_ERR_IO;
@@ -120,7 +121,8 @@ done:
     return rc;
 }
 
-/* Regular files and directories of from into to (existing); the rest is skipped. */
+/* Regular files and directories of from into to (existing); the rest is skipped. Returns 0,
+ * or QUIRE_ERR_IO for the last entry that could not be copied (the others are). */
 static int copy_tree(const char *from, const char *to, int depth)
 {
     if (depth > MAX_DEPTH) return QUIRE_ERR_IO;
@@ -132,8 +134,8 @@ static int copy_tree(const char *from, const char *to, int depth)
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         char a[4096], b[4096];
         struct stat st;
-        if (quire_fs_join(a, sizeof a, from, e->d_name) || quire_fs_join(b, sizeof b, to, e->d_name) ||
-            lstat(a, &st) < 0) {
+        if (quire_fs_join(a, sizeof a, from, e->d_name) ||
+            quire_fs_join(b, sizeof b, to, e->d_name) || lstat(a, &st) < 0) {
             rc = QUIRE_ERR_IO;
             continue;
         }
@@ -149,7 +151,8 @@ static int copy_tree(const char *from, const char *to, int depth)
     return rc;
 }
 
-/* Moves the entries of from into to (same file system), then removes from. */
+/* Moves the entries of from into to (same file system), then removes from. Returns 0, or
+ * QUIRE_ERR_IO when an entry could not be moved. */
 static int move_entries(const char *from, const char *to)
 {
     DIR *d = opendir(from);
@@ -159,8 +162,8 @@ static int move_entries(const char *from, const char *to)
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         char a[4096], b[4096];
-        if (quire_fs_join(a, sizeof a, from, e->d_name) || quire_fs_join(b, sizeof b, to, e->d_name) ||
-            rename(a, b) < 0)
+        if (quire_fs_join(a, sizeof a, from, e->d_name) ||
+            quire_fs_join(b, sizeof b, to, e->d_name) || rename(a, b) < 0)
             rc = QUIRE_ERR_IO;
     }
     closedir(d);

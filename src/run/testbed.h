@@ -76,7 +76,8 @@ int quire_bed_address(quire_bed *b, quire_role role, int v6, char *buf, size_t l
 int quire_bed_netns(quire_bed *b, quire_role role, char *buf, size_t len);
 
 /* Removes the test bed (the backend's destroy: whatever still runs is ended); the log stays
- * open. First records (and logs) which limit each started role ran into, in b->limit_hit. Stop the roles first, in the runner's order, to give them their grace. Returns 0 or
+ * open. First records (and logs) which limit each started role ran into, in b->limit_hit.
+ * Stop the roles first, in the runner's order, to give them their grace. Returns 0 or
  * the op's error (logged). Safe to call twice and after a failed create. */
 int quire_bed_destroy(quire_bed *b);
 

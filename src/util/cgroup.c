@@ -43,6 +43,7 @@ static int has_item(const char *list, const char *word)
     return 0;
 }
 
+/* The n bytes of s as a string into out: 0, or QUIRE_ERR_INVALID when they do not fit. */
 static int copy_out(char *out, size_t len, const char *s, size_t n)
 {
     if (n >= len) return QUIRE_ERR_INVALID;
@@ -129,6 +130,8 @@ int quire_cgroup_name(char *out, size_t len, const char *run, unsigned n, const 
     return w < 0 || (size_t)w >= len ? QUIRE_ERR_INVALID : 0;
 }
 
+/* Writes s into the (cgroup) file path: 0, or the QUIRE_ERR_* of the failing call (errno
+ * set). */
 static int write_str(const char *path, const char *s)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -143,6 +146,7 @@ static int write_str(const char *path, const char *s)
     return 0;
 }
 
+/* The text of a small (kernel) file, malloc'd; NULL when it cannot be read. */
 static char *read_small(const char *path)
 {
     char *data = NULL;
@@ -150,7 +154,9 @@ static char *read_small(const char *path)
     return quire_fs_read_file(path, &data, &n, 1 << 20) ? NULL : data;
 }
 
-/* quire's own cgroup directory in the hierarchy (v2 or v1) into out. */
+/* quire's own cgroup directory in the hierarchy (v2 or v1) into out. Returns 0,
+ * QUIRE_ERR_IO (a /proc file unreadable), QUIRE_ERR_NOTFOUND (no such hierarchy) or
+ * QUIRE_ERR_INVALID (out too small). */
 static int own_dir(int v2, char *out, size_t len)
 {
     char *mi = read_small("/proc/self/mountinfo"), *cg = read_small("/proc/self/cgroup");
@@ -212,6 +218,7 @@ int quire_cgroup_create(quire_cgroup *cg, const char *root, const char *name, lo
     return 0;
 }
 
+/* key's value in cg's file (key NULL: the file's number), or -1 when unknown. */
 static long read_keyed(const quire_cgroup *cg, const char *file, const char *key)
 {
     if (!cg->dir[0]) return -1;
@@ -285,8 +292,8 @@ int quire_cgroup_destroy(quire_cgroup *cg)
     return rc;
 }
 
-int quire_cgroup_foreach(const char *prefix, void (*fn)(const char *dir, const char *name, void *arg),
-                         void *arg)
+int quire_cgroup_foreach(const char *prefix,
+                         void (*fn)(const char *dir, const char *name, void *arg), void *arg)
 {
     char root[QUIRE_CGROUP_PATH_MAX], why[256] = "";
     if (quire_cgroup_pids_root(root, sizeof root, why, sizeof why)) return 0;

@@ -73,8 +73,8 @@ int quire_cgroup_destroy(quire_cgroup *cg);
 /* For `quire clean`: calls fn(dir, name, arg) for every cgroup directory under the pids root
  * whose name starts with prefix ("quire-" or "quire-<run>-"). Returns the number found or a
  * negative QUIRE_ERR_* (no pids hierarchy: 0). */
-int quire_cgroup_foreach(const char *prefix, void (*fn)(const char *dir, const char *name, void *arg),
-                         void *arg);
+int quire_cgroup_foreach(const char *prefix,
+                         void (*fn)(const char *dir, const char *name, void *arg), void *arg);
 
 /* Removes the cgroup directory dir as quire_cgroup_destroy does. Returns the same. */
 int quire_cgroup_remove_dir(const char *dir);

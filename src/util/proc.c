@@ -490,7 +490,8 @@ int quire_proc_spawn(quire_proc *p, const quire_proc_opts *o)
 
     int rc;
     int epipe[2], spipe[2] = {-1, -1}, out_fd = -1;
-    if (o->output && (out_fd = open(o->output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+    if (o->output &&
+        (out_fd = open(o->output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
         rc = err_from_errno(errno);
         snprintf(p->err, sizeof p->err, "opening output file %s: %s", o->output, strerror(errno));
         return rc;
