@@ -217,6 +217,14 @@ static int stop(void *state, quire_role role, int grace_ms, int *status)
     return 0;
 }
 
+static int limit_hit(void *state, quire_role role, char *buf, size_t len)
+{
+    bed *b = state;
+    if ((unsigned)role >= QUIRE_ROLE_COUNT || !b->script->role[role].limit_hit) return 0;
+    snprintf(buf, len, "%s", b->script->role[role].limit_hit);
+    return 1;
+}
+
 static int destroy(void *state)
 {
     bed *b = state;
@@ -243,6 +251,7 @@ const quire_backend_ops quire_backend_fake = {
     .address = address,
     .netns_of = netns_of,
     .stop = stop,
+    .limit_hit = limit_hit,
     .destroy = destroy,
     .cleanup = cleanup,
 };

@@ -20,6 +20,7 @@ typedef struct quire_fake_role {
     int signal;      /* ... or, when nonzero, killed by this signal */
     int term_code;   /* when stopped with SIGTERM: exits with this code; < 0: dies of SIGTERM */
     int not_ready;   /* server: never becomes ready */
+    const char *limit_hit; /* non-NULL: the limit it ran into (the limit_hit op's phrase) */
     /* called once it started (the spec's mounts and output name host paths) */
     void (*on_start)(const quire_role_spec *spec, void *arg);
     void *arg;

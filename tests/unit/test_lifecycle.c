@@ -213,6 +213,26 @@ static void test_server_127(void **state)
     assert_no_logs(f);
 }
 
+/* A limit an endpoint ran into (the backend's limit_hit) ends the explanation of a failed
+ * test, for client and server; a test that succeeds does not mention it. */
+static void test_limit_hit(void **state)
+{
+    fixture *f = *state;
+    f->script.role[QUIRE_ROLE_SERVER] = quire_fake_runs();
+    f->script.role[QUIRE_ROLE_SERVER].term_code = 1; /* so QIR's exit rules decide */
+    f->script.role[QUIRE_ROLE_SERVER].limit_hit =
+        "the server reached the pids limit of 9 (1 fork refused)";
+    f->script.role[QUIRE_ROLE_CLIENT] = quire_fake_exits(1, 10);
+    f->script.role[QUIRE_ROLE_CLIENT].limit_hit =
+        "the client wrote more than the /downloads limit of 1 MiB (No space left on device)";
+    run(f);
+    assert_int_equal(f->out.verdict, QUIRE_VERDICT_FAILED);
+    assert_non_null(strstr(f->out.explanation,
+                           "; the client wrote more than the /downloads limit of 1 MiB (No "
+                           "space left on device); the server reached the pids limit of 9"));
+    assert_true(!strncmp(f->out.explanation, "client exit code 1", 18));
+}
+
 static void test_server_crash(void **state)
 {
     fixture *f = *state;
@@ -457,6 +477,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_client_127, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_127, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_crash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limit_hit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sim_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_success_reaches_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_fails_server_exits_0, setup, teardown),
