@@ -1,7 +1,8 @@
 /* `quire clean [--run ID] [--dry-run] [--force]`: removes what killed runs left behind:
  * network namespaces quire-* (or quire-<ID>-*) and the processes still inside them, stray
  * links named quire* in the root namespace, containers and networks labelled quire (docker, or
- * $QUIRE_ENGINE), and state directories /run/quire/<run>/ whose owner is gone. Runs whose owning
+ * $QUIRE_ENGINE), the endpoints' tmpfs /downloads and pids cgroups (named like their
+ * namespaces, backend/limits.h), and state directories /run/quire/<run>/ whose owner is gone. Runs whose owning
  * quire process is still alive are left alone unless --force, so a clean never pulls the network
  * from under a live run on a shared machine. */
 #include <dirent.h>
@@ -36,7 +37,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: quire clean [--run ID] [--dry-run] [--force]\n"
             "Removes leftovers of killed runs: namespaces %s* (with --run: %s<ID>-*) and\n"
-            "the processes inside them, stray links named quire* in the root namespace, and\n"
+            "the processes inside them, stray links named quire* in the root namespace, the\n"
+            "endpoints' tmpfs /downloads and pids cgroups named like the namespaces, and\n"
             "state directories %s/<run>. Runs whose quire process is alive are skipped\n"
             "unless --force. --dry-run only prints what would be removed.\n",
             QUIRE_NETNS_PREFIX, QUIRE_NETNS_PREFIX, QUIRE_RUN_STATE_DIR);
