@@ -551,6 +551,7 @@ int quire_lifecycle_run(const quire_lifecycle_opts *o, quire_outcome *out)
     }
     rc = run_processes(&t, out->explanation, sizeof out->explanation);
     stop_all(&t);
+    if (rc && rc != QUIRE_ERR_INTERRUPTED) add_limit_hits(&t, out); /* e.g. never ready */
     if (rc == QUIRE_ERR_INTERRUPTED) {
         tlog(&t, "interrupted by signal %d", quire_proc_interrupted());
         snprintf(out->explanation, sizeof out->explanation, "interrupted");

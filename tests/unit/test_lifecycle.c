@@ -233,6 +233,21 @@ static void test_limit_hit(void **state)
     assert_true(!strncmp(f->out.explanation, "client exit code 1", 18));
 }
 
+/* A server that never gets ready (say, a fork bomb that exhausted its pids): the limit ends
+ * the timeout's explanation too. */
+static void test_limit_hit_not_ready(void **state)
+{
+    fixture *f = *state;
+    f->o.timeout_s = 1;
+    f->script.role[QUIRE_ROLE_SERVER] = quire_fake_runs();
+    f->script.role[QUIRE_ROLE_SERVER].not_ready = 1;
+    f->script.role[QUIRE_ROLE_SERVER].limit_hit = "the server reached the pids limit of 9";
+    run(f);
+    assert_int_equal(f->out.verdict, QUIRE_VERDICT_FAILED);
+    assert_string_equal(f->out.explanation, "server not ready within the 1 s timeout; the server "
+                                            "reached the pids limit of 9");
+}
+
 static void test_server_crash(void **state)
 {
     fixture *f = *state;
@@ -478,6 +493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_server_127, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limit_hit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limit_hit_not_ready, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sim_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_success_reaches_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_fails_server_exits_0, setup, teardown),
