@@ -154,15 +154,15 @@ static char *read_small(const char *path)
     return quire_fs_read_file(path, &data, &n, 1 << 20) ? NULL : data;
 }
 
-/* quire's own cgroup directory in the hierarchy (v2 or v1) into out. Returns 0,
- * QUIRE_ERR_IO (a /proc file unreadable), QUIRE_ERR_NOTFOUND (no such hierarchy) or
- * QUIRE_ERR_INVALID (out too small). */
-static int own_dir(int v2, char *out, size_t len)
+/* quire's own cgroup directory in the hierarchy (v2 or v1) into out, the hierarchy's mount
+ * point into mnt (QUIRE_CGROUP_PATH_MAX bytes). Returns 0, QUIRE_ERR_IO (a /proc file
+ * unreadable), QUIRE_ERR_NOTFOUND (no such hierarchy) or QUIRE_ERR_INVALID (out too small). */
+static int own_dir(int v2, char *mnt, char *out, size_t len)
 {
     char *mi = read_small("/proc/self/mountinfo"), *cg = read_small("/proc/self/cgroup");
-    char mnt[QUIRE_CGROUP_PATH_MAX], self[QUIRE_CGROUP_PATH_MAX];
+    char self[QUIRE_CGROUP_PATH_MAX];
     int rc = mi && cg ? 0 : QUIRE_ERR_IO;
-    if (!rc) rc = quire_cgroup_mount_of(mi, v2, mnt, sizeof mnt);
+    if (!rc) rc = quire_cgroup_mount_of(mi, v2, mnt, QUIRE_CGROUP_PATH_MAX);
     if (!rc) rc = quire_cgroup_self_path(cg, v2, self, sizeof self);
     free(mi);
     free(cg);
@@ -170,28 +170,54 @@ static int own_dir(int v2, char *out, size_t len)
     return quire_fs_join(out, len, mnt, strcmp(self, "/") ? self : "");
 }
 
+/* 1 if the whitespace-separated words of the file dir/name hold word. */
+static int file_has_word(const char *dir, const char *name, const char *word)
+{
+    char f[QUIRE_CGROUP_PATH_MAX + 32];
+    snprintf(f, sizeof f, "%s/%s", dir, name);
+    char *t = read_small(f);
+    int found = 0;
+    size_t wl = strlen(word);
+    for (char *p = t; p && *p && !found;) {
+        p += strspn(p, " \t\n");
+        size_t n = strcspn(p, " \t\n");
+        found = n == wl && !strncmp(p, word, wl);
+        p += n;
+    }
+    free(t);
+    return found;
+}
+
+/* cgroup v2: the directory to make endpoint cgroups in. quire's own cgroup when pids is (or
+ * can be) enabled for its children; else the nearest ancestor that has it enabled (a cgroup
+ * with processes of its own, but the root, cannot enable a controller: EBUSY), so on a systemd
+ * host the endpoints' cgroups sit beside quire's scope. Returns 0 or QUIRE_ERR_UNSUPPORTED
+ * with why. */
+static int v2_root(char *out, size_t len, char *why, size_t whylen)
+{
+    char mnt[QUIRE_CGROUP_PATH_MAX], dir[QUIRE_CGROUP_PATH_MAX], f[QUIRE_CGROUP_PATH_MAX + 32];
+    if (own_dir(1, mnt, dir, sizeof dir) || !file_has_word(dir, "cgroup.controllers", "pids"))
+        return QUIRE_ERR_UNSUPPORTED;
+    snprintf(f, sizeof f, "%s/cgroup.subtree_control", dir);
+    if (file_has_word(dir, "cgroup.subtree_control", "pids") || write_str(f, "+pids") == 0)
+        return copy_out(out, len, dir, strlen(dir));
+    snprintf(why, whylen, "cgroup v2 %.300s cannot enable pids for its children (%s)", dir,
+             strerror(errno));
+    size_t ml = strlen(mnt);
+    for (char *slash; strlen(dir) > ml && (slash = strrchr(dir, '/')) && slash >= dir + ml;) {
+        *slash = 0; /* up one level; the mount point itself last */
+        if (!dir[0]) break;
+        if (file_has_word(dir, "cgroup.subtree_control", "pids"))
+            return copy_out(out, len, dir, strlen(dir));
+    }
+    return QUIRE_ERR_UNSUPPORTED;
+}
+
 int quire_cgroup_pids_root(char *out, size_t len, char *why, size_t whylen)
 {
-    char dir[QUIRE_CGROUP_PATH_MAX], f[QUIRE_CGROUP_PATH_MAX + 32];
-    if (own_dir(1, dir, sizeof dir) == 0) {
-        snprintf(f, sizeof f, "%s/cgroup.controllers", dir);
-        char *ctl = read_small(f);
-        int pids = ctl && (strstr(ctl, "pids ") || strstr(ctl, "pids\n") ||
-                           (strlen(ctl) >= 4 && !strcmp(ctl + strlen(ctl) - 4, "pids")));
-        free(ctl);
-        if (pids) {
-            /* children get the controller only once it is in our subtree_control; a cgroup
-             * with processes of its own (but the root) cannot enable it (EBUSY) */
-            snprintf(f, sizeof f, "%s/cgroup.subtree_control", dir);
-            char *sub = read_small(f);
-            int on = sub && (strstr(sub, "pids") != NULL);
-            free(sub);
-            if (on || write_str(f, "+pids") == 0) return copy_out(out, len, dir, strlen(dir));
-            snprintf(why, whylen, "cgroup v2 %.300s cannot enable pids for its children (%s)",
-                     dir, strerror(errno));
-        }
-    }
-    if (own_dir(0, dir, sizeof dir) == 0 && quire_fs_is_dir(dir))
+    char mnt[QUIRE_CGROUP_PATH_MAX], dir[QUIRE_CGROUP_PATH_MAX];
+    if (v2_root(out, len, why, whylen) == 0) return 0;
+    if (own_dir(0, mnt, dir, sizeof dir) == 0 && quire_fs_is_dir(dir))
         return copy_out(out, len, dir, strlen(dir));
     if (!why[0]) snprintf(why, whylen, "no cgroup hierarchy with the pids controller");
     return QUIRE_ERR_UNSUPPORTED;
