@@ -67,9 +67,8 @@ static int keep_live(clean_ctx *c, const char *what, const char *run)
     return 1;
 }
 
-/* The workers of dead runs that are still ending their tests (they got SIGTERM when the owner
- * died): killed first, so that none starts a process in a namespace removed after it. */
-static void stop_workers(clean_ctx *c)
+/* Calls fn for each run with a state directory (only c->run's with --run). */
+static void foreach_run(clean_ctx *c, void (*fn)(clean_ctx *c, const char *run))
 {
     DIR *d = opendir(QUIRE_RUN_STATE_DIR);
     if (!d) return;
@@ -77,17 +76,24 @@ static void stop_workers(clean_ctx *c)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' || !quire_run_id_valid(e->d_name)) continue;
         if (c->run && strcmp(c->run, e->d_name)) continue;
-        if (c->dry_run || (!c->force && quire_run_alive(e->d_name, NULL))) continue;
-        int n = quire_run_stop_workers(e->d_name, 3000);
-        if (n < 0) {
-            fprintf(stderr, "quire clean: run %s: a worker outlived SIGKILL for 3 s: %s\n",
-                    e->d_name, quire_strerror(n));
-            c->failed++;
-        } else if (n > 0) {
-            printf("killed %d worker%s of run %s\n", n, n == 1 ? "" : "s", e->d_name);
-        }
+        fn(c, e->d_name);
     }
     closedir(d);
+}
+
+/* The workers of a dead run that are still ending their tests (they got SIGTERM when the
+ * owner died): killed first, so that none starts a process in a namespace removed after it. */
+static void stop_workers(clean_ctx *c, const char *run)
+{
+    if (c->dry_run || (!c->force && quire_run_alive(run, NULL))) return;
+    int n = quire_run_stop_workers(run, 3000);
+    if (n < 0) {
+        fprintf(stderr, "quire clean: run %s: a worker outlived SIGKILL for 3 s: %s\n", run,
+                quire_strerror(n));
+        c->failed++;
+    } else if (n > 0) {
+        printf("killed %d worker%s of run %s\n", n, n == 1 ? "" : "s", run);
+    }
 }
 
 static int clean_namespace(const char *name, void *arg)
@@ -150,32 +156,24 @@ static void clean_links(clean_ctx *c)
     closedir(d);
 }
 
-static void clean_state_dirs(clean_ctx *c)
+static void clean_state_dir(clean_ctx *c, const char *run)
 {
-    DIR *d = opendir(QUIRE_RUN_STATE_DIR);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || !quire_run_id_valid(e->d_name)) continue;
-        if (c->run && strcmp(c->run, e->d_name)) continue;
-        char what[300];
-        snprintf(what, sizeof what, "state directory %s/%s", QUIRE_RUN_STATE_DIR, e->d_name);
-        if (keep_live(c, what, e->d_name)) continue;
-        if (c->dry_run) {
-            printf("would remove %s\n", what);
-            c->removed++;
-            continue;
-        }
-        int rc = quire_run_end(e->d_name);
-        if (rc < 0) {
-            fprintf(stderr, "quire clean: %s: cannot remove: %s\n", what, quire_strerror(rc));
-            c->failed++;
-        } else {
-            printf("removed %s\n", what);
-            c->removed++;
-        }
+    char what[300];
+    snprintf(what, sizeof what, "state directory %s/%s", QUIRE_RUN_STATE_DIR, run);
+    if (keep_live(c, what, run)) return;
+    if (c->dry_run) {
+        printf("would remove %s\n", what);
+        c->removed++;
+        return;
     }
-    closedir(d);
+    int rc = quire_run_end(run);
+    if (rc < 0) {
+        fprintf(stderr, "quire clean: %s: cannot remove: %s\n", what, quire_strerror(rc));
+        c->failed++;
+    } else {
+        printf("removed %s\n", what);
+        c->removed++;
+    }
 }
 
 /* The endpoints' limits (backend/limits.h): pids cgroups and tmpfs /downloads, both named
@@ -255,7 +253,7 @@ int quire_cmd_clean(int argc, char **argv)
         fprintf(stderr, "quire clean: needs root to remove namespaces (try --dry-run)\n");
         return 1;
     }
-    stop_workers(&c);
+    foreach_run(&c, stop_workers);
     char prefix[QUIRE_NETNS_NAME_MAX];
     snprintf(prefix, sizeof prefix, "%s%s%s", QUIRE_NETNS_PREFIX, c.run ? c.run : "",
              c.run ? "-" : "");
@@ -272,7 +270,7 @@ int quire_cmd_clean(int argc, char **argv)
                                    (c.dry_run ? QUIRE_CONTAINER_CLEAN_DRY_RUN : 0u),
                                container_cb, &c);
     if (rc > 0) c.removed += rc;
-    clean_state_dirs(&c);
+    foreach_run(&c, clean_state_dir);
     printf("%s %d, skipped %d live, failed %d\n", c.dry_run ? "would remove" : "removed",
            c.removed, c.skipped, c.failed);
     return c.failed ? 1 : 0;
