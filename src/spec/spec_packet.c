@@ -15,10 +15,12 @@
 
 static const char *const space_names[3] = {"Initial", "Handshake", "application"};
 
-static int decrypted(const quire_packet *k)
+int spec_authentic(const quire_packet *k)
 {
     return k->payload && (k->status == 0 || k->status == QUIRE_ERR_MALFORMED);
 }
+
+#define decrypted spec_authentic
 
 static int protected_type(quire_packet_type t)
 {
@@ -102,7 +104,10 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
     const quire_packet *k = p->pkt;
     const quire_conn *qc = p->conn;
     char hex[41];
-    if (d == 0 && k->type == QUIRE_PACKET_INITIAL && !c->dcid_checked) {
+    /* the header fields of a packet that did not authenticate may be the link's damage (a
+     * corrupting link), not the sender's: those rules judge authenticated packets only */
+    int own = decrypted(k);
+    if (own && d == 0 && k->type == QUIRE_PACKET_INITIAL && !c->dcid_checked) {
         c->dcid_checked = 1;
         spec_checked(s, R_CLIENT_INITIAL_DCID);
         if (k->dcid_len < 8)
@@ -110,20 +115,19 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
                         "the first Initial's DCID %s has %zu bytes",
                         quire_cid_hex(k->dcid, k->dcid_len, hex), k->dcid_len);
     }
-    if (d == 1 && k->type == QUIRE_PACKET_INITIAL) spec_checked(s, R_SERVER_INITIAL_TOKEN);
-    if (decrypted(k))
-        spec_checked(s, k->type == QUIRE_PACKET_1RTT ? R_SHORT_RESERVED : R_LONG_RESERVED);
-    if (d == 1 && k->type == QUIRE_PACKET_INITIAL && k->token_len)
+    if (own && d == 1 && k->type == QUIRE_PACKET_INITIAL) spec_checked(s, R_SERVER_INITIAL_TOKEN);
+    if (own) spec_checked(s, k->type == QUIRE_PACKET_1RTT ? R_SHORT_RESERVED : R_LONG_RESERVED);
+    if (own && d == 1 && k->type == QUIRE_PACKET_INITIAL && k->token_len)
         spec_report(s, c, R_SERVER_INITIAL_TOKEN, 1, p->frame,
                     "a server Initial carries a %zu-byte token", k->token_len);
-    if (decrypted(k) && k->reserved_bits)
+    if (own && k->reserved_bits)
         spec_report(s, c, k->type == QUIRE_PACKET_1RTT ? R_SHORT_RESERVED : R_LONG_RESERVED, d,
                     p->frame, "%s packet %llu has reserved bits 0x%02x",
                     quire_packet_type_name(k->type), (unsigned long long)k->pn, k->reserved_bits);
     /* RFC 9287 3: the bit may be 0 once the receiver's grease_quic_bit is known; a client may
      * also clear it in Initial and 0-RTT packets from what it remembers of an earlier
      * connection, so those are not judged */
-    if (k->type != QUIRE_PACKET_VERSION_NEGOTIATION && k->type != QUIRE_PACKET_UNKNOWN_VERSION &&
+    if (own && k->type != QUIRE_PACKET_VERSION_NEGOTIATION && k->type != QUIRE_PACKET_UNKNOWN_VERSION &&
         !(d == 0 && (k->type == QUIRE_PACKET_INITIAL || k->type == QUIRE_PACKET_0RTT))) {
         const quire_tp_set *tp = d == 0 ? &qc->tls.server_tp : &qc->tls.client_tp;
         if (tp->present) spec_checked(s, R_FIXED_BIT);
@@ -158,7 +162,8 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
         spec_report(s, c, d ? R_ZERO_RTT_FROM_SERVER : R_RETRY_FROM_CLIENT, d, p->frame,
                     "the %s sent a %s packet", d ? "server" : "client",
                     quire_packet_type_name(k->type));
-    if ((k->type == QUIRE_PACKET_INITIAL || k->type == QUIRE_PACKET_HANDSHAKE) && !k->scid_len)
+    if (own && (k->type == QUIRE_PACKET_INITIAL || k->type == QUIRE_PACKET_HANDSHAKE) &&
+        !k->scid_len)
         c->zero_len_scid[d] = 1;
 }
 

@@ -195,6 +195,10 @@ int spec_on(const quire_spec *s, int rule);
 int spec_near(const quire_spec *s, int sender);
 /* FNV-1a. */
 uint64_t spec_hash(const uint8_t *p, size_t len);
+/* 1 when k was authenticated (its AEAD opened; its frames may still be malformed): only then
+ * are its header fields the sender's. A packet damaged on the way (a corrupting link) fails
+ * this and is no evidence against anyone. */
+int spec_authentic(const quire_packet *k);
 
 /* The themed checks, called per packet in this order (step) and per connection at the end. */
 /* Returns 0 for a network duplicate of a packet seen before, which the others skip. */

@@ -54,7 +54,8 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
     if (!c->tp_frame[0] && p->conn->tls.client_tp.present) c->tp_frame[0] = p->frame;
     if (!c->tp_frame[1] && p->conn->tls.server_tp.present) c->tp_frame[1] = p->frame;
     if (!k) return;
-    if (k->type == QUIRE_PACKET_INITIAL && !c->have_iscid[d]) {
+    /* the first authenticated Initial's: a corrupted SCID is not the sender's */
+    if (k->type == QUIRE_PACKET_INITIAL && !c->have_iscid[d] && spec_authentic(k)) {
         c->have_iscid[d] = 1;
         c->iscid[d].len = (uint8_t)k->scid_len;
         if (k->scid_len) memcpy(c->iscid[d].id, k->scid, k->scid_len);

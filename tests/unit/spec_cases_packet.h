@@ -72,6 +72,13 @@ static void dcid_bad(fx *x)
 }
 static void dcid_good(fx *x)
 {
+    /* a first Initial whose DCID length a corrupting link changed does not authenticate: no
+     * evidence; the first authenticated one is judged */
+    quire_packet *k = mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    k->dcid_len = 4;
+    k->payload = NULL;
+    k->status = QUIRE_ERR_CRYPTO;
+    go(x);
     mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
     go(x);
 }
@@ -152,6 +159,12 @@ static void fixed_good(fx *x)
     k = mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
     k->fixed_bit = 0;
     addf(x, QUIRE_FRAME_PING);
+    go(x);
+    /* a server packet damaged on the way (it does not authenticate) is not the server's */
+    k = mk(x, 0, QUIRE_PACKET_1RTT, 1, 100);
+    k->fixed_bit = 0;
+    k->payload = NULL;
+    k->status = QUIRE_ERR_CRYPTO;
     go(x);
 }
 
