@@ -9,6 +9,7 @@
 
 #include "backend/limits.h"
 #include "backend/netns.h"
+#include "sim/crossns.h"
 #include "sim/simargv.h"
 #include "util/cgroup.h"
 #include "util/err.h"
@@ -115,14 +116,36 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
                  sim->scenario ? sim->scenario : "");
         return QUIRE_ERR_INVALID;
     }
+    /* the cross-traffic namespaces get the test bed's prefix (quire_netns_testbed_destroy
+     * removes them even if the simulator is killed first) */
+    extern char **environ;
+    size_t ne = 0;
+    while (environ[ne])
+        ne++;
+    const char **envp = calloc(ne + 2, sizeof *envp);
+    if (!envp) {
+        snprintf(why, whylen, "out of memory");
+        return QUIRE_ERR_NOMEM;
+    }
+    char pre[QUIRE_NETNS_NAME_MAX], prefix[QUIRE_NETNS_NAME_MAX + 32];
+    quire_netns_testbed_prefix(&b->tb, pre, sizeof pre); /* the names fit: they were made */
+    snprintf(prefix, sizeof prefix, QUIRE_CROSSNS_PREFIX_ENV "=%s", pre);
+    size_t k = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(environ[i], QUIRE_CROSSNS_PREFIX_ENV "=", sizeof QUIRE_CROSSNS_PREFIX_ENV))
+            envp[k++] = environ[i];
+    envp[k++] = prefix;
+    envp[k] = NULL;
     quire_proc_opts po = {
         .argv = argv,
+        .envp = envp,
         .netns = quire_netns_testbed_name(&b->tb, QUIRE_ROLE_SIM),
         .output = s->output,
         .stdin_null = 1,
     };
     quire_proc *p = &b->proc[QUIRE_ROLE_SIM];
     int rc = quire_proc_spawn(p, &po);
+    free(envp);
     if (rc) snprintf(why, whylen, "cannot start the simulator: %s", p->err);
     return rc;
 }

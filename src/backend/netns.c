@@ -570,8 +570,29 @@ fail_add:
     return rc;
 }
 
+int quire_netns_testbed_prefix(const quire_netns_testbed *tb, char *out, size_t outsize)
+{
+    int n = snprintf(out, outsize, "%s%s-%u", QUIRE_NETNS_PREFIX, tb->run, tb->n);
+    return n < 0 || (size_t)n >= outsize ? QUIRE_ERR_INVALID : 0;
+}
+
 int quire_netns_testbed_destroy(quire_netns_testbed *tb)
 {
+    /* the simulator's cross-traffic namespaces (sim/crossns.h), if it was killed before it
+     * removed them */
+    char pre[QUIRE_NETNS_NAME_MAX];
+    if (tb->run[0] && !quire_netns_testbed_prefix(tb, pre, sizeof pre)) {
+        static const char *const cross[2] = {"xsrc", "xsnk"};
+        for (int i = 0; i < 2; i++) {
+            char name[QUIRE_NETNS_NAME_MAX + 8];
+            snprintf(name, sizeof name, "%s-%s", pre, cross[i]);
+            char path[QUIRE_NETNS_NAME_MAX + 32];
+            snprintf(path, sizeof path, "%s/%s", QUIRE_NETNS_DIR, name);
+            if (access(path, F_OK)) continue;
+            quire_netns_kill_procs(name, SIGKILL);
+            quire_netns_del(name);
+        }
+    }
     int rc = 0;
     ino_t inos[3];
     size_t n = 0;

@@ -76,6 +76,11 @@ int quire_netns_testbed_create(quire_netns_testbed *tb, const char *run, unsigne
  * Safe on a partly created or already destroyed testbed. Returns 0 or the first error. */
 int quire_netns_testbed_destroy(quire_netns_testbed *tb);
 
+/* The prefix of the testbed's names into out, e.g. "quire-r42-3" (the simulator's cross-traffic
+ * namespaces are <prefix>-xsrc and <prefix>-xsnk, which _destroy removes too). Returns 0 or
+ * QUIRE_ERR_INVALID (out too small). */
+int quire_netns_testbed_prefix(const quire_netns_testbed *tb, char *out, size_t outsize);
+
 /* The namespace name of one role, e.g. "quire-r42-3-server". */
 const char *quire_netns_testbed_name(const quire_netns_testbed *tb, quire_role role);
 

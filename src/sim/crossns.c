@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,8 +68,16 @@ int quire_crossns_setup(quire_crossns *x)
     memset(x, 0, sizeof *x);
     x->server = x->client = -1;
     int id = (int)getpid();
-    snprintf(x->ns_src, sizeof x->ns_src, "quire-simx-%d-src", id);
-    snprintf(x->ns_snk, sizeof x->ns_snk, "quire-simx-%d-snk", id);
+    /* under quire run the test bed's own prefix, so that its teardown and `quire clean --run`
+     * find them even when the simulator was killed before it could remove them */
+    const char *pre = getenv(QUIRE_CROSSNS_PREFIX_ENV);
+    if (pre && *pre && strlen(pre) <= 40 && strspn(pre, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen(pre)) {
+        snprintf(x->ns_src, sizeof x->ns_src, "%s-xsrc", pre);
+        snprintf(x->ns_snk, sizeof x->ns_snk, "%s-xsnk", pre);
+    } else {
+        snprintf(x->ns_src, sizeof x->ns_src, "quire-simx-%d-src", id);
+        snprintf(x->ns_snk, sizeof x->ns_snk, "quire-simx-%d-snk", id);
+    }
     snprintf(x->if_src, sizeof x->if_src, "qxs%d", id % 1000000);
     snprintf(x->if_snk, sizeof x->if_snk, "qxk%d", id % 1000000);
     if (run("ip netns add %s", x->ns_src)) return QUIRE_ERR_IO;

@@ -1,7 +1,8 @@
 /* TCP cross traffic for the tcp-cross-traffic scenario, as quic-network-simulator has it: a
  * bulk TCP flow from a source behind the server side to a sink behind the client side, through
  * the same bottleneck. Here the source and the sink are iperf3 processes in two namespaces of
- * their own (quire-simx-<pid>-src / -snk, so `quire clean` finds leftovers), each joined to the
+ * their own (quire-simx-<pid>-src / -snk, so `quire clean` finds leftovers; under quire run
+ * $QUIRE_SIM_NS_PREFIX-xsrc / -xsnk, the test bed's prefix), each joined to the
  * simulator's namespace by a veth: sink net 198.18.100.0/24 (sim .1, sink .2), source net
  * 198.19.100.0/24 (sim .1, source .2). The simulator forwards between the sink-side veth
  * (client group) and the source-side veth (server group) like between its main interfaces. */
@@ -9,6 +10,9 @@
 #define QUIRE_CROSSNS_H
 
 #include <sys/types.h>
+
+/* The environment variable that names the namespaces' prefix (e.g. "quire-r42-3"). */
+#define QUIRE_CROSSNS_PREFIX_ENV "QUIRE_SIM_NS_PREFIX"
 
 typedef struct quire_crossns {
     char ns_src[48], ns_snk[48];
