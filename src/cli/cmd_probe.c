@@ -1,11 +1,17 @@
 /* quire probe: quire as a misbehaving QUIC client against one server; runs the cases of
  * probe/cases.h and prints (and writes as JSON) a verdict per case. */
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "backend/netns.h"
 #include "cli/cli.h"
 #include "probe/cases.h"
 #include "sim/pcapw.h"
@@ -76,6 +82,44 @@ static json_t *result_json(const quire_pcase *pc, const quire_presult *r)
                      (json_int_t)r->pcap_first, "pcap_last", (json_int_t)r->pcap_last);
 }
 
+/* 1 when this process runs in a network namespace quire made (/run/netns/quire-*). */
+static int in_quire_netns(void)
+{
+    struct stat self, st;
+    if (stat("/proc/self/ns/net", &self)) return 0;
+    DIR *d = opendir(QUIRE_NETNS_DIR);
+    if (!d) return 0;
+    int found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        char p[600];
+        if (strncmp(e->d_name, QUIRE_NETNS_PREFIX, strlen(QUIRE_NETNS_PREFIX))) continue;
+        snprintf(p, sizeof p, "%s/%s", QUIRE_NETNS_DIR, e->d_name);
+        found = !stat(p, &st) && st.st_ino == self.st_ino && st.st_dev == self.st_dev;
+    }
+    closedir(d);
+    return found;
+}
+
+/* 1 for the addresses test traffic may go to: loopback (127.0.0.0/8, ::1), and the
+ * benchmarking ranges of quire's test beds (198.18.0.0/15, 2001:2::/48) from inside a
+ * namespace quire made (elsewhere they would follow the default route out); 0 otherwise. */
+static int test_address(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET) {
+        uint32_t a = ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
+        if ((a >> 24) == 127) return 1;
+        return (a >> 17) == (0xc6120000u >> 17) && in_quire_netns(); /* 198.18/15 */
+    }
+    if (ss->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+        static const uint8_t bench[6] = {0x20, 0x01, 0x00, 0x02, 0x00, 0x00}; /* 2001:2::/48 */
+        if (IN6_IS_ADDR_LOOPBACK(a)) return 1;
+        return !memcmp(a->s6_addr, bench, sizeof bench) && in_quire_netns();
+    }
+    return 0;
+}
+
 int quire_cmd_probe(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -127,6 +171,13 @@ int quire_cmd_probe(int argc, char **argv)
     }
     if (quire_probe_parse_addr(server, &ctx.peer, &ctx.peer_len)) {
         fprintf(stderr, "quire probe: -s %s: expected ADDR:PORT or [V6ADDR]:PORT\n", server);
+        return 2;
+    }
+    if (!test_address(&ctx.peer)) {
+        fprintf(stderr,
+                "quire probe: -s %s: only loopback, and from inside a quire test namespace the "
+                "benchmarking ranges 198.18.0.0/15 and 2001:2::/48, are probed\n",
+                server);
         return 2;
     }
     const quire_pcase *sel[MAX_SELECTED];
