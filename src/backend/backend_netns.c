@@ -9,7 +9,6 @@
 
 #include "backend/limits.h"
 #include "backend/netns.h"
-#include "sim/crossns.h"
 #include "sim/simargv.h"
 #include "util/cgroup.h"
 #include "util/err.h"
@@ -96,8 +95,11 @@ static const char *describe(void *state, const quire_role_spec *s, char *buf, si
 static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
 {
     const quire_sim_spec *sim = s->sim;
-    char ready[4200], words[600];
+    char ready[4200], words[600], prefix[QUIRE_NETNS_NAME_MAX];
     snprintf(ready, sizeof ready, "%s/%s", sim->dir, QUIRE_BACKEND_READY_FILE);
+    /* the cross-traffic namespaces get the test bed's prefix: quire_netns_testbed_destroy
+     * removes them even if the simulator is killed first (the names fit: they were made) */
+    quire_netns_testbed_prefix(&b->tb, prefix, sizeof prefix);
     quire_sim_args sa = {
         .exe = sim->exe,
         .seed = sim->seed,
@@ -109,6 +111,7 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
         .left_if = QUIRE_NETNS_SIM_LEFT_IFNAME,
         .right_if = QUIRE_NETNS_SIM_RIGHT_IFNAME,
         .scenario = sim->scenario,
+        .netns_prefix = prefix,
     };
     const char *argv[64];
     if (quire_sim_argv(&sa, argv, sizeof argv / sizeof argv[0], words, sizeof words) < 0) {
@@ -116,36 +119,14 @@ static int start_sim(bed *b, const quire_role_spec *s, char *why, size_t whylen)
                  sim->scenario ? sim->scenario : "");
         return QUIRE_ERR_INVALID;
     }
-    /* the cross-traffic namespaces get the test bed's prefix (quire_netns_testbed_destroy
-     * removes them even if the simulator is killed first) */
-    extern char **environ;
-    size_t ne = 0;
-    while (environ[ne])
-        ne++;
-    const char **envp = calloc(ne + 2, sizeof *envp);
-    if (!envp) {
-        snprintf(why, whylen, "out of memory");
-        return QUIRE_ERR_NOMEM;
-    }
-    char pre[QUIRE_NETNS_NAME_MAX], prefix[QUIRE_NETNS_NAME_MAX + 32];
-    quire_netns_testbed_prefix(&b->tb, pre, sizeof pre); /* the names fit: they were made */
-    snprintf(prefix, sizeof prefix, QUIRE_CROSSNS_PREFIX_ENV "=%s", pre);
-    size_t k = 0;
-    for (size_t i = 0; i < ne; i++)
-        if (strncmp(environ[i], QUIRE_CROSSNS_PREFIX_ENV "=", sizeof QUIRE_CROSSNS_PREFIX_ENV))
-            envp[k++] = environ[i];
-    envp[k++] = prefix;
-    envp[k] = NULL;
     quire_proc_opts po = {
         .argv = argv,
-        .envp = envp,
         .netns = quire_netns_testbed_name(&b->tb, QUIRE_ROLE_SIM),
         .output = s->output,
         .stdin_null = 1,
     };
     quire_proc *p = &b->proc[QUIRE_ROLE_SIM];
     int rc = quire_proc_spawn(p, &po);
-    free(envp);
     if (rc) snprintf(why, whylen, "cannot start the simulator: %s", p->err);
     return rc;
 }

@@ -17,14 +17,16 @@ static void usage(FILE *out)
         out,
         "usage: quire sim [--seed N] [--pcap-dir DIR] [--ready-file PATH]\n"
         "                 [--wait-server ADDR:PORT]... [--wait-timeout SEC] [--kernel]\n"
-        "                 [--no-rt] [-d|--debug] LEFT_IF RIGHT_IF SCENARIO [SCENARIO ARGS...]\n\n"
+        "                 [--no-rt] [--netns-prefix P] [-d|--debug]\n"
+        "                 LEFT_IF RIGHT_IF SCENARIO [SCENARIO ARGS...]\n\n"
         "Forwards packets between LEFT_IF (client side) and RIGHT_IF (server side) through\n"
         "the scenario's link, e.g. 'simple-p2p --delay=15ms --bandwidth=10Mbps --queue=25'.\n"
         "Scenarios: simple-p2p, drop-rate, corrupt-rate, droplist, blackhole, rebind,\n"
         "udp-cross-traffic, tcp-cross-traffic; see docs/sim.md.\n"
         "--kernel lets the kernel forward and only captures. The simulator asks for\n"
         "SCHED_FIFO priority for timing accuracy; --no-rt runs it as an ordinary process.\n"
-        "Captures go to DIR/trace_node_left.pcap and DIR/trace_node_right.pcap.\n");
+        "Captures go to DIR/trace_node_left.pcap and DIR/trace_node_right.pcap.\n"
+        "tcp-cross-traffic's two namespaces are P-xsrc and P-xsnk (default quire-simx-PID-).\n");
 }
 
 int quire_cmd_sim(int argc, char **argv)
@@ -37,6 +39,7 @@ int quire_cmd_sim(int argc, char **argv)
         {"wait-timeout", required_argument, NULL, 't'},
         {"kernel", no_argument, NULL, 'k'},
         {"no-rt", no_argument, NULL, 'n'},
+        {"netns-prefix", required_argument, NULL, 'x'},
         {"debug", no_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -64,6 +67,16 @@ int quire_cmd_sim(int argc, char **argv)
             break;
         case 'r':
             cfg.ready_file = optarg;
+            break;
+        case 'x':
+            if (!*optarg || strlen(optarg) > 40 ||
+                strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                    strlen(optarg)) {
+                fprintf(stderr, "quire sim: --netns-prefix: '%s' is not 1-40 characters of "
+                                "[A-Za-z0-9_-]\n", optarg);
+                return 2;
+            }
+            cfg.netns_prefix = optarg;
             break;
         case 'w':
             if (cfg.nwait == QUIRE_FWD_MAX_WAIT) {

@@ -9,7 +9,6 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -63,17 +62,14 @@ static int run(const char *fmt, ...)
     return 0;
 }
 
-int quire_crossns_setup(quire_crossns *x)
+int quire_crossns_setup(quire_crossns *x, const char *prefix)
 {
     memset(x, 0, sizeof *x);
     x->server = x->client = -1;
     int id = (int)getpid();
-    /* under quire run the test bed's own prefix, so that its teardown and `quire clean --run`
-     * find them even when the simulator was killed before it could remove them */
-    const char *pre = getenv(QUIRE_CROSSNS_PREFIX_ENV);
-    if (pre && *pre && strlen(pre) <= 40 && strspn(pre, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen(pre)) {
-        snprintf(x->ns_src, sizeof x->ns_src, "%s-xsrc", pre);
-        snprintf(x->ns_snk, sizeof x->ns_snk, "%s-xsnk", pre);
+    if (prefix) { /* under quire run the test bed's own, which its teardown removes too */
+        snprintf(x->ns_src, sizeof x->ns_src, "%s-xsrc", prefix);
+        snprintf(x->ns_snk, sizeof x->ns_snk, "%s-xsnk", prefix);
     } else {
         snprintf(x->ns_src, sizeof x->ns_src, "quire-simx-%d-src", id);
         snprintf(x->ns_snk, sizeof x->ns_snk, "quire-simx-%d-snk", id);

@@ -705,7 +705,7 @@ int quire_fwd_run(const quire_fwd_cfg *cfg)
     for (int i = 0; i < 4; i++) {
         if (i == 2) {
             if (cfg->kernel || cfg->sc->kind != QUIRE_SCENARIO_TCP_CROSS) break;
-            rc = quire_crossns_setup(&f->cross);
+            rc = quire_crossns_setup(&f->cross, cfg->netns_prefix);
             if (rc) goto out;
             f->have_cross = 1;
             f->s[2].ifname = f->cross.if_snk; /* sink behind the client side */

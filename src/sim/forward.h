@@ -27,6 +27,7 @@ typedef struct quire_fwd_cfg {
     int kernel;     /* kernel forwarding + capture only */
     int ready_port; /* TCP port to listen on once ready; 0 = none */
     int no_rt;      /* do not ask for SCHED_FIFO */
+    const char *netns_prefix; /* cross-traffic namespaces <prefix>-xsrc/-xsnk; NULL: by pid */
 } quire_fwd_cfg;
 
 /* Runs until SIGTERM or SIGINT; returns 0, or a negative QUIRE_ERR_* after logging why. */

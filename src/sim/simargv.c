@@ -38,6 +38,10 @@ int quire_sim_argv(const quire_sim_args *a, const char **argv, size_t max, char 
         PUT(a->wait_server[i]);
     }
     if (a->kernel) PUT("--kernel");
+    if (a->netns_prefix) {
+        PUT("--netns-prefix");
+        PUT(a->netns_prefix);
+    }
     if (a->left_if) PUT(a->left_if);
     if (a->right_if) PUT(a->right_if);
     for (const char *p = a->scenario; p && *p;) {

@@ -19,6 +19,7 @@ typedef struct quire_sim_args {
     int kernel;                                  /* --kernel */
     const char *left_if, *right_if; /* NULL: not given (with exe they are required) */
     const char *scenario;           /* split at spaces; NULL: none */
+    const char *netns_prefix; /* --netns-prefix: names of the cross-traffic namespaces; NULL */
 } quire_sim_args;
 
 /* Fills argv[0..max-1] with the simulator's command line, NULL-terminated; the scenario's
