@@ -12,7 +12,8 @@ static void on_packet(const quire_trace *t, const quire_conn_packet *p, void *ar
 {
     walk *w = arg;
     for (size_t i = 0; i < w->n; i++)
-        if (w->obs[i].step) w->obs[i].step(w->obs[i].state, t, p);
+        if (w->obs[i].step && (!p->late_frame || w->obs[i].late))
+            w->obs[i].step(w->obs[i].state, t, p);
 }
 
 int quire_observe_run(quire_trace *t, const char *capture, const void *data, size_t len,

@@ -18,6 +18,10 @@ typedef struct quire_observer {
     void *state;      /* the observer's own state, owned by the caller */
     /* called for each decoded packet; may be NULL */
     void (*step)(void *state, const quire_trace *t, const quire_conn_packet *p);
+    /* 1: step also gets the packets decoded late, once their keys arrived (late_frame set,
+     * see trace/conn.h); 0: only each packet's first report, in capture order (what tshark
+     * shows, which the QIR test-case checks follow) */
+    int late;
     /* called once after a walk that read the capture (rc 0), before the trace is handed back;
      * may be NULL */
     void (*finish)(void *state, const quire_trace *t);

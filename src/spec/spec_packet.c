@@ -46,7 +46,7 @@ static int ack_eliciting(const quire_conn_packet *p)
  * client datagram counts every time (the server counts all it receives, duplicates too). */
 static void amplification(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int d)
 {
-    if (c->amp_done || p->frame == c->last_frame[d]) return;
+    if (c->amp_done || p->frame == c->last_frame[d] || p->late_frame) return; /* late: counted */
     c->last_frame[d] = p->frame;
     if (d == 0) {
         c->amp_recv += p->udp->len;
@@ -145,8 +145,10 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
     /* RFC 8446 4.2.10: early data only with the early_data extension (a ClientHello after a
      * HelloRetryRequest has none, and 0-RTT sent before it may reach the capture later) */
     const quire_tls_info *tls = &qc->tls;
+    /* without early_data there are no 0-RTT keys to authenticate the packet with: judged only
+     * next to the client, where no link can have turned another type's bits into 0-RTT's */
     if (d == 0 && k->type == QUIRE_PACKET_0RTT && tls->client_hello == 1 &&
-        !tls->hello_retry_request && !tls->errors) {
+        !tls->hello_retry_request && !tls->errors && (spec_authentic(k) || spec_near(s, 0))) {
         spec_checked(s, R_ZERO_RTT_OFFERED);
         if (!tls->early_data)
             spec_report(s, c, R_ZERO_RTT_OFFERED, 0, p->frame,
@@ -158,7 +160,10 @@ static void header_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p
                     "type bits?)",
                     (k->first_byte >> 4) & 3, quire_packet_type_name(k->type),
                     d ? "server" : "client");
-    else if (wrong)
+    /* A client "Retry" whose integrity tag fails is a damaged Initial or 0-RTT; a server
+     * "0-RTT" cannot be authenticated at all (only clients have 0-RTT keys), so it is judged
+     * only where the capture is next to the server, before any link could damage it. */
+    else if (wrong && (d == 1 ? spec_near(s, 1) : k->retry_tag == 1))
         spec_report(s, c, d ? R_ZERO_RTT_FROM_SERVER : R_RETRY_FROM_CLIENT, d, p->frame,
                     "the %s sent a %s packet", d ? "server" : "client",
                     quire_packet_type_name(k->type));
@@ -295,10 +300,11 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
         return 1;
     }
     if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
-        /* the client's next attempt is a new connection in the decoder's view */
+        /* Nothing authenticates a VN: on a corrupting link a damaged server Initial can read
+         * as one (its version bytes zeroed), and the client goes on. The client's packet
+         * numbers start over only once its Initials come in another version. */
         c->vn = 1;
-        for (int sp = 0; sp < 3; sp++)
-            pns_reset(&c->pns[0][sp]);
+        c->vn_pending = 1;
         return 1;
     }
     if (!protected_type(k->type)) return 1;
@@ -306,6 +312,14 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
     if (!decrypted(k)) {
         n->unknown = 1;
         return 1;
+    }
+    if (d == 0 && k->type != QUIRE_PACKET_1RTT) {
+        if (c->vn_pending && c->client_version && k->version != c->client_version) {
+            for (int sp = 0; sp < 3; sp++)
+                pns_reset(&c->pns[0][sp]);
+            c->vn_pending = 0;
+        }
+        c->client_version = k->version;
     }
     /* the AEAD tag (the packet's last 16 bytes) tells two contents apart as well as the whole
      * packet would, at a fixed cost */
@@ -327,7 +341,7 @@ static int pn_rules(quire_spec *s, spec_conn *c, const quire_conn_packet *p, int
                     "%s packet number %llu in the %s space was used before with other contents",
                     quire_packet_type_name(k->type), (unsigned long long)k->pn,
                     space_names[k->space]);
-    else if (r > 0 && spec_near(s, d) && before >= 0 && (int64_t)k->pn < before)
+    else if (r > 0 && spec_near(s, d) && before >= 0 && (int64_t)k->pn < before && !p->late_frame)
         spec_report(s, c, R_PN_INCREASE, d, p->frame,
                     "%s packet number %llu after %lld in the %s space",
                     quire_packet_type_name(k->type), (unsigned long long)k->pn, (long long)before,
@@ -601,10 +615,49 @@ static int other_server_conn(const spec_conn *c, const quire_packet *k, int d)
            (k->scid_len && memcmp(k->scid, c->iscid[1].id, k->scid_len));
 }
 
+static int cid_is(const quire_cid_val *v, const uint8_t *id, size_t len)
+{
+    return v->len == len && (!len || !memcmp(v->id, id, len));
+}
+
+/* A server may answer two of the client's Initials with two connections (tquic, after a
+ * Retry for each); the client follows one, and which one the capture may show second (the
+ * other's first Initial lost or damaged on the way). The client's authenticated long header
+ * sent to another server Initial's SCID makes that one the server's: from then on its packets
+ * are judged, and the server's packet numbers start over (what the client acknowledges of
+ * them is no longer judged in this connection). */
+static void follow_server(spec_conn *c, const quire_packet *k, int d)
+{
+    if (!spec_authentic(k) || (k->type != QUIRE_PACKET_INITIAL && k->type != QUIRE_PACKET_HANDSHAKE))
+        return;
+    if (d == 1) {
+        for (size_t i = 0; i < c->nsrv_scid; i++)
+            if (cid_is(&c->srv_scid[i], k->scid, k->scid_len)) return;
+        if (k->type != QUIRE_PACKET_INITIAL || c->nsrv_scid == 4) return;
+        quire_cid_val *v = &c->srv_scid[c->nsrv_scid++];
+        v->len = (uint8_t)k->scid_len;
+        if (k->scid_len) memcpy(v->id, k->scid, k->scid_len);
+        return;
+    }
+    if (!c->have_iscid[1] || cid_is(&c->iscid[1], k->dcid, k->dcid_len)) return;
+    for (size_t i = 0; i < c->nsrv_scid; i++)
+        if (cid_is(&c->srv_scid[i], k->dcid, k->dcid_len)) {
+            c->iscid[1] = c->srv_scid[i];
+            /* its packets before were left out: the client may acknowledge numbers the rules
+             * did not record */
+            for (int sp = 0; sp < 3; sp++) {
+                pns_reset(&c->pns[1][sp]);
+                c->pns[1][sp].unknown = 1;
+            }
+            return;
+        }
+}
+
 int spec_packet_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
 {
     int d = p->from_client ? 0 : 1;
     const quire_packet *k = p->pkt;
+    if (k) follow_server(c, k, d);
     if (k && other_server_conn(c, k, d)) return 0;
     /* a network duplicate counts toward the amplification limit, and is judged no further */
     int fresh = k ? pn_rules(s, c, p, d) : 1;

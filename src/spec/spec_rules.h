@@ -132,7 +132,10 @@ typedef struct spec_conn {
     int dcid_checked;
     /* connection IDs */
     int have_iscid[2];
-    quire_cid_val iscid[2]; /* SCID of the first Initial per sender */
+    quire_cid_val iscid[2]; /* SCID of the first Initial per sender (the server's: of the
+                             * server connection the client follows) */
+    quire_cid_val srv_scid[4]; /* of the server's authenticated Initials, the first 4 */
+    size_t nsrv_scid;
     quire_cid_val retry_scid[SPEC_MAX_RETRY];
     uint8_t retry_token[SPEC_MAX_RETRY][256];
     size_t retry_token_len[SPEC_MAX_RETRY]; /* > 256: too long to keep, not compared */
@@ -140,6 +143,9 @@ typedef struct spec_conn {
     int retried;           /* a Retry was seen */
     int64_t retry_largest; /* the client's largest Initial packet number before it */
     int vn;
+    int vn_pending;          /* a VN came: the client's packet numbers start over when its
+                              * Initials change version (it acted on the VN) */
+    uint32_t client_version; /* of the client's last authenticated long header */
     uint64_t tp_frame[2]; /* where each side's transport parameters became known */
     /* handshake */
     int hs_done; /* the server sent HANDSHAKE_DONE */

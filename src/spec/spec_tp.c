@@ -60,7 +60,7 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
         c->iscid[d].len = (uint8_t)k->scid_len;
         if (k->scid_len) memcpy(c->iscid[d].id, k->scid, k->scid_len);
     }
-    if (k->type == QUIRE_PACKET_RETRY && d == 1) {
+    if (k->type == QUIRE_PACKET_RETRY && d == 1 && k->retry_tag != 0) {
         const quire_cid_val *o = &p->conn->odcid;
         char a[41];
         spec_checked(s, R_RETRY_SCID_DIFFERS);
@@ -69,7 +69,10 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
                         "Retry with SCID %s, the DCID of the client's Initial",
                         quire_cid_hex(k->scid, k->scid_len, a));
     }
-    if (k->type == QUIRE_PACKET_RETRY && d == 1 && c->nretry < SPEC_MAX_RETRY) {
+    /* a Retry whose integrity tag fails is discarded by the client (RFC 9000 17.2.5.2): on a
+     * corrupting link it is a damaged server packet whose type bits now read Retry */
+    if (k->type == QUIRE_PACKET_RETRY && d == 1 && k->retry_tag != 0 &&
+        c->nretry < SPEC_MAX_RETRY) {
         quire_cid_val *v = &c->retry_scid[c->nretry];
         v->len = (uint8_t)k->scid_len;
         if (k->scid_len) memcpy(v->id, k->scid, k->scid_len);
@@ -78,7 +81,7 @@ void spec_tp_step(quire_spec *s, spec_conn *c, const quire_conn_packet *p)
             memcpy(c->retry_token[c->nretry], k->token, k->token_len);
         c->nretry++;
     }
-    if (k->type == QUIRE_PACKET_INITIAL && d == 0) retry_rules(s, c, p);
+    if (k->type == QUIRE_PACKET_INITIAL && d == 0 && spec_authentic(k)) retry_rules(s, c, p);
     if (k->type == QUIRE_PACKET_VERSION_NEGOTIATION) {
         /* the client's next attempt may come with another SCID */
         c->vn = 1;

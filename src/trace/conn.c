@@ -1,7 +1,8 @@
 /* QUIC connection tracking, key selection and frame accounting (RFC 9000 Sections 5, 7, 9,
- * 17; RFC 9001 Sections 4, 5, 6); see conn.h. Connection IDs are kept in one open-addressing
- * hash table keyed by (length, bytes) mapping to the connection and the side that receives
- * packets sent to that CID; short headers are matched by trying each CID length in use. */
+ * 17; RFC 9001 Sections 4, 5, 6); see conn.h. Connection IDs are kept in trace/cidmap's table;
+ * short headers are matched by trying each CID length in use. Packets that arrive before their
+ * keys are kept (a few per connection) and decoded once the keys are known, as a receiver
+ * does (RFC 9001 5.7). */
 #include "trace/conn.h"
 
 #include <stdarg.h>
@@ -9,14 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace/cidmap.h"
 #include "util/err.h"
 
-typedef struct cid_entry {
-    uint32_t conn; /* index + 1; 0 = empty slot */
-    uint8_t owner; /* 0 client, 1 server: who receives packets with this DCID */
-    uint8_t len;
-    uint8_t id[QUIRE_MAX_CID_LEN];
-} cid_entry;
+/* A Handshake, 0-RTT or 1-RTT packet that arrived before its keys: a copy of its datagram. */
+typedef struct pending_pkt {
+    uint64_t frame, ts_ns;
+    quire_udp udp; /* payload points into data */
+    size_t offset, dcid_len;
+    int d;
+    uint8_t *data;
+} pending_pkt;
+
+#define PENDING_MAX 8 /* per connection; later ones stay undecryptable */
 
 /* Decoding state of one connection. */
 typedef struct quire_conn_state {
@@ -36,86 +42,26 @@ typedef struct quire_conn_state {
     int64_t largest_pn[2][QUIRE_PN_SPACE_COUNT];
     quire_tls_stream crypto[QUIRE_EPOCH_COUNT][2];
     size_t last_stream; /* cache for stream lookup */
+    pending_pkt pend[PENDING_MAX];
+    size_t npend;
 } quire_conn_state;
 
 struct quire_conn_table {
     quire_conn **conns;
     size_t count, cap;
-    cid_entry *cids;
-    size_t cid_cap, cid_count;
-    uint32_t cid_lens; /* bit n: some CID of length n is known (1..20) */
+    quire_cidmap cids;
     size_t last_conn;  /* short-header fast path */
     const quire_keylog *keylog;
     quire_frame frames[QUIRE_CONN_MAX_FRAMES];
     uint8_t out[QUIRE_PACKET_MAX_OUT];
 };
 
-const char *quire_cid_hex(const uint8_t *id, size_t len, char *buf)
-{
-    static const char hx[] = "0123456789abcdef";
-    if (len > QUIRE_MAX_CID_LEN) len = QUIRE_MAX_CID_LEN;
-    for (size_t i = 0; i < len; i++) {
-        buf[2 * i] = hx[id[i] >> 4];
-        buf[2 * i + 1] = hx[id[i] & 15];
-    }
-    buf[2 * len] = 0;
-    return buf;
-}
-
-/* ---- connection ID table ---- */
-
-static uint32_t cid_hash(const uint8_t *id, size_t len)
-{
-    uint32_t h = 2166136261u ^ (uint32_t)len;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ id[i]) * 16777619u;
-    return h;
-}
-
-static cid_entry *cid_find(quire_conn_table *t, const uint8_t *id, size_t len)
-{
-    if (!t->cid_cap || len == 0 || len > QUIRE_MAX_CID_LEN) return NULL;
-    size_t mask = t->cid_cap - 1;
-    for (size_t i = cid_hash(id, len) & mask;; i = (i + 1) & mask) {
-        cid_entry *e = &t->cids[i];
-        if (!e->conn) return NULL;
-        if (e->len == len && !memcmp(e->id, id, len)) return e;
-    }
-}
-
-static int cid_grow(quire_conn_table *t)
-{
-    size_t ncap = t->cid_cap ? t->cid_cap * 2 : 256;
-    cid_entry *n = calloc(ncap, sizeof *n);
-    if (!n) return QUIRE_ERR_NOMEM;
-    for (size_t i = 0; i < t->cid_cap; i++) {
-        cid_entry *e = &t->cids[i];
-        if (!e->conn) continue;
-        size_t j = cid_hash(e->id, e->len) & (ncap - 1);
-        while (n[j].conn)
-            j = (j + 1) & (ncap - 1);
-        n[j] = *e;
-    }
-    free(t->cids);
-    t->cids = n;
-    t->cid_cap = ncap;
-    return 0;
-}
-
-/* Registers a CID; a CID already known keeps its first connection. */
+/* Registers a CID of connection c; a CID already known keeps its first connection.
+ * Returns 0 or QUIRE_ERR_NOMEM. */
 static int cid_add(quire_conn_table *t, quire_conn *c, int owner, const uint8_t *id, size_t len)
 {
-    if (len == 0 || len > QUIRE_MAX_CID_LEN || cid_find(t, id, len)) return 0;
-    if ((t->cid_count + 1) * 2 > t->cid_cap && cid_grow(t)) return QUIRE_ERR_NOMEM;
-    size_t mask = t->cid_cap - 1, i = cid_hash(id, len) & mask;
-    while (t->cids[i].conn)
-        i = (i + 1) & mask;
-    t->cids[i].conn = (uint32_t)c->index + 1;
-    t->cids[i].owner = (uint8_t)owner;
-    t->cids[i].len = (uint8_t)len;
-    memcpy(t->cids[i].id, id, len);
-    t->cid_count++;
-    t->cid_lens |= 1u << len;
+    int rv = quire_cidmap_add(&t->cids, c->index, owner, id, len);
+    if (rv <= 0) return rv;
     if (c->ncids[owner] < 16) {
         quire_cid_val *v = &c->cids[owner][c->ncids[owner]++];
         v->len = (uint8_t)len;
@@ -148,6 +94,8 @@ static void conn_free(quire_conn *c)
                 quire_tls_stream_free(&s->crypto[e][d]);
         }
         quire_keys_free(&s->zrtt);
+        for (size_t i = 0; i < s->npend; i++)
+            free(s->pend[i].data);
         free(s);
     }
     free(c->streams);
@@ -160,7 +108,7 @@ void quire_conn_table_del(quire_conn_table *t)
     for (size_t i = 0; i < t->count; i++)
         conn_free(t->conns[i]);
     free(t->conns);
-    free(t->cids);
+    quire_cidmap_free(&t->cids);
     free(t);
 }
 
@@ -457,14 +405,16 @@ static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len,
     if (data[0] & 0x80) {
         if (len < 6 || (size_t)data[5] + 6 > len) return NULL;
         *dcid_len = data[5];
-        cid_entry *e = cid_find(t, data + 6, data[5]);
+        const quire_cidmap_entry *e = quire_cidmap_find(&t->cids, data + 6, data[5]);
         if (e) {
             *owner = e->owner;
             return t->conns[e->conn - 1];
         }
     } else {
-        /* fast path: the CIDs of the last connection */
-        if (t->last_conn < t->count) {
+        /* fast path: the CIDs of the last connection, unless it decrypted nothing (a damaged
+         * Initial's, whose DCID may be a prefix of a real one) */
+        if (t->last_conn < t->count &&
+            (t->conns[t->last_conn]->dir[0].decrypted || t->conns[t->last_conn]->dir[1].decrypted)) {
             quire_conn *c = t->conns[t->last_conn];
             for (int side = 0; side < 2; side++)
                 for (size_t i = c->ncids[side]; i-- > 0;) {
@@ -478,8 +428,8 @@ static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len,
         }
         /* longest first: a longer CID is the more specific match */
         for (size_t l = QUIRE_MAX_CID_LEN; l >= 1; l--) {
-            if (!(t->cid_lens & (1u << l)) || 1 + l > len) continue;
-            cid_entry *e = cid_find(t, data + 1, l);
+            if (!quire_cidmap_has_len(&t->cids, l) || 1 + l > len) continue;
+            const quire_cidmap_entry *e = quire_cidmap_find(&t->cids, data + 1, l);
             if (e) {
                 *owner = e->owner;
                 *dcid_len = l;
@@ -487,20 +437,35 @@ static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len,
             }
         }
     }
-    /* zero-length CIDs: match the receiver's address and port (newest connection first) */
+    /* zero-length CIDs: match the receiver's address and port, newest connection first, one
+     * that decrypted something before one that did not: a client Initial damaged on a
+     * corrupting link (a DCID byte flipped) opens a connection of its own on the client's
+     * address, which must not take the server's packets of the real one */
+    quire_conn *tentative = NULL;
+    int tentative_side = 0;
     for (size_t i = t->count; i-- > 0;) {
         quire_conn *c = t->conns[i];
         for (int side = 0; side < 2; side++) {
             if (c->ncids[side] || !c->nends[side]) continue;
             const quire_conn_endpoint *e = &c->ends[side][c->nends[side] - 1];
-            if (e->port == udp->dport && quire_addr_equal(&e->addr, &udp->dst)) {
-                *owner = side;
-                *dcid_len = 0;
-                return c;
+            if (e->port != udp->dport || !quire_addr_equal(&e->addr, &udp->dst)) continue;
+            if (!c->dir[0].decrypted && !c->dir[1].decrypted) {
+                if (!tentative) {
+                    tentative = c;
+                    tentative_side = side;
+                }
+                continue;
             }
+            *owner = side;
+            *dcid_len = 0;
+            return c;
         }
     }
-    return NULL;
+    if (tentative) {
+        *owner = tentative_side;
+        *dcid_len = 0;
+    }
+    return tentative;
 }
 
 static void rotate_app_keys(quire_conn *c, int d)
@@ -546,25 +511,109 @@ static int decode_one(quire_conn_table *t, quire_conn *c, int d, size_t dcid_len
     return rv;
 }
 
-/* A client Initial in a datagram shorter than RFC 9000 14.1's 1200 bytes starts a connection
- * too (so that the spec rules see the violation) when it decrypts with the Initial keys of its
- * own DCID: evidence enough that it is one, where stray bytes would not be. */
-static int short_initial_decrypts(quire_conn_table *t, const uint8_t *data, size_t len,
-                                  uint32_t version, const uint8_t *dcid, size_t dcid_len)
+static int decrypted(const quire_packet *pkt)
 {
-    quire_keys ck, sk;
-    if (!quire_keys_version_known(version) ||
-        quire_keys_init_initial(&ck, &sk, version, dcid, dcid_len))
-        return 0;
-    quire_packet_ctx ctx;
-    quire_packet_ctx_init(&ctx, dcid_len);
-    ctx.keys[QUIRE_EPOCH_INITIAL] = &ck;
-    quire_packet pkt;
-    int ok =
-        quire_packet_decode(&pkt, data, len, &ctx, t->out, sizeof t->out) > 0 && pkt.status == 0;
-    quire_keys_free(&ck);
-    quire_keys_free(&sk);
-    return ok;
+    return pkt->payload && (pkt->status == 0 || pkt->status == QUIRE_ERR_MALFORMED);
+}
+
+/* Accounts a decrypted packet of direction d and processes its frames into info; err (cap
+ * errcap, empty on entry) gets a packet or frame problem. Returns 0, 1 with a problem, or
+ * QUIRE_ERR_NOMEM. */
+static int take_packet(quire_conn_table *t, quire_conn *c, int d, const quire_packet *pkt,
+                       quire_conn_packet *info, char *err, size_t errcap)
+{
+    quire_conn_state *s = c->st;
+    c->dir[d].decrypted++;
+    if (pkt->status) snprintf(err, errcap, "reserved header bits are not zero");
+    if ((int64_t)pkt->pn > s->largest_pn[d][pkt->space])
+        s->largest_pn[d][pkt->space] = (int64_t)pkt->pn;
+    if (pkt->type == QUIRE_PACKET_1RTT) {
+        c->dir[d].key_phases |= (uint8_t)(1u << pkt->key_phase);
+        if (pkt->key_slot == QUIRE_KEY_NEXT) rotate_app_keys(c, d);
+    }
+    if (pkt->type == QUIRE_PACKET_0RTT) s->zrtt_fixed = 1;
+    size_t n = strlen(err);
+    return process_frames(t, c, d, pkt, info->frame, info, err + n, errcap - n);
+}
+
+/* Keeps a copy of the datagram of a packet (at offset off) that had no keys yet. Returns 0
+ * (also when the connection already keeps PENDING_MAX) or QUIRE_ERR_NOMEM. */
+static int keep_pending(quire_conn_state *s, uint64_t frame, uint64_t ts_ns, const quire_udp *udp,
+                        size_t off, size_t dcid_len, int d)
+{
+    if (s->npend == PENDING_MAX) return 0;
+    pending_pkt *e = &s->pend[s->npend];
+    e->data = malloc(udp->len);
+    if (!e->data) return QUIRE_ERR_NOMEM;
+    memcpy(e->data, udp->payload, udp->len);
+    e->frame = frame;
+    e->ts_ns = ts_ns;
+    e->udp = *udp;
+    e->udp.payload = e->data;
+    e->offset = off;
+    e->dcid_len = dcid_len;
+    e->d = d;
+    s->npend++;
+    return 0;
+}
+
+/* Decodes the kept packets of c whose keys are now known (at frame now), reporting each that
+ * decrypts through cb as a late packet; a packet that decodes but does not decrypt is dropped
+ * (it stays counted as undecryptable). Repeats while a packet brings more keys. Returns 0 or
+ * QUIRE_ERR_NOMEM. */
+static int decode_pending(quire_conn_table *t, quire_conn *c, uint64_t now, quire_conn_cb cb,
+                          void *arg)
+{
+    quire_conn_state *s = c->st;
+    for (int progress = 1; progress;) {
+        progress = 0;
+        for (size_t i = 0; i < s->npend;) {
+            pending_pkt e = s->pend[i];
+            quire_packet pkt;
+            const uint8_t *data = e.data + e.offset;
+            if (decode_one(t, c, e.d, e.dcid_len, &pkt, data, e.udp.len - e.offset) < 0 ||
+                pkt.status == QUIRE_ERR_NOKEY) {
+                i++;
+                continue;
+            }
+            s->pend[i] = s->pend[--s->npend];
+            int keys = s->hs_ok + s->app_ok + s->zrtt_ok;
+            if (decrypted(&pkt)) {
+                char err[240] = "";
+                quire_conn_packet info = {e.frame, e.ts_ns, &e.udp, c, e.d == 0, &pkt, e.offset,
+                                          t->frames, 0, 0, NULL, now};
+                c->dir[e.d].undecryptable--;
+                int rv = take_packet(t, c, e.d, &pkt, &info, err, sizeof err);
+                if (rv == QUIRE_ERR_NOMEM) {
+                    free(e.data);
+                    return rv;
+                }
+                if (err[0]) {
+                    c->dir[e.d].malformed++;
+                    problem(c, e.frame, "frame %llu: %s", (unsigned long long)e.frame, err);
+                    info.error = err;
+                }
+                if (cb) cb(&info, arg);
+            }
+            free(e.data);
+            progress |= s->hs_ok + s->app_ok + s->zrtt_ok > keys;
+        }
+    }
+    return 0;
+}
+
+/* Whether udp comes from the address and port of some connection's server: a long header
+ * from there whose DCID is unknown is a server packet damaged on the way (a corrupting link),
+ * not a new client's Initial, unless it decrypts as one. */
+static int from_server_endpoint(const quire_conn_table *t, const quire_udp *udp)
+{
+    for (size_t i = t->count; i-- > 0;) {
+        const quire_conn *c = t->conns[i];
+        for (size_t k = 0; k < c->nends[1]; k++)
+            if (c->ends[1][k].port == udp->sport && quire_addr_equal(&c->ends[1][k].addr, &udp->src))
+                return 1;
+    }
+    return 0;
 }
 
 int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, const quire_udp *udp,
@@ -586,8 +635,11 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
          * 32), so a zero byte ends the datagram only when no connection ID follows it. */
         if (off > 0 && data[0] == 0 && (!c || dcid_len == 0)) break;
         if (!c) {
-            /* a new connection starts with a client Initial (or an unknown version's first
-             * long header) whose DCID is not yet known */
+            /* A new connection starts with a client Initial (or an unknown version's first
+             * long header) whose DCID is not yet known. One in a datagram shorter than RFC
+             * 9000 14.1's 1200 bytes must open with its own DCID's keys (so that the spec
+             * rules see the violation, where stray bytes start nothing); so must one from a
+             * known server's address (a server packet damaged on the way). */
             quire_packet_type type;
             uint32_t version;
             const uint8_t *dcid;
@@ -597,7 +649,9 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
                 dl > QUIRE_MAX_CID_LEN ||
                 (len < 1200 /* RFC 9000 Section 14.1: client Initial datagrams */ &&
                  !(type == QUIRE_PACKET_INITIAL &&
-                   short_initial_decrypts(t, data, n, version, dcid, dl)))) {
+                   quire_packet_initial_opens(data, n, version, dcid, dl, t->out, sizeof t->out))) ||
+                (from_server_endpoint(t, udp) && !(type == QUIRE_PACKET_INITIAL &&
+                                                   quire_packet_initial_opens(data, n, version, dcid, dl, t->out, sizeof t->out)))) {
                 if (off == 0) return found; /* not QUIC we can place */
                 break;
             }
@@ -645,7 +699,7 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
         quire_packet pkt;
         int rv = decode_one(t, c, d, dcid_len, &pkt, data, n);
         size_t used = rv > 0 ? (size_t)rv : n;
-        quire_conn_packet info = {frame, ts_ns, udp, c, d == 0, &pkt, off, t->frames, 0, 0, NULL};
+        quire_conn_packet info = {frame, ts_ns, udp, c, d == 0, &pkt, off, t->frames, 0, 0, NULL, 0};
         c->last_frame = frame;
         c->last_ts = ts_ns;
         if (!first_conn) {
@@ -678,7 +732,7 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
                 c->vn_versions[c->vn_nversions++] =
                     (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
             }
-        } else if (pkt.type == QUIRE_PACKET_RETRY && c->retry) {
+        } else if (pkt.type == QUIRE_PACKET_RETRY && pkt.retry_tag != 0 && c->retry) {
             /* RFC 9000, 17.2.5.2: the client processes at most one Retry and discards the
              * rest (a server may answer each of the client's first Initials with one, e.g.
              * Chromium's two-datagram ClientHello): the keys stay the first Retry's, but the
@@ -690,12 +744,14 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
                 r->len = (uint8_t)pkt.scid_len;
                 memcpy(r->id, pkt.scid, pkt.scid_len);
             }
+        } else if (pkt.type == QUIRE_PACKET_RETRY && pkt.retry_tag == 0) {
+            /* RFC 9000 17.2.5.2: the client discards it (on a corrupting link, a damaged
+             * server packet whose type bits now read Retry): the keys stay */
+            c->retry_tag_ok = 0;
+            snprintf(err, sizeof err, "Retry integrity tag does not verify");
         } else if (pkt.type == QUIRE_PACKET_RETRY) {
             c->retry++;
-            if (pkt.retry_tag == 0) {
-                c->retry_tag_ok = 0;
-                snprintf(err, sizeof err, "Retry integrity tag does not verify");
-            } else if (pkt.retry_tag == 1 && c->retry_tag_ok != 0) {
+            if (pkt.retry_tag == 1 && c->retry_tag_ok != 0) {
                 c->retry_tag_ok = 1;
             }
             c->retry_scid.len = (uint8_t)pkt.scid_len;
@@ -716,22 +772,15 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
         } else if (pkt.type != QUIRE_PACKET_1RTT && pkt.scid_len) {
             if (cid_add(t, c, d, pkt.scid, pkt.scid_len)) return QUIRE_ERR_NOMEM;
         }
-        int decrypted = pkt.payload && (pkt.status == 0 || pkt.status == QUIRE_ERR_MALFORMED);
-        if (decrypted) {
-            dir->decrypted++;
-            if (pkt.status) snprintf(err, sizeof err, "reserved header bits are not zero");
-            if ((int64_t)pkt.pn > s->largest_pn[d][pkt.space])
-                s->largest_pn[d][pkt.space] = (int64_t)pkt.pn;
-            if (pkt.type == QUIRE_PACKET_1RTT) {
-                dir->key_phases |= (uint8_t)(1u << pkt.key_phase);
-                if (pkt.key_slot == QUIRE_KEY_NEXT) rotate_app_keys(c, d);
-            }
-            if (pkt.type == QUIRE_PACKET_0RTT) s->zrtt_fixed = 1;
-            rv = process_frames(t, c, d, &pkt, frame, &info, err + strlen(err),
-                                sizeof err - strlen(err));
+        int keys = s->hs_ok + s->app_ok + s->zrtt_ok;
+        if (decrypted(&pkt)) {
+            rv = take_packet(t, c, d, &pkt, &info, err, sizeof err);
             if (rv == QUIRE_ERR_NOMEM) return rv;
         } else if (pkt.type != QUIRE_PACKET_RETRY && pkt.type != QUIRE_PACKET_VERSION_NEGOTIATION) {
             dir->undecryptable++;
+            if (pkt.status == QUIRE_ERR_NOKEY && t->keylog &&
+                keep_pending(s, frame, ts_ns, udp, off, dcid_len, d))
+                return QUIRE_ERR_NOMEM;
         }
         if (err[0]) {
             dir->malformed++;
@@ -739,6 +788,9 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
             info.error = err;
         }
         if (cb) cb(&info, arg);
+        if (s->npend && s->hs_ok + s->app_ok + s->zrtt_ok > keys &&
+            decode_pending(t, c, frame, cb, arg))
+            return QUIRE_ERR_NOMEM;
         off += used;
     }
     return found;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trace/cidmap.h"
 #include "trace/frames.h"
 #include "trace/keylog.h"
 #include "trace/keys.h"
@@ -100,6 +101,11 @@ typedef struct quire_conn_packet {
     size_t nframes; /* frames kept (at most QUIRE_CONN_MAX_FRAMES) */
     size_t frames_total;
     const char *error; /* a frame or packet problem, or NULL */
+    /* Nonzero for a packet that reached the capture before its keys (RFC 9001 5.7: a receiver
+     * buffers such packets): it is decoded again at this later frame, once the keys are known,
+     * and reported a second time with its own frame, udp and offset. Its first report (status
+     * QUIRE_ERR_NOKEY) already counted its datagram. */
+    uint64_t late_frame;
 } quire_conn_packet;
 
 typedef void (*quire_conn_cb)(const quire_conn_packet *p, void *arg);
@@ -118,7 +124,5 @@ int quire_conn_datagram(quire_conn_table *t, uint64_t frame, uint64_t ts_ns, con
 
 size_t quire_conn_count(const quire_conn_table *t);
 const quire_conn *quire_conn_get(const quire_conn_table *t, size_t i);
-/* Formats a CID as hex into buf (at least 41 bytes). */
-const char *quire_cid_hex(const uint8_t *id, size_t len, char *buf);
 
 #endif

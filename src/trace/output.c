@@ -264,6 +264,7 @@ void quire_output_packet(const quire_trace *t, const quire_conn_packet *p, void 
             if (k->type == QUIRE_PACKET_1RTT && dec) fprintf(f, ",\"key_phase\":%d", k->key_phase);
             if (k->type == QUIRE_PACKET_RETRY && k->retry_tag >= 0)
                 fprintf(f, ",\"retry_tag_valid\":%s", k->retry_tag ? "true" : "false");
+            if (p->late_frame) fprintf(f, ",\"decrypted_at\":%" PRIu64, p->late_frame);
             if (!dec && k->type != QUIRE_PACKET_RETRY &&
                 k->type != QUIRE_PACKET_VERSION_NEGOTIATION)
                 fprintf(f, ",\"status\":\"%s\"", quire_strerror(k->status));
@@ -292,6 +293,7 @@ void quire_output_packet(const quire_trace *t, const quire_conn_packet *p, void 
             if (!dec && k->type != QUIRE_PACKET_RETRY &&
                 k->type != QUIRE_PACKET_VERSION_NEGOTIATION)
                 fprintf(f, " [%s]", quire_strerror(k->status));
+            if (p->late_frame) fprintf(f, " [keys at frame %" PRIu64 "]", p->late_frame);
             for (size_t i = 0; i < p->nframes; i++)
                 frame_text(f, &p->frames[i], p->conn, p->from_client, 0);
         }

@@ -146,6 +146,23 @@ int quire_packet_peek(const uint8_t *data, size_t len, quire_packet_type *type, 
     return 0;
 }
 
+int quire_packet_initial_opens(const uint8_t *data, size_t len, uint32_t version,
+                               const uint8_t *dcid, size_t dcid_len, uint8_t *out, size_t out_cap)
+{
+    quire_keys ck, sk;
+    if (!quire_keys_version_known(version) ||
+        quire_keys_init_initial(&ck, &sk, version, dcid, dcid_len))
+        return 0;
+    quire_packet_ctx ctx;
+    quire_packet_ctx_init(&ctx, dcid_len);
+    ctx.keys[QUIRE_EPOCH_INITIAL] = &ck;
+    quire_packet pkt;
+    int ok = quire_packet_decode(&pkt, data, len, &ctx, out, out_cap) > 0 && pkt.status == 0;
+    quire_keys_free(&ck);
+    quire_keys_free(&sk);
+    return ok;
+}
+
 int quire_packet_retry_verify(uint32_t version, const uint8_t *retry, size_t retry_len,
                               const uint8_t *odcid, size_t odcid_len)
 {

@@ -150,6 +150,13 @@ uint64_t quire_packet_decode_pn(int64_t largest, uint64_t truncated, size_t pn_l
 int quire_packet_protect(uint8_t *buf, size_t buf_cap, size_t header_len, size_t pn_len,
                          uint64_t pn, size_t payload_len, quire_keys *k);
 
+/* Whether data starts with a client Initial of version that opens with the Initial keys of
+ * its own DCID (RFC 9001 5.2): evidence that a client sent it (stray or damaged bytes do not
+ * open). out (out_cap bytes, at least the packet's size) is scratch space. Returns 1 or 0,
+ * also 0 for an unknown version or any error. */
+int quire_packet_initial_opens(const uint8_t *data, size_t len, uint32_t version,
+                               const uint8_t *dcid, size_t dcid_len, uint8_t *out, size_t out_cap);
+
 /* Verifies a Retry packet's integrity tag (RFC 9001 Section 5.8, RFC 9369 Section 3.3.3):
  * retry is the whole Retry packet (tag last), odcid the client's original DCID. Returns 1 if
  * valid, 0 if not, or QUIRE_ERR_UNSUPPORTED / QUIRE_ERR_TRUNCATED / QUIRE_ERR_CRYPTO. */

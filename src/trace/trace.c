@@ -34,7 +34,12 @@ static void on_packet(const quire_conn_packet *p, void *arg)
 {
     run_ctx *r = arg;
     quire_trace_summary *s = &r->t->summary;
-    if (p->pkt) {
+    if (p->pkt && p->late_frame) {
+        /* counted as undecryptable at its first report */
+        s->undecryptable--;
+        s->decrypted++;
+        if (p->pkt->type == QUIRE_PACKET_1RTT) s->key_phases |= (uint8_t)(1u << p->pkt->key_phase);
+    } else if (p->pkt) {
         const quire_packet *k = p->pkt;
         s->quic_packets++;
         s->types[k->type]++;

@@ -170,6 +170,7 @@ static void fixed_good(fx *x)
 
 static void zrtt_server_bad(fx *x)
 {
+    quire_spec_set_near(&x->s, QUIRE_SPEC_SERVER);
     handshake(x);
     mk(x, 0, QUIRE_PACKET_0RTT, 0, 100);
     addf(x, QUIRE_FRAME_PING);
@@ -181,6 +182,12 @@ static void zrtt_server_good(fx *x)
     mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
     addf(x, QUIRE_FRAME_PING);
     go(x);
+    /* a server long header read as 0-RTT where the capture is next to the client only: the
+     * link may have flipped its type bits */
+    quire_spec_set_near(&x->s, QUIRE_SPEC_CLIENT);
+    mk(x, 0, QUIRE_PACKET_0RTT, 1, 100);
+    addf(x, QUIRE_FRAME_PING);
+    go(x);
 }
 
 static void retry_client_bad(fx *x)
@@ -190,6 +197,7 @@ static void retry_client_bad(fx *x)
     quire_packet *k = mk(x, 1, QUIRE_PACKET_RETRY, 0, 1200);
     k->payload = NULL;
     k->status = QUIRE_ERR_UNSUPPORTED;
+    k->retry_tag = 1; /* a valid integrity tag: the client made it */
     go(x);
 }
 static void retry_client_good(fx *x)
@@ -199,6 +207,13 @@ static void retry_client_good(fx *x)
     quire_packet *k = mk(x, 0, QUIRE_PACKET_RETRY, 0, 100);
     k->payload = NULL;
     k->status = QUIRE_ERR_UNSUPPORTED;
+    go(x);
+    /* a client long header whose type bits a corrupting link turned into Retry's: its
+     * integrity tag does not verify */
+    k = mk(x, 1, QUIRE_PACKET_RETRY, 0, 1200);
+    k->payload = NULL;
+    k->status = QUIRE_ERR_UNSUPPORTED;
+    k->retry_tag = 0;
     go(x);
 }
 
@@ -574,6 +589,18 @@ static void zrtt_offered_good(fx *x)
     handshake(x);
     mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
     addf(x, QUIRE_FRAME_PING);
+    go(x);
+}
+/* without early_data: a client long header read as 0-RTT that does not decrypt, where the
+ * capture is next to the server only (a corrupting link may have changed its type bits) */
+static void zrtt_offered_damaged(fx *x)
+{
+    quire_spec_set_near(&x->s, QUIRE_SPEC_SERVER);
+    x->conn->tls.client_hello = 1;
+    handshake(x);
+    quire_packet *k = mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
+    k->payload = NULL;
+    k->status = QUIRE_ERR_NOKEY;
     go(x);
 }
 

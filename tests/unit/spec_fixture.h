@@ -72,6 +72,7 @@ static quire_packet *mk(fx *x, int client, quire_packet_type t, uint64_t pn, siz
                : t == QUIRE_PACKET_HANDSHAKE ? QUIRE_PN_SPACE_HANDSHAKE
                                              : QUIRE_PN_SPACE_APPLICATION;
     k->version = t == QUIRE_PACKET_1RTT ? 0 : 1;
+    k->retry_tag = t == QUIRE_PACKET_RETRY ? 1 : -1; /* a Retry's tag verifies */
     k->first_byte = 0xc0;
     k->fixed_bit = 1;
     k->dcid = client ? (x->conn->odcid.id) : x->scid[0];

@@ -284,11 +284,58 @@ static void test_retry_and_nokey(void **state)
     quire_keys_free(&sk2);
 }
 
+typedef struct owner_seen {
+    size_t conn;
+    int status, from_client;
+} owner_seen;
+
+static void owner_cb(const quire_conn_packet *p, void *arg)
+{
+    owner_seen *o = arg;
+    o->conn = p->conn ? p->conn->index : 99;
+    o->status = p->pkt ? p->pkt->status : -1;
+    o->from_client = p->from_client;
+}
+
+/* A client with a zero-length SCID; its Initial is repeated with a DCID byte flipped (a
+ * corrupting link), which opens a second connection on the same address that decrypts
+ * nothing. The server's Initial to the client (DCID empty, matched by address) still belongs
+ * to the first connection. */
+static void test_zero_length_cid_damaged_initial(void **state)
+{
+    (void)state;
+    quire_keys ck, sk;
+    assert_int_equal(quire_keys_init_initial(&ck, &sk, 1, odcid, sizeof odcid), 0);
+    quire_conn_table *t;
+    assert_int_equal(quire_conn_table_new(&t, NULL), 0);
+    owner_seen o = {0};
+    uint8_t frame[200], pkt[1500];
+    size_t fl = client_hello_frame(frame);
+    size_t n = build_initial(pkt, odcid, sizeof odcid, cscid, 0, 0, frame, fl, 1180, &ck);
+    quire_udp u = udp_of(pkt, n, 1);
+    assert_int_equal(quire_conn_datagram(t, 1, 0, &u, owner_cb, &o), 1);
+    pkt[7] ^= 0x20; /* in the DCID */
+    assert_int_equal(quire_conn_datagram(t, 2, 0, &u, owner_cb, &o), 1);
+    assert_int_equal(quire_conn_count(t), 2);
+    assert_int_equal(o.conn, 1);
+    static const uint8_t ping = 0x01;
+    n = build_initial(pkt, odcid, 0, sscid, sizeof sscid, 0, &ping, 1, 1180, &sk);
+    u = udp_of(pkt, n, 0);
+    assert_int_equal(quire_conn_datagram(t, 3, 0, &u, owner_cb, &o), 1);
+    assert_int_equal(o.conn, 0);
+    assert_int_equal(o.status, 0);
+    assert_int_equal(o.from_client, 0);
+    quire_conn_table_del(t);
+    quire_keys_free(&ck);
+    quire_keys_free(&sk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_initials),
         cmocka_unit_test(test_retry_and_nokey),
+        cmocka_unit_test(test_zero_length_cid_damaged_initial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

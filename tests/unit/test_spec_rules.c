@@ -249,7 +249,8 @@ static void test_large_packet_numbers(void **state)
 }
 
 /* After a Version Negotiation the client's next attempt (which the decoder may keep in the
- * same connection) starts its packet numbers, SCID and CRYPTO data afresh. */
+ * same connection) starts its packet numbers, SCID and CRYPTO data afresh: here a QUIC v2
+ * attempt, then v1. */
 static void test_vn_new_attempt(void **state)
 {
     (void)state;
@@ -257,6 +258,7 @@ static void test_vn_new_attempt(void **state)
     tp_ok(x);
     quire_packet *k = mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
     k->scid = abcd;
+    k->version = 0x6b3343cf;
     crypto(x, 0, 20, abXd);
     go(x);
     k = mk(x, 0, QUIRE_PACKET_VERSION_NEGOTIATION, 0, 100);
@@ -267,6 +269,93 @@ static void test_vn_new_attempt(void **state)
     finish(x);
     print_violations(&x->s);
     assert_int_equal(x->s.count, 0);
+    fx_del(x);
+}
+
+/* A "Version Negotiation" that a corrupting link made of a server Initial (its version
+ * bytes zeroed): the client goes on in the same version, and the server's ACK of its
+ * Initials before and after acknowledges packets it did send. */
+static void test_vn_damaged(void **state)
+{
+    (void)state;
+    fx *x = fx_new();
+    tp_ok(x);
+    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    crypto(x, 0, 20, abcd);
+    go(x);
+    quire_packet *k = mk(x, 0, QUIRE_PACKET_VERSION_NEGOTIATION, 0, 47);
+    k->payload = NULL;
+    k->status = QUIRE_ERR_UNSUPPORTED;
+    go(x);
+    mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
+    crypto(x, 0, 20, abcd);
+    go(x);
+    mk(x, 0, QUIRE_PACKET_INITIAL, 0, 1200);
+    ack(x, 1, 1); /* packets 0 and 1 */
+    crypto(x, 0, 20, abcd);
+    go(x);
+    print_violations(&x->s);
+    assert_int_equal(x->s.count, 0);
+    fx_del(x);
+}
+
+/* The server answers the client with two connections (two Initials with other SCIDs, both
+ * packet number 0, as tquic does after two Retries); the capture shows first the one the
+ * client then leaves. The client's Initial to the second SCID makes that the server's
+ * connection: its Handshake packet 0, which the client acknowledges, is judged, and its
+ * transport parameters' initial_source_connection_id is the right one. */
+static void test_server_connection_followed(void **state)
+{
+    (void)state;
+    fx *x = fx_new();
+    tp_ok(x);
+    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    crypto(x, 0, 20, abcd);
+    go(x);
+    quire_packet *k = mk(x, 0, QUIRE_PACKET_INITIAL, 0, 1200); /* the one left */
+    k->scid = abcd;
+    ack(x, 0, 0);
+    go(x);
+    mk(x, 0, QUIRE_PACKET_INITIAL, 0, 1200); /* the one followed: x->scid[1] */
+    ack(x, 0, 0);
+    crypto(x, 0, 20, abcd);
+    go(x);
+    k = mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
+    k->dcid = x->scid[1];
+    ack(x, 0, 0);
+    go(x);
+    mk(x, 0, QUIRE_PACKET_HANDSHAKE, 0, 1200);
+    crypto(x, 0, 20, abcd);
+    go(x);
+    k = mk(x, 1, QUIRE_PACKET_HANDSHAKE, 0, 100);
+    k->dcid = x->scid[1];
+    ack(x, 0, 0);
+    go(x);
+    finish(x);
+    print_violations(&x->s);
+    assert_int_equal(x->s.count, 0);
+    fx_del(x);
+}
+
+/* A client "0-RTT" packet without early_data that does not decrypt: no evidence where the
+ * capture is next to the server only (the link may have changed its type bits), a violation
+ * next to the client. */
+static void test_zrtt_offered_damaged(void **state)
+{
+    (void)state;
+    fx *x = fx_new();
+    zrtt_offered_damaged(x);
+    assert_int_equal(x->s.count, 0);
+    fx_del(x);
+    x = fx_new();
+    quire_spec_set_near(&x->s, QUIRE_SPEC_CLIENT);
+    x->conn->tls.client_hello = 1;
+    handshake(x);
+    quire_packet *k = mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
+    k->payload = NULL;
+    k->status = QUIRE_ERR_NOKEY;
+    go(x);
+    assert_int_equal(x->s.per_rule[quire_spec_rule_find("0rtt-early-data-offered")], 1);
     fx_del(x);
 }
 
@@ -430,6 +519,9 @@ int main(void)
         cmocka_unit_test(test_kept_and_counted),
         cmocka_unit_test(test_cid_gap),
         cmocka_unit_test(test_vn_new_attempt),
+        cmocka_unit_test(test_vn_damaged),
+        cmocka_unit_test(test_zrtt_offered_damaged),
+        cmocka_unit_test(test_server_connection_followed),
         cmocka_unit_test(test_large_packet_numbers),
         cmocka_unit_test(test_keys_discarded),
         cmocka_unit_test(test_decoder_short_initial),

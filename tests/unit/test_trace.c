@@ -231,12 +231,72 @@ static void test_bad_input(void **state)
     free(cap);
 }
 
+typedef struct late_seen {
+    int late, late_decrypted, nokey;
+    uint64_t late_frame, first_frame;
+    int types[QUIRE_PACKET_TYPE_COUNT];
+} late_seen;
+
+static void late_cb(const quire_trace *t, const quire_conn_packet *p, void *arg)
+{
+    (void)t;
+    late_seen *l = arg;
+    if (!p->pkt) return;
+    if (!p->late_frame) {
+        if (p->pkt->status == QUIRE_ERR_NOKEY) l->nokey++;
+        return;
+    }
+    l->late++;
+    l->late_frame = p->late_frame;
+    l->first_frame = p->frame;
+    l->types[p->pkt->type]++;
+    if (p->pkt->status == 0 && p->nframes > 0) l->late_decrypted++;
+}
+
+/* A datagram whose Initial a link damaged reaches the capture before an intact copy (as on
+ * C1's corrupting link, before the server's retransmission): its Handshake and 1-RTT packets
+ * have no keys yet (no ServerHello), are kept, and decode once the intact Initial brings the
+ * keys, reported late with their own frame (RFC 9001 5.7: a receiver buffers them). */
+static void test_late_keys(void **state)
+{
+    (void)state;
+    size_t len;
+    char *cap = slurp(path_of("handshake.pcap"), &len);
+    /* records: 24-byte file header, 16-byte record headers; frame 2 is the server's
+     * Initial + Handshake + 1-RTT datagram */
+    size_t r1 = 24, r1len = (uint8_t)cap[r1 + 8] | (size_t)(uint8_t)cap[r1 + 9] << 8;
+    size_t r2 = r1 + 16 + r1len, r2len = (uint8_t)cap[r2 + 8] | (size_t)(uint8_t)cap[r2 + 9] << 8;
+    char *mod = malloc(len + 16 + r2len);
+    assert_non_null(mod);
+    memcpy(mod, cap, r2);
+    memcpy(mod + r2, cap + r2, 16 + r2len);            /* the damaged copy */
+    mod[r2 + 16 + 42 + 100] ^= 0x01;                   /* inside the Initial's payload */
+    memcpy(mod + r2 + 16 + r2len, cap + r2, len - r2); /* then the capture as it was */
+    quire_trace t;
+    late_seen l = {0};
+    quire_trace_opts opts = {path_of("handshake.keys"), late_cb, &l};
+    assert_int_equal(quire_trace_run_mem(&t, mod, len + 16 + r2len, &opts), 0);
+    assert_int_equal(l.nokey, 2);
+    assert_int_equal(l.late, 2);
+    assert_int_equal(l.late_decrypted, 2);
+    assert_int_equal(l.types[QUIRE_PACKET_HANDSHAKE], 1);
+    assert_int_equal(l.types[QUIRE_PACKET_1RTT], 1);
+    assert_int_equal(l.first_frame, 2);
+    assert_int_equal(l.late_frame, 3);
+    /* only the damaged Initial stays undecryptable */
+    assert_int_equal(t.summary.undecryptable, 1);
+    quire_trace_free(&t);
+    free(mod);
+    free(cap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_late_keys),
     };
     return cmocka_run_group_tests(tests, enter_dir, NULL);
 }
