@@ -307,6 +307,12 @@ static int handle_frame(quire_conn_table *t, quire_conn *c, int d, const quire_p
         int rv = quire_tls_stream_add(&s->crypto[pkt->epoch][d], f->u.crypto.offset,
                                       f->u.crypto.data, (size_t)f->u.crypto.len, &c->tls);
         if (rv == QUIRE_ERR_NOMEM) return rv;
+        /* RFC 9000 9.6: the client may move to the server's preferred address, using the
+         * connection ID (sequence number 1) given with it */
+        const quire_tp_set *stp = &c->tls.server_tp;
+        if (stp->present && (stp->mask >> QUIRE_TP_PREFERRED_ADDRESS & 1) &&
+            cid_add(t, c, 1, stp->preferred_address.cid.id, stp->preferred_address.cid.len))
+            return QUIRE_ERR_NOMEM;
         if (!s->keys_tried) setup_keys(t, c, frame);
         if (!s->zrtt_tried && c->tls.client_hello && c->tls.early_data) {
             s->zrtt_tried = 1;
@@ -443,24 +449,31 @@ static quire_conn *lookup(quire_conn_table *t, const uint8_t *data, size_t len,
      * address, which must not take the server's packets of the real one */
     quire_conn *tentative = NULL;
     int tentative_side = 0;
-    for (size_t i = t->count; i-- > 0;) {
-        quire_conn *c = t->conns[i];
-        for (int side = 0; side < 2; side++) {
-            if (c->ncids[side] || !c->nends[side]) continue;
-            const quire_conn_endpoint *e = &c->ends[side][c->nends[side] - 1];
-            if (e->port != udp->dport || !quire_addr_equal(&e->addr, &udp->dst)) continue;
-            if (!c->dir[0].decrypted && !c->dir[1].decrypted) {
-                if (!tentative) {
-                    tentative = c;
-                    tentative_side = side;
+    /* the receiver's current address first; then any it used (a client probing a new path
+     * gets the answer there while it still sends from the old one, RFC 9000 9.1) */
+    for (int any = 0; any < 2; any++)
+        for (size_t i = t->count; i-- > 0;) {
+            quire_conn *c = t->conns[i];
+            for (int side = 0; side < 2; side++) {
+                if (c->ncids[side] || !c->nends[side]) continue;
+                size_t k = c->nends[side] - 1, found = 0;
+                do {
+                    const quire_conn_endpoint *e = &c->ends[side][k];
+                    found = e->port == udp->dport && quire_addr_equal(&e->addr, &udp->dst);
+                } while (!found && any && k-- > 0);
+                if (!found) continue;
+                if (!c->dir[0].decrypted && !c->dir[1].decrypted) {
+                    if (!tentative) {
+                        tentative = c;
+                        tentative_side = side;
+                    }
+                    continue;
                 }
-                continue;
+                *owner = side;
+                *dcid_len = 0;
+                return c;
             }
-            *owner = side;
-            *dcid_len = 0;
-            return c;
         }
-    }
     if (tentative) {
         *owner = tentative_side;
         *dcid_len = 0;

@@ -330,12 +330,55 @@ static void test_zero_length_cid_damaged_initial(void **state)
     quire_keys_free(&sk);
 }
 
+/* A client with a zero-length SCID probes a new path (port 50001) and goes on sending from the
+ * old one (50000): the server's answer to the new path still belongs to the connection. */
+static void test_zero_length_cid_old_path(void **state)
+{
+    (void)state;
+    quire_keys ck, sk;
+    assert_int_equal(quire_keys_init_initial(&ck, &sk, 1, odcid, sizeof odcid), 0);
+    quire_conn_table *t;
+    assert_int_equal(quire_conn_table_new(&t, NULL), 0);
+    owner_seen o = {0};
+    uint8_t frame[200], pkt[1500];
+    size_t fl = client_hello_frame(frame);
+    size_t n = build_initial(pkt, odcid, sizeof odcid, cscid, 0, 0, frame, fl, 1180, &ck);
+    quire_udp u = udp_of(pkt, n, 1);
+    assert_int_equal(quire_conn_datagram(t, 1, 0, &u, owner_cb, &o), 1);
+    static const uint8_t ping = 0x01;
+    n = build_initial(pkt, odcid, 0, sscid, sizeof sscid, 0, &ping, 1, 1180, &sk);
+    u = udp_of(pkt, n, 0);
+    assert_int_equal(quire_conn_datagram(t, 2, 0, &u, owner_cb, &o), 1);
+    /* from the new port, to the server's CID */
+    n = build_initial(pkt, sscid, sizeof sscid, cscid, 0, 1, &ping, 1, 1180, &ck);
+    u = udp_of(pkt, n, 1);
+    u.sport = 50001;
+    assert_int_equal(quire_conn_datagram(t, 3, 0, &u, owner_cb, &o), 1);
+    assert_int_equal(o.conn, 0);
+    /* from the old port again */
+    n = build_initial(pkt, sscid, sizeof sscid, cscid, 0, 2, &ping, 1, 1180, &ck);
+    u = udp_of(pkt, n, 1);
+    assert_int_equal(quire_conn_datagram(t, 4, 0, &u, owner_cb, &o), 1);
+    /* the server's answer on the new path */
+    n = build_initial(pkt, odcid, 0, sscid, sizeof sscid, 1, &ping, 1, 1180, &sk);
+    u = udp_of(pkt, n, 0);
+    u.dport = 50001;
+    o.conn = 99;
+    assert_int_equal(quire_conn_datagram(t, 5, 0, &u, owner_cb, &o), 1);
+    assert_int_equal(o.conn, 0);
+    assert_int_equal(o.status, 0);
+    quire_conn_table_del(t);
+    quire_keys_free(&ck);
+    quire_keys_free(&sk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_initials),
         cmocka_unit_test(test_retry_and_nokey),
         cmocka_unit_test(test_zero_length_cid_damaged_initial),
+        cmocka_unit_test(test_zero_length_cid_old_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
