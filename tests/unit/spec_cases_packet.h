@@ -593,15 +593,19 @@ static void zrtt_offered_good(fx *x)
 }
 /* without early_data: a client long header read as 0-RTT that does not decrypt, where the
  * capture is next to the server only (a corrupting link may have changed its type bits) */
-static void zrtt_offered_damaged(fx *x)
+static void zrtt_offered_undecryptable(fx *x, int near)
 {
-    quire_spec_set_near(&x->s, QUIRE_SPEC_SERVER);
+    quire_spec_set_near(&x->s, near);
     x->conn->tls.client_hello = 1;
     handshake(x);
     quire_packet *k = mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
     k->payload = NULL;
     k->status = QUIRE_ERR_NOKEY;
     go(x);
+}
+static void zrtt_offered_damaged(fx *x)
+{
+    zrtt_offered_undecryptable(x, QUIRE_SPEC_SERVER);
 }
 
 static void close_code_bad(fx *x)

@@ -297,6 +297,52 @@ static void owner_cb(const quire_conn_packet *p, void *arg)
     o->from_client = p->from_client;
 }
 
+/* A connection of a client with a zero-length SCID (the server's packets to it are matched by
+ * address): keys, table and what the callback saw. */
+typedef struct zl {
+    quire_keys ck, sk;
+    quire_conn_table *t;
+    owner_seen o;
+    uint8_t pkt[1500];
+    size_t n;
+    uint64_t frame;
+} zl;
+
+/* Sends one Initial (payload ping or the ClientHello) as a datagram from or to port; returns
+ * what quire_conn_datagram() returned. */
+static int zl_send(zl *z, int from_client, uint16_t port, const uint8_t *dcid, size_t dl,
+                   uint64_t pn, int hello)
+{
+    static const uint8_t ping = 0x01;
+    uint8_t frame[200];
+    size_t fl = hello ? client_hello_frame(frame) : 1;
+    z->n = build_initial(z->pkt, dcid, dl, from_client ? cscid : sscid,
+                         from_client ? 0 : sizeof sscid, pn, hello ? frame : &ping, fl, 1180,
+                         from_client ? &z->ck : &z->sk);
+    quire_udp u = udp_of(z->pkt, z->n, from_client);
+    if (from_client)
+        u.sport = port;
+    else
+        u.dport = port;
+    z->o.conn = 99;
+    return quire_conn_datagram(z->t, ++z->frame, 0, &u, owner_cb, &z->o);
+}
+
+static void zl_open(zl *z)
+{
+    memset(z, 0, sizeof *z);
+    assert_int_equal(quire_keys_init_initial(&z->ck, &z->sk, 1, odcid, sizeof odcid), 0);
+    assert_int_equal(quire_conn_table_new(&z->t, NULL), 0);
+    assert_int_equal(zl_send(z, 1, 50000, odcid, sizeof odcid, 0, 1), 1);
+}
+
+static void zl_close(zl *z)
+{
+    quire_conn_table_del(z->t);
+    quire_keys_free(&z->ck);
+    quire_keys_free(&z->sk);
+}
+
 /* A client with a zero-length SCID; its Initial is repeated with a DCID byte flipped (a
  * corrupting link), which opens a second connection on the same address that decrypts
  * nothing. The server's Initial to the client (DCID empty, matched by address) still belongs
@@ -304,30 +350,18 @@ static void owner_cb(const quire_conn_packet *p, void *arg)
 static void test_zero_length_cid_damaged_initial(void **state)
 {
     (void)state;
-    quire_keys ck, sk;
-    assert_int_equal(quire_keys_init_initial(&ck, &sk, 1, odcid, sizeof odcid), 0);
-    quire_conn_table *t;
-    assert_int_equal(quire_conn_table_new(&t, NULL), 0);
-    owner_seen o = {0};
-    uint8_t frame[200], pkt[1500];
-    size_t fl = client_hello_frame(frame);
-    size_t n = build_initial(pkt, odcid, sizeof odcid, cscid, 0, 0, frame, fl, 1180, &ck);
-    quire_udp u = udp_of(pkt, n, 1);
-    assert_int_equal(quire_conn_datagram(t, 1, 0, &u, owner_cb, &o), 1);
-    pkt[7] ^= 0x20; /* in the DCID */
-    assert_int_equal(quire_conn_datagram(t, 2, 0, &u, owner_cb, &o), 1);
-    assert_int_equal(quire_conn_count(t), 2);
-    assert_int_equal(o.conn, 1);
-    static const uint8_t ping = 0x01;
-    n = build_initial(pkt, odcid, 0, sscid, sizeof sscid, 0, &ping, 1, 1180, &sk);
-    u = udp_of(pkt, n, 0);
-    assert_int_equal(quire_conn_datagram(t, 3, 0, &u, owner_cb, &o), 1);
-    assert_int_equal(o.conn, 0);
-    assert_int_equal(o.status, 0);
-    assert_int_equal(o.from_client, 0);
-    quire_conn_table_del(t);
-    quire_keys_free(&ck);
-    quire_keys_free(&sk);
+    zl z;
+    zl_open(&z);
+    z.pkt[7] ^= 0x20; /* in the DCID */
+    quire_udp u = udp_of(z.pkt, z.n, 1);
+    assert_int_equal(quire_conn_datagram(z.t, ++z.frame, 0, &u, owner_cb, &z.o), 1);
+    assert_int_equal(quire_conn_count(z.t), 2);
+    assert_int_equal(z.o.conn, 1);
+    assert_int_equal(zl_send(&z, 0, 50000, odcid, 0, 0, 0), 1);
+    assert_int_equal(z.o.conn, 0);
+    assert_int_equal(z.o.status, 0);
+    assert_int_equal(z.o.from_client, 0);
+    zl_close(&z);
 }
 
 /* A client with a zero-length SCID probes a new path (port 50001) and goes on sending from the
@@ -335,41 +369,16 @@ static void test_zero_length_cid_damaged_initial(void **state)
 static void test_zero_length_cid_old_path(void **state)
 {
     (void)state;
-    quire_keys ck, sk;
-    assert_int_equal(quire_keys_init_initial(&ck, &sk, 1, odcid, sizeof odcid), 0);
-    quire_conn_table *t;
-    assert_int_equal(quire_conn_table_new(&t, NULL), 0);
-    owner_seen o = {0};
-    uint8_t frame[200], pkt[1500];
-    size_t fl = client_hello_frame(frame);
-    size_t n = build_initial(pkt, odcid, sizeof odcid, cscid, 0, 0, frame, fl, 1180, &ck);
-    quire_udp u = udp_of(pkt, n, 1);
-    assert_int_equal(quire_conn_datagram(t, 1, 0, &u, owner_cb, &o), 1);
-    static const uint8_t ping = 0x01;
-    n = build_initial(pkt, odcid, 0, sscid, sizeof sscid, 0, &ping, 1, 1180, &sk);
-    u = udp_of(pkt, n, 0);
-    assert_int_equal(quire_conn_datagram(t, 2, 0, &u, owner_cb, &o), 1);
-    /* from the new port, to the server's CID */
-    n = build_initial(pkt, sscid, sizeof sscid, cscid, 0, 1, &ping, 1, 1180, &ck);
-    u = udp_of(pkt, n, 1);
-    u.sport = 50001;
-    assert_int_equal(quire_conn_datagram(t, 3, 0, &u, owner_cb, &o), 1);
-    assert_int_equal(o.conn, 0);
-    /* from the old port again */
-    n = build_initial(pkt, sscid, sizeof sscid, cscid, 0, 2, &ping, 1, 1180, &ck);
-    u = udp_of(pkt, n, 1);
-    assert_int_equal(quire_conn_datagram(t, 4, 0, &u, owner_cb, &o), 1);
-    /* the server's answer on the new path */
-    n = build_initial(pkt, odcid, 0, sscid, sizeof sscid, 1, &ping, 1, 1180, &sk);
-    u = udp_of(pkt, n, 0);
-    u.dport = 50001;
-    o.conn = 99;
-    assert_int_equal(quire_conn_datagram(t, 5, 0, &u, owner_cb, &o), 1);
-    assert_int_equal(o.conn, 0);
-    assert_int_equal(o.status, 0);
-    quire_conn_table_del(t);
-    quire_keys_free(&ck);
-    quire_keys_free(&sk);
+    zl z;
+    zl_open(&z);
+    assert_int_equal(zl_send(&z, 0, 50000, odcid, 0, 0, 0), 1);
+    assert_int_equal(zl_send(&z, 1, 50001, sscid, sizeof sscid, 1, 0), 1); /* the new port */
+    assert_int_equal(z.o.conn, 0);
+    assert_int_equal(zl_send(&z, 1, 50000, sscid, sizeof sscid, 2, 0), 1); /* the old again */
+    assert_int_equal(zl_send(&z, 0, 50001, odcid, 0, 1, 0), 1); /* the answer on the new path */
+    assert_int_equal(z.o.conn, 0);
+    assert_int_equal(z.o.status, 0);
+    zl_close(&z);
 }
 
 int main(void)

@@ -348,13 +348,7 @@ static void test_zrtt_offered_damaged(void **state)
     assert_int_equal(x->s.count, 0);
     fx_del(x);
     x = fx_new();
-    quire_spec_set_near(&x->s, QUIRE_SPEC_CLIENT);
-    x->conn->tls.client_hello = 1;
-    handshake(x);
-    quire_packet *k = mk(x, 1, QUIRE_PACKET_0RTT, 0, 100);
-    k->payload = NULL;
-    k->status = QUIRE_ERR_NOKEY;
-    go(x);
+    zrtt_offered_undecryptable(x, QUIRE_SPEC_CLIENT);
     assert_int_equal(x->s.per_rule[quire_spec_rule_find("0rtt-early-data-offered")], 1);
     fx_del(x);
 }
