@@ -248,6 +248,23 @@ static void test_large_packet_numbers(void **state)
     }
 }
 
+/* A Version Negotiation packet of len bytes from the server. */
+static void version_negotiation(fx *x, size_t len)
+{
+    quire_packet *k = mk(x, 0, QUIRE_PACKET_VERSION_NEGOTIATION, 0, len);
+    k->payload = NULL;
+    k->status = QUIRE_ERR_UNSUPPORTED;
+    go(x);
+}
+
+/* No violation (printed if there are); frees x. */
+static void assert_clean(fx *x)
+{
+    print_violations(&x->s);
+    assert_int_equal(x->s.count, 0);
+    fx_del(x);
+}
+
 /* After a Version Negotiation the client's next attempt (which the decoder may keep in the
  * same connection) starts its packet numbers, SCID and CRYPTO data afresh: here a QUIC v2
  * attempt, then v1. */
@@ -261,15 +278,10 @@ static void test_vn_new_attempt(void **state)
     k->version = 0x6b3343cf;
     crypto(x, 0, 20, abXd);
     go(x);
-    k = mk(x, 0, QUIRE_PACKET_VERSION_NEGOTIATION, 0, 100);
-    k->payload = NULL;
-    k->status = QUIRE_ERR_UNSUPPORTED;
-    go(x);
+    version_negotiation(x, 100);
     handshake(x); /* Initial packet 0 again, another SCID, other CRYPTO data */
     finish(x);
-    print_violations(&x->s);
-    assert_int_equal(x->s.count, 0);
-    fx_del(x);
+    assert_clean(x);
 }
 
 /* A "Version Negotiation" that a corrupting link made of a server Initial (its version
@@ -283,10 +295,7 @@ static void test_vn_damaged(void **state)
     mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
     crypto(x, 0, 20, abcd);
     go(x);
-    quire_packet *k = mk(x, 0, QUIRE_PACKET_VERSION_NEGOTIATION, 0, 47);
-    k->payload = NULL;
-    k->status = QUIRE_ERR_UNSUPPORTED;
-    go(x);
+    version_negotiation(x, 47);
     mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
     crypto(x, 0, 20, abcd);
     go(x);
@@ -294,9 +303,7 @@ static void test_vn_damaged(void **state)
     ack(x, 1, 1); /* packets 0 and 1 */
     crypto(x, 0, 20, abcd);
     go(x);
-    print_violations(&x->s);
-    assert_int_equal(x->s.count, 0);
-    fx_del(x);
+    assert_clean(x);
 }
 
 /* The server answers the client with two connections (two Initials with other SCIDs, both
@@ -332,9 +339,7 @@ static void test_server_connection_followed(void **state)
     ack(x, 0, 0);
     go(x);
     finish(x);
-    print_violations(&x->s);
-    assert_int_equal(x->s.count, 0);
-    fx_del(x);
+    assert_clean(x);
 }
 
 /* A client "0-RTT" packet without early_data that does not decrypt: no evidence where the
