@@ -248,6 +248,17 @@ static void test_large_packet_numbers(void **state)
     }
 }
 
+/* A fixture with valid transport parameters and the client's first Initial. */
+static fx *client_first(void)
+{
+    fx *x = fx_new();
+    tp_ok(x);
+    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
+    crypto(x, 0, 20, abcd);
+    go(x);
+    return x;
+}
+
 /* A Version Negotiation packet of len bytes from the server. */
 static void version_negotiation(fx *x, size_t len)
 {
@@ -290,11 +301,7 @@ static void test_vn_new_attempt(void **state)
 static void test_vn_damaged(void **state)
 {
     (void)state;
-    fx *x = fx_new();
-    tp_ok(x);
-    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
-    crypto(x, 0, 20, abcd);
-    go(x);
+    fx *x = client_first();
     version_negotiation(x, 47);
     mk(x, 1, QUIRE_PACKET_INITIAL, 1, 1200);
     crypto(x, 0, 20, abcd);
@@ -314,11 +321,7 @@ static void test_vn_damaged(void **state)
 static void test_server_connection_followed(void **state)
 {
     (void)state;
-    fx *x = fx_new();
-    tp_ok(x);
-    mk(x, 1, QUIRE_PACKET_INITIAL, 0, 1200);
-    crypto(x, 0, 20, abcd);
-    go(x);
+    fx *x = client_first();
     quire_packet *k = mk(x, 0, QUIRE_PACKET_INITIAL, 0, 1200); /* the one left */
     k->scid = abcd;
     ack(x, 0, 0);
