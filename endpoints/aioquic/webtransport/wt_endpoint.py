@@ -27,7 +27,8 @@ from urllib.parse import urlparse
 from aioquic.asyncio import connect, serve
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.h3.connection import H3_ALPN, H3Connection
-from aioquic.h3.events import DatagramReceived, HeadersReceived, WebTransportStreamDataReceived
+from aioquic.h3.events import (DataReceived, DatagramReceived, HeadersReceived,
+                               WebTransportStreamDataReceived)
 from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.events import ConnectionTerminated, ProtocolNegotiated, StreamDataReceived
 from aioquic.quic.logger import QuicFileLogger
@@ -44,6 +45,7 @@ BREAK = os.environ.get("QUIRE_WT_BREAK", "").split()
 
 log = logging.getLogger("wt")
 DGRAM_BATCH, DGRAM_TICK, DGRAM_AGAIN = 16, 0.02, 1.0
+CLOSE_GRACE = 1.0  # seconds between closing the sessions and closing the connection
 
 
 def parse_case(role, testcase):
@@ -134,6 +136,7 @@ class Session:
         self.got = set()
         self.dgram_sent = {}  # file -> time of the last GET datagram
         self.protocol = None
+        self.closed = False   # the peer ended the CONNECT stream
 
 
 class WtProtocol(QuicConnectionProtocol):
@@ -184,6 +187,19 @@ class WtProtocol(QuicConnectionProtocol):
                 self.stream_done(ev.session_id, ev.stream_id, data)
         elif isinstance(ev, DatagramReceived):
             self.datagram(ev.stream_id, ev.data)
+        elif isinstance(ev, DataReceived) and ev.stream_ended and ev.stream_id in self.sessions:
+            self.session_closed(ev.stream_id)
+
+    def session_closed(self, sid):
+        """The peer ended a session's CONNECT stream (a session close with code 0, draft-ietf-
+        webtrans-http3 6): a responder client whose sessions are all closed closes the
+        connection, which ends it."""
+        self.sessions[sid].closed = True
+        log.info("session %d closed by the peer", sid)
+        if self.cfg["role"] == "client" and not self.cfg["requester"] and \
+                all(x.closed for x in self.sessions.values()):
+            self._quic.close(error_code=0, reason_phrase="sessions closed")
+            self.transmit()
 
     def headers(self, ev):
         h = {k.decode(): v.decode(errors="replace") for k, v in ev.headers}
@@ -410,14 +426,23 @@ async def run_server(cfg):
 
 
 async def close_when_done(cfg):
-    """The server as requester (the "send" cases): once a connection has every file, close it,
-    which ends the client (QIR ends the test when the client exits)."""
+    """The server as requester (the "send" cases): once a connection has every file, end its
+    sessions (a FIN on each CONNECT stream: a session close with code 0), which ends the client
+    (QIR ends the test when the client exits); the connection itself closes when the client
+    closes it or CLOSE_GRACE seconds later, whichever comes first."""
     while True:
         await asyncio.sleep(0.05)
         for p in list(cfg["connections"]):
             if p.all_done.done() and not p.ended.done():
-                p._quic.close(error_code=0, reason_phrase="all files received")
+                for sid in p.sessions:
+                    p._quic.send_stream_data(sid, b"", end_stream=True)
                 p.transmit()
+                log.info("closed %d session(s)", len(p.sessions))
+                try:
+                    await asyncio.wait_for(asyncio.shield(p.ended), CLOSE_GRACE)
+                except asyncio.TimeoutError:
+                    p._quic.close(error_code=0, reason_phrase="all files received")
+                    p.transmit()
                 return
 
 
