@@ -76,6 +76,15 @@ static void slot_clear(slot *sl)
     slot_init(sl);
 }
 
+static void probe_free(quire_result_probe *p)
+{
+    if (!p) return;
+    free(p->explanation);
+    free(p->log);
+    free(p->failed_cases);
+    free(p);
+}
+
 void quire_result_init(quire_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -93,6 +102,7 @@ void quire_result_free(quire_result *r)
     for (size_t i = 0; i < r->nservers; i++) {
         free(r->servers[i].name);
         free(r->servers[i].url);
+        probe_free(r->servers[i].probe);
     }
     for (size_t i = 0; i < r->nclients; i++) {
         free(r->clients[i].name);
@@ -191,6 +201,7 @@ static int add_impl(quire_result *r, int server, const char *name, const char *u
     *v = nv;
     nv[*n].name = strdup(name);
     nv[*n].url = dupstr(url);
+    nv[*n].probe = NULL;
     if (!nv[*n].name || (url && !nv[*n].url)) {
         free(nv[*n].name);
         free(nv[*n].url);
@@ -509,4 +520,49 @@ int quire_result_set_load(quire_result *r, const char *server, const char *clien
 int quire_result_overloaded(const quire_result_outcome *o)
 {
     return o->has_load && o->load > QUIRE_RESULT_LOAD_HIGH;
+}
+
+int quire_result_add_probe(quire_result *r, const char *server)
+{
+    int s = quire_result_find_server(r, server);
+    if (s < 0) return s;
+    if (r->servers[s].probe) return 0;
+    quire_result_probe *p = calloc(1, sizeof *p);
+    if (!p) return QUIRE_ERR_NOMEM;
+    p->duration = -1;
+    r->servers[s].probe = p;
+    return 0;
+}
+
+int quire_result_set_probe(quire_result *r, const char *server, const quire_result_probe *src)
+{
+    int s = quire_result_find_server(r, server);
+    if (s < 0) return s;
+    quire_result_probe *p = calloc(1, sizeof *p);
+    if (!p) return QUIRE_ERR_NOMEM;
+    *p = *src;
+    p->explanation = dupstr(src->explanation);
+    p->log = dupstr(src->log);
+    p->failed_cases = dupstr(src->failed_cases);
+    if ((src->explanation && !p->explanation) || (src->log && !p->log) ||
+        (src->failed_cases && !p->failed_cases)) {
+        probe_free(p);
+        return QUIRE_ERR_NOMEM;
+    }
+    probe_free(r->servers[s].probe);
+    r->servers[s].probe = p;
+    return 0;
+}
+
+const quire_result_probe *quire_result_probe_get(const quire_result *r, size_t s)
+{
+    return s < r->nservers ? r->servers[s].probe : NULL;
+}
+
+size_t quire_result_count_probes(const quire_result *r)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < r->nservers; s++)
+        n += r->servers[s].probe != NULL;
+    return n;
 }

@@ -41,10 +41,25 @@ const char *quire_verdict_name(quire_verdict v);
 /* QIR's symbols: ✓ ✕ ? ("" for none). */
 const char *quire_verdict_symbol(quire_verdict v);
 
+/* `quire run --probe`: quire probe's cases against one server (docs/probe.md), the server's
+ * probe column beside the matrix. In the file: top-level "probe": {server: {"result",
+ * "explanation", "duration", "log", "passed", "failed", "not_applicable", "failed_cases"}}. */
+typedef struct quire_result_probe {
+    quire_verdict verdict; /* NONE: not run (yet); SUCCEEDED: no case failed; FAILED: a case
+                              failed or the probe did not get through; UNSUPPORTED: the server
+                              does not run the handshake test case (exit 127) */
+    char *explanation;     /* may be NULL */
+    double duration;       /* seconds; < 0 when unknown */
+    char *log;             /* the test directory relative to log_dir; may be NULL */
+    unsigned passed, failed, not_applicable; /* the cases' verdicts (0 when none were read) */
+    char *failed_cases;    /* the failed cases' names, comma-separated; may be NULL */
+} quire_result_probe;
+
 /* An implementation (server or client). */
 typedef struct quire_result_impl {
     char *name;
     char *url; /* may be NULL */
+    quire_result_probe *probe; /* servers: the probe column's cell; NULL: no probe asked for */
 } quire_result_impl;
 
 typedef enum quire_test_kind {
@@ -197,6 +212,20 @@ int quire_result_cell_put(quire_result *r, size_t server, size_t client, size_t 
                           const quire_result_cell *src);
 int quire_result_meas_put(quire_result *r, size_t server, size_t client, size_t test,
                           const quire_result_meas *src);
+
+/* Gives server a probe cell (not run) if it has none, so the run's file lists the probe as
+ * asked for. 0, QUIRE_ERR_NOTFOUND or QUIRE_ERR_NOMEM. */
+int quire_result_add_probe(quire_result *r, const char *server);
+
+/* Records server's probe outcome (strings copied). 0, QUIRE_ERR_NOTFOUND or QUIRE_ERR_NOMEM
+ * (the earlier record stays). */
+int quire_result_set_probe(quire_result *r, const char *server, const quire_result_probe *p);
+
+/* Server s's probe cell, or NULL (no probe asked for, or s out of range). */
+const quire_result_probe *quire_result_probe_get(const quire_result *r, size_t s);
+
+/* How many servers have a probe cell (run or not). */
+size_t quire_result_count_probes(const quire_result *r);
 
 /* Counts of verdicts over all test-case cells (not measurements). */
 typedef struct quire_result_counts {

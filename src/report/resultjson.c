@@ -38,6 +38,39 @@ static void put_extras(json_t *o, const char *explanation, double duration, cons
     if (has_load) put(o, "cpu_pressure", json_real(load), bad);
 }
 
+/* "probe": {server: {...}} for the servers with a probe cell (result.h), or nothing. */
+static void put_probes(json_t *root, const quire_result *r, int *bad)
+{
+    if (!quire_result_count_probes(r)) return;
+    json_t *all = json_object();
+    put(root, "probe", all, bad);
+    if (*bad) return;
+    for (size_t s = 0; s < r->nservers && !*bad; s++) {
+        const quire_result_probe *p = r->servers[s].probe;
+        if (!p) continue;
+        json_t *o = json_object(), *names = json_array();
+        put(all, r->servers[s].name, o, bad);
+        if (*bad) break;
+        put(o, "result", jstr_or_null(quire_verdict_name(p->verdict)), bad);
+        put_extras(o, p->explanation, p->duration, p->log, 0, 0, bad);
+        if (p->verdict == QUIRE_VERDICT_NONE) {
+            json_decref(names);
+            continue;
+        }
+        put(o, "passed", json_integer(p->passed), bad);
+        put(o, "failed", json_integer(p->failed), bad);
+        put(o, "not_applicable", json_integer(p->not_applicable), bad);
+        put(o, "failed_cases", names, bad);
+        if (*bad || !p->failed_cases) continue;
+        const char *c = p->failed_cases;
+        while (*c && !*bad) {
+            size_t n = strcspn(c, ",");
+            if (json_array_append_new(names, json_stringn(c, n))) *bad = 1;
+            c += n + (c[n] == ',');
+        }
+    }
+}
+
 static json_t *build_json(const quire_result *r)
 {
     int bad = 0;
@@ -125,6 +158,7 @@ static json_t *build_json(const quire_result *r)
             }
         }
     }
+    put_probes(root, r, &bad);
     json_t *q = json_object();
     put(root, "quire", q, &bad);
     if (!bad) put(q, "version", json_string(QUIRE_VERSION), &bad);
@@ -438,6 +472,82 @@ static int load_pair(loader *L, json_t *list, const char *key, size_t i, size_t 
     return 0;
 }
 
+/* A count of the probe's cases: absent is 0. */
+static int probe_count(loader *L, json_t *o, const char *key, const char *server, unsigned *out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = 0;
+    if (!v || json_is_null(v)) return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000)
+        return fail(L, "probe.%s.%s: expected a count", server, key);
+    *out = (unsigned)json_integer_value(v);
+    return 0;
+}
+
+/* "probe": {server: {...}} (result.h), each server one of "servers". */
+static int load_probes(loader *L, json_t *root)
+{
+    json_t *all = json_object_get(root, "probe");
+    if (!all || json_is_null(all)) return 0;
+    if (!json_is_object(all)) return fail(L, "\"probe\": expected an object");
+    const char *server;
+    json_t *o;
+    int rv;
+    json_object_foreach(all, server, o)
+    {
+        if (quire_result_find_server(L->r, server) < 0)
+            return fail(L, "probe.%s: not one of \"servers\"", server);
+        if (!json_is_object(o)) return fail(L, "probe.%s: expected an object", server);
+        char where[300];
+        snprintf(where, sizeof where, "probe.%s", server);
+        quire_result_probe p = {.duration = -1};
+        json_t *x = json_object_get(o, "result");
+        const char *vs = json_is_string(x) ? json_string_value(x) : NULL;
+        for (int k = 1; vs && k < 4; k++)
+            if (!strcmp(vs, quire_verdict_name((quire_verdict)k))) p.verdict = (quire_verdict)k;
+        if (x && !json_is_null(x) && !p.verdict)
+            return fail(L, "%s.result: expected \"succeeded\", \"failed\", \"unsupported\" "
+                           "or null", where);
+        const char *expl, *log;
+        if ((rv = opt_string(L, o, "explanation", where, &expl)) ||
+            (rv = opt_string(L, o, "log", where, &log)) ||
+            (rv = opt_number(L, o, "duration", where, &p.duration, NULL)) ||
+            (rv = probe_count(L, o, "passed", server, &p.passed)) ||
+            (rv = probe_count(L, o, "failed", server, &p.failed)) ||
+            (rv = probe_count(L, o, "not_applicable", server, &p.not_applicable)))
+            return rv;
+        p.explanation = (char *)expl;
+        p.log = (char *)log;
+        if (!p.verdict) { /* not run: no cases to count */
+            p.passed = p.failed = p.not_applicable = 0;
+            if ((rv = quire_result_set_probe(L->r, server, &p))) return fail_add(L, rv, where);
+            continue;
+        }
+        json_t *names = json_object_get(o, "failed_cases");
+        if (names && !json_is_null(names) && !json_is_array(names))
+            return fail(L, "%s.failed_cases: expected an array", where);
+        size_t i, len = 0;
+        json_t *n;
+        json_array_foreach(names, i, n)
+        {
+            if (!json_is_string(n) || !json_string_length(n) || strchr(json_string_value(n), ','))
+                return fail(L, "%s.failed_cases[%zu]: expected a case name", where, i);
+            len += json_string_length(n) + 1;
+        }
+        char *joined = len ? malloc(len) : NULL;
+        if (len && !joined) return fail_add(L, QUIRE_ERR_NOMEM, where);
+        size_t off = 0;
+        json_array_foreach(names, i, n)
+            off += (size_t)snprintf(joined + off, len - off, "%s%s", off ? "," : "",
+                                    json_string_value(n));
+        p.failed_cases = joined;
+        rv = quire_result_set_probe(L->r, server, &p);
+        free(joined);
+        if (rv) return fail_add(L, rv, where);
+    }
+    return 0;
+}
+
 static int load_root(loader *L, json_t *root)
 {
     quire_result *r = L->r;
@@ -490,7 +600,7 @@ static int load_root(loader *L, json_t *root)
         (meas && !json_is_null(meas) && (rv = check_lists(L, meas, "measurements", npairs))))
         goto out;
     if (meas && json_is_null(meas)) meas = NULL;
-    if ((rv = load_tests(L, root, results, meas))) goto out;
+    if ((rv = load_tests(L, root, results, meas)) || (rv = load_probes(L, root))) goto out;
     for (size_t i = 0; i < npairs; i++) {
         size_t c = i / r->nservers, s = i % r->nservers; /* client-major, as QIR writes */
         if ((rv = load_pair(L, json_array_get(results, i), "results", i, s, c))) goto out;

@@ -407,6 +407,20 @@ static void test_load_errors(void **state)
          "[[{\"abbr\": \"G\", \"result\": null}, {\"abbr\": \"G\", \"result\": \"failed\"}, "
          "{\"abbr\": \"G\", \"result\": \"succeeded\"}]]}",
          "measurements[0][2]: \"G\" appears twice"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"probe\": "
+         "{\"z\": {\"result\": null}}}",
+         "probe.z: not one of \"servers\""},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"probe\": "
+         "{\"a\": {\"result\": \"ok\"}}}",
+         "probe.a.result: expected"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"probe\": "
+         "{\"a\": {\"result\": \"failed\", \"failed\": -1}}}",
+         "probe.a.failed: expected a count"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"probe\": "
+         "{\"a\": {\"result\": \"failed\", \"failed_cases\": [\"x,y\"]}}}",
+         "probe.a.failed_cases[0]: expected a case name"},
+        {"{\"servers\": [\"a\"], \"clients\": [\"b\"], \"results\": [[]], \"probe\": []}",
+         "\"probe\": expected an object"},
     };
     char err[512];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -450,6 +464,66 @@ static void test_load_old_qir_draft(void **state)
     quire_result_free(&r);
 }
 
+/* The probe column: a cell per server asked for, recorded, saved and read back as it was; a
+ * file without probes has none and writes no "probe" key. */
+static void test_probe_cells(void **state)
+{
+    (void)state;
+    quire_result r, back;
+    quire_result_init(&r);
+    quire_result_init(&back);
+    assert_true(quire_result_add_server(&r, "aioquic", NULL) >= 0);
+    assert_true(quire_result_add_server(&r, "ngtcp2", NULL) >= 0);
+    assert_true(quire_result_add_server(&r, "quinn", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "quic-go", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
+    assert_int_equal(quire_result_count_probes(&r), 0);
+    char *json = NULL;
+    assert_int_equal(quire_result_to_json(&r, &json), 0);
+    assert_null(strstr(json, "\"probe\""));
+    free(json);
+    assert_int_equal(quire_result_add_probe(&r, "nobody"), QUIRE_ERR_NOTFOUND);
+    assert_int_equal(quire_result_add_probe(&r, "aioquic"), 0);
+    assert_int_equal(quire_result_add_probe(&r, "ngtcp2"), 0);
+    quire_result_probe p = {.verdict = QUIRE_VERDICT_FAILED,
+                            .explanation = "2 of 57 cases failed: a, b",
+                            .duration = 41.5,
+                            .log = "ngtcp2_quire-probe/probe",
+                            .passed = 52,
+                            .failed = 2,
+                            .not_applicable = 3,
+                            .failed_cases = "frame_unknown,tp_extension_missing"};
+    assert_int_equal(quire_result_set_probe(&r, "ngtcp2", &p), 0);
+    assert_int_equal(quire_result_add_probe(&r, "ngtcp2"), 0); /* keeps the record */
+    assert_int_equal(quire_result_count_probes(&r), 2);
+    assert_null(quire_result_probe_get(&r, 2));
+    assert_null(quire_result_probe_get(&r, 9));
+    assert_int_equal(quire_result_probe_get(&r, 0)->verdict, QUIRE_VERDICT_NONE);
+    assert_int_equal(quire_result_to_json(&r, &json), 0);
+    char err[256];
+    assert_int_equal(quire_result_load_buf(json, strlen(json), "p.json", &back, err, sizeof err),
+                     0);
+    free(json);
+    assert_int_equal(quire_result_count_probes(&back), 2);
+    const quire_result_probe *a = quire_result_probe_get(&back, 0),
+                             *b = quire_result_probe_get(&back, 1);
+    assert_non_null(a);
+    assert_int_equal(a->verdict, QUIRE_VERDICT_NONE);
+    assert_true(a->duration < 0);
+    assert_non_null(b);
+    assert_int_equal(b->verdict, QUIRE_VERDICT_FAILED);
+    assert_string_equal(b->explanation, p.explanation);
+    assert_string_equal(b->log, p.log);
+    assert_string_equal(b->failed_cases, p.failed_cases);
+    assert_true(b->duration == 41.5);
+    assert_int_equal(b->passed, 52);
+    assert_int_equal(b->failed, 2);
+    assert_int_equal(b->not_applicable, 3);
+    assert_null(quire_result_probe_get(&back, 2));
+    quire_result_free(&r);
+    quire_result_free(&back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_save_load_roundtrip),
         cmocka_unit_test(test_load_roundtrip), cmocka_unit_test(test_load_qir_file),
         cmocka_unit_test(test_load_errors),         cmocka_unit_test(test_load_old_qir_draft),
+        cmocka_unit_test(test_probe_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
