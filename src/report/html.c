@@ -317,6 +317,41 @@ static int matrix(const quire_result *r, const char *base, quire_test_kind kind,
     return quire_buf_printf(b, "</tbody></table></div>\n") ? QUIRE_ERR_NOMEM : 0;
 }
 
+/* `quire run --probe`'s column (result.h): the servers as in the matrix, one row, a badge
+ * "PR 52/57" per server (passed of all cases) whose title is the explanation; it links to the
+ * probe test's logs. Nothing without probes. */
+static int probe_table(const quire_result *r, const char *base, const char *sfx, quire_buf *b)
+{
+    if (!quire_result_count_probes(r)) return 0;
+    char id[128];
+    snprintf(id, sizeof id, "probe%s", sfx);
+    if (quire_buf_printf(b, "<h2>Probe (quire probe's cases, docs/probe.md)</h2>\n") ||
+        matrix_head(r, id, b) || quire_buf_printf(b, "<tr><th>quire-probe</th>"))
+        return QUIRE_ERR_NOMEM;
+    for (size_t s = 0; s < r->nservers; s++) {
+        const quire_result_probe *p = quire_result_probe_get(r, s);
+        if (quire_buf_printf(b, "<td class=\"s%zu\">", s)) return QUIRE_ERR_NOMEM;
+        if (p) {
+            int link = p->log && (p->verdict == QUIRE_VERDICT_SUCCEEDED ||
+                                  p->verdict == QUIRE_VERDICT_FAILED);
+            unsigned all = p->passed + p->failed + p->not_applicable;
+            /* with a log given, log_href does not look at the client and test indices */
+            if (quire_buf_printf(b, link ? "<a class=\"b %s\" href=\"" : "<span class=\"b %s",
+                                 vclass[p->verdict]) ||
+                (link && log_href(b, base, r, s, 0, 0, p->log)) ||
+                quire_buf_printf(b, "\" title=\"probe: %s", vword[p->verdict]) ||
+                (p->explanation && *p->explanation &&
+                 (quire_buf_printf(b, " &ndash; ") || esc(b, p->explanation))) ||
+                quire_buf_printf(b, "\">PR") ||
+                (all && quire_buf_printf(b, " %u/%u", p->passed, all)) ||
+                quire_buf_printf(b, link ? "</a>" : "</span>"))
+                return QUIRE_ERR_NOMEM;
+        }
+        if (quire_buf_printf(b, "</td>")) return QUIRE_ERR_NOMEM;
+    }
+    return quire_buf_printf(b, "</tr>\n</tbody></table></div>\n") ? QUIRE_ERR_NOMEM : 0;
+}
+
 static int failures(const quire_result *r, const char *base, const char *sfx, quire_buf *b)
 {
     size_t n = 0;
@@ -372,6 +407,7 @@ int quire_html_run_body(const quire_result *r, const quire_html_options *opts, c
             matrix(r, base, QUIRE_TEST_MEASUREMENT, id, out))
             return QUIRE_ERR_NOMEM;
     }
+    if (probe_table(r, base, sfx, out)) return QUIRE_ERR_NOMEM;
     return failures(r, base, sfx, out);
 }
 

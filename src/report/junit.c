@@ -38,20 +38,19 @@ static void pair_count(const quire_result *r, size_t s, size_t c, pair_stats *p)
     }
 }
 
-static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_buf *b)
+/* One <testcase> "quire.<server>_<client>" / name with o's verdict; abbr and details (may be
+ * NULL): a measurement's value as system-out. */
+static int case_xml(const quire_result *r, const char *server, const char *client,
+                    const char *name, const quire_result_outcome *o, const char *abbr,
+                    const char *details, quire_buf *b)
 {
-    const quire_result_test *tt = &r->tests[t];
-    const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
-    quire_result_outcome o;
-    quire_result_outcome_get(r, s, c, t, &o);
-    quire_verdict v = o.verdict;
-    const char *expl = o.explanation, *log = o.log;
-    if (quire_buf_printf(b, "    <testcase classname=\"quire.") || xesc(b, r->servers[s].name) ||
-        quire_buf_putc(b, '_') || xesc(b, r->clients[c].name) ||
-        quire_buf_printf(b, "\" name=\"") || xesc(b, tt->name ? tt->name : tt->abbr) ||
-        quire_buf_printf(b, "\" time=\"%.3f\"", dur(o.duration)))
+    quire_verdict v = o->verdict;
+    const char *expl = o->explanation, *log = o->log;
+    if (quire_buf_printf(b, "    <testcase classname=\"quire.") || xesc(b, server) ||
+        quire_buf_putc(b, '_') || xesc(b, client) || quire_buf_printf(b, "\" name=\"") ||
+        xesc(b, name) || quire_buf_printf(b, "\" time=\"%.3f\"", dur(o->duration)))
         return QUIRE_ERR_NOMEM;
-    if (v == QUIRE_VERDICT_SUCCEEDED && !m)
+    if (v == QUIRE_VERDICT_SUCCEEDED && !details)
         return quire_buf_printf(b, "/>\n") ? QUIRE_ERR_NOMEM : 0;
     if (quire_buf_printf(b, ">\n")) return QUIRE_ERR_NOMEM;
     switch (v) {
@@ -81,12 +80,71 @@ static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_b
             return QUIRE_ERR_NOMEM;
         if (quire_buf_printf(b, "</failure>\n")) return QUIRE_ERR_NOMEM;
     }
-    if (m && v == QUIRE_VERDICT_SUCCEEDED &&
-        (quire_buf_printf(b, "      <system-out>") || xesc(b, tt->abbr) ||
-         quire_buf_printf(b, ": ") || xesc(b, m->details) ||
+    if (details && v == QUIRE_VERDICT_SUCCEEDED &&
+        (quire_buf_printf(b, "      <system-out>") || xesc(b, abbr) ||
+         quire_buf_printf(b, ": ") || xesc(b, details) ||
          quire_buf_printf(b, "</system-out>\n")))
         return QUIRE_ERR_NOMEM;
     return quire_buf_printf(b, "    </testcase>\n") ? QUIRE_ERR_NOMEM : 0;
+}
+
+static int testcase(const quire_result *r, size_t s, size_t c, size_t t, quire_buf *b)
+{
+    const quire_result_test *tt = &r->tests[t];
+    const quire_result_meas *m = quire_result_meas_get(r, s, c, t);
+    quire_result_outcome o;
+    quire_result_outcome_get(r, s, c, t, &o);
+    return case_xml(r, r->servers[s].name, r->clients[c].name, tt->name ? tt->name : tt->abbr,
+                    &o, tt->abbr, m ? (m->details ? m->details : "") : NULL, b);
+}
+
+/* The probe cells' counts, as pair_count's. */
+static void probe_count(const quire_result *r, pair_stats *p)
+{
+    memset(p, 0, sizeof *p);
+    for (size_t s = 0; s < r->nservers; s++) {
+        const quire_result_probe *x = quire_result_probe_get(r, s);
+        if (!x) continue;
+        p->tests++;
+        p->time += dur(x->duration);
+        if (x->verdict == QUIRE_VERDICT_FAILED)
+            p->failures++;
+        else if (x->verdict != QUIRE_VERDICT_SUCCEEDED)
+            p->skipped++;
+    }
+}
+
+static void probe_outcome(const quire_result_probe *p, quire_result_outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    o->verdict = p->verdict;
+    o->explanation = p->explanation;
+    o->duration = p->duration;
+    o->log = p->log;
+}
+
+/* `quire run --probe`: one suite "quire.probe", a testcase per server with a probe cell. */
+static int probe_suite(const quire_result *r, const char *stamp, quire_buf *b)
+{
+    pair_stats p;
+    probe_count(r, &p);
+    if (!p.tests) return 0;
+    if (quire_buf_printf(b,
+                         "  <testsuite name=\"quire.probe\" tests=\"%zu\" failures=\"%zu\" "
+                         "errors=\"0\" skipped=\"%zu\" time=\"%.3f\"",
+                         p.tests, p.failures, p.skipped, p.time) ||
+        (*stamp && quire_buf_printf(b, " timestamp=\"%s\"", stamp)) ||
+        quire_buf_printf(b, ">\n"))
+        return QUIRE_ERR_NOMEM;
+    for (size_t s = 0; s < r->nservers; s++) {
+        const quire_result_probe *x = quire_result_probe_get(r, s);
+        quire_result_outcome o;
+        if (!x) continue;
+        probe_outcome(x, &o);
+        if (case_xml(r, r->servers[s].name, "quire-probe", "probe", &o, NULL, NULL, b))
+            return QUIRE_ERR_NOMEM;
+    }
+    return quire_buf_printf(b, "  </testsuite>\n") ? QUIRE_ERR_NOMEM : 0;
 }
 
 int quire_junit_write(const quire_result *r, quire_buf *b)
@@ -100,6 +158,11 @@ int quire_junit_write(const quire_result *r, quire_buf *b)
             all.skipped += p.skipped;
             all.time += p.time;
         }
+    probe_count(r, &p);
+    all.tests += p.tests;
+    all.failures += p.failures;
+    all.skipped += p.skipped;
+    all.time += p.time;
     char stamp[32] = "";
     if (r->start_time > 0) {
         time_t t = (time_t)r->start_time;
@@ -133,6 +196,7 @@ int quire_junit_write(const quire_result *r, quire_buf *b)
                 if (testcase(r, s, c, t, b)) return QUIRE_ERR_NOMEM;
             if (quire_buf_printf(b, "  </testsuite>\n")) return QUIRE_ERR_NOMEM;
         }
+    if (probe_suite(r, stamp, b)) return QUIRE_ERR_NOMEM;
     return quire_buf_printf(b, "</testsuites>\n") ? QUIRE_ERR_NOMEM : 0;
 }
 

@@ -288,9 +288,51 @@ static int spec_list(const quire_result *r, quire_buf *out)
     return 0;
 }
 
+/* `quire run --probe`'s column (result.h): a table with the servers as the matrix has them and
+ * one row, each cell "✓ 52/57" (verdict, passed of all cases), then one line per server whose
+ * probe did not pass: "- server (server): explanation ([log](dir))". Nothing without probes. */
+static int probe_section(const quire_result *r, quire_buf *out)
+{
+    if (!quire_result_count_probes(r)) return 0;
+    table t;
+    if (table_init(&t, r->nservers, 1)) return QUIRE_ERR_NOMEM;
+    int rv = quire_buf_printf(out, "\n### Probe (quire probe's cases against each server, "
+                                   "docs/probe.md)\n\n") ||
+                     put_text(cell(&t, 1, 0), "quire-probe")
+                 ? QUIRE_ERR_NOMEM
+                 : 0;
+    for (size_t s = 0; s < r->nservers && !rv; s++) {
+        const quire_result_probe *p = quire_result_probe_get(r, s);
+        quire_buf *b = cell(&t, 1, s + 1);
+        if (put_text(cell(&t, 0, s + 1), r->servers[s].name) ||
+            (p && p->verdict && quire_buf_printf(b, "%s", quire_verdict_symbol(p->verdict))) ||
+            (p && p->passed + p->failed + p->not_applicable &&
+             quire_buf_printf(b, " %u/%u", p->passed, p->passed + p->failed + p->not_applicable)))
+            rv = QUIRE_ERR_NOMEM;
+    }
+    if (!rv) rv = table_print(&t, out);
+    table_free(&t);
+    for (size_t s = 0, n = 0; s < r->nservers && !rv; s++) {
+        const quire_result_probe *p = quire_result_probe_get(r, s);
+        if (!p || p->verdict == QUIRE_VERDICT_NONE || p->verdict == QUIRE_VERDICT_SUCCEEDED)
+            continue;
+        if ((!n++ && quire_buf_putc(out, '\n')) || quire_buf_append(out, "- ", 2) ||
+            put_text(out, r->servers[s].name) || quire_buf_append(out, " (server): ", 11) ||
+            put_text(out, p->explanation && *p->explanation ? p->explanation
+                                                              : "no explanation recorded") ||
+            (p->log && (quire_buf_append(out, " ([log](", 8) ||
+                        (r->log_dir && quire_buf_printf(out, "%s/", r->log_dir)) ||
+                        quire_buf_printf(out, "%s)", p->log) || quire_buf_putc(out, ')'))) ||
+            quire_buf_putc(out, '\n'))
+            rv = QUIRE_ERR_NOMEM;
+    }
+    return rv;
+}
+
 int quire_markdown_write(const quire_result *r, quire_buf *out)
 {
     int rv = quire_markdown_write_tables(r, out);
+    if (!rv) rv = probe_section(r, out);
     if (!rv) rv = failure_list(r, QUIRE_VERDICT_FAILED, "Failed tests", out);
     if (!rv)
         rv = failure_list(r, QUIRE_VERDICT_UNSUPPORTED,

@@ -131,6 +131,50 @@ static int merge_one(const quire_result *in, size_t k, const char *const *names,
     return 0;
 }
 
+/* The probe cells of input k (result.h) into out, as merge_one does the matrix's: porigin[s]
+ * is the input that gave out's server s its probe verdict (-1: none yet). */
+static int merge_probes(const quire_result *in, size_t k, const char *const *names,
+                        quire_merge_policy policy, int rebase, quire_result *out, int *porigin,
+                        quire_buf *warnings, char *errbuf, size_t errlen)
+{
+    for (size_t s = 0; s < in->nservers; s++) {
+        const quire_result_probe *p = quire_result_probe_get(in, s);
+        if (!p) continue;
+        const char *server = in->servers[s].name;
+        size_t os = (size_t)quire_result_find_server(out, server);
+        int rv = quire_result_add_probe(out, server);
+        if (rv) return say(errbuf, errlen, rv, "%s", quire_strerror(rv));
+        if (p->verdict == QUIRE_VERDICT_NONE) continue;
+        if (porigin[os] >= 0) {
+            const quire_result_probe *w = quire_result_probe_get(out, os);
+            int same = w->verdict == p->verdict && streq(w->explanation, p->explanation);
+            if (!same && policy == QUIRE_MERGE_STRICT)
+                return say(errbuf, errlen, QUIRE_ERR_INVALID,
+                           "conflict for the probe of server %s: %s says %s, %s says %s (use "
+                           "--last-wins to take the later file)",
+                           server, names[porigin[os]], vname(w->verdict), names[k],
+                           vname(p->verdict));
+            if (same) continue;
+            if (warnings && quire_buf_printf(warnings,
+                                             "server %s, probe: %s (%s) replaces %s (%s)\n",
+                                             server, vname(p->verdict), names[k],
+                                             vname(w->verdict), names[porigin[os]]))
+                return QUIRE_ERR_NOMEM;
+        }
+        quire_result_probe copy = *p;
+        char *ml = NULL;
+        const char *dir = in->log_dir && *in->log_dir ? in->log_dir : ".";
+        if (rebase && p->log && asprintf(&ml, "%s/%s", dir, p->log) < 0)
+            return say(errbuf, errlen, QUIRE_ERR_NOMEM, "out of memory");
+        if (ml) copy.log = ml;
+        rv = quire_result_set_probe(out, server, &copy);
+        free(ml);
+        if (rv) return say(errbuf, errlen, rv, "%s", quire_strerror(rv));
+        porigin[os] = (int)k;
+    }
+    return 0;
+}
+
 int quire_merge(const quire_result *const *in, const char *const *names, size_t n,
                 quire_merge_policy policy, quire_result *out, quire_buf *warnings, char *errbuf,
                 size_t errlen)
@@ -169,6 +213,15 @@ int quire_merge(const quire_result *const *in, const char *const *names, size_t 
     for (size_t k = 0; k < n && !rv; k++)
         rv = merge_one(in[k], k, names, policy, rebase, out, origin, warnings, errbuf, errlen);
     free(origin);
+    /* the probe cells' origins, one per server */
+    int *porigin = malloc((out->nservers ? out->nservers : 1) * sizeof *porigin);
+    if (!porigin && !rv) rv = say(errbuf, errlen, QUIRE_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; porigin && i < out->nservers; i++)
+        porigin[i] = -1;
+    for (size_t k = 0; k < n && !rv; k++)
+        rv = merge_probes(in[k], k, names, policy, rebase, out, porigin, warnings, errbuf,
+                          errlen);
+    free(porigin);
     return rv;
 }
 
@@ -232,6 +285,22 @@ int quire_merge_compare(const quire_result *a, const quire_result *b, int ignore
         return say(diff, len, QUIRE_ERR_INVALID, "QUIC version differs");
     int rv = names_match(a, b, diff, len);
     if (rv) return rv;
+    for (size_t s = 0; s < a->nservers; s++) {
+        const quire_result_probe *x = quire_result_probe_get(a, s);
+        const quire_result_probe *y =
+            quire_result_probe_get(b, (size_t)quire_result_find_server(b, a->servers[s].name));
+        int same = !x == !y && (!x || (x->verdict == y->verdict &&
+                                       streq(x->explanation, y->explanation) &&
+                                       x->passed == y->passed && x->failed == y->failed &&
+                                       x->not_applicable == y->not_applicable &&
+                                       streq(x->failed_cases, y->failed_cases) &&
+                                       same_time(x->duration, y->duration, ignore) &&
+                                       same_log(x->log, y->log, ignore)));
+        if (!same)
+            return say(diff, len, QUIRE_ERR_INVALID, "server %s, probe: %s vs %s",
+                       a->servers[s].name, x ? vname(x->verdict) : "none",
+                       y ? vname(y->verdict) : "none");
+    }
     for (size_t s = 0; s < a->nservers; s++)
         for (size_t c = 0; c < a->nclients; c++)
             for (size_t t = 0; t < a->ntests; t++) {

@@ -174,9 +174,38 @@ static void test_large_matrix(void **state)
     quire_result_free(&r);
 }
 
+/* quire run --probe: a probe table with one badge per probed server, linked to its logs. */
+static void test_probe_table(void **state)
+{
+    (void)state;
+    quire_result r;
+    quire_result_init(&r);
+    assert_true(quire_result_add_server(&r, "s1", NULL) >= 0);
+    assert_true(quire_result_add_server(&r, "s2", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "c", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
+    assert_int_equal(quire_result_set_log_dir(&r, "logs"), 0);
+    quire_result_probe bad = {.verdict = QUIRE_VERDICT_FAILED, .passed = 50, .failed = 7,
+                              .explanation = "7 <cases>", .duration = 2,
+                              .log = "s1_quire-probe/probe"};
+    assert_int_equal(quire_result_set_probe(&r, "s1", &bad), 0);
+    quire_buf b;
+    quire_buf_init(&b);
+    assert_int_equal(quire_html_write(&r, NULL, &b), 0);
+    const char *s = quire_buf_str(&b);
+    assert_non_null(strstr(s, "<table class=\"m\" id=\"probe\">"));
+    assert_non_null(strstr(s, "<a class=\"b f\" href=\"logs/s1_quire-probe/probe\" "
+                              "title=\"probe: failed &ndash; 7 &lt;cases&gt;\">PR 50/57</a>"));
+    assert_int_equal(count(s, ">PR"), 1);
+    assert_self_contained(s, 0);
+    quire_buf_free(&b);
+    quire_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_probe_table),
         cmocka_unit_test(test_escaping_links_failures),
         cmocka_unit_test(test_large_matrix),
     };

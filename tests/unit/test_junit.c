@@ -84,9 +84,40 @@ static void test_structure_and_escaping(void **state)
     quire_result_free(&r);
 }
 
+/* quire run --probe: a suite "quire.probe" with a testcase per probed server, in the totals. */
+static void test_probe_suite(void **state)
+{
+    (void)state;
+    quire_result r;
+    quire_result_init(&r);
+    assert_true(quire_result_add_server(&r, "s1", NULL) >= 0);
+    assert_true(quire_result_add_server(&r, "s2", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "c", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
+    quire_result_probe bad = {.verdict = QUIRE_VERDICT_FAILED, .explanation = "1 of 57 <failed>",
+                              .duration = 2, .log = "s1_quire-probe/probe"};
+    assert_int_equal(quire_result_set_probe(&r, "s1", &bad), 0);
+    assert_int_equal(quire_result_add_probe(&r, "s2"), 0);
+    quire_buf b;
+    quire_buf_init(&b);
+    assert_int_equal(quire_junit_write(&r, &b), 0);
+    const char *s = quire_buf_str(&b);
+    assert_non_null(strstr(s, "<testsuites name=\"quire\" tests=\"4\" failures=\"1\" "
+                              "errors=\"0\" skipped=\"3\""));
+    assert_non_null(strstr(s, "<testsuite name=\"quire.probe\" tests=\"2\" failures=\"1\" "
+                              "errors=\"0\" skipped=\"1\""));
+    assert_non_null(strstr(s, "classname=\"quire.s1_quire-probe\" name=\"probe\""));
+    assert_non_null(strstr(s, "message=\"1 of 57 &lt;failed&gt;\""));
+    assert_non_null(strstr(s, "logs: s1_quire-probe/probe</failure>"));
+    assert_int_equal(count(s, "<testcase "), 4);
+    quire_buf_free(&b);
+    quire_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_probe_suite),
         cmocka_unit_test(test_structure_and_escaping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

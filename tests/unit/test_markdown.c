@@ -187,6 +187,41 @@ static void test_measurement_cells(void **state)
     quire_result_free(&r);
 }
 
+/* quire run --probe: a one-row table under the servers, a line per server whose probe failed,
+ * nothing for a result without probes (the other tests here). */
+static void test_probe_section(void **state)
+{
+    (void)state;
+    quire_result r;
+    quire_result_init(&r);
+    assert_true(quire_result_add_server(&r, "aioquic", NULL) >= 0);
+    assert_true(quire_result_add_server(&r, "ngtcp2", NULL) >= 0);
+    assert_true(quire_result_add_server(&r, "quinn", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "c", NULL) >= 0);
+    assert_true(quire_result_add_test(&r, QUIRE_TEST_CASE, "H", "handshake", NULL, NULL) >= 0);
+    assert_int_equal(quire_result_set_log_dir(&r, "logs"), 0);
+    quire_result_probe ok = {.verdict = QUIRE_VERDICT_SUCCEEDED, .passed = 55,
+                             .not_applicable = 2, .duration = 30};
+    quire_result_probe bad = {.verdict = QUIRE_VERDICT_FAILED, .passed = 50, .failed = 7,
+                              .explanation = "7 of 57 cases failed: a|b", .duration = 30,
+                              .log = "ngtcp2_quire-probe/probe"};
+    assert_int_equal(quire_result_set_probe(&r, "aioquic", &ok), 0);
+    assert_int_equal(quire_result_set_probe(&r, "ngtcp2", &bad), 0);
+    quire_buf b;
+    quire_buf_init(&b);
+    assert_int_equal(quire_markdown_write(&r, &b), 0);
+    const char *s = quire_buf_str(&b);
+    const char *t = strstr(s, "### Probe");
+    assert_non_null(t);
+    assert_non_null(strstr(t, "| quire-probe | ✓ 55/57 | ✕ 50/57 |"));
+    assert_non_null(strstr(t, "- ngtcp2 (server): 7 of 57 cases failed: a\\|b "
+                              "([log](logs/ngtcp2_quire-probe/probe))\n"));
+    assert_null(strstr(t, "- aioquic"));
+    assert_null(strstr(t, "- quinn")); /* no probe asked for: an empty cell */
+    quire_buf_free(&b);
+    quire_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_rule_failures_listed),
         cmocka_unit_test(test_measurement_cells),
         cmocka_unit_test(test_overloaded_listed),
+        cmocka_unit_test(test_probe_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

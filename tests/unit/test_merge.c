@@ -232,6 +232,58 @@ static void test_conflicts(void **state)
     quire_result_free(&b);
 }
 
+/* Probe cells merge as the matrix's: a not-run cell takes the other file's, the same twice is
+ * no conflict, different verdicts are one (strict) or the later file's (--last-wins), and
+ * merge --equal compares them. */
+static void test_probe_cells(void **state)
+{
+    (void)state;
+    quire_result a, b, out;
+    declare(&a, "logs");
+    declare(&b, "logs");
+    quire_result_probe p = {.verdict = QUIRE_VERDICT_FAILED, .explanation = "1 of 57", .passed = 56,
+                            .failed = 1, .failed_cases = "x", .duration = 9,
+                            .log = "quinn_quire-probe/probe"};
+    assert_int_equal(quire_result_add_probe(&a, "quinn"), 0);
+    assert_int_equal(quire_result_set_probe(&b, "quinn", &p), 0);
+    const quire_result *in[] = {&a, &b};
+    const char *names[] = {"a.json", "b.json"};
+    char err[512];
+    quire_result_init(&out);
+    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_STRICT, &out, NULL, err, sizeof err),
+                     0);
+    const quire_result_probe *m =
+        quire_result_probe_get(&out, (size_t)quire_result_find_server(&out, "quinn"));
+    assert_non_null(m);
+    assert_int_equal(m->verdict, QUIRE_VERDICT_FAILED);
+    assert_string_equal(m->failed_cases, "x");
+    assert_int_equal(quire_result_count_probes(&out), 1);
+    assert_int_equal(quire_merge_compare(&out, &b, 0, err, sizeof err), 0);
+    assert_int_equal(quire_merge_compare(&out, &a, 0, err, sizeof err), QUIRE_ERR_INVALID);
+    assert_non_null(strstr(err, "server quinn, probe: failed vs not run"));
+    quire_result_free(&out);
+    quire_result_probe q = p;
+    q.verdict = QUIRE_VERDICT_SUCCEEDED;
+    q.explanation = "57 cases passed";
+    assert_int_equal(quire_result_set_probe(&a, "quinn", &q), 0);
+    quire_result_init(&out);
+    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_STRICT, &out, NULL, err, sizeof err),
+                     QUIRE_ERR_INVALID);
+    assert_non_null(strstr(err, "probe of server quinn: a.json says succeeded, b.json says failed"));
+    quire_result_free(&out);
+    quire_buf warn;
+    quire_buf_init(&warn);
+    quire_result_init(&out);
+    assert_int_equal(quire_merge(in, names, 2, QUIRE_MERGE_LAST_WINS, &out, &warn, err, sizeof err),
+                     0);
+    assert_non_null(strstr(quire_buf_str(&warn), "server quinn, probe: failed (b.json) replaces "
+                                                 "succeeded (a.json)"));
+    quire_buf_free(&warn);
+    quire_result_free(&out);
+    quire_result_free(&a);
+    quire_result_free(&b);
+}
+
 static void test_log_dirs_rebased(void **state)
 {
     (void)state;
@@ -316,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_three_shards_equal_unsharded),
         cmocka_unit_test(test_shards_with_own_names),
         cmocka_unit_test(test_conflicts),
+        cmocka_unit_test(test_probe_cells),
         cmocka_unit_test(test_log_dirs_rebased),
         cmocka_unit_test(test_qir_and_quire_files),
     };
