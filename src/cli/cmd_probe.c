@@ -32,7 +32,7 @@ static void usage(FILE *f)
             "connection per case, and breaks the rules: each case sends what RFC 9000/9001\n"
             "forbid and judges the server's reaction against what the RFC requires.\n"
             "  -t CASES     comma-separated case names (default: all; see --list)\n"
-            "  --json FILE  results as JSON\n"
+            "  --json FILE  results as JSON, rewritten after every case\n"
             "  --keylog F   TLS secrets (SSLKEYLOGFILE format) and --pcap F the probe's own\n"
             "               datagrams, so 'quire trace F.pcap --keylog F' decodes them\n"
             "  --alpn A     ALPN offered (default hq-interop); --sni N (default server)\n"
@@ -120,6 +120,24 @@ static int test_address(const struct sockaddr_storage *ss)
     return 0;
 }
 
+/* Writes the --json document (cases so far and their counts) to path atomically, so a probe
+ * stopped mid-way (a server that died, quire run's timeout) leaves the cases it finished.
+ * Returns 0, or -1 when it cannot be written. */
+static int write_json(const char *path, const char *server, const char *role, const char *alpn,
+                      json_t *cases, const size_t counts[3])
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:O, s:{s:I, s:I, s:I}}", "server", server, "role",
+                            role, "alpn", alpn, "cases", cases, "summary", "passed",
+                            (json_int_t)counts[0], "failed", (json_int_t)counts[1],
+                            "not_applicable", (json_int_t)counts[2]);
+    int rc = !doc || json_dump_file(doc, tmp, JSON_INDENT(2)) || rename(tmp, path) ? -1 : 0;
+    if (rc) remove(tmp);
+    json_decref(doc);
+    return rc;
+}
+
 int quire_cmd_probe(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -199,7 +217,13 @@ int quire_cmd_probe(int argc, char **argv)
     }
     json_t *arr = json_array();
     size_t counts[3] = {0, 0, 0};
-    for (int i = 0; i < nsel; i++) {
+    const char *alpn = ctx.alpn ? ctx.alpn : "hq-interop";
+    int ret = 0;
+    if (!arr || (json_path && write_json(json_path, server, role, alpn, arr, counts))) {
+        fprintf(stderr, "quire probe: cannot write %s\n", json_path ? json_path : "JSON");
+        ret = 2;
+    }
+    for (int i = 0; i < nsel && !ret; i++) {
         quire_presult r;
         quire_pcase_run(&ctx, sel[i], &r);
         counts[r.verdict]++;
@@ -208,21 +232,15 @@ int quire_cmd_probe(int argc, char **argv)
         fflush(stdout);
         json_array_append_new(arr, result_json(sel[i], &r));
         if (ctx.pcap) quire_pcapw_flush(ctx.pcap);
-    }
-    printf("%zu passed, %zu failed, %zu not applicable\n", counts[0], counts[1], counts[2]);
-    int ret = counts[QUIRE_PV_FAILED] ? 1 : 0;
-    if (json_path) {
-        json_t *doc = json_pack("{s:s, s:s, s:s, s:o, s:{s:I, s:I, s:I}}", "server", server,
-                                "role", role, "alpn", ctx.alpn ? ctx.alpn : "hq-interop",
-                                "cases", arr, "summary", "passed", (json_int_t)counts[0],
-                                "failed", (json_int_t)counts[1], "not_applicable",
-                                (json_int_t)counts[2]);
-        arr = NULL;
-        if (!doc || json_dump_file(doc, json_path, JSON_INDENT(2))) {
+        if (ctx.keylog) fflush(ctx.keylog);
+        if (json_path && write_json(json_path, server, role, alpn, arr, counts)) {
             fprintf(stderr, "quire probe: cannot write %s\n", json_path);
             ret = 2;
         }
-        json_decref(doc);
+    }
+    if (!ret) {
+        printf("%zu passed, %zu failed, %zu not applicable\n", counts[0], counts[1], counts[2]);
+        ret = counts[QUIRE_PV_FAILED] ? 1 : 0;
     }
     json_decref(arr);
     if (ctx.keylog) fclose(ctx.keylog);
