@@ -23,6 +23,7 @@
 #include "report/terminal.h"
 #include "run/compliance.h"
 #include "run/plan.h"
+#include "run/probejob.h"
 #include "run/registry.h"
 #include "run/scheduler.h"
 #include "run/testcase.h"
@@ -269,7 +270,7 @@ int quire_cmd_run(int argc, char **argv)
      * into the result (a shard's file lists everything, other shards' tests as not run);
      * --shard, --resume and --rerun-failed then pick the tests this run executes. */
     size_t njobs = 0, nall = 0;
-    jobsv = calloc(nservers * nclients * ntcs + 1, sizeof *jobsv);
+    jobsv = calloc(nservers * nclients * ntcs + nservers + 1, sizeof *jobsv);
     if (!jobsv) goto out;
     for (size_t si = 0; si < nservers; si++)
         quire_result_add_server(&result, servers[si]->name, servers[si]->url);
@@ -303,11 +304,33 @@ int quire_cmd_run(int argc, char **argv)
                     .server = servers[si], .client = clients[ci], .tc = tcs[t], .index = index};
             }
         }
+    /* --probe: one test per server after the matrix, in the same numbering */
+    for (size_t si = 0; O.probe && si < nservers; si++) {
+        if (O.must_include && strcmp(servers[si]->name, O.must_include)) continue;
+        size_t index = nall++;
+        quire_result_add_probe(&result, servers[si]->name);
+        if (!quire_plan_in_shard(index, O.shard_k, O.shard_n)) continue;
+        if (O.resume || O.rerun) {
+            const quire_result_probe *pp = quire_result_probe_get(
+                &result, (size_t)quire_result_find_server(&result, servers[si]->name));
+            quire_verdict v = pp ? pp->verdict : QUIRE_VERDICT_NONE;
+            if (O.resume ? v != QUIRE_VERDICT_NONE : v != QUIRE_VERDICT_FAILED) continue;
+        }
+        jobsv[njobs++] = (quire_job){.server = servers[si],
+                                     .client = quire_probe_job_client(),
+                                     .tc = quire_probe_job_testcase(),
+                                     .index = index};
+    }
     if (!nall) {
         fprintf(stderr, "quire run: no (server, client) pair includes '%s'\n", O.must_include);
         goto out;
     }
 
+    if (container && O.probe) {
+        fprintf(stderr, "quire run: --probe runs with the netns backend (quire probe is a "
+                        "program of this machine, not an image)\n");
+        goto out;
+    }
     if (container && quire_container_available(O.ccfg.engine, err, sizeof err)) {
         fprintf(stderr, "quire run: container backend: %s\n", err);
         goto out;
@@ -434,11 +457,24 @@ int quire_cmd_run(int argc, char **argv)
     fprintf(stderr, "quire: %zu succeeded, %zu failed, %zu unsupported, %zu not run; took %.0f s\n",
             counts.succeeded, counts.failed, counts.unsupported, counts.none,
             result.end_time - result.start_time);
+    size_t probes_failed = 0;
+    if (quire_result_count_probes(&result)) {
+        size_t pc[4] = {0, 0, 0, 0};
+        for (size_t s = 0; s < result.nservers; s++) {
+            const quire_result_probe *p = quire_result_probe_get(&result, s);
+            if (p) pc[p->verdict]++;
+        }
+        probes_failed = pc[QUIRE_VERDICT_FAILED];
+        fprintf(stderr, "quire: probe: %zu servers passed every case, %zu failed some, %zu "
+                        "unsupported, %zu not run\n",
+                pc[QUIRE_VERDICT_SUCCEEDED], pc[QUIRE_VERDICT_FAILED],
+                pc[QUIRE_VERDICT_UNSUPPORTED], pc[QUIRE_VERDICT_NONE]);
+    }
     quire_run_end(run_id);
     if (rc == QUIRE_ERR_INTERRUPTED)
         ret = quire_proc_interrupted() == SIGTERM ? 143 : 130;
     else
-        ret = rc ? 1 : counts.failed ? 1 : 0;
+        ret = rc ? 1 : counts.failed || probes_failed ? 1 : 0;
 out:
     quire_result_free(&result);
     quire_result_free(&previous);

@@ -101,6 +101,9 @@ static void usage(FILE *out)
         "                            h3-only implementations answer 127 without it); auto: over\n"
         "                            hq-interop, and over HTTP/3 again where that was\n"
         "                            unsupported (the explanation says \"over h3\"); default hq\n"
+        "      --probe               also probe every server: quire probe's cases, quire as a\n"
+        "                            client that breaks the rules (docs/probe.md), a probe\n"
+        "                            column beside the matrix (netns backend, QUIC suite)\n"
         "      --spec-ignore RULE    switch off a spec rule for the \"spec\" verdict each test\n"
         "                            gets in result.json (repeatable; 'quire trace\n"
         "                            --spec-rules' lists them, docs/spec.md explains them)\n"
@@ -128,6 +131,7 @@ enum {
     OPT_ENGINE,
     OPT_QIR_ADDRS,
     OPT_ALPN,
+    OPT_PROBE,
     OPT_REPEAT,
     OPT_NO_AUTO_RULE,
     OPT_DURATIONS,
@@ -181,6 +185,7 @@ int quire_run_opts_parse(quire_run_opts *o, int argc, char **argv)
         {"engine", required_argument, 0, OPT_ENGINE},
         {"qir-addresses", no_argument, 0, OPT_QIR_ADDRS},
         {"alpn", required_argument, 0, OPT_ALPN},
+        {"probe", no_argument, 0, OPT_PROBE},
         {"repeat", required_argument, 0, OPT_REPEAT},
         {"durations", required_argument, 0, OPT_DURATIONS},
         {"spec-ignore", required_argument, 0, OPT_SPEC_IGNORE},
@@ -322,6 +327,9 @@ int quire_run_opts_parse(quire_run_opts *o, int argc, char **argv)
             }
             o->ccfg.engine = optarg;
             break;
+        case OPT_PROBE:
+            o->probe = 1;
+            break;
         case OPT_ALPN:
             if (strcmp(optarg, "h3") && strcmp(optarg, "hq") && strcmp(optarg, "auto")) {
                 fprintf(stderr, "quire run: --alpn must be hq, h3 or auto, got '%s'\n", optarg);
@@ -379,6 +387,10 @@ int quire_run_opts_parse(quire_run_opts *o, int argc, char **argv)
         return 2;
     }
 
+    if (o->webtransport && o->probe) {
+        fprintf(stderr, "quire run: --probe is for the QUIC suite\n");
+        return 2;
+    }
     if (o->webtransport && o->alpn) {
         fprintf(stderr, "quire run: --alpn is for the QUIC suite (WebTransport is HTTP/3)\n");
         return 2;

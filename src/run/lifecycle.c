@@ -14,6 +14,7 @@
 #include "run/captures.h"
 #include "run/certs.h"
 #include "run/files.h"
+#include "run/probejob.h"
 #include "run/testbed.h"
 #include "run/wtrun.h"
 #include "util/err.h"
@@ -203,6 +204,24 @@ static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
         .nmounts = sizeof mounts / sizeof mounts[0],
         .output = t->output,
     };
+    /* the probe's row: the client is quire probe itself, aimed at the server's address */
+    char exe[4096], addr[64], pbuf[4200];
+    const char *pargv[24];
+    if (!server && t->o->tc->probe) {
+        ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        int rc = el <= 0 ? QUIRE_ERR_IO
+                         : quire_bed_address(&t->bed, QUIRE_ROLE_SERVER, 0, addr, sizeof addr);
+        if (el > 0) exe[el] = 0;
+        if (!rc)
+            rc = quire_probe_job_argv(exe, addr, t->o->alpn, t->requests, pbuf, sizeof pbuf,
+                                      pargv, sizeof pargv / sizeof pargv[0]);
+        if (rc) {
+            snprintf(why, whylen, "cannot start the probe: %s", quire_strerror(rc));
+            free(req);
+            return rc;
+        }
+        spec.argv = pargv;
+    }
     char detail[4300];
     snprintf(detail, sizeof detail, "TESTCASE=%s%s%s%s%s%s%s",
              server ? t->o->tc->testcase_server : t->o->tc->testcase_client,
@@ -431,6 +450,10 @@ static void judge(test *t, quire_outcome *out)
                                                     t->server_downloads, t->downloads),
     };
     out->value = -1;
+    if (t->o->tc->probe) { /* its own rules: the probe's cases are the verdict, no spec rules */
+        out->verdict = quire_probe_job_judge(&ctx, out->explanation, sizeof out->explanation);
+        return;
+    }
     quire_verdict v = quire_check_exits(&ctx, out->explanation, sizeof out->explanation);
     /* what the capture says of the end, when the client had a connection to make */
     if (v == QUIRE_VERDICT_FAILED && ctx.client.kind != QUIRE_EXIT_NOT_STARTED)

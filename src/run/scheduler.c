@@ -16,6 +16,7 @@
 #include "backend/backend_netns.h"
 #include "backend/runstate.h"
 #include "run/load.h"
+#include "run/probejob.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -173,7 +174,7 @@ static pid_t start_worker(const quire_sched_opts *o, const quire_job *j, task t,
         if (t.rep) {
             lo.repetition = t.rep;
             run_once(&lo, &out);
-        } else if (o->repeat > 1) {
+        } else if (o->repeat > 1 && !j->tc->probe) {
             run_repeated(&lo, &out, o->repeat);
         } else {
             run_once(&lo, &out);
@@ -208,17 +209,20 @@ static int save(const quire_sched_opts *o)
 static int record(const quire_sched_opts *o, const quire_job *j, const quire_outcome *out,
                   const progress *pg)
 {
-    if (j->tc->repetitions)
+    if (j->tc->probe)
+        quire_probe_job_record(o->result, o->base.log_dir, j->server->name, out->verdict,
+                               out->explanation, out->duration, out->log[0] ? out->log : NULL);
+    else if (j->tc->repetitions)
         quire_result_set_measurement(o->result, j->server->name, j->client->name, j->tc->abbr,
                                      out->verdict, out->values, out->nvalues, out->explanation,
                                      out->duration, out->log[0] ? out->log : NULL);
     else
         quire_result_set(o->result, j->server->name, j->client->name, j->tc->abbr, out->verdict,
                          out->explanation, out->duration, out->log[0] ? out->log : NULL);
-    if (!j->tc->repetitions && out->spec[0])
+    if (!j->tc->repetitions && !j->tc->probe && out->spec[0])
         quire_result_set_spec(o->result, j->server->name, j->client->name, j->tc->abbr,
                               out->spec);
-    if (pg->has_load)
+    if (pg->has_load && !j->tc->probe)
         quire_result_set_load(o->result, j->server->name, j->client->name, j->tc->abbr,
                               pg->load);
     int rc = save(o);
@@ -488,6 +492,10 @@ int quire_scheduler_run(const quire_sched_opts *o, const quire_job *jobs, size_t
     for (size_t i = 0; i < njobs; i++) {
         S.pg[i].want = 1;
         quire_result_add_server(o->result, jobs[i].server->name, jobs[i].server->url);
+        if (jobs[i].tc->probe) { /* the server's probe column, not a client of the matrix */
+            quire_result_add_probe(o->result, jobs[i].server->name);
+            continue;
+        }
         quire_result_add_client(o->result, jobs[i].client->name, jobs[i].client->url);
         quire_result_add_test(
             o->result, jobs[i].tc->repetitions ? QUIRE_TEST_MEASUREMENT : QUIRE_TEST_CASE,

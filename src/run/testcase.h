@@ -39,6 +39,8 @@ typedef struct quire_testcase {
     /* WebTransport rows (run/testcase_wt.h's quire_wt_row): the lifecycle makes that case's
      * files, REQUESTS and PROTOCOLS (run/wtrun.h) and judges it with its checks; NULL: QUIC */
     const struct quire_wt_testcase *wt;
+    /* the probe's row (run/probejob.h): the client is `quire probe`, the verdict its cases' */
+    int probe;
 } quire_testcase;
 
 /* The whole table, in QIR's order: test cases, then measurements (repetitions > 0). */
