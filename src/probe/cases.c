@@ -3,8 +3,10 @@
 #include "probe/cases.h"
 
 #include <inttypes.h>
+#include <openssl/rand.h>
 #include <string.h>
 
+#include "probe/h3cases.h"
 #include "probe/misdeeds.h"
 #include "probe/qtls.h"
 #include "probe/tpenc.h"
@@ -90,6 +92,12 @@ static const char *hs_error(const quire_pconn *c, int rv, char *buf, size_t cap)
 /* Handshake, then one 1-RTT packet with the case's frames; judged by the close. */
 static void run_frames(const quire_pctx *ctx, const quire_pcase *pc, quire_presult *r)
 {
+    if (pc->h3 && (!ctx->alpn || strcmp(ctx->alpn, "h3"))) {
+        r->verdict = QUIRE_PV_NA;
+        snprintf(r->why, sizeof r->why, "an HTTP/3 case: the probe offers ALPN %s (--alpn h3)",
+                 ctx->alpn ? ctx->alpn : "hq-interop");
+        return;
+    }
     quire_pconn_opts o;
     base_opts(ctx, &o);
     quire_pconn *c;
@@ -123,7 +131,8 @@ static void run_frames(const quire_pctx *ctx, const quire_pcase *pc, quire_presu
         return;
     }
     quire_pconn_wait(c, ctx->wait_ms, closed_cb);
-    r->verdict = quire_pjudge_close(&c->obs, pc->codes, pc->ncodes, r->why, sizeof r->why);
+    r->verdict = (pc->app ? quire_pjudge_close_app : quire_pjudge_close)(
+        &c->obs, pc->codes, pc->ncodes, r->why, sizeof r->why);
     if (!c->obs.closed)
         for (size_t i = 0; i < c->obs.nevents; i++)
             if (c->obs.events[i].kind == QUIRE_FRAME_RETIRE_CONNECTION_ID) {
@@ -332,6 +341,50 @@ static void run_version(const quire_pctx *ctx, const quire_pcase *pc, quire_pres
     finish(c, ctx, r);
 }
 
+/* 0-RTT without a ticket: right after the first Initial, a 0-RTT packet with a request,
+ * protected with keys from a random secret (the probe has no PSK, so no server can have its
+ * keys). The server rejects 0-RTT, there is no early_data without a PSK, and MUST NOT process
+ * 0-RTT packets then (RFC 9001 4.6.2): the handshake completes and the connection stays up. */
+static void run_zero_rtt(const quire_pctx *ctx, const quire_pcase *pc, quire_presult *r)
+{
+    (void)pc;
+    quire_pconn_opts o;
+    base_opts(ctx, &o);
+    quire_pconn *c;
+    if (open_conn(ctx, &o, &c, r)) return;
+    int rv = quire_pconn_start(c);
+    uint8_t secret[32], fr[64];
+    if (!rv && RAND_bytes(secret, sizeof secret) != 1) rv = QUIRE_ERR_CRYPTO;
+    if (!rv) rv = quire_keys_init(&c->tx[QUIRE_EPOCH_0RTT], c->version, QUIRE_AEAD_AES_128_GCM,
+                                  secret, sizeof secret);
+    if (!rv) {
+        quire_wire w;
+        quire_wire_init(&w, fr, sizeof fr);
+        quire_wire_stream(&w, c->next_bidi, 0, (const uint8_t *)"GET /\r\n", 7, 1);
+        c->next_bidi += 4;
+        c->have_tx[QUIRE_EPOCH_0RTT] = 1;
+        rv = quire_pconn_send(c, QUIRE_EPOCH_0RTT, fr, w.len, 0, 0);
+        c->have_tx[QUIRE_EPOCH_0RTT] = 0;
+    }
+    if (rv) {
+        r->verdict = QUIRE_PV_NA;
+        snprintf(r->why, sizeof r->why, "cannot send the 0-RTT packet: %s", quire_strerror(rv));
+        finish(c, ctx, r);
+        return;
+    }
+    rv = quire_pconn_handshake(c, ctx->handshake_ms);
+    char b[200];
+    if (rv) {
+        r->verdict = QUIRE_PV_FAILED;
+        snprintf(r->why, sizeof r->why, "handshake after the 0-RTT packet: %s",
+                 hs_error(c, rv, b, sizeof b));
+    } else {
+        quire_pconn_wait(c, ctx->wait_ms, closed_cb);
+        r->verdict = quire_pjudge_alive(&c->obs, r->why, sizeof r->why);
+    }
+    finish(c, ctx, r);
+}
+
 #define C1(x) {x}, 1
 #define C2(x, y) {x, y}, 2
 #define FR(b, codes) run_frames, b, NULL, codes
@@ -339,120 +392,137 @@ static void run_version(const quire_pctx *ctx, const quire_pcase *pc, quire_pres
 
 static const quire_pcase cases[] = {
     {"handshake", "RFC 9000 7, RFC 9001 4.1.2", "handshake confirmed by HANDSHAKE_DONE, then a response on a bidirectional stream", "MUST",
-     run_handshake, NULL, NULL, {0}, 0, 0, 0},
+     run_handshake, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"ping_ack", "RFC 9000 13.2.1", "ACK of an ack-eliciting packet", "MUST",
-     run_positive, NULL, NULL, {0}, 0, 0, 0},
+     run_positive, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"path_challenge", "RFC 9000 8.2.2", "PATH_RESPONSE echoing the PATH_CHALLENGE data", "MUST",
-     run_positive, NULL, NULL, {0}, 0, 0, 0},
+     run_positive, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"key_update", "RFC 9001 6.2", "the server updates its keys too and acknowledges in the new key phase", "MUST",
-     run_positive, NULL, NULL, {0}, 0, 0, 0},
+     run_positive, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"unknown_frame", "RFC 9000 12.4", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(quire_misdeed_unknown_frame, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_unknown_frame, C1(E_FRAME_ENCODING)), 0, 0, 0, 0},
     {"handshake_done_from_client", "RFC 9000 19.20", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(quire_misdeed_handshake_done, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_handshake_done, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"new_token_from_client", "RFC 9000 19.7", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(quire_misdeed_new_token, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_new_token, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"stream_flow_control", "RFC 9000 4.1", "FLOW_CONTROL_ERROR (0x03)", "MUST",
-     FR(quire_misdeed_stream_flow, C1(E_FLOW_CONTROL)), 0, 0},
+     FR(quire_misdeed_stream_flow, C1(E_FLOW_CONTROL)), 0, 0, 0, 0},
     {"connection_flow_control", "RFC 9000 4.1", "FLOW_CONTROL_ERROR (0x03)", "MUST",
-     FR(quire_misdeed_conn_flow, C1(E_FLOW_CONTROL)), 0, 0},
+     FR(quire_misdeed_conn_flow, C1(E_FLOW_CONTROL)), 0, 0, 0, 0},
     {"stream_limit_bidi", "RFC 9000 4.6", "STREAM_LIMIT_ERROR (0x04)", "MUST",
-     FR(quire_misdeed_stream_limit, C1(E_STREAM_LIMIT)), 0, 0},
+     FR(quire_misdeed_stream_limit, C1(E_STREAM_LIMIT)), 0, 0, 0, 0},
     {"stream_limit_uni", "RFC 9000 4.6", "STREAM_LIMIT_ERROR (0x04)", "MUST",
-     FR(quire_misdeed_uni_stream_limit, C1(E_STREAM_LIMIT)), 0, 0},
+     FR(quire_misdeed_uni_stream_limit, C1(E_STREAM_LIMIT)), 0, 0, 0, 0},
     {"stream_on_send_only", "RFC 9000 19.8", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_stream_send_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_stream_send_only, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"stream_on_unopened_local", "RFC 9000 19.8", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_stream_unopened, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_stream_unopened, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"max_stream_data_receive_only", "RFC 9000 19.10", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_msd_recv_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_msd_recv_only, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"max_stream_data_unopened_local", "RFC 9000 19.10", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_msd_unopened, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_msd_unopened, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"stop_sending_unopened_local", "RFC 9000 19.5", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_stop_sending_unopened, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_stop_sending_unopened, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"stop_sending_receive_only", "RFC 9000 19.5", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_stop_sending_recv_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_stop_sending_recv_only, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"reset_stream_send_only", "RFC 9000 19.4", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_reset_send_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_reset_send_only, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"stream_data_blocked_send_only", "RFC 9000 19.13", "STREAM_STATE_ERROR (0x05)", "MUST",
-     FR(quire_misdeed_sdb_send_only, C1(E_STREAM_STATE)), 0, 0},
+     FR(quire_misdeed_sdb_send_only, C1(E_STREAM_STATE)), 0, 0, 0, 0},
     {"final_size_change", "RFC 9000 4.5", "FINAL_SIZE_ERROR (0x06)", "SHOULD",
-     FR(quire_misdeed_final_size_change, C1(E_FINAL_SIZE)), 0, 0},
+     FR(quire_misdeed_final_size_change, C1(E_FINAL_SIZE)), 0, 0, 0, 0},
     {"reset_below_received", "RFC 9000 4.5", "FINAL_SIZE_ERROR (0x06)", "SHOULD",
-     FR(quire_misdeed_reset_final_lower, C1(E_FINAL_SIZE)), 0, 0},
+     FR(quire_misdeed_reset_final_lower, C1(E_FINAL_SIZE)), 0, 0, 0, 0},
     {"stream_offset_overflow", "RFC 9000 19.8", "FRAME_ENCODING_ERROR (0x07) or FLOW_CONTROL_ERROR (0x03)", "MUST",
-     FR(quire_misdeed_stream_offset_max, C2(E_FRAME_ENCODING, E_FLOW_CONTROL)), 0, 0},
+     FR(quire_misdeed_stream_offset_max, C2(E_FRAME_ENCODING, E_FLOW_CONTROL)), 0, 0, 0, 0},
     {"crypto_offset_overflow", "RFC 9000 19.6", "FRAME_ENCODING_ERROR (0x07) or CRYPTO_BUFFER_EXCEEDED (0x0d)", "MUST",
-     FR(quire_misdeed_crypto_offset_max, C2(E_FRAME_ENCODING, E_CRYPTO_BUFFER_EXCEEDED)), 0, 0},
+     FR(quire_misdeed_crypto_offset_max, C2(E_FRAME_ENCODING, E_CRYPTO_BUFFER_EXCEEDED)), 0, 0, 0, 0},
     {"max_streams_over_2_60", "RFC 9000 19.11", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(quire_misdeed_max_streams_big, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_max_streams_big, C1(E_FRAME_ENCODING)), 0, 0, 0, 0},
     {"streams_blocked_over_2_60", "RFC 9000 19.14", "STREAM_LIMIT_ERROR (0x04) or FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(quire_misdeed_streams_blocked_big, C2(E_STREAM_LIMIT, E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_streams_blocked_big, C2(E_STREAM_LIMIT, E_FRAME_ENCODING)), 0, 0, 0, 0},
     {"new_connection_id_retire_prior_to", "RFC 9000 19.15", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(quire_misdeed_ncid_retire, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_ncid_retire, C1(E_FRAME_ENCODING)), 0, 0, 0, 0},
     {"new_connection_id_length_0", "RFC 9000 19.15", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(quire_misdeed_ncid_len0, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_ncid_len0, C1(E_FRAME_ENCODING)), 0, 0, 0, 0},
     {"new_connection_id_length_21", "RFC 9000 19.15", "FRAME_ENCODING_ERROR (0x07)", "MUST",
-     FR(quire_misdeed_ncid_len21, C1(E_FRAME_ENCODING)), 0, 0},
+     FR(quire_misdeed_ncid_len21, C1(E_FRAME_ENCODING)), 0, 0, 0, 0},
     {"connection_id_limit", "RFC 9000 5.1.1", "CONNECTION_ID_LIMIT_ERROR (0x09)", "MUST",
-     FR(quire_misdeed_ncid_limit, C1(E_CONNECTION_ID_LIMIT)), 0, 0},
+     FR(quire_misdeed_ncid_limit, C1(E_CONNECTION_ID_LIMIT)), 0, 0, 0, 0},
     {"retire_unknown_connection_id", "RFC 9000 19.16", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(quire_misdeed_retire_unknown, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_retire_unknown, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"ack_of_unsent_packet", "RFC 9000 13.1", "PROTOCOL_VIOLATION (0x0a)", "SHOULD",
-     FR(quire_misdeed_ack_unsent, C1(E_PROTOCOL_VIOLATION)), 0, 1},
+     FR(quire_misdeed_ack_unsent, C1(E_PROTOCOL_VIOLATION)), 0, 1, 0, 0},
     {"reserved_bits_short_header", "RFC 9000 17.3.1", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(quire_misdeed_ping, C1(E_PROTOCOL_VIOLATION)), 0x18, 0},
+     FR(quire_misdeed_ping, C1(E_PROTOCOL_VIOLATION)), 0x18, 0, 0, 0},
     {"packet_without_frames", "RFC 9000 12.4", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(quire_misdeed_nothing, C1(E_PROTOCOL_VIOLATION)), 0, 1},
+     FR(quire_misdeed_nothing, C1(E_PROTOCOL_VIOLATION)), 0, 1, 0, 0},
     {"datagram_unsupported", "RFC 9221 3", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(quire_misdeed_datagram_unsupported, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_datagram_unsupported, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"datagram_too_large", "RFC 9221 3", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     FR(quire_misdeed_datagram_too_large, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     FR(quire_misdeed_datagram_too_large, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"stream_in_initial", "RFC 9000 12.4", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     HS(quire_misdeed_stream_in_initial, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     HS(quire_misdeed_stream_in_initial, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"reserved_bits_long_header", "RFC 9000 17.2", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     HS(quire_misdeed_reserved_bits_long, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     HS(quire_misdeed_reserved_bits_long, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"frame_not_allowed_in_handshake", "RFC 9000 12.4", "PROTOCOL_VIOLATION (0x0a)", "MUST",
-     HS(quire_misdeed_frame_in_handshake, C1(E_PROTOCOL_VIOLATION)), 0, 0},
+     HS(quire_misdeed_frame_in_handshake, C1(E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
     {"initial_small", "RFC 9000 14.1", "Initial in a datagram under 1200 bytes dropped", "MUST",
-     run_first_flight, NULL, NULL, {0}, 0, 0, 0},
+     run_first_flight, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"amplification_limit", "RFC 9000 8.1", "at most 3x the client's bytes before address validation", "MUST",
-     run_first_flight, NULL, NULL, {0}, 0, 0, 0},
+     run_first_flight, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"version_negotiation", "RFC 9000 6.1, 17.2.1", "Version Negotiation echoing the CIDs, listing other versions", "SHOULD",
-     run_version, NULL, NULL, {0}, 0, 0, 0},
+     run_version, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"version_negotiation_opaque", "RFC 8999 6, RFC 9000 6.1", "Version Negotiation for a packet whose fields after the CIDs are opaque", "SHOULD",
-     run_version, NULL, NULL, {0}, 0, 0, 0},
+     run_version, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"vn_small", "RFC 9000 5.2.2", "unknown version in a datagram under 1200 bytes dropped", "MUST",
-     run_version, NULL, NULL, {0}, 0, 0, 0},
+     run_version, NULL, NULL, {0}, 0, 0, 0, 0, 0},
     {"tp_duplicate", "RFC 9000 7.4", "TRANSPORT_PARAMETER_ERROR (0x08)", "SHOULD",
-     HS(quire_misdeed_duplicate, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_duplicate, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_max_udp_payload_size_1199", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_udp_payload, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_udp_payload, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_ack_delay_exponent_21", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_ack_delay_exponent, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_ack_delay_exponent, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_max_ack_delay_2_14", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_max_ack_delay, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_max_ack_delay, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_active_connection_id_limit_1", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_cid_limit, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_cid_limit, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_max_streams_over_2_60", "RFC 9000 4.6", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_max_streams, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_max_streams, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_stateless_reset_token_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_reset_token, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_reset_token, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_original_dcid_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_odcid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_odcid, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_preferred_address_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_preferred_address, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_preferred_address, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_retry_scid_from_client", "RFC 9000 18.2", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_retry_scid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_retry_scid, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_missing_initial_scid", "RFC 9000 7.3", "TRANSPORT_PARAMETER_ERROR (0x08)", "MUST",
-     HS(quire_misdeed_no_iscid, C1(E_TRANSPORT_PARAMETER)), 0, 0},
+     HS(quire_misdeed_no_iscid, C1(E_TRANSPORT_PARAMETER)), 0, 0, 0, 0},
     {"tp_initial_scid_mismatch", "RFC 9000 7.3", "TRANSPORT_PARAMETER_ERROR (0x08) or PROTOCOL_VIOLATION (0x0a)", "MUST",
-     HS(quire_misdeed_iscid_mismatch, C2(E_TRANSPORT_PARAMETER, E_PROTOCOL_VIOLATION)), 0, 0},
+     HS(quire_misdeed_iscid_mismatch, C2(E_TRANSPORT_PARAMETER, E_PROTOCOL_VIOLATION)), 0, 0, 0, 0},
+    {"zero_rtt_without_ticket", "RFC 9001 4.6.2", "0-RTT rejected and not processed: the handshake completes, the connection stays up", "MUST",
+     run_zero_rtt, NULL, NULL, {0}, 0, 0, 0, 0, 0},
+    /* HTTP/3 (RFC 9114), with --alpn h3 only */
+    {"h3_second_settings", "RFC 9114 7.2.4", "H3_FRAME_UNEXPECTED (0x105)", "MUST",
+     FR(quire_h3_second_settings, C1(QUIRE_H3_FRAME_UNEXPECTED)), 0, 0, 1, 1},
+    {"h3_missing_settings", "RFC 9114 6.2.1", "H3_MISSING_SETTINGS (0x10a)", "MUST",
+     FR(quire_h3_missing_settings, C1(QUIRE_H3_MISSING_SETTINGS)), 0, 0, 1, 1},
+    {"h3_reserved_frame_type", "RFC 9114 7.2.8", "H3_FRAME_UNEXPECTED (0x105)", "MUST",
+     FR(quire_h3_reserved_frame, C1(QUIRE_H3_FRAME_UNEXPECTED)), 0, 0, 1, 1},
+    {"h3_data_on_control_stream", "RFC 9114 7.2.1", "H3_FRAME_UNEXPECTED (0x105)", "MUST",
+     FR(quire_h3_data_on_control, C1(QUIRE_H3_FRAME_UNEXPECTED)), 0, 0, 1, 1},
+    {"h3_control_stream_closed", "RFC 9114 6.2.1", "H3_CLOSED_CRITICAL_STREAM (0x104)", "MUST",
+     FR(quire_h3_control_closed, C1(QUIRE_H3_CLOSED_CRITICAL_STREAM)), 0, 0, 1, 1},
+    {"h3_second_control_stream", "RFC 9114 6.2.1", "H3_STREAM_CREATION_ERROR (0x103)", "MUST",
+     FR(quire_h3_second_control, C1(QUIRE_H3_STREAM_CREATION_ERROR)), 0, 0, 1, 1},
+    {"h3_data_before_headers", "RFC 9114 4.1", "H3_FRAME_UNEXPECTED (0x105)", "MUST",
+     FR(quire_h3_data_before_headers, C1(QUIRE_H3_FRAME_UNEXPECTED)), 0, 0, 1, 1},
     {"alpn_mismatch", "RFC 9001 8.1", "CRYPTO_ERROR no_application_protocol (0x178)", "MUST",
-     HS(quire_misdeed_alpn, C1(E_NO_APPLICATION_PROTOCOL)), 0, 0},
+     HS(quire_misdeed_alpn, C1(E_NO_APPLICATION_PROTOCOL)), 0, 0, 0, 0},
     /* last: it stops ngtcp2 1.11's server (docs/probe.md), so the cases before it all run */
     {"tp_extension_missing", "RFC 9001 8.2", "CRYPTO_ERROR missing_extension (0x16d)", "MUST",
-     HS(quire_misdeed_no_tp, C1(E_MISSING_EXTENSION)), 0, 0},
+     HS(quire_misdeed_no_tp, C1(E_MISSING_EXTENSION)), 0, 0, 0, 0},
 };
 
 const quire_pcase *quire_pcase_table(size_t *n)

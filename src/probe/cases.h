@@ -57,6 +57,8 @@ typedef struct quire_pcase {
     size_t ncodes;
     uint8_t reserved; /* reserved header bits set on the packet */
     int noack;        /* the misbehaving packet carries no ACK of ours */
+    int app;          /* codes are HTTP/3 codes of an application CONNECTION_CLOSE (0x1d) */
+    int h3;           /* needs ALPN h3 (--alpn h3); not applicable otherwise */
 } quire_pcase;
 
 /* The table, in the order cases run. */

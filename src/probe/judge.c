@@ -54,24 +54,67 @@ static void where(const quire_pobs_event *e, char *out, size_t cap)
         snprintf(out, cap, "%s packet %" PRIu64, quire_packet_type_name(e->ptype), e->pn);
 }
 
+const char *quire_pjudge_h3_error_name(uint64_t code)
+{
+    static const char *names[] = {
+        "H3_NO_ERROR",           "H3_GENERAL_PROTOCOL_ERROR", "H3_INTERNAL_ERROR",
+        "H3_STREAM_CREATION_ERROR", "H3_CLOSED_CRITICAL_STREAM", "H3_FRAME_UNEXPECTED",
+        "H3_FRAME_ERROR",        "H3_EXCESSIVE_LOAD",        "H3_ID_ERROR",
+        "H3_SETTINGS_ERROR",     "H3_MISSING_SETTINGS",      "H3_REQUEST_REJECTED",
+        "H3_REQUEST_CANCELLED",  "H3_REQUEST_INCOMPLETE",    "H3_MESSAGE_ERROR",
+        "H3_CONNECT_ERROR",      "H3_VERSION_FALLBACK",
+    };
+    return code >= 0x100 && code - 0x100 < sizeof names / sizeof names[0] ? names[code - 0x100]
+                                                                           : NULL;
+}
+
+static quire_pverdict no_close(const quire_pobs *o, char *why, size_t cap);
+
+quire_pverdict quire_pjudge_close_app(const quire_pobs *o, const uint64_t *codes, size_t n,
+                                      char *why, size_t cap)
+{
+    if (!o->closed) return no_close(o, why, cap);
+    char cs[96], ws[96];
+    const char *h3 = quire_pjudge_h3_error_name(o->close.error);
+    if (o->close.app)
+        snprintf(cs, sizeof cs, "application error 0x%" PRIx64 " %s", o->close.error,
+                 h3 ? h3 : "(not an HTTP/3 code)");
+    else
+        code_str(&o->close, cs, sizeof cs);
+    where(&o->close, ws, sizeof ws);
+    for (size_t i = 0; o->close.app && i < n; i++)
+        if (o->close.error == codes[i]) {
+            snprintf(why, cap, "CONNECTION_CLOSE %s in %s", cs, ws);
+            return QUIRE_PV_PASSED;
+        }
+    snprintf(why, cap, "CONNECTION_CLOSE %s%s%s%s in %s instead", cs,
+             o->close_reason[0] ? " \"" : "", o->close_reason, o->close_reason[0] ? "\"" : "",
+             ws);
+    return QUIRE_PV_FAILED;
+}
+
+/* Failed: no CONNECTION_CLOSE, with what the server sent instead. */
+static quire_pverdict no_close(const quire_pobs *o, char *why, size_t cap)
+{
+    int n0 = snprintf(why, cap,
+                      "no CONNECTION_CLOSE (the server sent %" PRIu64 " datagrams, %" PRIu64
+                      " bytes after the misbehaviour",
+                      o->datagrams, o->bytes);
+    size_t l = n0 < 0 ? 0 : (size_t)n0 < cap ? (size_t)n0 : cap - 1;
+    if (o->undecryptable)
+        /* e.g. a close in Handshake packets only, before the client has Handshake keys
+         * (RFC 9000 10.2.3 asks a server for an Initial one too) */
+        snprintf(why + l, cap - l, "; %" PRIu64 " packets the probe could not decrypt)",
+                 o->undecryptable);
+    else
+        snprintf(why + l, cap - l, ")");
+    return QUIRE_PV_FAILED;
+}
+
 quire_pverdict quire_pjudge_close(const quire_pobs *o, const uint64_t *codes, size_t n,
                                   char *why, size_t cap)
 {
-    if (!o->closed) {
-        int n0 = snprintf(why, cap,
-                          "no CONNECTION_CLOSE (the server sent %" PRIu64 " datagrams, %" PRIu64
-                          " bytes after the misbehaviour",
-                          o->datagrams, o->bytes);
-        size_t l = n0 < 0 ? 0 : (size_t)n0 < cap ? (size_t)n0 : cap - 1;
-        if (o->undecryptable)
-            /* e.g. a close in Handshake packets only, before the client has Handshake keys
-             * (RFC 9000 10.2.3 asks a server for an Initial one too) */
-            snprintf(why + l, cap - l, "; %" PRIu64 " packets the probe could not decrypt)",
-                     o->undecryptable);
-        else
-            snprintf(why + l, cap - l, ")");
-        return QUIRE_PV_FAILED;
-    }
+    if (!o->closed) return no_close(o, why, cap);
     char cs[96], ws[96];
     code_str(&o->close, cs, sizeof cs);
     where(&o->close, ws, sizeof ws);

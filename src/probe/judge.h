@@ -26,6 +26,13 @@ const char *quire_pjudge_error_name(uint64_t code);
  * codes. Failed when it closed otherwise (which code, packet, record) or not at all. */
 quire_pverdict quire_pjudge_close(const quire_pobs *o, const uint64_t *codes, size_t n,
                                   char *why, size_t cap);
+/* The name of an HTTP/3 error code (RFC 9114 Section 8.1: "H3_FRAME_UNEXPECTED"), NULL for
+ * other codes. */
+const char *quire_pjudge_h3_error_name(uint64_t code);
+/* The server must close with an application CONNECTION_CLOSE (type 0x1d) carrying one of the
+ * n HTTP/3 codes. Failed when it closed otherwise or not at all. */
+quire_pverdict quire_pjudge_close_app(const quire_pobs *o, const uint64_t *codes, size_t n,
+                                      char *why, size_t cap);
 /* The server must not answer at all (a datagram it must drop). */
 quire_pverdict quire_pjudge_silent(const quire_pobs *o, char *why, size_t cap);
 /* A Version Negotiation packet (RFC 9000 Sections 6.1, 17.2.1): CIDs echoed swapped, at least

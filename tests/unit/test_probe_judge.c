@@ -261,6 +261,36 @@ static void test_vn_judge(void **state)
 
 /* Every frame case: its frames decode to what the row says (or to the decoder's error for the
  * cases that send invalid frames), and its judge passes exactly the required codes. */
+/* The HTTP/3 cases' STREAM frames (frame number k of the case's packet): the client's
+ * control stream is its first unidirectional stream (id 2, type 0x00) with an empty SETTINGS
+ * first unless the case leaves it out; a second control stream is id 6; the request stream
+ * is id 0 and starts with DATA. */
+static void check_h3_stream(const char *name, int k, const quire_frame *f)
+{
+    assert_int_equal(f->kind, QUIRE_FRAME_STREAM);
+    const uint8_t *d = f->u.stream.data;
+    if (k == 2) {
+        int request = strstr(name, "before_headers") != NULL;
+        assert_int_equal(f->u.stream.stream_id, request ? 0 : 6);
+        assert_true(f->u.stream.len >= 2);
+        assert_int_equal(d[0], 0x00); /* control stream type / DATA frame type */
+        if (request) assert_int_equal(d[1], 4);
+        return;
+    }
+    assert_int_equal(f->u.stream.stream_id, 2);
+    assert_int_equal(f->u.stream.offset, 0);
+    assert_int_equal(d[0], 0x00);
+    int missing = strstr(name, "missing_settings") != NULL;
+    assert_int_equal(d[1], missing ? 0x07 : 0x04);
+    assert_int_equal(f->u.stream.fin, strstr(name, "control_stream_closed") != NULL);
+    if (strstr(name, "second_settings")) assert_int_equal(d[3], 0x04);
+    if (strstr(name, "reserved_frame")) assert_int_equal(d[3], 0x02);
+    if (strstr(name, "data_on_control")) {
+        assert_int_equal(d[3], 0x00);
+        assert_int_equal(d[4], 4);
+    }
+}
+
 static void test_case_table(void **state)
 {
     (void)state;
@@ -307,6 +337,7 @@ static void test_case_table(void **state)
             int rv = 0, frames = 0;
             while (quire_cursor_left(&cur) && (rv = quire_frame_decode(&cur, &f)) == 0) {
                 frames++;
+                if (t[i].h3) check_h3_stream(t[i].name, frames, &f);
                 if (!strcmp(t[i].name, "stream_limit_bidi"))
                     assert_int_equal(f.u.stream.stream_id, 40);
                 if (!strcmp(t[i].name, "stream_limit_uni"))
@@ -322,18 +353,32 @@ static void test_case_table(void **state)
                 !strcmp(t[i].name, "new_connection_id_length_21"))
                 assert_int_equal(rv, QUIRE_ERR_MALFORMED);
             if (!strcmp(t[i].name, "packet_without_frames")) assert_int_equal(w.len, 0);
+            if (t[i].h3)
+                assert_int_equal(frames, strstr(t[i].name, "second_control") ||
+                                                 strstr(t[i].name, "before_headers")
+                                             ? 2
+                                             : 1);
         }
         char why[320];
+        quire_pverdict (*judge)(const quire_pobs *, const uint64_t *, size_t, char *, size_t) =
+            t[i].app ? quire_pjudge_close_app : quire_pjudge_close;
         for (size_t k = 0; k < t[i].ncodes; k++) {
             quire_pobs_reset(&c->obs);
-            close_with(c, 0, t[i].codes[k]);
-            assert_int_equal(quire_pjudge_close(&c->obs, t[i].codes, t[i].ncodes, why, sizeof why),
+            close_with(c, t[i].app, t[i].codes[k]);
+            assert_int_equal(judge(&c->obs, t[i].codes, t[i].ncodes, why, sizeof why),
                              QUIRE_PV_PASSED);
+            /* the same number in the other kind of CONNECTION_CLOSE is not it */
+            quire_pobs_reset(&c->obs);
+            close_with(c, !t[i].app, t[i].codes[k]);
+            assert_int_equal(judge(&c->obs, t[i].codes, t[i].ncodes, why, sizeof why),
+                             QUIRE_PV_FAILED);
         }
         quire_pobs_reset(&c->obs);
-        close_with(c, 0, 0x01); /* INTERNAL_ERROR is never the required reaction */
-        assert_int_equal(quire_pjudge_close(&c->obs, t[i].codes, t[i].ncodes, why, sizeof why),
+        /* INTERNAL_ERROR (transport 0x01, H3 0x102) is never the required reaction */
+        close_with(c, t[i].app, t[i].app ? 0x102 : 0x01);
+        assert_int_equal(judge(&c->obs, t[i].codes, t[i].ncodes, why, sizeof why),
                          QUIRE_PV_FAILED);
+        if (t[i].app) assert_non_null(strstr(why, "H3_INTERNAL_ERROR"));
         quire_pconn_del(c);
     }
     assert_null(quire_pcase_find("no_such_case"));
@@ -385,6 +430,21 @@ static void test_not_applicable(void **state)
     assert_int_equal(quire_pcase_build(quire_pcase_find("datagram_too_large"), c, &w, na,
                                        sizeof na), 1);
     quire_pconn_del(c);
+    /* the HTTP/3 cases need ALPN h3: without it they are not applicable before any packet */
+    quire_pctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    quire_presult r;
+    size_t n, h3 = 0;
+    const quire_pcase *t = quire_pcase_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].h3) continue;
+        h3++;
+        assert_true(t[i].app);
+        quire_pcase_run(&ctx, &t[i], &r);
+        assert_int_equal(r.verdict, QUIRE_PV_NA);
+        assert_non_null(strstr(r.why, "--alpn h3"));
+    }
+    assert_int_equal(h3, 7);
 }
 
 int main(void)
