@@ -120,6 +120,7 @@ static const char js[] =
 static int fmt_time(quire_buf *b, double t)
 {
     if (t <= 0) return quire_buf_printf(b, "unknown");
+    if (!quire_result_time_ok(t)) return quire_buf_printf(b, "%g", t);
     time_t s = (time_t)t;
     struct tm tm;
     char out[64];

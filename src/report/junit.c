@@ -164,7 +164,7 @@ int quire_junit_write(const quire_result *r, quire_buf *b)
     all.skipped += p.skipped;
     all.time += p.time;
     char stamp[32] = "";
-    if (r->start_time > 0) {
+    if (quire_result_time_ok(r->start_time)) {
         time_t t = (time_t)r->start_time;
         struct tm tm;
         if (gmtime_r(&t, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);

@@ -121,6 +121,11 @@ typedef struct quire_result {
     size_t cap_servers_, cap_clients_, cap_tests_;
 } quire_result;
 
+/* Unix times a report can show as a date: after 1970 and before the year 10000 (a file's
+ * 1e100 would overflow time_t). 1 or 0. */
+#define QUIRE_RESULT_TIME_MAX 253402300800.0
+#define quire_result_time_ok(t) ((t) > 0 && (t) < QUIRE_RESULT_TIME_MAX)
+
 /* Caller storage; _free releases everything (safe after a failed _init or _load). */
 void quire_result_init(quire_result *r);
 void quire_result_free(quire_result *r);

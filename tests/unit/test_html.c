@@ -174,6 +174,24 @@ static void test_large_matrix(void **state)
     quire_result_free(&r);
 }
 
+/* A start time no calendar holds (a hostile file's 1e100) is printed as a number, not cast. */
+static void test_absurd_time(void **state)
+{
+    (void)state;
+    quire_result r;
+    quire_result_init(&r);
+    r.start_time = 1e100;
+    r.end_time = 1e300;
+    assert_true(quire_result_add_server(&r, "s", NULL) >= 0);
+    assert_true(quire_result_add_client(&r, "c", NULL) >= 0);
+    quire_buf b;
+    quire_buf_init(&b);
+    assert_int_equal(quire_html_write(&r, NULL, &b), 0);
+    assert_non_null(strstr(quire_buf_str(&b), "1e+100"));
+    quire_buf_free(&b);
+    quire_result_free(&r);
+}
+
 /* quire run --probe: a probe table with one badge per probed server, linked to its logs. */
 static void test_probe_table(void **state)
 {
@@ -206,6 +224,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_probe_table),
+        cmocka_unit_test(test_absurd_time),
         cmocka_unit_test(test_escaping_links_failures),
         cmocka_unit_test(test_large_matrix),
     };
