@@ -212,13 +212,15 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
-    if (O.webtransport ? quire_cmd_run_wt_tests(O.tests, tcs, MAX_TESTS, &ntcs, err, sizeof err)
-                     : quire_testcase_parse_list(O.tests, tcs, MAX_TESTS, &ntcs, err,
-                                                 sizeof err)) {
+    if (O.probe_only) /* the probe row alone: no test case, no client */
+        ;
+    else if (O.webtransport
+                 ? quire_cmd_run_wt_tests(O.tests, tcs, MAX_TESTS, &ntcs, err, sizeof err)
+                 : quire_testcase_parse_list(O.tests, tcs, MAX_TESTS, &ntcs, err, sizeof err)) {
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
-    if (!ntcs) { /* run.py runs nothing for `-t ""`; an empty run has no use here */
+    if (!ntcs && !O.probe_only) { /* run.py runs nothing for `-t ""`; an empty run has no use here */
         fprintf(stderr, "quire run: -t '%s' selects no test case%s\n", O.tests ? O.tests : "",
                 O.webtransport ? " (the WebTransport suite has no measurements)" : "");
         goto out;
@@ -235,9 +237,10 @@ int quire_cmd_run(int argc, char **argv)
     int container = !strcmp(O.backend, "container");
     if (container) probe_images(&reg, O.ccfg.engine);
     if (select_impls(&reg, O.servers, QUIRE_ROLE_SERVER, "server", servers, &nservers) ||
-        select_impls(&reg, O.clients, QUIRE_ROLE_CLIENT, "client", clients, &nclients))
+        (!O.probe_only &&
+         select_impls(&reg, O.clients, QUIRE_ROLE_CLIENT, "client", clients, &nclients)))
         goto out;
-    if (!nservers || !nclients) {
+    if (!nservers || (!nclients && !O.probe_only)) {
         fprintf(stderr, "quire run: no runnable %s in %s (see 'quire list')\n",
                 !nservers ? "server" : "client", reg.file);
         goto out;
@@ -403,6 +406,7 @@ int quire_cmd_run(int argc, char **argv)
                  .sim_exe = exe[0] ? exe : NULL,
                  .sim_kernel = O.sim_kernel,
                  .alpn = O.alpn,
+                 .probe_cases = O.probe_cases,
                  .seed = O.seed,
                  .keep = O.keep,
                  .save_files = O.save_files,
@@ -451,12 +455,15 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: cannot write %s\n", O.html);
     if (O.junit && quire_junit_save(&result, O.junit))
         fprintf(stderr, "quire run: cannot write %s\n", O.junit);
-    if (!O.markdown) quire_terminal_matrix(stdout, &result, isatty(1));
+    /* --probe-only has no matrix: its summary is the probe's line below */
+    if (!O.markdown && !O.probe_only) quire_terminal_matrix(stdout, &result, isatty(1));
     quire_result_counts counts;
     quire_result_count(&result, &counts);
-    fprintf(stderr, "quire: %zu succeeded, %zu failed, %zu unsupported, %zu not run; took %.0f s\n",
-            counts.succeeded, counts.failed, counts.unsupported, counts.none,
-            result.end_time - result.start_time);
+    if (!O.probe_only)
+        fprintf(stderr,
+                "quire: %zu succeeded, %zu failed, %zu unsupported, %zu not run; took %.0f s\n",
+                counts.succeeded, counts.failed, counts.unsupported, counts.none,
+                result.end_time - result.start_time);
     size_t probes_failed = 0;
     if (quire_result_count_probes(&result)) {
         size_t pc[4] = {0, 0, 0, 0};
@@ -469,6 +476,8 @@ int quire_cmd_run(int argc, char **argv)
                         "unsupported, %zu not run\n",
                 pc[QUIRE_VERDICT_SUCCEEDED], pc[QUIRE_VERDICT_FAILED],
                 pc[QUIRE_VERDICT_UNSUPPORTED], pc[QUIRE_VERDICT_NONE]);
+        if (O.probe_only)
+            fprintf(stderr, "quire: took %.0f s\n", result.end_time - result.start_time);
     }
     quire_run_end(run_id);
     if (rc == QUIRE_ERR_INTERRUPTED)

@@ -10,6 +10,7 @@
 
 #include "backend/runstate.h"
 #include "run/plan.h"
+#include "run/probejob.h"
 #include "run/testcase.h"
 #include "run/testcase_wt.h"
 #include "spec/spec.h"
@@ -132,6 +133,8 @@ enum {
     OPT_QIR_ADDRS,
     OPT_ALPN,
     OPT_PROBE,
+    OPT_PROBE_CASES,
+    OPT_PROBE_ONLY,
     OPT_REPEAT,
     OPT_NO_AUTO_RULE,
     OPT_DURATIONS,
@@ -186,6 +189,8 @@ int quire_run_opts_parse(quire_run_opts *o, int argc, char **argv)
         {"qir-addresses", no_argument, 0, OPT_QIR_ADDRS},
         {"alpn", required_argument, 0, OPT_ALPN},
         {"probe", no_argument, 0, OPT_PROBE},
+        {"probe-cases", required_argument, 0, OPT_PROBE_CASES},
+        {"probe-only", no_argument, 0, OPT_PROBE_ONLY},
         {"repeat", required_argument, 0, OPT_REPEAT},
         {"durations", required_argument, 0, OPT_DURATIONS},
         {"spec-ignore", required_argument, 0, OPT_SPEC_IGNORE},
@@ -330,6 +335,19 @@ int quire_run_opts_parse(quire_run_opts *o, int argc, char **argv)
         case OPT_PROBE:
             o->probe = 1;
             break;
+        case OPT_PROBE_CASES: {
+            char why[200];
+            if (quire_probe_job_check_cases(optarg, why, sizeof why)) {
+                fprintf(stderr, "quire run: --probe-cases: %s\n", why);
+                return 2;
+            }
+            o->probe = 1;
+            o->probe_cases = optarg;
+            break;
+        }
+        case OPT_PROBE_ONLY:
+            o->probe = o->probe_only = 1;
+            break;
         case OPT_ALPN:
             if (strcmp(optarg, "h3") && strcmp(optarg, "hq") && strcmp(optarg, "auto")) {
                 fprintf(stderr, "quire run: --alpn must be hq, h3 or auto, got '%s'\n", optarg);
@@ -387,6 +405,16 @@ int quire_run_opts_parse(quire_run_opts *o, int argc, char **argv)
         return 2;
     }
 
+    if (o->probe_only && (o->clients || o->tests || o->must_include || o->no_auto)) {
+        fprintf(stderr, "quire run: --probe-only runs no client and no test case: no -c, -t, -i "
+                        "or -n\n");
+        return 2;
+    }
+    if (o->probe_only && (o->resume || o->rerun)) {
+        fprintf(stderr, "quire run: --probe-only cannot --resume or --rerun-failed (run the probe "
+                        "again)\n");
+        return 2;
+    }
     if (o->webtransport && o->probe) {
         fprintf(stderr, "quire run: --probe is for the QUIC suite\n");
         return 2;

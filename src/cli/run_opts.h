@@ -19,7 +19,9 @@ typedef struct quire_run_opts {
     quire_container_cfg ccfg;
     unsigned shard_k, shard_n; /* --shard K/N; 0/0: none */
     char impl_file[PATH_MAX];  /* --implementations; "" for the default */
-    int probe; /* --probe: a probe test per server (run/probejob.h) */
+    int probe;                /* --probe: a probe test per server (run/probejob.h) */
+    int probe_only;           /* --probe-only: the probe tests and nothing else */
+    const char *probe_cases;  /* --probe-cases; NULL: all */
     int webtransport, markdown, save_files, debug, keep, sim_kernel, seed_set;
     int auto_rule, compliance; /* QIR's auto-unsupported rule and pre-check: on by default */
     unsigned long jobs;        /* 0: --jobs auto, up to jobs_max */

@@ -213,8 +213,8 @@ static int start_endpoint(test *t, quire_role role, char *why, size_t whylen)
                          : quire_bed_address(&t->bed, QUIRE_ROLE_SERVER, 0, addr, sizeof addr);
         if (el > 0) exe[el] = 0;
         if (!rc)
-            rc = quire_probe_job_argv(exe, addr, t->o->alpn, t->requests, pbuf, sizeof pbuf,
-                                      pargv, sizeof pargv / sizeof pargv[0]);
+            rc = quire_probe_job_argv(exe, addr, t->o->alpn, t->requests, t->o->probe_cases,
+                                      pbuf, sizeof pbuf, pargv, sizeof pargv / sizeof pargv[0]);
         if (rc) {
             snprintf(why, whylen, "cannot start the probe: %s", quire_strerror(rc));
             free(req);

@@ -35,6 +35,7 @@ typedef struct quire_lifecycle_opts {
     const char *sim_exe;     /* quire binary with `sim`; NULL: kernel forwarding, no capture */
     int sim_kernel;          /* pass --kernel to the simulator (forward, capture only) */
     const char *alpn;        /* non-NULL: QUIRE_ALPN for both endpoints ("h3"), else unset */
+    const char *probe_cases; /* the probe row's cases (--probe-cases); NULL: all */
     unsigned long long seed; /* simulator seed */
     int keep;                /* keep www, downloads, certs, and the logs of unsupported tests */
     int save_files;          /* keep www and downloads of failed tests (QIR's -f) */

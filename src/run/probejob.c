@@ -41,22 +41,55 @@ const quire_testcase *quire_probe_job_testcase(void)
     return &probe_row;
 }
 
+/* 1 when the comma-separated list names the case. */
+static int lists(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (!strncmp(p, name, n) && (p[n] == ',' || !p[n])) return 1;
+    return 0;
+}
+
 int quire_probe_job_argv(const char *exe, const char *server_addr, const char *alpn,
-                         const char *requests, char *buf, size_t buflen, const char **argv,
-                         size_t max)
+                         const char *requests, const char *cases, char *buf, size_t buflen,
+                         const char **argv, size_t max)
 {
     /* the path of the first URL, https://host:443/PATH */
     const char *p = requests ? strstr(requests, "://") : NULL;
     p = p ? strchr(p + 3, '/') : NULL;
     size_t plen = p ? strcspn(p, " ") : 0;
-    int n = snprintf(buf, buflen, "%s:443%c%.*s", server_addr, 0, (int)(plen ? plen : 1),
-                     plen ? p : "/");
+    int n = snprintf(buf, buflen, "%s:443%c%.*s%c%s%s", server_addr, 0, (int)(plen ? plen : 1),
+                     plen ? p : "/", 0, cases && !lists(cases, "handshake") ? "handshake," : "",
+                     cases ? cases : "");
     if (n < 0 || (size_t)n >= buflen || max < 20) return QUIRE_ERR_INVALID;
-    const char *v[] = {exe,        "probe",  "--role", "client", "-s",     buf,
-                       "--alpn",   alpn ? alpn : "hq-interop",   "--get",  buf + strlen(buf) + 1,
-                       "--wait",   "1000",   "--json", "/logs/probe.json", "--keylog",
-                       "/logs/keys.log",     NULL};
+    const char *get = buf + strlen(buf) + 1, *sel = get + strlen(get) + 1;
+    const char *v[] = {exe,      "probe",  "--role", "client", "-s",     buf,
+                       "--alpn", alpn ? alpn : "hq-interop",   "--get",  get,
+                       "--wait", "1000",   "--json", "/logs/probe.json", "--keylog",
+                       "/logs/keys.log",   cases ? "-t" : NULL,          sel,
+                       NULL};
     memcpy(argv, v, sizeof v);
+    return 0;
+}
+
+int quire_probe_job_check_cases(const char *cases, char *why, size_t whylen)
+{
+    const char *p = cases;
+    do {
+        size_t n = strcspn(p, ",");
+        char name[64];
+        if (!n || n >= sizeof name) {
+            snprintf(why, whylen, "'%s': an empty or overlong case name", cases);
+            return QUIRE_ERR_INVALID;
+        }
+        memcpy(name, p, n);
+        name[n] = 0;
+        if (!quire_pcase_find(name)) {
+            snprintf(why, whylen, "unknown probe case '%s' (see 'quire probe --list')", name);
+            return QUIRE_ERR_INVALID;
+        }
+        p += n;
+    } while (*p++ == ',');
     return 0;
 }
 

@@ -24,12 +24,18 @@ const quire_impl *quire_probe_job_client(void);
 const quire_testcase *quire_probe_job_testcase(void);
 
 /* The client's program: exe probe --role client -s ADDR:443 --alpn ALPN --get /FILE
- * --wait 1000 --json /logs/probe.json --keylog /logs/keys.log (alpn NULL: hq-interop; FILE:
- * the path of the first URL of requests). Strings go into buf; argv gets max entries at most,
- * NULL-terminated. Returns 0, or QUIRE_ERR_INVALID when buf or argv is too small. */
+ * --wait 1000 --json /logs/probe.json --keylog /logs/keys.log [-t handshake,CASES] (alpn
+ * NULL: hq-interop; FILE: the path of the first URL of requests; cases NULL: all of them, else
+ * a comma-separated list, preceded by "handshake" when it does not name it, since the verdict
+ * needs it). Strings go into buf; argv gets max entries at most, NULL-terminated. Returns 0, or
+ * QUIRE_ERR_INVALID when buf or argv is too small. */
 int quire_probe_job_argv(const char *exe, const char *server_addr, const char *alpn,
-                         const char *requests, char *buf, size_t buflen, const char **argv,
-                         size_t max);
+                         const char *requests, const char *cases, char *buf, size_t buflen,
+                         const char **argv, size_t max);
+
+/* Checks a --probe-cases list: comma-separated names of quire probe's cases. Returns 0, or
+ * QUIRE_ERR_INVALID with the first unknown (or empty) name in why. */
+int quire_probe_job_check_cases(const char *cases, char *why, size_t whylen);
 
 /* What the probe wrote: its file's counts and names. */
 typedef struct quire_probe_summary {

@@ -65,7 +65,7 @@ static void test_argv(void **state)
     const char *argv[24];
     assert_int_equal(quire_probe_job_argv("/usr/bin/quire", "198.18.1.2", NULL,
                                           "https://server4:443/abc-def https://server4:443/x",
-                                          buf, sizeof buf, argv, 24),
+                                          NULL, buf, sizeof buf, argv, 24),
                      0);
     assert_string_equal(argv[0], "/usr/bin/quire");
     assert_string_equal(argv[1], "probe");
@@ -79,16 +79,58 @@ static void test_argv(void **state)
     assert_string_equal(line, "probe --role client -s 198.18.1.2:443 --alpn hq-interop --get "
                               "/abc-def --wait 1000 --json /logs/probe.json --keylog "
                               "/logs/keys.log");
-    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", "h3", "", buf, sizeof buf, argv, 24),
-                     0);
+    assert_int_equal(
+        quire_probe_job_argv("q", "198.18.1.2", "h3", "", NULL, buf, sizeof buf, argv, 24), 0);
     assert_string_equal(argv[7], "h3");
     assert_string_equal(argv[9], "/");
-    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a", buf, 8,
-                                          argv, 24),
+    assert_null(argv[16]);
+    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a", NULL, buf,
+                                          8, argv, 24),
                      QUIRE_ERR_INVALID);
-    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a", buf,
+    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a", NULL, buf,
                                           sizeof buf, argv, 10),
                      QUIRE_ERR_INVALID);
+}
+
+/* --probe-cases: -t with the handshake case first unless the list names it */
+static void test_argv_cases(void **state)
+{
+    (void)state;
+    char buf[256];
+    const char *argv[24];
+    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a",
+                                          "tp_duplicate,vn_small", buf, sizeof buf, argv, 24),
+                     0);
+    assert_string_equal(argv[9], "/a");
+    assert_string_equal(argv[16], "-t");
+    assert_string_equal(argv[17], "handshake,tp_duplicate,vn_small");
+    assert_null(argv[18]);
+    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a",
+                                          "vn_small,handshake", buf, sizeof buf, argv, 24),
+                     0);
+    assert_string_equal(argv[17], "vn_small,handshake");
+    /* a name that only starts like "handshake" does not count */
+    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a",
+                                          "handshakes", buf, sizeof buf, argv, 24),
+                     0);
+    assert_string_equal(argv[17], "handshake,handshakes");
+    assert_int_equal(quire_probe_job_argv("q", "198.18.1.2", NULL, "https://s:443/a",
+                                          "tp_duplicate", buf, 40, argv, 24),
+                     QUIRE_ERR_INVALID);
+}
+
+static void test_check_cases(void **state)
+{
+    (void)state;
+    char why[200];
+    assert_int_equal(quire_probe_job_check_cases("handshake", why, sizeof why), 0);
+    assert_int_equal(quire_probe_job_check_cases("tp_duplicate,vn_small", why, sizeof why), 0);
+    assert_int_equal(quire_probe_job_check_cases("tp_duplicate,nope", why, sizeof why),
+                     QUIRE_ERR_INVALID);
+    assert_non_null(strstr(why, "'nope'"));
+    assert_int_equal(quire_probe_job_check_cases("", why, sizeof why), QUIRE_ERR_INVALID);
+    assert_int_equal(quire_probe_job_check_cases("vn_small,", why, sizeof why), QUIRE_ERR_INVALID);
+    assert_int_equal(quire_probe_job_check_cases(",vn_small", why, sizeof why), QUIRE_ERR_INVALID);
 }
 
 static void test_summary(void **state)
@@ -218,6 +260,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_row_and_client), cmocka_unit_test(test_argv),
+        cmocka_unit_test(test_argv_cases),     cmocka_unit_test(test_check_cases),
         cmocka_unit_test(test_summary),        cmocka_unit_test(test_judge),
         cmocka_unit_test(test_record),
     };
