@@ -1,19 +1,24 @@
 /* quire probe: quire as a misbehaving QUIC client against one server; runs the cases of
- * probe/cases.h and prints (and writes as JSON) a verdict per case. */
+ * probe/cases.h and prints (and writes as JSON) a verdict per case. The server is an address,
+ * or an implementation of implementations.json, which `quire run --probe-only` then starts in
+ * a test bed of its own. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "backend/netns.h"
 #include "cli/cli.h"
 #include "probe/cases.h"
+#include "report/result.h"
 #include "sim/pcapw.h"
 #include "sim/probe.h"
 #include "util/err.h"
@@ -26,11 +31,18 @@ static void usage(FILE *f)
             "usage: quire probe --role client -s ADDR:PORT [-t CASE,...] [--json FILE]\n"
             "                   [--keylog FILE] [--pcap FILE] [--alpn ALPN] [--sni NAME]\n"
             "                   [--get PATH] [--wait MS]\n"
+            "       quire probe -s IMPL [-t CASE,...] [--json FILE] [--alpn hq|h3|auto]\n"
+            "                   [-l LOGDIR] [--implementations FILE] [--run-id ID]\n"
             "       quire probe --list\n"
             "\n"
             "Connects to the QUIC server at ADDR:PORT (numeric; [V6]:PORT) as a client, one\n"
             "connection per case, and breaks the rules: each case sends what RFC 9000/9001\n"
             "forbid and judges the server's reaction against what the RFC requires.\n"
+            "With -s IMPL, an implementation of implementations.json: starts its server in a\n"
+            "test bed of its own (as 'quire run -s IMPL --probe-only'; root), probes it there\n"
+            "and prints the cases; LOGDIR (default logs_probe_<time>) keeps the run's\n"
+            "result.json, both sides' captures and keys (--alpn default auto: hq-interop,\n"
+            "else h3 for a server that only speaks h3).\n"
             "  -t CASES     comma-separated case names (default: all; see --list)\n"
             "  --json FILE  results as JSON, rewritten after every case\n"
             "  --keylog F   TLS secrets (SSLKEYLOGFILE format) and --pcap F the probe's own\n"
@@ -138,6 +150,117 @@ static int write_json(const char *path, const char *server, const char *role, co
     return rc;
 }
 
+/* 1 when s names an implementation rather than an address (which has a port: ADDR:PORT):
+ * only letters, digits, '.', '_', '-'. */
+static int impl_name(const char *s)
+{
+    return *s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+                     strlen(s);
+}
+
+/* Prints the cases of the probe's --json file at path (as the address mode does) and copies
+ * it to json_out when set. Returns 0 when no case failed, 1 when one did, 2 when the file
+ * cannot be read or written (said on stderr). */
+static int show_probe_file(const char *path, const char *json_out)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr), *cases = json_object_get(doc, "cases");
+    if (!json_is_array(cases)) {
+        fprintf(stderr, "quire probe: %s: %s\n", path, doc ? "no \"cases\" array" : jerr.text);
+        json_decref(doc);
+        return 2;
+    }
+    size_t i, counts[3] = {0, 0, 0};
+    json_t *c;
+    json_array_foreach(cases, i, c)
+    {
+        const char *v = json_string_value(json_object_get(c, "verdict"));
+        int k = v && !strcmp(v, "passed") ? 0 : v && !strcmp(v, "failed") ? 1 : 2;
+        static const char *tag[] = {"PASS", "FAIL", "N/A "};
+        const char *name = json_string_value(json_object_get(c, "name"));
+        const char *rfc = json_string_value(json_object_get(c, "rfc"));
+        const char *why = json_string_value(json_object_get(c, "detail"));
+        printf("%s %-38s %-26s %s\n", tag[k], name ? name : "?", rfc ? rfc : "", why ? why : "");
+        counts[k]++;
+    }
+    printf("%zu passed, %zu failed, %zu not applicable\n", counts[0], counts[1], counts[2]);
+    int ret = counts[1] ? 1 : 0;
+    if (json_out && json_dump_file(doc, json_out, JSON_INDENT(2))) {
+        fprintf(stderr, "quire probe: cannot write %s\n", json_out);
+        ret = 2;
+    }
+    json_decref(doc);
+    return ret;
+}
+
+/* -s IMPL: `quire run -s IMPL --probe-only [--run-id ID]` into logdir (NULL: logs_probe_<time>), then the
+ * cases of the probe's file. Returns the exit code: quire run's when it could not run the
+ * probe (2 set-up, 130/143 interrupted), else 0 no case failed, 1 one did or the probe did not
+ * get through (the run's explanation is printed), 2 the file cannot be read. */
+static int probe_impl(const char *impl, const char *tests, const char *alpn, const char *logdir,
+                      const char *impls, const char *run_id, const char *json_out)
+{
+    char dflt[64], path[PATH_MAX + 64], err[512];
+    if (!logdir) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        strftime(dflt, sizeof dflt, "logs_probe_%Y-%m-%dT%H:%M:%S", &tm);
+        logdir = dflt;
+    }
+    char *rargv[16];
+    int n = 0;
+    rargv[n++] = "run";
+    rargv[n++] = "-s";
+    rargv[n++] = (char *)impl;
+    rargv[n++] = "--probe-only";
+    rargv[n++] = "--alpn";
+    rargv[n++] = (char *)(alpn ? alpn : "auto");
+    rargv[n++] = "-l";
+    rargv[n++] = (char *)logdir;
+    if (tests) {
+        rargv[n++] = "--probe-cases";
+        rargv[n++] = (char *)tests;
+    }
+    if (impls) {
+        rargv[n++] = "--implementations";
+        rargv[n++] = (char *)impls;
+    }
+    if (run_id) {
+        rargv[n++] = "--run-id";
+        rargv[n++] = (char *)run_id;
+    }
+    rargv[n] = NULL;
+    int rc = quire_cmd_run(n, rargv);
+    if (rc != 0 && rc != 1) return rc;
+    quire_result r;
+    quire_result_init(&r);
+    snprintf(path, sizeof path, "%s/result.json", logdir);
+    if (quire_result_load(path, &r, err, sizeof err)) {
+        fprintf(stderr, "quire probe: %s\n", err);
+        quire_result_free(&r);
+        return 2;
+    }
+    const quire_result_probe *p = quire_result_probe_get(&r, 0);
+    int ret = 2;
+    if (!p || p->verdict == QUIRE_VERDICT_NONE)
+        fprintf(stderr, "quire probe: %s: the probe of %s did not run\n", path, impl);
+    else if (p->verdict == QUIRE_VERDICT_UNSUPPORTED)
+        fprintf(stderr, "quire probe: %s does not run as a server here: %s\n", impl,
+                p->explanation ? p->explanation : "unsupported");
+    else {
+        snprintf(path, sizeof path, "%s/%s/client/probe.json", logdir, p->log ? p->log : "");
+        ret = p->log ? show_probe_file(path, json_out) : 2;
+        if (p->verdict == QUIRE_VERDICT_FAILED && ret != 2) ret = 1;
+        if (p->verdict == QUIRE_VERDICT_FAILED)
+            fprintf(stderr, "quire probe: %s: %s\n", impl,
+                    p->explanation ? p->explanation : "failed");
+    }
+    if (ret != 2) fprintf(stderr, "quire probe: logs, captures and keys in %s\n", logdir);
+    quire_result_free(&r);
+    return ret;
+}
+
 int quire_cmd_probe(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -146,11 +269,15 @@ int quire_cmd_probe(int argc, char **argv)
         {"keylog", required_argument, NULL, 'k'}, {"pcap", required_argument, NULL, 'p'},
         {"alpn", required_argument, NULL, 'a'},   {"sni", required_argument, NULL, 'n'},
         {"get", required_argument, NULL, 'g'},    {"wait", required_argument, NULL, 'w'},
-        {"list", no_argument, NULL, 'l'},         {"help", no_argument, NULL, 'h'},
+        {"list", no_argument, NULL, 'L'},         {"help", no_argument, NULL, 'h'},
+        {"log-dir", required_argument, NULL, 'l'}, {"implementations", required_argument, NULL, 'i'},
+        {"run-id", required_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     const char *role = "client", *server = NULL, *tests = NULL, *json_path = NULL;
-    const char *keylog_path = NULL, *pcap_path = NULL;
+    const char *keylog_path = NULL, *pcap_path = NULL, *logdir = NULL, *impls = NULL;
+    const char *run_id = NULL;
+    int addr_only = 0; /* an option of the address mode was given */
     quire_pctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.wait_ms = 1500;
@@ -158,19 +285,22 @@ int quire_cmd_probe(int argc, char **argv)
     ctx.path = "/";
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "s:t:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:t:l:h", opts, NULL)) != -1) {
         switch (c) {
         case 'r': role = optarg; break;
         case 's': server = optarg; break;
         case 't': tests = optarg; break;
         case 'j': json_path = optarg; break;
-        case 'k': keylog_path = optarg; break;
-        case 'p': pcap_path = optarg; break;
+        case 'k': keylog_path = optarg; addr_only = 1; break;
+        case 'p': pcap_path = optarg; addr_only = 1; break;
         case 'a': ctx.alpn = optarg; break;
-        case 'n': ctx.sni = optarg; break;
-        case 'g': ctx.path = optarg; break;
-        case 'w': ctx.wait_ms = strtoull(optarg, NULL, 10); break;
-        case 'l': list_cases(); return 0;
+        case 'n': ctx.sni = optarg; addr_only = 1; break;
+        case 'g': ctx.path = optarg; addr_only = 1; break;
+        case 'w': ctx.wait_ms = strtoull(optarg, NULL, 10); addr_only = 1; break;
+        case 'l': logdir = optarg; break;
+        case 'i': impls = optarg; break;
+        case 'R': run_id = optarg; break;
+        case 'L': list_cases(); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -181,6 +311,24 @@ int quire_cmd_probe(int argc, char **argv)
     }
     if (!server || optind != argc) {
         usage(stderr);
+        return 2;
+    }
+    if (impl_name(server)) {
+        if (addr_only) {
+            fprintf(stderr, "quire probe: -s %s: --keylog, --pcap, --sni, --get and --wait are "
+                            "for an address (the test bed keeps its own captures and keys)\n",
+                    server);
+            return 2;
+        }
+        if (ctx.alpn && strcmp(ctx.alpn, "hq") && strcmp(ctx.alpn, "h3") &&
+            strcmp(ctx.alpn, "auto")) {
+            fprintf(stderr, "quire probe: -s %s: --alpn must be hq, h3 or auto\n", server);
+            return 2;
+        }
+        return probe_impl(server, tests, ctx.alpn, logdir, impls, run_id, json_path);
+    }
+    if (logdir || impls || run_id) {
+        fprintf(stderr, "quire probe: -l, --implementations and --run-id are for -s IMPL\n");
         return 2;
     }
     if (ctx.wait_ms < 100 || ctx.wait_ms > 60000) {

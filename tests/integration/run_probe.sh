@@ -5,6 +5,8 @@
 # result.json's "probe" cells agree with each probe's own JSON (counts, failed names, the
 # handshake case); the exit status says whether something failed; the capture decodes with the
 # probe's key log; Markdown, HTML and JUnit show the column; nothing is left behind.
+# Then `quire probe -s IMPL -t CASES` for one of them: only the probe runs, the cases asked for
+# (after the handshake) are printed and written; an unknown implementation is named (exit 2).
 . "$(dirname "$0")/../endpoints/run_common.bash"
 require_root
 servers=
@@ -75,3 +77,35 @@ assert p["result"] == "unsupported", p
 PY
 echo "ok: a server answering 127 has an unsupported probe"
 expect_no_leftovers
+
+# quire probe -s IMPL: the same test bed for one server and a few cases, nothing else run
+run_id=${run_id}i
+set +e
+"$quire" probe -s "$client" -t tp_duplicate,vn_small --json "$tmp/p.json" -l "$tmp/logs-impl" \
+    --implementations "$src/implementations.json" --run-id "$run_id" >"$tmp/pout" 2>"$tmp/perr"
+prc=$?
+set -e
+[ "$prc" = 0 ] || [ "$prc" = 1 ] || fail "quire probe -s $client exited $prc: $(tail -3 "$tmp/perr")"
+python3 - "$tmp/logs-impl/result.json" "$tmp/p.json" "$tmp/pout" "$client" "$prc" <<'PY' || fail "quire probe -s $client"
+import json, sys
+r, p, out, s, rc = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), open(sys.argv[3]).read(), sys.argv[4], int(sys.argv[5])
+assert r["clients"] == [] and r["tests"] == {} and r["results"] == [], "the run ran more than the probe"
+assert list(r["probe"]) == [s], r["probe"].keys()
+names = [c["name"] for c in p["cases"]]
+assert names == ["handshake", "tp_duplicate", "vn_small"], names
+for c in p["cases"]:
+    tag = {"passed": "PASS", "failed": "FAIL"}.get(c["verdict"], "N/A ")
+    assert f"{tag} {c['name']}" in out, (c["name"], out)
+failed = [c["name"] for c in p["cases"] if c["verdict"] == "failed"]
+assert r["probe"][s]["failed_cases"] == failed, (r["probe"][s], failed)
+assert rc == (1 if failed else 0), ("exit status", rc, failed)
+print(f"ok: quire probe -s {s}: {', '.join(c['name'] + ' ' + c['verdict'] for c in p['cases'])}")
+PY
+expect_no_leftovers
+set +e
+"$quire" probe -s no-such-impl --implementations "$src/implementations.json" >/dev/null 2>"$tmp/perr"
+prc=$?
+set -e
+[ "$prc" = 2 ] && grep -q "no-such-impl" "$tmp/perr" && grep -q "implementations.json" "$tmp/perr" \
+    || fail "quire probe -s no-such-impl: exit $prc, $(cat "$tmp/perr")"
+echo "ok: an unknown implementation is named, with the file, and exits 2"
