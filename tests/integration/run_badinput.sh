@@ -37,6 +37,12 @@ expect2 "'corrupt' is not a server" "$quire" run --implementations "$impls" -s c
 expect2 "server 'container-only' cannot run here: needs the container backend" \
     "$quire" run --implementations "$impls" -s container-only
 expect2 "unknown option '--bogus'" "$quire" run --bogus
+expect2 "unknown probe case 'nosuch'" "$quire" run -s x --probe-cases tp_duplicate,nosuch
+expect2 "--probe-only runs no client and no test case" "$quire" run -s x --probe-only -c y
+expect2 "--probe-only cannot --resume" "$quire" run -s x --probe-only --resume d
+expect2 "server implementation 'nosuch' not found in" "$quire" probe -s nosuch --implementations "$impls"
+expect2 "are for an address" "$quire" probe -s aioquic --wait 200
+expect2 "are for -s IMPL" "$quire" probe -s 127.0.0.1:443 -l d
 expect2 "option -s needs a value" "$quire" run -s
 expect2 "--jobs expects a number" "$quire" run --jobs x
 expect2 "--jobs must be at least 1" "$quire" run --jobs 0
