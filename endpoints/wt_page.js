@@ -59,19 +59,24 @@
       wt.close();
       return;
     }
-    // responder: the server asks; answer until it closes the session
+    // responder: the server asks; answer until it closes the session. The session is over
+    // when wt.closed settles or when the stream readers end: Firefox has been seen closing the
+    // connection after the server's close while wt.closed stayed pending.
     const file = name => s.www[name] !== undefined ? unb64(s.www[name]) : null;
     const get = u8 => { const t = dec.decode(u8); return t.startsWith('GET ') ? t.slice(4).trim() : null; };
-    forEach(wt.incomingUnidirectionalStreams, async st => { const n = get(await readAll(st));
-      const body = n && file(n); if (!body) return;
+    const ended = (what, p) => p.then(() => what + ' ended', e => what + ': ' + e);
+    const uni = ended('incoming unidirectional streams', forEach(wt.incomingUnidirectionalStreams, async st => {
+      const n = get(await readAll(st)); const body = n && file(n); if (!body) return;
       await writeAll(await wt.createUnidirectionalStream(), cat(enc.encode('PUSH ' + n + '\n'), body));
-    }).catch(() => {});
-    forEach(wt.incomingBidirectionalStreams, async bs => { const n = get(await readAll(bs.readable));
-      const body = n && file(n); if (body) await writeAll(bs.writable, body); }).catch(() => {});
+    }));
+    const bidi = ended('incoming bidirectional streams', forEach(wt.incomingBidirectionalStreams, async bs => {
+      const n = get(await readAll(bs.readable)); const body = n && file(n);
+      if (body) await writeAll(bs.writable, body); }));
     const dw = wt.datagrams.writable.getWriter();
     forEach(wt.datagrams.readable, d => { const n = get(d); const body = n && file(n);
       if (body) dw.write(cat(enc.encode('PUSH ' + n + '\n'), body)); }).catch(() => {});
-    try { await wt.closed; } catch (e) { out.notes.push('closed: ' + e); }
+    const how = await Promise.race([ended('session closed', wt.closed), uni, bidi]);
+    if (how !== 'session closed ended') out.notes.push(how);
   };
   await Promise.all(cfg.sessions.map(one));
   return out;
