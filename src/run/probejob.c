@@ -7,6 +7,7 @@
 
 #include "probe/cases.h"
 #include "util/err.h"
+#include "util/words.h"
 
 static const quire_impl probe_client = {
     .name = "quire-probe",
@@ -41,15 +42,6 @@ const quire_testcase *quire_probe_job_testcase(void)
     return &probe_row;
 }
 
-/* 1 when the comma-separated list names the case. */
-static int lists(const char *list, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-        if (!strncmp(p, name, n) && (p[n] == ',' || !p[n])) return 1;
-    return 0;
-}
-
 int quire_probe_job_argv(const char *exe, const char *server_addr, const char *alpn,
                          const char *requests, const char *cases, char *buf, size_t buflen,
                          const char **argv, size_t max)
@@ -58,9 +50,9 @@ int quire_probe_job_argv(const char *exe, const char *server_addr, const char *a
     const char *p = requests ? strstr(requests, "://") : NULL;
     p = p ? strchr(p + 3, '/') : NULL;
     size_t plen = p ? strcspn(p, " ") : 0;
+    int first = cases && !quire_words_has(cases, ",", "handshake", 9); /* the verdict needs it */
     int n = snprintf(buf, buflen, "%s:443%c%.*s%c%s%s", server_addr, 0, (int)(plen ? plen : 1),
-                     plen ? p : "/", 0, cases && !lists(cases, "handshake") ? "handshake," : "",
-                     cases ? cases : "");
+                     plen ? p : "/", 0, first ? "handshake," : "", cases ? cases : "");
     if (n < 0 || (size_t)n >= buflen || max < 20) return QUIRE_ERR_INVALID;
     const char *get = buf + strlen(buf) + 1, *sel = get + strlen(get) + 1;
     const char *v[] = {exe,      "probe",  "--role", "client", "-s",     buf,

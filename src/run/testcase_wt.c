@@ -9,6 +9,7 @@
 #include "checks/webtransport.h"
 #include "run/testcase.h"
 #include "util/err.h"
+#include "util/words.h"
 
 #define KiB 1024ull
 
@@ -138,25 +139,13 @@ int quire_wt_server_sends(const quire_wt_testcase *tc)
     return tc->dir == QUIRE_WT_RECEIVE;
 }
 
-/* 1 if the space-separated list holds the word w (length wlen). */
-static int list_has(const char *list, const char *w, size_t wlen)
-{
-    for (const char *p = list; *p;) {
-        while (*p == ' ') p++;
-        size_t len = strcspn(p, " ");
-        if (len && len == wlen && !memcmp(p, w, len)) return 1;
-        p += len;
-    }
-    return 0;
-}
-
 int quire_wt_common_protocol(const char *client, const char *server, char *out, size_t outlen)
 {
     if (outlen) out[0] = 0;
     for (const char *p = client; *p;) {
         while (*p == ' ') p++;
         size_t len = strcspn(p, " ");
-        if (len && list_has(server, p, len)) {
+        if (len && quire_words_has(server, " ", p, len)) {
             if (len >= outlen) return 0;
             memcpy(out, p, len);
             out[len] = 0;

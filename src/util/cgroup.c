@@ -14,6 +14,7 @@
 
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/words.h"
 
 #define PID_MAX_LIMIT 4194304L
 
@@ -28,19 +29,6 @@ static int next_line(const char **p, char *line, size_t len)
     line[c] = 0;
     *p += n + (nl ? 1 : 0);
     return 1;
-}
-
-/* 1 if word is one of the comma-separated items of list. */
-static int has_item(const char *list, const char *word)
-{
-    size_t wl = strlen(word);
-    for (const char *s = list; s && *s;) {
-        const char *comma = strchr(s, ',');
-        size_t n = comma ? (size_t)(comma - s) : strlen(s);
-        if (n == wl && !strncmp(s, word, wl)) return 1;
-        s = comma ? comma + 1 : NULL;
-    }
-    return 0;
 }
 
 /* The n bytes of s as a string into out: 0, or QUIRE_ERR_INVALID when they do not fit. */
@@ -60,7 +48,8 @@ int quire_cgroup_self_path(const char *text, int v2, char *out, size_t len)
         char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2 || c2[1] != '/') continue;
         *c2 = 0;
-        int want = v2 ? c1 == line + 1 && line[0] == '0' && c2 == c1 + 1 : has_item(c1 + 1, "pids");
+        int want = v2 ? c1 == line + 1 && line[0] == '0' && c2 == c1 + 1
+                        : quire_words_has(c1 + 1, ",", "pids", 4);
         if (want) return copy_out(out, len, c2 + 1, strlen(c2 + 1));
     }
     return QUIRE_ERR_NOTFOUND;
@@ -76,7 +65,7 @@ int quire_cgroup_mount_of(const char *text, int v2, char *out, size_t len)
         *sep = 0;
         char fstype[64], source[256], super[1024];
         if (sscanf(sep + 3, "%63s %255s %1023s", fstype, source, super) != 3) continue;
-        if (v2 ? strcmp(fstype, "cgroup2") : strcmp(fstype, "cgroup") || !has_item(super, "pids"))
+        if (v2 ? strcmp(fstype, "cgroup2") : strcmp(fstype, "cgroup") || !quire_words_has(super, ",", "pids", 4))
             continue;
         char *f = line;
         for (int i = 0; i < 4 && f; i++) { /* skip to the fifth field */
@@ -176,14 +165,7 @@ static int file_has_word(const char *dir, const char *name, const char *word)
     char f[QUIRE_CGROUP_PATH_MAX + 32];
     snprintf(f, sizeof f, "%s/%s", dir, name);
     char *t = read_small(f);
-    int found = 0;
-    size_t wl = strlen(word);
-    for (char *p = t; p && *p && !found;) {
-        p += strspn(p, " \t\n");
-        size_t n = strcspn(p, " \t\n");
-        found = n == wl && !strncmp(p, word, wl);
-        p += n;
-    }
+    int found = quire_words_has(t, " \t\n", word, strlen(word));
     free(t);
     return found;
 }
