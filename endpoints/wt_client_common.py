@@ -80,8 +80,9 @@ def secure_page():
 def read_contract(browser, timeout_var, log):
     """The client's side of QIR's WebTransport contract from the environment: ROLE, TESTCASE,
     PROTOCOLS (or PROTOCOLS_CLIENT) and the browser's own timeout variable (seconds, default
-    50: inside the runner's 60 s, so a page that hangs is logged before the client is killed). Returns (None, (kind, requester, protocols, deadline)), or (exit code, None): 127 for
-    the server role or a test case the client does not take, 2 for a bad timeout."""
+    50: inside the runner's 60 s, so a page that hangs is logged before the client is killed).
+    Returns (None, (kind, requester, protocols, deadline)), or (exit code, None): 127 for the
+    server role or a test case the client does not take, 2 for a bad timeout."""
     if os.environ.get("ROLE", "client") != "client":
         log(f"{browser} is a WebTransport client only")
         return 127, None

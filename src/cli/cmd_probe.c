@@ -132,6 +132,21 @@ static int test_address(const struct sockaddr_storage *ss)
     return 0;
 }
 
+/* One case's line: PASS/FAIL/N/A, name, RFC section, what happened; flushed. */
+static void print_case(quire_pverdict v, const char *name, const char *rfc, const char *why)
+{
+    static const char *tag[] = {"PASS", "FAIL", "N/A "};
+    printf("%s %-38s %-26s %s\n", tag[v], name, rfc, why);
+    fflush(stdout);
+}
+
+/* The last line: counts indexed by quire_pverdict. */
+static void print_counts(const size_t counts[3])
+{
+    printf("%zu passed, %zu failed, %zu not applicable\n", counts[QUIRE_PV_PASSED],
+           counts[QUIRE_PV_FAILED], counts[QUIRE_PV_NA]);
+}
+
 /* Writes the --json document (cases so far and their counts) to path atomically, so a probe
  * stopped mid-way (a server that died, quire run's timeout) leaves the cases it finished.
  * Returns 0, or -1 when it cannot be written. */
@@ -175,16 +190,17 @@ static int show_probe_file(const char *path, const char *json_out)
     json_array_foreach(cases, i, c)
     {
         const char *v = json_string_value(json_object_get(c, "verdict"));
-        int k = v && !strcmp(v, "passed") ? 0 : v && !strcmp(v, "failed") ? 1 : 2;
-        static const char *tag[] = {"PASS", "FAIL", "N/A "};
+        quire_pverdict k = QUIRE_PV_NA;
+        if (v && !strcmp(v, quire_pverdict_name(QUIRE_PV_PASSED))) k = QUIRE_PV_PASSED;
+        if (v && !strcmp(v, quire_pverdict_name(QUIRE_PV_FAILED))) k = QUIRE_PV_FAILED;
         const char *name = json_string_value(json_object_get(c, "name"));
         const char *rfc = json_string_value(json_object_get(c, "rfc"));
         const char *why = json_string_value(json_object_get(c, "detail"));
-        printf("%s %-38s %-26s %s\n", tag[k], name ? name : "?", rfc ? rfc : "", why ? why : "");
+        print_case(k, name ? name : "?", rfc ? rfc : "", why ? why : "");
         counts[k]++;
     }
-    printf("%zu passed, %zu failed, %zu not applicable\n", counts[0], counts[1], counts[2]);
-    int ret = counts[1] ? 1 : 0;
+    print_counts(counts);
+    int ret = counts[QUIRE_PV_FAILED] ? 1 : 0;
     if (json_out && json_dump_file(doc, json_out, JSON_INDENT(2))) {
         fprintf(stderr, "quire probe: cannot write %s\n", json_out);
         ret = 2;
@@ -193,8 +209,8 @@ static int show_probe_file(const char *path, const char *json_out)
     return ret;
 }
 
-/* -s IMPL: `quire run -s IMPL --probe-only [--run-id ID]` into logdir (NULL: logs_probe_<time>), then the
- * cases of the probe's file. Returns the exit code: quire run's when it could not run the
+/* -s IMPL: `quire run -s IMPL --probe-only [--run-id ID]` into logdir (NULL:
+ * logs_probe_<time>), then the cases of the probe's file. Returns the exit code: quire run's when it could not run the
  * probe (2 set-up, 130/143 interrupted), else 0 no case failed, 1 one did or the probe did not
  * get through (the run's explanation is printed), 2 the file cannot be read. */
 static int probe_impl(const char *impl, const char *tests, const char *alpn, const char *logdir,
@@ -375,9 +391,7 @@ int quire_cmd_probe(int argc, char **argv)
         quire_presult r;
         quire_pcase_run(&ctx, sel[i], &r);
         counts[r.verdict]++;
-        static const char *tag[] = {"PASS", "FAIL", "N/A "};
-        printf("%s %-38s %-26s %s\n", tag[r.verdict], sel[i]->name, sel[i]->rfc, r.why);
-        fflush(stdout);
+        print_case(r.verdict, sel[i]->name, sel[i]->rfc, r.why);
         json_array_append_new(arr, result_json(sel[i], &r));
         if (ctx.pcap) quire_pcapw_flush(ctx.pcap);
         if (ctx.keylog) fflush(ctx.keylog);
@@ -387,7 +401,7 @@ int quire_cmd_probe(int argc, char **argv)
         }
     }
     if (!ret) {
-        printf("%zu passed, %zu failed, %zu not applicable\n", counts[0], counts[1], counts[2]);
+        print_counts(counts);
         ret = counts[QUIRE_PV_FAILED] ? 1 : 0;
     }
     json_decref(arr);

@@ -212,11 +212,11 @@ int quire_cmd_run(int argc, char **argv)
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
-    if (O.probe_only) /* the probe row alone: no test case, no client */
-        ;
-    else if (O.webtransport
-                 ? quire_cmd_run_wt_tests(O.tests, tcs, MAX_TESTS, &ntcs, err, sizeof err)
-                 : quire_testcase_parse_list(O.tests, tcs, MAX_TESTS, &ntcs, err, sizeof err)) {
+    /* --probe-only: the probe row alone, no test case and no client */
+    if (!O.probe_only &&
+        (O.webtransport
+             ? quire_cmd_run_wt_tests(O.tests, tcs, MAX_TESTS, &ntcs, err, sizeof err)
+             : quire_testcase_parse_list(O.tests, tcs, MAX_TESTS, &ntcs, err, sizeof err))) {
         fprintf(stderr, "quire run: %s\n", err);
         goto out;
     }
